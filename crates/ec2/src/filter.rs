@@ -1,0 +1,133 @@
+//! EC2 `Filter.N.Name` / `Filter.N.Value.M` matching, shared by every
+//! Describe call: filters AND together, the values of one filter OR
+//! together, and values may use `*` and `?` wildcards.
+
+use landbridge_api::ApiError;
+use landbridge_api::ec2::Filter;
+
+/// The filters of one request, checked against the names a call supports.
+pub struct Filters {
+    filters: Vec<(String, Vec<String>)>,
+}
+
+impl Filters {
+    /// Fails with EC2's `InvalidParameterValue` for a filter name the call
+    /// does not support, as AWS does.
+    pub fn new(filters: Option<Vec<Filter>>, supported: &[&str]) -> Result<Self, ApiError> {
+        let mut out = Vec::new();
+        for f in filters.unwrap_or_default() {
+            let name = f.name.unwrap_or_default();
+            let known = supported.contains(&name.as_str()) || name.starts_with("tag:") && supported.contains(&"tag:");
+            if !known {
+                return Err(ApiError::client(
+                    "InvalidParameterValue",
+                    format!("The filter '{name}' is invalid"),
+                ));
+            }
+            out.push((name, f.values.unwrap_or_default()));
+        }
+        Ok(Self { filters: out })
+    }
+
+    /// Whether a resource passes every filter. `values(name)` gives the
+    /// resource's values for a filter name (several for list attributes).
+    pub fn matches<'a>(&self, values: impl Fn(&str) -> Vec<&'a str>) -> bool {
+        self.filters.iter().all(|(name, patterns)| {
+            let have = values(name);
+            patterns.iter().any(|p| have.iter().any(|v| wildcard_match(p, v)))
+        })
+    }
+}
+
+/// `*` matches any run of characters, `?` any single one; `\*`, `\?` and
+/// `\\` match themselves.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // Iterative matcher with single-star backtracking: linear memory, no
+    // recursion on hostile patterns.
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+                continue;
+            }
+            Some('?') => {
+                pi += 1;
+                ti += 1;
+                continue;
+            }
+            Some('\\') if p.get(pi + 1).is_some() && p[pi + 1] == t[ti] => {
+                pi += 2;
+                ti += 1;
+                continue;
+            }
+            Some(c) if *c == t[ti] => {
+                pi += 1;
+                ti += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((sp, st)) => {
+                pi = sp + 1;
+                ti = st + 1;
+                star = Some((sp, st + 1));
+            }
+            None => return false,
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("us-*", "us-east-1"));
+        assert!(wildcard_match("us-east-?", "us-east-1"));
+        assert!(!wildcard_match("us-east-?", "us-east-12"));
+        assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("a*b*c", "axxbyyc"));
+        assert!(!wildcard_match("a*b*c", "axxbyy"));
+        assert!(wildcard_match("a\\*", "a*"));
+        assert!(!wildcard_match("a\\*", "ab"));
+        assert!(wildcard_match("exact", "exact"));
+    }
+
+    #[test]
+    fn unknown_filter_names_are_refused() {
+        let f = Filter {
+            name: Some("colour".into()),
+            values: Some(vec!["red".into()]),
+        };
+        let err = Filters::new(Some(vec![f]), &["region-name"]).err().map(|e| e.code);
+        assert_eq!(err.as_deref(), Some("InvalidParameterValue"));
+    }
+
+    #[test]
+    fn filters_and_values_combine() {
+        let filters = Filters::new(
+            Some(vec![
+                Filter {
+                    name: Some("a".into()),
+                    values: Some(vec!["x".into(), "y".into()]),
+                },
+                Filter {
+                    name: Some("b".into()),
+                    values: Some(vec!["z*".into()]),
+                },
+            ]),
+            &["a", "b"],
+        )
+        .unwrap();
+        assert!(filters.matches(|n| if n == "a" { vec!["y"] } else { vec!["zed"] }));
+        assert!(!filters.matches(|n| if n == "a" { vec!["q"] } else { vec!["zed"] }));
+    }
+}

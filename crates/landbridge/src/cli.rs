@@ -1,0 +1,91 @@
+//! Every command-line flag, in one place. Each flag can also be set with a
+//! `LANDBRIDGE_*` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "landbridge",
+    version,
+    about = "Local AWS hybrid connectivity and migration services, with real data planes"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options for `serve` (what plain `landbridge` runs).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the emulator (the default).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address of the AWS API listener. Port 0 picks a free port; the bound
+    /// address is printed on stdout.
+    #[arg(long, env = "LANDBRIDGE_LISTEN", default_value = "127.0.0.1:4566")]
+    pub listen: SocketAddr,
+
+    /// Where state and objects live [default: the user's data directory,
+    /// e.g. ~/.local/share/landbridge].
+    #[arg(long, env = "LANDBRIDGE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Use a throw-away data directory, removed on exit.
+    #[arg(long, env = "LANDBRIDGE_EPHEMERAL", conflicts_with = "data_dir")]
+    pub ephemeral: bool,
+
+    /// The account for requests whose access key id is not a 12-digit
+    /// account id.
+    #[arg(long, env = "LANDBRIDGE_DEFAULT_ACCOUNT", default_value = "000000000000", value_parser = parse_account)]
+    pub default_account: String,
+
+    /// Log filter: error, warn, info, debug, trace, or a tracing filter
+    /// such as `landbridge_server=debug`.
+    #[arg(long, env = "LANDBRIDGE_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+}
+
+fn parse_account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("{s:?} is not a 12-digit AWS account id"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_invocation_serves_on_4566() {
+        let cli = Cli::try_parse_from(["landbridge"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.listen.port(), 4566);
+        assert_eq!(cli.serve.default_account, "000000000000");
+    }
+
+    #[test]
+    fn serve_takes_its_flags() {
+        let cli = Cli::try_parse_from(["landbridge", "serve", "--listen", "127.0.0.1:0", "--ephemeral"]).unwrap();
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("expected serve");
+        };
+        assert!(args.ephemeral);
+        assert_eq!(args.listen.port(), 0);
+    }
+
+    #[test]
+    fn refuses_a_malformed_account() {
+        assert!(Cli::try_parse_from(["landbridge", "--default-account", "12345"]).is_err());
+    }
+}

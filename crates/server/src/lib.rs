@@ -1,0 +1,111 @@
+//! The HTTP side of Landbridge: one listener for every AWS service and the
+//! `/_landbridge/` control API.
+//!
+//! Like mini-redis, `run` takes a listener that is already bound (tests bind
+//! port 0) and a shutdown future; on shutdown it stops accepting, lets
+//! in-flight requests finish and returns. All AWS semantics live in the wire
+//! layer and the service crates; this crate only moves bytes and owns
+//! process-wide state.
+
+pub mod control;
+pub mod dispatch;
+pub mod endpoints;
+pub mod registry;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use tokio::net::TcpListener;
+
+use endpoints::Endpoints;
+use registry::Registry;
+
+/// Largest request body the API accepts. The AWS query and JSON APIs served
+/// here take kilobytes; S3 (which streams) will have its own path.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The account for requests whose access key is not a 12-digit id.
+    pub default_account: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            default_account: "000000000000".to_string(),
+        }
+    }
+}
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub config: Config,
+    pub registry: Registry,
+    pub endpoints: Endpoints,
+    pub started: Instant,
+}
+
+impl AppState {
+    pub fn new(config: Config, registry: Registry) -> Self {
+        Self {
+            config,
+            registry,
+            endpoints: Endpoints::default(),
+            started: Instant::now(),
+        }
+    }
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/_landbridge/health", get(control::health))
+        .route("/_landbridge/endpoints", get(control::endpoints))
+        .route("/_landbridge/{*rest}", any(control::not_found))
+        .fallback(aws)
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then drains in-flight requests.
+pub async fn run(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn aws(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let query = parts.uri.query().map(str::to_string);
+    let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return to_response(dispatch::too_large(&parts.headers, query.as_deref(), MAX_BODY_BYTES)),
+    };
+    let incoming = dispatch::Incoming {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query,
+        headers: parts.headers,
+        body,
+    };
+    to_response(dispatch::handle(state, incoming).await)
+}
+
+fn to_response(wire: landbridge_wire::WireResponse) -> Response {
+    let mut builder = Response::builder().status(wire.status);
+    for (name, value) in wire.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(Body::from(wire.body))
+        .unwrap_or_else(|_| http::StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}

@@ -1,0 +1,64 @@
+//! The services the listener answers for. Every service whose model is
+//! vendored is registered, implemented or not, so that a call to an
+//! operation Landbridge lacks gets the protocol's own "not implemented"
+//! error instead of "unknown service".
+
+use std::sync::Arc;
+
+use landbridge_api::{Service, ServiceSpec};
+
+/// A handler for services whose operations are all still to come: every
+/// method keeps its generated "not implemented" default.
+#[derive(Debug, Default)]
+pub struct NotYetImplemented;
+
+impl landbridge_api::storagegateway::StoragegatewayApi for NotYetImplemented {}
+impl landbridge_api::snowball::SnowballApi for NotYetImplemented {}
+impl landbridge_api::ds::DsApi for NotYetImplemented {}
+impl landbridge_api::datasync::DatasyncApi for NotYetImplemented {}
+impl landbridge_api::fsx::FsxApi for NotYetImplemented {}
+impl landbridge_api::transfer::TransferApi for NotYetImplemented {}
+impl landbridge_api::logs::LogsApi for NotYetImplemented {}
+
+pub struct Registry {
+    services: Vec<Arc<dyn Service>>,
+    specs: Vec<&'static ServiceSpec>,
+}
+
+impl Registry {
+    pub fn new(services: Vec<Arc<dyn Service>>) -> Self {
+        let specs = services.iter().map(|s| s.spec()).collect();
+        Self { services, specs }
+    }
+
+    /// Every service Landbridge knows, with its handler.
+    pub fn standard() -> Self {
+        use landbridge_api as api;
+        Self::new(vec![
+            Arc::new(api::sts::StsService(landbridge_sts::Sts)),
+            Arc::new(api::ec2::Ec2Service(landbridge_ec2::Ec2)),
+            Arc::new(api::directconnect::DirectconnectService(
+                landbridge_directconnect::DirectConnect,
+            )),
+            Arc::new(api::storagegateway::StoragegatewayService(NotYetImplemented)),
+            Arc::new(api::snowball::SnowballService(NotYetImplemented)),
+            Arc::new(api::ds::DsService(NotYetImplemented)),
+            Arc::new(api::datasync::DatasyncService(NotYetImplemented)),
+            Arc::new(api::fsx::FsxService(NotYetImplemented)),
+            Arc::new(api::transfer::TransferService(NotYetImplemented)),
+            Arc::new(api::logs::LogsService(NotYetImplemented)),
+        ])
+    }
+
+    pub fn specs(&self) -> &[&'static ServiceSpec] {
+        &self.specs
+    }
+
+    pub fn get(&self, spec: &ServiceSpec) -> Option<&Arc<dyn Service>> {
+        self.services.iter().find(|s| s.spec().id == spec.id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn Service>> {
+        self.services.iter()
+    }
+}

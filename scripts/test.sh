@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs every test Landbridge has, on a fresh machine or an old one:
+# installs what the tests need (Debian packages, a Python venv with the
+# pinned AWS CLI and boto3), checks formatting, lints and generated code,
+# runs the Rust unit tests, builds the binary and runs the conformance
+# suite against it.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh -k sts     extra arguments go to pytest
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Builds are incremental across runs when the target dir survives, but
+# nothing depends on it existing.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/landbridge-target}"
+VENV="${LANDBRIDGE_VENV:-/var/tmp/landbridge-venv}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Debian packages"
+missing=()
+while read -r pkg; do
+    [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done < tests/debian-packages.txt
+if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    else
+        echo "missing Debian packages (run as root to install): ${missing[*]}" >&2
+    fi
+else
+    echo "all present"
+fi
+
+step "Python venv ($VENV)"
+if [[ ! -x "$VENV/bin/python" ]]; then
+    python3 -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r tests/conformance/requirements.txt; then
+    echo "pip install failed" >&2
+    exit 1
+fi
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "generated code is current"
+cargo xtask codegen --check
+
+step "clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "Rust unit tests"
+cargo test --workspace --quiet
+
+step "build landbridge"
+cargo build --quiet -p landbridge
+export LANDBRIDGE_BIN="$CARGO_TARGET_DIR/debug/landbridge"
+
+step "conformance, interop and tidy tests"
+exec "$VENV/bin/python" -m pytest tests "$@"
