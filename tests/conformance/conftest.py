@@ -36,12 +36,13 @@ def _isolated_aws_env():
         yield
 
 
-def start_server() -> LandbridgeServer:
-    """Start a fresh ephemeral server, or fail the test with a build hint."""
+def start_server(**kwargs) -> LandbridgeServer:
+    """Start a fresh server (ephemeral unless `data_dir=` is given), or fail the test
+    with a build hint."""
     binary = landbridge_binary()
     if not binary.is_file():
         pytest.fail(missing_binary_message(binary), pytrace=False)
-    return LandbridgeServer(binary).start()
+    return LandbridgeServer(binary, **kwargs).start()
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +60,8 @@ def fresh_landbridge():
     """Factory for extra servers that one test owns (e.g. to stop one); closed after it."""
     servers = []
 
-    def start() -> LandbridgeServer:
-        server = start_server()
+    def start(**kwargs) -> LandbridgeServer:
+        server = start_server(**kwargs)
         servers.append(server)
         return server
 

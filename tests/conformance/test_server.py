@@ -4,6 +4,7 @@ stops, and how the access key selects the account."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 
 import pytest
@@ -78,3 +79,23 @@ def test_sigterm_stops_gracefully(fresh_landbridge):
     )
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", server.port), timeout=5).close()
+
+
+# --------------------------------------------------------------------------- data directory
+
+
+def test_ephemeral_data_dir_exists_while_running_and_is_removed_on_exit(fresh_landbridge):
+    server = fresh_landbridge()
+    data_dir = _get_json(server, "/_landbridge/health")["data_dir"]
+    assert os.path.isdir(data_dir), data_dir
+    assert server.stop(term_timeout=10) == 0, server.stderr_tail()
+    assert not os.path.exists(data_dir), f"{data_dir} left behind by an --ephemeral server"
+
+
+def test_data_dir_is_created_and_kept(fresh_landbridge, tmp_path):
+    wanted = tmp_path / "nested" / "state"
+    server = fresh_landbridge(data_dir=wanted)
+    assert _get_json(server, "/_landbridge/health")["data_dir"] == str(wanted)
+    assert wanted.is_dir()
+    assert server.stop(term_timeout=10) == 0, server.stderr_tail()
+    assert wanted.is_dir(), "a --data-dir must survive shutdown"

@@ -41,11 +41,19 @@ def missing_binary_message(path: Path) -> str:
 
 
 class LandbridgeServer:
-    """One running `landbridge serve --ephemeral` process on a free loopback port."""
+    """One running `landbridge serve` process on a free loopback port: with a throw-away
+    data directory (`--ephemeral`) unless `data_dir` is given."""
 
-    def __init__(self, binary: Path | None = None, extra_args: tuple[str, ...] = (), startup_timeout: float = 60.0):
+    def __init__(
+        self,
+        binary: Path | None = None,
+        extra_args: tuple[str, ...] = (),
+        startup_timeout: float = 60.0,
+        data_dir: Path | None = None,
+    ):
         self.binary = Path(binary) if binary else landbridge_binary()
         self.extra_args = tuple(extra_args)
+        self.data_dir = data_dir
         self.startup_timeout = startup_timeout
         self._logdir = tempfile.TemporaryDirectory(prefix="landbridge-test-")
         self.stderr_path = Path(self._logdir.name) / "stderr.log"
@@ -64,7 +72,8 @@ class LandbridgeServer:
     def start(self) -> LandbridgeServer:
         if not self.binary.is_file():
             raise FileNotFoundError(missing_binary_message(self.binary))
-        cmd = [str(self.binary), "serve", "--listen", "127.0.0.1:0", "--ephemeral", "--log-level", "warn", *self.extra_args]
+        storage = ["--data-dir", str(self.data_dir)] if self.data_dir else ["--ephemeral"]
+        cmd = [str(self.binary), "serve", "--listen", "127.0.0.1:0", *storage, "--log-level", "warn", *self.extra_args]
         env = dict(os.environ, RUST_BACKTRACE="1")
         self.proc = Process(cmd, env=env, stderr=self.stderr_path).start()
         try:

@@ -69,6 +69,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let state = Arc::new(AppState::new(
         Config {
             default_account: args.default_account.clone(),
+            data_dir: dir.clone(),
         },
         Registry::standard(),
     ));

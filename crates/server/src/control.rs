@@ -18,6 +18,7 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Json<Value> {
     Json(json!({
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started.elapsed().as_secs_f64(),
+        "data_dir": state.config.data_dir.display().to_string(),
         "services": services,
     }))
 }

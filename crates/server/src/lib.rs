@@ -13,6 +13,7 @@ pub mod endpoints;
 pub mod registry;
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -34,14 +35,8 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 pub struct Config {
     /// The account for requests whose access key is not a 12-digit id.
     pub default_account: String,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            default_account: "000000000000".to_string(),
-        }
-    }
+    /// Where state and objects live.
+    pub data_dir: PathBuf,
 }
 
 /// What every request handler can reach.
