@@ -70,14 +70,26 @@ impl Model {
     }
 }
 
-fn load_model(root: &Path, id: &str, svc: &ServiceConfig) -> Result<Model> {
+fn load_model(root: &Path, id: &str, svc: &ServiceConfig, patches: &crate::config::Patches) -> Result<Model> {
     let path = root.join("models/aws").join(&svc.model);
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let mut json: Value = serde_json::from_str(&text)?;
     let take = |json: &mut Value, k: &str| json.get_mut(k).map(Value::take).unwrap_or(Value::Null);
     let metadata = take(&mut json, "metadata");
     let operations = take(&mut json, "operations").as_object().cloned().unwrap_or_default();
-    let shapes = take(&mut json, "shapes").as_object().cloned().unwrap_or_default();
+    let mut shapes = take(&mut json, "shapes").as_object().cloned().unwrap_or_default();
+    for add in patches.enum_additions.iter().filter(|a| a.service == id) {
+        let values = shapes
+            .get_mut(&add.shape)
+            .and_then(|s| s.get_mut("enum"))
+            .and_then(Value::as_array_mut)
+            .with_context(|| format!("patch: {id} has no enum shape {}", add.shape))?;
+        for v in &add.values {
+            if !values.iter().any(|x| x == v) {
+                values.push(Value::String(v.clone()));
+            }
+        }
+    }
     Ok(Model {
         id: id.to_string(),
         file: svc.model.clone(),
@@ -89,11 +101,12 @@ fn load_model(root: &Path, id: &str, svc: &ServiceConfig) -> Result<Model> {
 
 pub fn run(root: &Path, check: bool) -> Result<()> {
     let config = crate::config::load(root)?;
+    let patches = crate::config::load_patches(root)?;
     let out_dir = root.join("crates/api/src/generated");
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     let mut mod_rs = String::from(crate::emit::HEADER_MOD);
     for (id, svc) in &config.services {
-        let model = load_model(root, id, svc)?;
+        let model = load_model(root, id, svc, &patches)?;
         let code = crate::emit::service(&model, svc)?;
         files.insert(format!("{id}.rs"), rustfmt(root, &code)?);
         mod_rs.push_str(&format!("pub mod {id};\n"));

@@ -45,6 +45,16 @@ pub trait Service: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Value, ApiError>>;
 }
 
+/// A service that keeps state: the control API can wipe it (`POST
+/// /_landbridge/reset`, and moto's `POST /moto-api/reset`).
+pub trait Stateful: Send + Sync + 'static {
+    /// The service id, as in `ServiceSpec::id`.
+    fn service(&self) -> &'static str;
+
+    /// Forgets everything, durably.
+    fn reset(&self) -> BoxFuture<'_, Result<(), ApiError>>;
+}
+
 /// A validated input that still does not fit the generated types means the
 /// model and the code disagree; answer it as invalid input, never a panic.
 pub fn convert_error(spec: &ServiceSpec, ctx: &RequestContext, err: ConvertError) -> ApiError {

@@ -84,6 +84,30 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
+/// The filter names every taggable resource supports.
+pub const TAG_FILTERS: [&str; 3] = ["tag:", "tag-key", "tag-value"];
+
+/// A resource's values for the tag filters: `tag:<key>` (that tag's value),
+/// `tag-key` (all keys) and `tag-value` (all values); `None` for any other
+/// filter name.
+pub fn tag_values<'a>(tags: &'a crate::model::Tags, name: &str) -> Option<Vec<&'a str>> {
+    if let Some(key) = name.strip_prefix("tag:") {
+        return Some(tags.get(key).map(|v| vec![v.as_str()]).unwrap_or_default());
+    }
+    match name {
+        "tag-key" => Some(tags.keys().map(String::as_str).collect()),
+        "tag-value" => Some(tags.values().map(String::as_str).collect()),
+        _ => None,
+    }
+}
+
+/// `supported` plus the tag filters.
+pub fn with_tags<'a>(supported: &[&'a str]) -> Vec<&'a str> {
+    let mut all = supported.to_vec();
+    all.extend(TAG_FILTERS);
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,65 +1,120 @@
-//! Amazon EC2. For now the parts that need no state: the regions and
-//! availability zones every account sees. The VPC core joins when the
-//! state store lands.
+//! Amazon EC2: regions and availability zones, and the VPC core (VPCs,
+//! subnets, route tables, internet gateways, network interfaces, tags) with
+//! AWS's rules, errors, filters and pagination.
+//!
+//! Layout follows moto's split: `model` and `state` hold behaviour-free
+//! records and their storage; one module per resource family holds the
+//! rules; `views` turns records into the generated API types.
 
+pub mod cidr;
+mod defaults;
+mod errors;
 pub mod filter;
+mod gateways;
+mod ids;
+mod interfaces;
+pub mod model;
+mod paging;
 pub mod regions;
+mod route_tables;
+mod security;
+pub mod state;
+mod subnets;
+mod tags;
+mod views;
+mod vpcs;
+mod zones;
 
-use landbridge_api::ec2::{
-    AvailabilityZone, AvailabilityZoneOptInStatus, AvailabilityZoneState, DescribeAvailabilityZonesRequest,
-    DescribeAvailabilityZonesResult, DescribeRegionsRequest, DescribeRegionsResult, Ec2Api, Region,
-};
+use std::sync::Arc;
+
+use landbridge_api::ec2::*;
 use landbridge_api::{ApiError, RequestContext};
+use landbridge_store::{Mutation, Record, Store};
 
-use filter::Filters;
-use regions::{REGIONS, RegionInfo};
+use state::{Region, Regions};
 
-#[derive(Debug, Default)]
-pub struct Ec2;
+/// The EC2 service. Cheap to clone; clones share state.
+#[derive(Clone)]
+pub struct Ec2 {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    regions: Regions,
+}
+
+impl Ec2 {
+    /// EC2 over `store`, with memory rebuilt from the `records` it kept.
+    pub fn new(store: Store, records: Vec<Record>) -> Result<Self, String> {
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                regions: Regions::load(records)?,
+            }),
+        })
+    }
+
+    /// EC2 with nothing stored (unit tests).
+    pub fn in_memory() -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store: Store::in_memory(),
+                regions: Regions::default(),
+            }),
+        }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The caller's account and region, with its default VPC made on first
+    /// use (once: deleting it is final, as in AWS).
+    pub(crate) async fn region(&self, ctx: &RequestContext) -> Result<Arc<Region>, ApiError> {
+        let region = self.inner.regions.get(&ctx.account_id, &ctx.region);
+        if region.state.read().await.meta.initialized {
+            return Ok(region);
+        }
+        let mut state = region.state.write().await;
+        if !state.meta.initialized {
+            let tx = defaults::default_vpc(&ctx.account_id, &ctx.region);
+            tx.commit(self.store(), &region, &mut state).await?;
+        }
+        drop(state);
+        Ok(region)
+    }
+
+    /// Forgets every EC2 resource of every account and region.
+    pub async fn reset(&self) -> Result<(), ApiError> {
+        self.store()
+            .commit(vec![Mutation::Clear {
+                service: Some(state::SERVICE.to_string()),
+            }])
+            .await
+            .map_err(errors::storage)?;
+        self.inner.regions.clear();
+        Ok(())
+    }
+}
+
+impl landbridge_api::Stateful for Ec2 {
+    fn service(&self) -> &'static str {
+        state::SERVICE
+    }
+
+    fn reset(&self) -> landbridge_api::BoxFuture<'_, Result<(), ApiError>> {
+        Box::pin(Ec2::reset(self))
+    }
+}
 
 impl Ec2Api for Ec2 {
     async fn describe_regions(
         &self,
-        _ctx: &RequestContext,
+        ctx: &RequestContext,
         input: DescribeRegionsRequest,
     ) -> Result<DescribeRegionsResult, ApiError> {
-        let filters = Filters::new(input.filters, &["endpoint", "opt-in-status", "region-name"])?;
-        let named = input.region_names.unwrap_or_default();
-        for name in &named {
-            if regions::find(name).is_none() {
-                return Err(ApiError::client(
-                    "InvalidParameterValue",
-                    format!("Invalid region: {name}"),
-                ));
-            }
-        }
-        let all = input.all_regions.unwrap_or(false);
-        let regions = REGIONS
-            .iter()
-            .filter(|r| {
-                if named.is_empty() {
-                    all || !r.opt_in_required
-                } else {
-                    named.iter().any(|n| n == r.name)
-                }
-            })
-            .filter(|r| {
-                let endpoint = endpoint(r);
-                filters.matches(|f| match f {
-                    "endpoint" => vec![endpoint.as_str()],
-                    "opt-in-status" => vec![opt_in_status(r)],
-                    "region-name" => vec![r.name],
-                    _ => vec![],
-                })
-            })
-            .map(|r| Region {
-                region_name: Some(r.name.to_string()),
-                endpoint: Some(endpoint(r)),
-                opt_in_status: Some(opt_in_status(r).to_string()),
-                ..Default::default()
-            })
-            .collect();
-        Ok(DescribeRegionsResult { regions: Some(regions) })
+        zones::describe_regions(ctx, input)
     }
 
     async fn describe_availability_zones(
@@ -67,86 +122,238 @@ impl Ec2Api for Ec2 {
         ctx: &RequestContext,
         input: DescribeAvailabilityZonesRequest,
     ) -> Result<DescribeAvailabilityZonesResult, ApiError> {
-        let filters = Filters::new(
-            input.filters,
-            &[
-                "group-long-name",
-                "group-name",
-                "message",
-                "opt-in-status",
-                "region-name",
-                "state",
-                "zone-id",
-                "zone-name",
-                "zone-type",
-            ],
-        )?;
-        let zones: &[(&str, &str)] = regions::find(&ctx.region).map_or(&[], |r| r.zones);
-        let names = input.zone_names.unwrap_or_default();
-        let ids = input.zone_ids.unwrap_or_default();
-        let unknown: Vec<&String> = names
-            .iter()
-            .filter(|n| !zones.iter().any(|(z, _)| z == n))
-            .chain(ids.iter().filter(|i| !zones.iter().any(|(_, z)| z == i)))
-            .collect();
-        if !unknown.is_empty() {
-            let list: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
-            return Err(ApiError::client(
-                "InvalidParameterValue",
-                format!("Invalid availability zone: [{}]", list.join(", ")),
-            ));
-        }
-        let out = zones
-            .iter()
-            .enumerate()
-            .filter(|(_, (name, id))| {
-                (names.is_empty() && ids.is_empty()) || names.iter().any(|n| n == name) || ids.iter().any(|i| i == id)
-            })
-            .filter_map(|(i, (name, id))| {
-                let group = zone_group(&ctx.region, i);
-                let keep = filters.matches(|f| match f {
-                    "group-name" => vec![group.as_str()],
-                    "opt-in-status" => vec![AvailabilityZoneOptInStatus::OptInNotRequired.as_str()],
-                    "region-name" => vec![ctx.region.as_str()],
-                    "state" => vec![AvailabilityZoneState::Available.as_str()],
-                    "zone-id" => vec![*id],
-                    "zone-name" => vec![*name],
-                    "zone-type" => vec!["availability-zone"],
-                    _ => vec![],
-                });
-                keep.then(|| AvailabilityZone {
-                    opt_in_status: Some(AvailabilityZoneOptInStatus::OptInNotRequired),
-                    messages: Some(Vec::new()),
-                    region_name: Some(ctx.region.clone()),
-                    zone_name: Some((*name).to_string()),
-                    zone_id: Some((*id).to_string()),
-                    group_name: Some(group.clone()),
-                    network_border_group: Some(ctx.region.clone()),
-                    zone_type: Some("availability-zone".to_string()),
-                    state: Some(AvailabilityZoneState::Available),
-                    ..Default::default()
-                })
-            })
-            .collect();
-        Ok(DescribeAvailabilityZonesResult {
-            availability_zones: Some(out),
-        })
+        zones::describe_availability_zones(ctx, input)
     }
-}
 
-fn endpoint(r: &RegionInfo) -> String {
-    format!("ec2.{}.amazonaws.com", r.name)
-}
-
-fn opt_in_status(r: &RegionInfo) -> &'static str {
-    if r.opt_in_required {
-        "not-opted-in"
-    } else {
-        "opt-in-not-required"
+    async fn create_vpc(&self, ctx: &RequestContext, input: CreateVpcRequest) -> Result<CreateVpcResult, ApiError> {
+        vpcs::create(self, ctx, input).await
     }
-}
 
-/// AWS names each zone's group `<region>-zg-<n>`.
-fn zone_group(region: &str, index: usize) -> String {
-    format!("{region}-zg-{}", index + 1)
+    async fn describe_vpcs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeVpcsRequest,
+    ) -> Result<DescribeVpcsResult, ApiError> {
+        vpcs::describe(self, ctx, input).await
+    }
+
+    async fn delete_vpc(&self, ctx: &RequestContext, input: DeleteVpcRequest) -> Result<(), ApiError> {
+        vpcs::delete(self, ctx, input).await
+    }
+
+    async fn modify_vpc_attribute(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyVpcAttributeRequest,
+    ) -> Result<(), ApiError> {
+        vpcs::modify_attribute(self, ctx, input).await
+    }
+
+    async fn describe_vpc_attribute(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeVpcAttributeRequest,
+    ) -> Result<DescribeVpcAttributeResult, ApiError> {
+        vpcs::describe_attribute(self, ctx, input).await
+    }
+
+    async fn associate_vpc_cidr_block(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateVpcCidrBlockRequest,
+    ) -> Result<AssociateVpcCidrBlockResult, ApiError> {
+        vpcs::associate_cidr(self, ctx, input).await
+    }
+
+    async fn disassociate_vpc_cidr_block(
+        &self,
+        ctx: &RequestContext,
+        input: DisassociateVpcCidrBlockRequest,
+    ) -> Result<DisassociateVpcCidrBlockResult, ApiError> {
+        vpcs::disassociate_cidr(self, ctx, input).await
+    }
+
+    async fn create_subnet(
+        &self,
+        ctx: &RequestContext,
+        input: CreateSubnetRequest,
+    ) -> Result<CreateSubnetResult, ApiError> {
+        subnets::create(self, ctx, input).await
+    }
+
+    async fn describe_subnets(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeSubnetsRequest,
+    ) -> Result<DescribeSubnetsResult, ApiError> {
+        subnets::describe(self, ctx, input).await
+    }
+
+    async fn delete_subnet(&self, ctx: &RequestContext, input: DeleteSubnetRequest) -> Result<(), ApiError> {
+        subnets::delete(self, ctx, input).await
+    }
+
+    async fn modify_subnet_attribute(
+        &self,
+        ctx: &RequestContext,
+        input: ModifySubnetAttributeRequest,
+    ) -> Result<(), ApiError> {
+        subnets::modify_attribute(self, ctx, input).await
+    }
+
+    async fn create_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: CreateRouteTableRequest,
+    ) -> Result<CreateRouteTableResult, ApiError> {
+        route_tables::create(self, ctx, input).await
+    }
+
+    async fn describe_route_tables(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeRouteTablesRequest,
+    ) -> Result<DescribeRouteTablesResult, ApiError> {
+        route_tables::describe(self, ctx, input).await
+    }
+
+    async fn delete_route_table(&self, ctx: &RequestContext, input: DeleteRouteTableRequest) -> Result<(), ApiError> {
+        route_tables::delete(self, ctx, input).await
+    }
+
+    async fn create_route(
+        &self,
+        ctx: &RequestContext,
+        input: CreateRouteRequest,
+    ) -> Result<CreateRouteResult, ApiError> {
+        route_tables::create_route(self, ctx, input).await
+    }
+
+    async fn replace_route(&self, ctx: &RequestContext, input: ReplaceRouteRequest) -> Result<(), ApiError> {
+        route_tables::replace_route(self, ctx, input).await
+    }
+
+    async fn delete_route(&self, ctx: &RequestContext, input: DeleteRouteRequest) -> Result<(), ApiError> {
+        route_tables::delete_route(self, ctx, input).await
+    }
+
+    async fn associate_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateRouteTableRequest,
+    ) -> Result<AssociateRouteTableResult, ApiError> {
+        route_tables::associate(self, ctx, input).await
+    }
+
+    async fn disassociate_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: DisassociateRouteTableRequest,
+    ) -> Result<(), ApiError> {
+        route_tables::disassociate(self, ctx, input).await
+    }
+
+    async fn replace_route_table_association(
+        &self,
+        ctx: &RequestContext,
+        input: ReplaceRouteTableAssociationRequest,
+    ) -> Result<ReplaceRouteTableAssociationResult, ApiError> {
+        route_tables::replace_association(self, ctx, input).await
+    }
+
+    async fn create_internet_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: CreateInternetGatewayRequest,
+    ) -> Result<CreateInternetGatewayResult, ApiError> {
+        gateways::create(self, ctx, input).await
+    }
+
+    async fn describe_internet_gateways(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeInternetGatewaysRequest,
+    ) -> Result<DescribeInternetGatewaysResult, ApiError> {
+        gateways::describe(self, ctx, input).await
+    }
+
+    async fn delete_internet_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteInternetGatewayRequest,
+    ) -> Result<(), ApiError> {
+        gateways::delete(self, ctx, input).await
+    }
+
+    async fn attach_internet_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: AttachInternetGatewayRequest,
+    ) -> Result<(), ApiError> {
+        gateways::attach(self, ctx, input).await
+    }
+
+    async fn detach_internet_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DetachInternetGatewayRequest,
+    ) -> Result<(), ApiError> {
+        gateways::detach(self, ctx, input).await
+    }
+
+    async fn create_network_interface(
+        &self,
+        ctx: &RequestContext,
+        input: CreateNetworkInterfaceRequest,
+    ) -> Result<CreateNetworkInterfaceResult, ApiError> {
+        interfaces::create(self, ctx, input).await
+    }
+
+    async fn describe_network_interfaces(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeNetworkInterfacesRequest,
+    ) -> Result<DescribeNetworkInterfacesResult, ApiError> {
+        interfaces::describe(self, ctx, input).await
+    }
+
+    async fn delete_network_interface(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteNetworkInterfaceRequest,
+    ) -> Result<(), ApiError> {
+        interfaces::delete(self, ctx, input).await
+    }
+
+    async fn describe_network_acls(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeNetworkAclsRequest,
+    ) -> Result<DescribeNetworkAclsResult, ApiError> {
+        security::describe_network_acls(self, ctx, input).await
+    }
+
+    async fn describe_security_groups(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeSecurityGroupsRequest,
+    ) -> Result<DescribeSecurityGroupsResult, ApiError> {
+        security::describe_security_groups(self, ctx, input).await
+    }
+
+    async fn create_tags(&self, ctx: &RequestContext, input: CreateTagsRequest) -> Result<(), ApiError> {
+        tags::create(self, ctx, input).await
+    }
+
+    async fn delete_tags(&self, ctx: &RequestContext, input: DeleteTagsRequest) -> Result<(), ApiError> {
+        tags::delete(self, ctx, input).await
+    }
+
+    async fn describe_tags(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTagsRequest,
+    ) -> Result<DescribeTagsResult, ApiError> {
+        tags::describe(self, ctx, input).await
+    }
 }

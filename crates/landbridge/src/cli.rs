@@ -25,6 +25,33 @@ pub struct Cli {
 pub enum Command {
     /// Run the emulator (the default).
     Serve(ServeArgs),
+    /// Export or import stored state (while Landbridge is stopped).
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Write the whole state, or one service's, to FILE as JSON.
+    Export {
+        file: PathBuf,
+        /// Only this service (e.g. `ec2`).
+        #[arg(long)]
+        service: Option<String>,
+        #[arg(long, env = "LANDBRIDGE_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Replace the state of every service in FILE (or only `--service`)
+    /// with FILE's records.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        service: Option<String>,
+        #[arg(long, env = "LANDBRIDGE_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,6 +2,7 @@
 //! Everything else lives in the library crates.
 
 mod cli;
+mod state_cmd;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -11,22 +12,52 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use landbridge_server::registry::Registry;
 use landbridge_server::{AppState, Config};
+use landbridge_store::{SqliteBackend, Store, SyncMode};
 
-use cli::{Cli, Command, ServeArgs};
+use cli::{Cli, Command, ServeArgs, StateCommand};
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    let args = match cli.command {
-        Some(Command::Serve(args)) => args,
-        None => cli.serve,
-    };
-    init_logging(&args.log_level)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("landbridge")
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(args))
+    match cli.command {
+        Some(Command::Serve(args)) => {
+            init_logging(&args.log_level)?;
+            runtime.block_on(serve(args))
+        }
+        None => {
+            init_logging(&cli.serve.log_level)?;
+            runtime.block_on(serve(cli.serve))
+        }
+        Some(Command::State { command }) => match command {
+            StateCommand::Export {
+                file,
+                service,
+                data_dir,
+            } => state_cmd::export(&resolve_data_dir(data_dir)?, &file, service.as_deref()),
+            StateCommand::Import {
+                file,
+                service,
+                data_dir,
+            } => runtime.block_on(state_cmd::import(
+                &resolve_data_dir(data_dir)?,
+                &file,
+                service.as_deref(),
+            )),
+        },
+    }
+}
+
+fn resolve_data_dir(dir: Option<PathBuf>) -> Result<PathBuf> {
+    match dir {
+        Some(d) => Ok(d),
+        None => dirs::data_dir()
+            .map(|d| d.join("landbridge"))
+            .context("no user data directory; pass --data-dir"),
+    }
 }
 
 fn init_logging(level: &str) -> Result<()> {
@@ -50,12 +81,7 @@ fn data_dir(args: &ServeArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
             .context("creating an ephemeral data directory")?;
         return Ok((tmp.path().to_path_buf(), Some(tmp)));
     }
-    let dir = match &args.data_dir {
-        Some(d) => d.clone(),
-        None => dirs::data_dir()
-            .map(|d| d.join("landbridge"))
-            .context("no user data directory; pass --data-dir")?,
-    };
+    let dir = resolve_data_dir(args.data_dir.clone())?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating data directory {}", dir.display()))?;
     Ok((dir, None))
 }
@@ -66,46 +92,42 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
+    let db = dir.join(state_cmd::STATE_FILE);
+    let backend = SqliteBackend::open(&db, SyncMode::Normal).with_context(|| format!("opening {}", db.display()))?;
+    let (store, records) = Store::start(Box::new(backend))?;
+    tracing::info!(records = records.len(), "state restored from {}", db.display());
+    let registry = Registry::standard(store, records)?;
     let state = Arc::new(AppState::new(
         Config {
             default_account: args.default_account.clone(),
             data_dir: dir.clone(),
         },
-        Registry::standard(),
+        registry,
     ));
     tracing::info!(data_dir = %dir.display(), "state in {}", dir.display());
+    let shutdown = shutdown_signal()?;
     // The one line on stdout: scripts and tests read it to learn the port.
     let mut stdout = std::io::stdout();
     writeln!(stdout, "landbridge listening on http://{addr}")?;
     stdout.flush()?;
 
-    landbridge_server::run(listener, state, shutdown_signal()).await?;
+    landbridge_server::run(listener, state, shutdown).await?;
     tracing::info!("stopped");
     drop(ephemeral_guard);
     Ok(())
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for SIGINT");
-            std::future::pending::<()>().await;
+/// Completes on SIGINT or SIGTERM. The handlers are installed before the
+/// ready line is printed, so a signal sent as soon as the port is known is
+/// never missed (the default action would kill the process unflushed).
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("SIGINT: shutting down"),
+            _ = terminate.recv() => tracing::info!("SIGTERM: shutting down"),
         }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    tokio::select! {
-        () = interrupt => tracing::info!("SIGINT: shutting down"),
-        () = terminate => tracing::info!("SIGTERM: shutting down"),
-    }
+    })
 }

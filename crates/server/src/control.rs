@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
@@ -34,4 +34,37 @@ pub async fn not_found() -> (http::StatusCode, Json<Value>) {
         http::StatusCode::NOT_FOUND,
         Json(json!({ "error": "NotFound", "message": "No such Landbridge control endpoint" })),
     )
+}
+
+/// `POST /_landbridge/reset[?service=ID]` and `POST /moto-api/reset`: forget
+/// the state of one service or of all, durably. Existing moto-style test
+/// suites call the second between tests.
+pub async fn reset(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<std::collections::HashMap<String, String>>,
+) -> (http::StatusCode, Json<Value>) {
+    let wanted = params.get("service").map(String::as_str);
+    if let Some(s) = wanted
+        && !state.registry.specs().iter().any(|spec| spec.id == s)
+    {
+        return (
+            http::StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "UnknownService", "message": format!("No service {s}") })),
+        );
+    }
+    let mut done = Vec::new();
+    for svc in state.registry.stateful() {
+        if wanted.is_some_and(|w| w != svc.service()) {
+            continue;
+        }
+        if let Err(e) = svc.reset().await {
+            return (
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({ "error": e.code, "message": e.message })),
+            );
+        }
+        done.push(svc.service());
+    }
+    tracing::info!(services = ?done, "state reset");
+    (http::StatusCode::OK, Json(json!({ "status": "ok", "reset": done })))
 }

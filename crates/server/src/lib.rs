@@ -21,7 +21,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use tokio::net::TcpListener;
 
 use endpoints::Endpoints;
@@ -62,6 +62,8 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/_landbridge/health", get(control::health))
         .route("/_landbridge/endpoints", get(control::endpoints))
+        .route("/_landbridge/reset", post(control::reset))
+        .route("/moto-api/reset", post(control::reset))
         .route("/_landbridge/{*rest}", any(control::not_found))
         .fallback(aws)
         .with_state(state)

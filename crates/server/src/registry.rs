@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 
-use landbridge_api::{Service, ServiceSpec};
+use landbridge_api::{Service, ServiceSpec, Stateful};
+use landbridge_store::{Record, Store};
 
 /// A handler for services whose operations are all still to come: every
 /// method keeps its generated "not implemented" default.
@@ -23,31 +24,54 @@ impl landbridge_api::logs::LogsApi for NotYetImplemented {}
 pub struct Registry {
     services: Vec<Arc<dyn Service>>,
     specs: Vec<&'static ServiceSpec>,
+    stateful: Vec<Arc<dyn Stateful>>,
+}
+
+/// Why the services could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("restoring {service} state: {reason}")]
+pub struct LoadError {
+    pub service: &'static str,
+    pub reason: String,
 }
 
 impl Registry {
-    pub fn new(services: Vec<Arc<dyn Service>>) -> Self {
+    pub fn new(services: Vec<Arc<dyn Service>>, stateful: Vec<Arc<dyn Stateful>>) -> Self {
         let specs = services.iter().map(|s| s.spec()).collect();
-        Self { services, specs }
+        Self {
+            services,
+            specs,
+            stateful,
+        }
     }
 
-    /// Every service Landbridge knows, with its handler.
-    pub fn standard() -> Self {
+    /// Every service Landbridge knows, with its handler, over `store` and
+    /// the `records` it kept.
+    pub fn standard(store: Store, records: Vec<Record>) -> Result<Self, LoadError> {
         use landbridge_api as api;
-        Self::new(vec![
-            Arc::new(api::sts::StsService(landbridge_sts::Sts)),
-            Arc::new(api::ec2::Ec2Service(landbridge_ec2::Ec2)),
-            Arc::new(api::directconnect::DirectconnectService(
-                landbridge_directconnect::DirectConnect,
-            )),
-            Arc::new(api::storagegateway::StoragegatewayService(NotYetImplemented)),
-            Arc::new(api::snowball::SnowballService(NotYetImplemented)),
-            Arc::new(api::ds::DsService(NotYetImplemented)),
-            Arc::new(api::datasync::DatasyncService(NotYetImplemented)),
-            Arc::new(api::fsx::FsxService(NotYetImplemented)),
-            Arc::new(api::transfer::TransferService(NotYetImplemented)),
-            Arc::new(api::logs::LogsService(NotYetImplemented)),
-        ])
+        let ec2 = landbridge_ec2::Ec2::new(store, records).map_err(|reason| LoadError { service: "ec2", reason })?;
+        Ok(Self::new(
+            vec![
+                Arc::new(api::sts::StsService(landbridge_sts::Sts)),
+                Arc::new(api::ec2::Ec2Service(ec2.clone())),
+                Arc::new(api::directconnect::DirectconnectService(
+                    landbridge_directconnect::DirectConnect,
+                )),
+                Arc::new(api::storagegateway::StoragegatewayService(NotYetImplemented)),
+                Arc::new(api::snowball::SnowballService(NotYetImplemented)),
+                Arc::new(api::ds::DsService(NotYetImplemented)),
+                Arc::new(api::datasync::DatasyncService(NotYetImplemented)),
+                Arc::new(api::fsx::FsxService(NotYetImplemented)),
+                Arc::new(api::transfer::TransferService(NotYetImplemented)),
+                Arc::new(api::logs::LogsService(NotYetImplemented)),
+            ],
+            vec![Arc::new(ec2)],
+        ))
+    }
+
+    /// Services that keep state, for resets.
+    pub fn stateful(&self) -> &[Arc<dyn Stateful>] {
+        &self.stateful
     }
 
     pub fn specs(&self) -> &[&'static ServiceSpec] {

@@ -19,15 +19,213 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     xml_namespace: Some("http://ec2.amazonaws.com/doc/2016-11-15"),
     operations: &[
         Operation {
+            name: "AssociateRouteTable",
+            input: Some(&S_AssociateRouteTableRequest),
+            output: Some(&S_AssociateRouteTableResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "AssociateVpcCidrBlock",
+            input: Some(&S_AssociateVpcCidrBlockRequest),
+            output: Some(&S_AssociateVpcCidrBlockResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "AttachInternetGateway",
+            input: Some(&S_AttachInternetGatewayRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateInternetGateway",
+            input: Some(&S_CreateInternetGatewayRequest),
+            output: Some(&S_CreateInternetGatewayResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateNetworkInterface",
+            input: Some(&S_CreateNetworkInterfaceRequest),
+            output: Some(&S_CreateNetworkInterfaceResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateRoute",
+            input: Some(&S_CreateRouteRequest),
+            output: Some(&S_CreateRouteResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateRouteTable",
+            input: Some(&S_CreateRouteTableRequest),
+            output: Some(&S_CreateRouteTableResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateSubnet",
+            input: Some(&S_CreateSubnetRequest),
+            output: Some(&S_CreateSubnetResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateTags",
+            input: Some(&S_CreateTagsRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateVpc",
+            input: Some(&S_CreateVpcRequest),
+            output: Some(&S_CreateVpcResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteInternetGateway",
+            input: Some(&S_DeleteInternetGatewayRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteNetworkInterface",
+            input: Some(&S_DeleteNetworkInterfaceRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteRoute",
+            input: Some(&S_DeleteRouteRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteRouteTable",
+            input: Some(&S_DeleteRouteTableRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteSubnet",
+            input: Some(&S_DeleteSubnetRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteTags",
+            input: Some(&S_DeleteTagsRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteVpc",
+            input: Some(&S_DeleteVpcRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
             name: "DescribeAvailabilityZones",
             input: Some(&S_DescribeAvailabilityZonesRequest),
             output: Some(&S_DescribeAvailabilityZonesResult),
             result_wrapper: None,
         },
         Operation {
+            name: "DescribeInternetGateways",
+            input: Some(&S_DescribeInternetGatewaysRequest),
+            output: Some(&S_DescribeInternetGatewaysResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeNetworkAcls",
+            input: Some(&S_DescribeNetworkAclsRequest),
+            output: Some(&S_DescribeNetworkAclsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeNetworkInterfaces",
+            input: Some(&S_DescribeNetworkInterfacesRequest),
+            output: Some(&S_DescribeNetworkInterfacesResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "DescribeRegions",
             input: Some(&S_DescribeRegionsRequest),
             output: Some(&S_DescribeRegionsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeRouteTables",
+            input: Some(&S_DescribeRouteTablesRequest),
+            output: Some(&S_DescribeRouteTablesResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeSecurityGroups",
+            input: Some(&S_DescribeSecurityGroupsRequest),
+            output: Some(&S_DescribeSecurityGroupsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeSubnets",
+            input: Some(&S_DescribeSubnetsRequest),
+            output: Some(&S_DescribeSubnetsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeTags",
+            input: Some(&S_DescribeTagsRequest),
+            output: Some(&S_DescribeTagsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeVpcAttribute",
+            input: Some(&S_DescribeVpcAttributeRequest),
+            output: Some(&S_DescribeVpcAttributeResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeVpcs",
+            input: Some(&S_DescribeVpcsRequest),
+            output: Some(&S_DescribeVpcsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DetachInternetGateway",
+            input: Some(&S_DetachInternetGatewayRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DisassociateRouteTable",
+            input: Some(&S_DisassociateRouteTableRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DisassociateVpcCidrBlock",
+            input: Some(&S_DisassociateVpcCidrBlockRequest),
+            output: Some(&S_DisassociateVpcCidrBlockResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ModifySubnetAttribute",
+            input: Some(&S_ModifySubnetAttributeRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ModifyVpcAttribute",
+            input: Some(&S_ModifyVpcAttributeRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ReplaceRoute",
+            input: Some(&S_ReplaceRouteRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ReplaceRouteTableAssociation",
+            input: Some(&S_ReplaceRouteTableAssociationRequest),
+            output: Some(&S_ReplaceRouteTableAssociationResult),
             result_wrapper: None,
         },
     ],
@@ -867,6 +1065,271 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     validation_error: "InvalidParameterValue",
 };
 
+pub static S_AssociateRouteTableRequest: Shape = Shape {
+    name: "AssociateRouteTableRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "GatewayId",
+                shape: &S_RouteGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicIpv4Pool",
+                shape: &S_Ipv4PoolEc2Id,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetId",
+                shape: &S_SubnetId,
+                location_name: Some("subnetId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_RouteTableId,
+                location_name: Some("routeTableId"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AssociateRouteTableResult: Shape = Shape {
+    name: "AssociateRouteTableResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AssociationId",
+                shape: &S_String,
+                location_name: Some("associationId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssociationState",
+                shape: &S_RouteTableAssociationState,
+                location_name: Some("associationState"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AssociateVpcCidrBlockRequest: Shape = Shape {
+    name: "AssociateVpcCidrBlockRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "CidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlockNetworkBorderGroup",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Pool",
+                shape: &S_Ipv6PoolEc2Id,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv4IpamPoolId",
+                shape: &S_IpamPoolId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv4NetmaskLength",
+                shape: &S_NetmaskLength,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6IpamPoolId",
+                shape: &S_IpamPoolId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6NetmaskLength",
+                shape: &S_NetmaskLength,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "AmazonProvidedIpv6CidrBlock",
+                shape: &S_Boolean,
+                location_name: Some("amazonProvidedIpv6CidrBlock"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AssociateVpcCidrBlockResult: Shape = Shape {
+    name: "AssociateVpcCidrBlockResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Ipv6CidrBlockAssociation",
+                shape: &S_VpcIpv6CidrBlockAssociation,
+                location_name: Some("ipv6CidrBlockAssociation"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrBlockAssociation",
+                shape: &S_VpcCidrBlockAssociation,
+                location_name: Some("cidrBlockAssociation"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AssociatedSubnetList: Shape = Shape {
+    name: "AssociatedSubnetList",
+    kind: ShapeKind::List {
+        member: &S_SubnetId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_AttachInternetGatewayRequest: Shape = Shape {
+    name: "AttachInternetGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InternetGatewayId",
+                shape: &S_InternetGatewayId,
+                location_name: Some("internetGatewayId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AttachmentEnaSrdSpecification: Shape = Shape {
+    name: "AttachmentEnaSrdSpecification",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "EnaSrdEnabled",
+                shape: &S_Boolean,
+                location_name: Some("enaSrdEnabled"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnaSrdUdpSpecification",
+                shape: &S_AttachmentEnaSrdUdpSpecification,
+                location_name: Some("enaSrdUdpSpecification"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AttachmentEnaSrdUdpSpecification: Shape = Shape {
+    name: "AttachmentEnaSrdUdpSpecification",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "EnaSrdUdpEnabled",
+            shape: &S_Boolean,
+            location_name: Some("enaSrdUdpEnabled"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_AttachmentStatus: Shape = Shape {
+    name: "AttachmentStatus",
+    kind: ShapeKind::String {
+        enum_values: &["attaching", "attached", "detaching", "detached", "available"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_AttributeBooleanValue: Shape = Shape {
+    name: "AttributeBooleanValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_Boolean,
+            location_name: Some("value"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_AvailabilityZone: Shape = Shape {
     name: "AvailabilityZone",
     kind: ShapeKind::Structure {
@@ -1060,9 +1523,947 @@ pub static S_AvailabilityZoneSubGeographyList: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_BlockPublicAccessMode: Shape = Shape {
+    name: "BlockPublicAccessMode",
+    kind: ShapeKind::String {
+        enum_values: &["off", "block-bidirectional", "block-ingress"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_BlockPublicAccessStates: Shape = Shape {
+    name: "BlockPublicAccessStates",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "InternetGatewayBlockMode",
+            shape: &S_BlockPublicAccessMode,
+            location_name: Some("internetGatewayBlockMode"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_Boolean: Shape = Shape {
     name: "Boolean",
     kind: ShapeKind::Boolean,
+};
+pub static S_CarrierGatewayId: Shape = Shape {
+    name: "CarrierGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_CoipPoolId: Shape = Shape {
+    name: "CoipPoolId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ConnectionTrackingConfiguration: Shape = Shape {
+    name: "ConnectionTrackingConfiguration",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TcpEstablishedTimeout",
+                shape: &S_Integer,
+                location_name: Some("tcpEstablishedTimeout"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UdpStreamTimeout",
+                shape: &S_Integer,
+                location_name: Some("udpStreamTimeout"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UdpTimeout",
+                shape: &S_Integer,
+                location_name: Some("udpTimeout"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ConnectionTrackingSpecificationRequest: Shape = Shape {
+    name: "ConnectionTrackingSpecificationRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TcpEstablishedTimeout",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UdpStreamTimeout",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UdpTimeout",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CoreNetworkArn: Shape = Shape {
+    name: "CoreNetworkArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_CreateInternetGatewayRequest: Shape = Shape {
+    name: "CreateInternetGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateInternetGatewayResult: Shape = Shape {
+    name: "CreateInternetGatewayResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "InternetGateway",
+            shape: &S_InternetGateway,
+            location_name: Some("internetGateway"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateNetworkInterfaceRequest: Shape = Shape {
+    name: "CreateNetworkInterfaceRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Ipv4Prefixes",
+                shape: &S_Ipv4PrefixList,
+                location_name: Some("Ipv4Prefix"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv4PrefixCount",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Prefixes",
+                shape: &S_Ipv6PrefixList,
+                location_name: Some("Ipv6Prefix"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6PrefixCount",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InterfaceType",
+                shape: &S_NetworkInterfaceCreationType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ClientToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnablePrimaryIpv6",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ConnectionTrackingSpecification",
+                shape: &S_ConnectionTrackingSpecificationRequest,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Operator",
+                shape: &S_OperatorRequest,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetId",
+                shape: &S_SubnetId,
+                location_name: Some("subnetId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: Some("description"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateIpAddress",
+                shape: &S_String,
+                location_name: Some("privateIpAddress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Groups",
+                shape: &S_SecurityGroupIdStringList,
+                location_name: Some("SecurityGroupId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateIpAddresses",
+                shape: &S_PrivateIpAddressSpecificationList,
+                location_name: Some("privateIpAddresses"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecondaryPrivateIpAddressCount",
+                shape: &S_Integer,
+                location_name: Some("secondaryPrivateIpAddressCount"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Addresses",
+                shape: &S_InstanceIpv6AddressList,
+                location_name: Some("ipv6Addresses"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6AddressCount",
+                shape: &S_Integer,
+                location_name: Some("ipv6AddressCount"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateNetworkInterfaceResult: Shape = Shape {
+    name: "CreateNetworkInterfaceResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkInterface",
+                shape: &S_NetworkInterface,
+                location_name: Some("networkInterface"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ClientToken",
+                shape: &S_String,
+                location_name: Some("clientToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateRouteRequest: Shape = Shape {
+    name: "CreateRouteRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationPrefixListId",
+                shape: &S_PrefixListResourceId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcEndpointId",
+                shape: &S_VpcEndpointId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_TransitGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalGatewayId",
+                shape: &S_LocalGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CarrierGatewayId",
+                shape: &S_CarrierGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CoreNetworkArn",
+                shape: &S_CoreNetworkArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OdbNetworkArn",
+                shape: &S_OdbNetworkArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_RouteTableId,
+                location_name: Some("routeTableId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationCidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GatewayId",
+                shape: &S_RouteGatewayId,
+                location_name: Some("gatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationIpv6CidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationIpv6CidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EgressOnlyInternetGatewayId",
+                shape: &S_EgressOnlyInternetGatewayId,
+                location_name: Some("egressOnlyInternetGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstanceId",
+                shape: &S_InstanceId,
+                location_name: Some("instanceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInterfaceId",
+                shape: &S_NetworkInterfaceId,
+                location_name: Some("networkInterfaceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcPeeringConnectionId",
+                shape: &S_VpcPeeringConnectionId,
+                location_name: Some("vpcPeeringConnectionId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NatGatewayId",
+                shape: &S_NatGatewayId,
+                location_name: Some("natGatewayId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateRouteResult: Shape = Shape {
+    name: "CreateRouteResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Return",
+            shape: &S_Boolean,
+            location_name: Some("return"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateRouteTableRequest: Shape = Shape {
+    name: "CreateRouteTableRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ClientToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateRouteTableResult: Shape = Shape {
+    name: "CreateRouteTableResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "RouteTable",
+                shape: &S_RouteTable,
+                location_name: Some("routeTable"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ClientToken",
+                shape: &S_String,
+                location_name: Some("clientToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateSubnetRequest: Shape = Shape {
+    name: "CreateSubnetRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZone",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZoneId",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OutpostArn",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Ipv6Native",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv4IpamPoolId",
+                shape: &S_IpamPoolId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv4NetmaskLength",
+                shape: &S_NetmaskLength,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6IpamPoolId",
+                shape: &S_IpamPoolId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6NetmaskLength",
+                shape: &S_NetmaskLength,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateSubnetResult: Shape = Shape {
+    name: "CreateSubnetResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Subnet",
+            shape: &S_Subnet,
+            location_name: Some("subnet"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateTagsRequest: Shape = Shape {
+    name: "CreateTagsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Resources",
+                shape: &S_ResourceIdList,
+                location_name: Some("ResourceId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("Tag"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateVpcRequest: Shape = Shape {
+    name: "CreateVpcRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "CidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Pool",
+                shape: &S_Ipv6PoolEc2Id,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv4IpamPoolId",
+                shape: &S_IpamPoolId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv4NetmaskLength",
+                shape: &S_NetmaskLength,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6IpamPoolId",
+                shape: &S_IpamPoolId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6NetmaskLength",
+                shape: &S_NetmaskLength,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlockNetworkBorderGroup",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcEncryptionControl",
+                shape: &S_VpcEncryptionControlConfiguration,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstanceTenancy",
+                shape: &S_Tenancy,
+                location_name: Some("instanceTenancy"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AmazonProvidedIpv6CidrBlock",
+                shape: &S_Boolean,
+                location_name: Some("amazonProvidedIpv6CidrBlock"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateVpcResult: Shape = Shape {
+    name: "CreateVpcResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Vpc",
+            shape: &S_Vpc,
+            location_name: Some("vpc"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_DateTime: Shape = Shape {
+    name: "DateTime",
+    kind: ShapeKind::Timestamp,
+};
+pub static S_DeleteInternetGatewayRequest: Shape = Shape {
+    name: "DeleteInternetGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InternetGatewayId",
+                shape: &S_InternetGatewayId,
+                location_name: Some("internetGatewayId"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteNetworkInterfaceRequest: Shape = Shape {
+    name: "DeleteNetworkInterfaceRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInterfaceId",
+                shape: &S_NetworkInterfaceId,
+                location_name: Some("networkInterfaceId"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteRouteRequest: Shape = Shape {
+    name: "DeleteRouteRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationPrefixListId",
+                shape: &S_PrefixListResourceId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_RouteTableId,
+                location_name: Some("routeTableId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationCidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationIpv6CidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationIpv6CidrBlock"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteRouteTableRequest: Shape = Shape {
+    name: "DeleteRouteTableRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_RouteTableId,
+                location_name: Some("routeTableId"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteSubnetRequest: Shape = Shape {
+    name: "DeleteSubnetRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SubnetId",
+                shape: &S_SubnetId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteTagsRequest: Shape = Shape {
+    name: "DeleteTagsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Resources",
+                shape: &S_ResourceIdList,
+                location_name: Some("resourceId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tag"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteVpcRequest: Shape = Shape {
+    name: "DeleteVpcRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
 };
 pub static S_DescribeAvailabilityZonesRequest: Shape = Shape {
     name: "DescribeAvailabilityZonesRequest",
@@ -1120,6 +2521,235 @@ pub static S_DescribeAvailabilityZonesResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_DescribeInternetGatewaysMaxResults: Shape = Shape {
+    name: "DescribeInternetGatewaysMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(5),
+            max: Some(1000),
+        },
+    },
+};
+pub static S_DescribeInternetGatewaysRequest: Shape = Shape {
+    name: "DescribeInternetGatewaysRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_DescribeInternetGatewaysMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InternetGatewayIds",
+                shape: &S_InternetGatewayIdList,
+                location_name: Some("internetGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeInternetGatewaysResult: Shape = Shape {
+    name: "DescribeInternetGatewaysResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "InternetGateways",
+                shape: &S_InternetGatewayList,
+                location_name: Some("internetGatewaySet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeNetworkAclsMaxResults: Shape = Shape {
+    name: "DescribeNetworkAclsMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(5),
+            max: Some(1000),
+        },
+    },
+};
+pub static S_DescribeNetworkAclsRequest: Shape = Shape {
+    name: "DescribeNetworkAclsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_DescribeNetworkAclsMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkAclIds",
+                shape: &S_NetworkAclIdStringList,
+                location_name: Some("NetworkAclId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeNetworkAclsResult: Shape = Shape {
+    name: "DescribeNetworkAclsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkAcls",
+                shape: &S_NetworkAclList,
+                location_name: Some("networkAclSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeNetworkInterfacesMaxResults: Shape = Shape {
+    name: "DescribeNetworkInterfacesMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(5),
+            max: Some(1000),
+        },
+    },
+};
+pub static S_DescribeNetworkInterfacesRequest: Shape = Shape {
+    name: "DescribeNetworkInterfacesRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_DescribeNetworkInterfacesMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IncludeManagedResources",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInterfaceIds",
+                shape: &S_NetworkInterfaceIdList,
+                location_name: Some("NetworkInterfaceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("filter"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeNetworkInterfacesResult: Shape = Shape {
+    name: "DescribeNetworkInterfacesResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkInterfaces",
+                shape: &S_NetworkInterfaceList,
+                location_name: Some("networkInterfaceSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_DescribeRegionsRequest: Shape = Shape {
     name: "DescribeRegionsRequest",
     kind: ShapeKind::Structure {
@@ -1169,6 +2799,533 @@ pub static S_DescribeRegionsResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_DescribeRouteTablesMaxResults: Shape = Shape {
+    name: "DescribeRouteTablesMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(5),
+            max: Some(100),
+        },
+    },
+};
+pub static S_DescribeRouteTablesRequest: Shape = Shape {
+    name: "DescribeRouteTablesRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_DescribeRouteTablesMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableIds",
+                shape: &S_RouteTableIdStringList,
+                location_name: Some("RouteTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeRouteTablesResult: Shape = Shape {
+    name: "DescribeRouteTablesResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "RouteTables",
+                shape: &S_RouteTableList,
+                location_name: Some("routeTableSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeSecurityGroupsMaxResults: Shape = Shape {
+    name: "DescribeSecurityGroupsMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(5),
+            max: Some(1000),
+        },
+    },
+};
+pub static S_DescribeSecurityGroupsRequest: Shape = Shape {
+    name: "DescribeSecurityGroupsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "GroupIds",
+                shape: &S_GroupIdStringList,
+                location_name: Some("GroupId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GroupNames",
+                shape: &S_GroupNameStringList,
+                location_name: Some("GroupName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_DescribeSecurityGroupsMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeSecurityGroupsResult: Shape = Shape {
+    name: "DescribeSecurityGroupsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroups",
+                shape: &S_SecurityGroupList,
+                location_name: Some("securityGroupInfo"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeSubnetsMaxResults: Shape = Shape {
+    name: "DescribeSubnetsMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(5),
+            max: Some(1000),
+        },
+    },
+};
+pub static S_DescribeSubnetsRequest: Shape = Shape {
+    name: "DescribeSubnetsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetIds",
+                shape: &S_SubnetIdStringList,
+                location_name: Some("SubnetId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_DescribeSubnetsMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeSubnetsResult: Shape = Shape {
+    name: "DescribeSubnetsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Subnets",
+                shape: &S_SubnetList,
+                location_name: Some("subnetSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTagsRequest: Shape = Shape {
+    name: "DescribeTagsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_Integer,
+                location_name: Some("maxResults"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTagsResult: Shape = Shape {
+    name: "DescribeTagsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagDescriptionList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeVpcAttributeRequest: Shape = Shape {
+    name: "DescribeVpcAttributeRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Attribute",
+                shape: &S_VpcAttributeName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeVpcAttributeResult: Shape = Shape {
+    name: "DescribeVpcAttributeResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "EnableDnsHostnames",
+                shape: &S_AttributeBooleanValue,
+                location_name: Some("enableDnsHostnames"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableDnsSupport",
+                shape: &S_AttributeBooleanValue,
+                location_name: Some("enableDnsSupport"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableNetworkAddressUsageMetrics",
+                shape: &S_AttributeBooleanValue,
+                location_name: Some("enableNetworkAddressUsageMetrics"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeVpcsMaxResults: Shape = Shape {
+    name: "DescribeVpcsMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(5),
+            max: Some(1000),
+        },
+    },
+};
+pub static S_DescribeVpcsRequest: Shape = Shape {
+    name: "DescribeVpcsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcIds",
+                shape: &S_VpcIdStringList,
+                location_name: Some("VpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_DescribeVpcsMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeVpcsResult: Shape = Shape {
+    name: "DescribeVpcsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Vpcs",
+                shape: &S_VpcList,
+                location_name: Some("vpcSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DetachInternetGatewayRequest: Shape = Shape {
+    name: "DetachInternetGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InternetGatewayId",
+                shape: &S_InternetGatewayId,
+                location_name: Some("internetGatewayId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DisassociateRouteTableRequest: Shape = Shape {
+    name: "DisassociateRouteTableRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssociationId",
+                shape: &S_RouteTableAssociationId,
+                location_name: Some("associationId"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DisassociateVpcCidrBlockRequest: Shape = Shape {
+    name: "DisassociateVpcCidrBlockRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "AssociationId",
+            shape: &S_VpcCidrAssociationId,
+            location_name: Some("associationId"),
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DisassociateVpcCidrBlockResult: Shape = Shape {
+    name: "DisassociateVpcCidrBlockResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Ipv6CidrBlockAssociation",
+                shape: &S_VpcIpv6CidrBlockAssociation,
+                location_name: Some("ipv6CidrBlockAssociation"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrBlockAssociation",
+                shape: &S_VpcCidrBlockAssociation,
+                location_name: Some("cidrBlockAssociation"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_EgressOnlyInternetGatewayId: Shape = Shape {
+    name: "EgressOnlyInternetGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_Filter: Shape = Shape {
     name: "Filter",
     kind: ShapeKind::Structure {
@@ -1197,6 +3354,1636 @@ pub static S_FilterList: Shape = Shape {
         member: &S_Filter,
         member_name: Some("Filter"),
         bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_FirewallArn: Shape = Shape {
+    name: "FirewallArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_FirewallMode: Shape = Shape {
+    name: "FirewallMode",
+    kind: ShapeKind::String {
+        enum_values: &["monitor", "enforce"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_FirewallOnboardingStatus: Shape = Shape {
+    name: "FirewallOnboardingStatus",
+    kind: ShapeKind::String {
+        enum_values: &["pending", "active", "disabling"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_GroupIdStringList: Shape = Shape {
+    name: "GroupIdStringList",
+    kind: ShapeKind::List {
+        member: &S_SecurityGroupId,
+        member_name: Some("groupId"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_GroupIdentifier: Shape = Shape {
+    name: "GroupIdentifier",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "GroupId",
+                shape: &S_String,
+                location_name: Some("groupId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GroupName",
+                shape: &S_String,
+                location_name: Some("groupName"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_GroupIdentifierList: Shape = Shape {
+    name: "GroupIdentifierList",
+    kind: ShapeKind::List {
+        member: &S_GroupIdentifier,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_GroupNameStringList: Shape = Shape {
+    name: "GroupNameStringList",
+    kind: ShapeKind::List {
+        member: &S_SecurityGroupName,
+        member_name: Some("GroupName"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_HostnameType: Shape = Shape {
+    name: "HostnameType",
+    kind: ShapeKind::String {
+        enum_values: &["ip-name", "resource-name"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_IcmpTypeCode: Shape = Shape {
+    name: "IcmpTypeCode",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Code",
+                shape: &S_Integer,
+                location_name: Some("code"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_Integer,
+                location_name: Some("type"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_IgwFirewall: Shape = Shape {
+    name: "IgwFirewall",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "FirewallArn",
+                shape: &S_FirewallArn,
+                location_name: Some("firewallArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_FirewallOnboardingStatus,
+                location_name: Some("status"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_InstanceId: Shape = Shape {
+    name: "InstanceId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_InstanceIpv6Address: Shape = Shape {
+    name: "InstanceIpv6Address",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Ipv6Address",
+                shape: &S_String,
+                location_name: Some("ipv6Address"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IsPrimaryIpv6",
+                shape: &S_Boolean,
+                location_name: Some("isPrimaryIpv6"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_InstanceIpv6AddressList: Shape = Shape {
+    name: "InstanceIpv6AddressList",
+    kind: ShapeKind::List {
+        member: &S_InstanceIpv6Address,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Integer: Shape = Shape {
+    name: "Integer",
+    kind: ShapeKind::Integer {
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_InternetGateway: Shape = Shape {
+    name: "InternetGateway",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Attachments",
+                shape: &S_InternetGatewayAttachmentList,
+                location_name: Some("attachmentSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InternetGatewayId",
+                shape: &S_String,
+                location_name: Some("internetGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OwnerId",
+                shape: &S_String,
+                location_name: Some("ownerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_InternetGatewayAttachment: Shape = Shape {
+    name: "InternetGatewayAttachment",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "State",
+                shape: &S_AttachmentStatus,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_InternetGatewayAttachmentList: Shape = Shape {
+    name: "InternetGatewayAttachmentList",
+    kind: ShapeKind::List {
+        member: &S_InternetGatewayAttachment,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_InternetGatewayId: Shape = Shape {
+    name: "InternetGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_InternetGatewayIdList: Shape = Shape {
+    name: "InternetGatewayIdList",
+    kind: ShapeKind::List {
+        member: &S_InternetGatewayId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_InternetGatewayList: Shape = Shape {
+    name: "InternetGatewayList",
+    kind: ShapeKind::List {
+        member: &S_InternetGateway,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_IpPermission: Shape = Shape {
+    name: "IpPermission",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "IpProtocol",
+                shape: &S_String,
+                location_name: Some("ipProtocol"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FromPort",
+                shape: &S_Integer,
+                location_name: Some("fromPort"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ToPort",
+                shape: &S_Integer,
+                location_name: Some("toPort"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UserIdGroupPairs",
+                shape: &S_UserIdGroupPairList,
+                location_name: Some("groups"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpRanges",
+                shape: &S_IpRangeList,
+                location_name: Some("ipRanges"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Ranges",
+                shape: &S_Ipv6RangeList,
+                location_name: Some("ipv6Ranges"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrefixListIds",
+                shape: &S_PrefixListIdList,
+                location_name: Some("prefixListIds"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_IpPermissionList: Shape = Shape {
+    name: "IpPermissionList",
+    kind: ShapeKind::List {
+        member: &S_IpPermission,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_IpRange: Shape = Shape {
+    name: "IpRange",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: Some("description"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrIp",
+                shape: &S_String,
+                location_name: Some("cidrIp"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_IpRangeList: Shape = Shape {
+    name: "IpRangeList",
+    kind: ShapeKind::List {
+        member: &S_IpRange,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_IpSource: Shape = Shape {
+    name: "IpSource",
+    kind: ShapeKind::String {
+        enum_values: &["amazon", "byoip", "none"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_IpamPoolId: Shape = Shape {
+    name: "IpamPoolId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Ipv4PoolEc2Id: Shape = Shape {
+    name: "Ipv4PoolEc2Id",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Ipv4PrefixList: Shape = Shape {
+    name: "Ipv4PrefixList",
+    kind: ShapeKind::List {
+        member: &S_Ipv4PrefixSpecificationRequest,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Ipv4PrefixSpecification: Shape = Shape {
+    name: "Ipv4PrefixSpecification",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Ipv4Prefix",
+            shape: &S_String,
+            location_name: Some("ipv4Prefix"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Ipv4PrefixSpecificationRequest: Shape = Shape {
+    name: "Ipv4PrefixSpecificationRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Ipv4Prefix",
+            shape: &S_String,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Ipv4PrefixesList: Shape = Shape {
+    name: "Ipv4PrefixesList",
+    kind: ShapeKind::List {
+        member: &S_Ipv4PrefixSpecification,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Ipv6AddressAttribute: Shape = Shape {
+    name: "Ipv6AddressAttribute",
+    kind: ShapeKind::String {
+        enum_values: &["public", "private"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Ipv6PoolEc2Id: Shape = Shape {
+    name: "Ipv6PoolEc2Id",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Ipv6PrefixList: Shape = Shape {
+    name: "Ipv6PrefixList",
+    kind: ShapeKind::List {
+        member: &S_Ipv6PrefixSpecificationRequest,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Ipv6PrefixSpecification: Shape = Shape {
+    name: "Ipv6PrefixSpecification",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Ipv6Prefix",
+            shape: &S_String,
+            location_name: Some("ipv6Prefix"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Ipv6PrefixSpecificationRequest: Shape = Shape {
+    name: "Ipv6PrefixSpecificationRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Ipv6Prefix",
+            shape: &S_String,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Ipv6PrefixesList: Shape = Shape {
+    name: "Ipv6PrefixesList",
+    kind: ShapeKind::List {
+        member: &S_Ipv6PrefixSpecification,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Ipv6Range: Shape = Shape {
+    name: "Ipv6Range",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: Some("description"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrIpv6",
+                shape: &S_String,
+                location_name: Some("cidrIpv6"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_Ipv6RangeList: Shape = Shape {
+    name: "Ipv6RangeList",
+    kind: ShapeKind::List {
+        member: &S_Ipv6Range,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_LocalGatewayId: Shape = Shape {
+    name: "LocalGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ModifySubnetAttributeRequest: Shape = Shape {
+    name: "ModifySubnetAttributeRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AssignIpv6AddressOnCreation",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MapPublicIpOnLaunch",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetId",
+                shape: &S_SubnetId,
+                location_name: Some("subnetId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "MapCustomerOwnedIpOnLaunch",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomerOwnedIpv4Pool",
+                shape: &S_CoipPoolId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableDns64",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateDnsHostnameTypeOnLaunch",
+                shape: &S_HostnameType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableResourceNameDnsARecordOnLaunch",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableResourceNameDnsAAAARecordOnLaunch",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableLniAtDeviceIndex",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DisableLniAtDeviceIndex",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ModifyVpcAttributeRequest: Shape = Shape {
+    name: "ModifyVpcAttributeRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "EnableDnsHostnames",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableDnsSupport",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "EnableNetworkAddressUsageMetrics",
+                shape: &S_AttributeBooleanValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NatGatewayId: Shape = Shape {
+    name: "NatGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NetmaskLength: Shape = Shape {
+    name: "NetmaskLength",
+    kind: ShapeKind::Integer {
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkAcl: Shape = Shape {
+    name: "NetworkAcl",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Associations",
+                shape: &S_NetworkAclAssociationList,
+                location_name: Some("associationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Entries",
+                shape: &S_NetworkAclEntryList,
+                location_name: Some("entrySet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IsDefault",
+                shape: &S_Boolean,
+                location_name: Some("default"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkAclId",
+                shape: &S_String,
+                location_name: Some("networkAclId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OwnerId",
+                shape: &S_String,
+                location_name: Some("ownerId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkAclAssociation: Shape = Shape {
+    name: "NetworkAclAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkAclAssociationId",
+                shape: &S_String,
+                location_name: Some("networkAclAssociationId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkAclId",
+                shape: &S_String,
+                location_name: Some("networkAclId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetId",
+                shape: &S_String,
+                location_name: Some("subnetId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkAclAssociationList: Shape = Shape {
+    name: "NetworkAclAssociationList",
+    kind: ShapeKind::List {
+        member: &S_NetworkAclAssociation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkAclEntry: Shape = Shape {
+    name: "NetworkAclEntry",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "CidrBlock",
+                shape: &S_String,
+                location_name: Some("cidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Egress",
+                shape: &S_Boolean,
+                location_name: Some("egress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IcmpTypeCode",
+                shape: &S_IcmpTypeCode,
+                location_name: Some("icmpTypeCode"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlock",
+                shape: &S_String,
+                location_name: Some("ipv6CidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PortRange",
+                shape: &S_PortRange,
+                location_name: Some("portRange"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_String,
+                location_name: Some("protocol"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleAction",
+                shape: &S_RuleAction,
+                location_name: Some("ruleAction"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleNumber",
+                shape: &S_Integer,
+                location_name: Some("ruleNumber"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkAclEntryList: Shape = Shape {
+    name: "NetworkAclEntryList",
+    kind: ShapeKind::List {
+        member: &S_NetworkAclEntry,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkAclId: Shape = Shape {
+    name: "NetworkAclId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NetworkAclIdStringList: Shape = Shape {
+    name: "NetworkAclIdStringList",
+    kind: ShapeKind::List {
+        member: &S_NetworkAclId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkAclList: Shape = Shape {
+    name: "NetworkAclList",
+    kind: ShapeKind::List {
+        member: &S_NetworkAcl,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkFirewallAssociation: Shape = Shape {
+    name: "NetworkFirewallAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "FirewallArn",
+                shape: &S_FirewallArn,
+                location_name: Some("firewallArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FirewallOnboardingStatus",
+                shape: &S_FirewallOnboardingStatus,
+                location_name: Some("firewallOnboardingStatus"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FirewallMode",
+                shape: &S_FirewallMode,
+                location_name: Some("firewallMode"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkFirewallAssociationSet: Shape = Shape {
+    name: "NetworkFirewallAssociationSet",
+    kind: ShapeKind::List {
+        member: &S_NetworkFirewallAssociation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkFirewallConnectivityType: Shape = Shape {
+    name: "NetworkFirewallConnectivityType",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "flexible",
+            "outbound-only",
+            "bidirectional",
+            "exclude",
+            "az-unsupported",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NetworkInterface: Shape = Shape {
+    name: "NetworkInterface",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Association",
+                shape: &S_NetworkInterfaceAssociation,
+                location_name: Some("association"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Attachment",
+                shape: &S_NetworkInterfaceAttachment,
+                location_name: Some("attachment"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZone",
+                shape: &S_String,
+                location_name: Some("availabilityZone"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ConnectionTrackingConfiguration",
+                shape: &S_ConnectionTrackingConfiguration,
+                location_name: Some("connectionTrackingConfiguration"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: Some("description"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Groups",
+                shape: &S_GroupIdentifierList,
+                location_name: Some("groupSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InterfaceType",
+                shape: &S_NetworkInterfaceType,
+                location_name: Some("interfaceType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Addresses",
+                shape: &S_NetworkInterfaceIpv6AddressesList,
+                location_name: Some("ipv6AddressesSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MacAddress",
+                shape: &S_String,
+                location_name: Some("macAddress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInterfaceId",
+                shape: &S_String,
+                location_name: Some("networkInterfaceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OutpostArn",
+                shape: &S_String,
+                location_name: Some("outpostArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OwnerId",
+                shape: &S_String,
+                location_name: Some("ownerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateDnsName",
+                shape: &S_String,
+                location_name: Some("privateDnsName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicDnsName",
+                shape: &S_String,
+                location_name: Some("publicDnsName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicIpDnsNameOptions",
+                shape: &S_PublicIpDnsNameOptions,
+                location_name: Some("publicIpDnsNameOptions"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateIpAddress",
+                shape: &S_String,
+                location_name: Some("privateIpAddress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateIpAddresses",
+                shape: &S_NetworkInterfacePrivateIpAddressList,
+                location_name: Some("privateIpAddressesSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv4Prefixes",
+                shape: &S_Ipv4PrefixesList,
+                location_name: Some("ipv4PrefixSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Prefixes",
+                shape: &S_Ipv6PrefixesList,
+                location_name: Some("ipv6PrefixSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RequesterId",
+                shape: &S_String,
+                location_name: Some("requesterId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RequesterManaged",
+                shape: &S_Boolean,
+                location_name: Some("requesterManaged"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceDestCheck",
+                shape: &S_Boolean,
+                location_name: Some("sourceDestCheck"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_NetworkInterfaceStatus,
+                location_name: Some("status"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetId",
+                shape: &S_String,
+                location_name: Some("subnetId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TagSet",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DenyAllIgwTraffic",
+                shape: &S_Boolean,
+                location_name: Some("denyAllIgwTraffic"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Native",
+                shape: &S_Boolean,
+                location_name: Some("ipv6Native"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Address",
+                shape: &S_String,
+                location_name: Some("ipv6Address"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Operator",
+                shape: &S_OperatorResponse,
+                location_name: Some("operator"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssociatedSubnets",
+                shape: &S_AssociatedSubnetList,
+                location_name: Some("associatedSubnetSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZoneId",
+                shape: &S_String,
+                location_name: Some("availabilityZoneId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkInterfaceAssociation: Shape = Shape {
+    name: "NetworkInterfaceAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AllocationId",
+                shape: &S_String,
+                location_name: Some("allocationId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssociationId",
+                shape: &S_String,
+                location_name: Some("associationId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpOwnerId",
+                shape: &S_String,
+                location_name: Some("ipOwnerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicDnsName",
+                shape: &S_String,
+                location_name: Some("publicDnsName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicIp",
+                shape: &S_String,
+                location_name: Some("publicIp"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomerOwnedIp",
+                shape: &S_String,
+                location_name: Some("customerOwnedIp"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CarrierIp",
+                shape: &S_String,
+                location_name: Some("carrierIp"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkInterfaceAttachment: Shape = Shape {
+    name: "NetworkInterfaceAttachment",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AttachTime",
+                shape: &S_DateTime,
+                location_name: Some("attachTime"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AttachmentId",
+                shape: &S_String,
+                location_name: Some("attachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DeleteOnTermination",
+                shape: &S_Boolean,
+                location_name: Some("deleteOnTermination"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DeviceIndex",
+                shape: &S_Integer,
+                location_name: Some("deviceIndex"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkCardIndex",
+                shape: &S_Integer,
+                location_name: Some("networkCardIndex"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstanceId",
+                shape: &S_String,
+                location_name: Some("instanceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstanceOwnerId",
+                shape: &S_String,
+                location_name: Some("instanceOwnerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_AttachmentStatus,
+                location_name: Some("status"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnaSrdSpecification",
+                shape: &S_AttachmentEnaSrdSpecification,
+                location_name: Some("enaSrdSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnaQueueCount",
+                shape: &S_Integer,
+                location_name: Some("enaQueueCount"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkInterfaceCreationType: Shape = Shape {
+    name: "NetworkInterfaceCreationType",
+    kind: ShapeKind::String {
+        enum_values: &["efa", "efa-only", "branch", "trunk"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NetworkInterfaceId: Shape = Shape {
+    name: "NetworkInterfaceId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NetworkInterfaceIdList: Shape = Shape {
+    name: "NetworkInterfaceIdList",
+    kind: ShapeKind::List {
+        member: &S_NetworkInterfaceId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkInterfaceIpv6Address: Shape = Shape {
+    name: "NetworkInterfaceIpv6Address",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Ipv6Address",
+                shape: &S_String,
+                location_name: Some("ipv6Address"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicIpv6DnsName",
+                shape: &S_String,
+                location_name: Some("publicIpv6DnsName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IsPrimaryIpv6",
+                shape: &S_Boolean,
+                location_name: Some("isPrimaryIpv6"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkInterfaceIpv6AddressesList: Shape = Shape {
+    name: "NetworkInterfaceIpv6AddressesList",
+    kind: ShapeKind::List {
+        member: &S_NetworkInterfaceIpv6Address,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkInterfaceList: Shape = Shape {
+    name: "NetworkInterfaceList",
+    kind: ShapeKind::List {
+        member: &S_NetworkInterface,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkInterfacePrivateIpAddress: Shape = Shape {
+    name: "NetworkInterfacePrivateIpAddress",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Association",
+                shape: &S_NetworkInterfaceAssociation,
+                location_name: Some("association"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Primary",
+                shape: &S_Boolean,
+                location_name: Some("primary"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateDnsName",
+                shape: &S_String,
+                location_name: Some("privateDnsName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateIpAddress",
+                shape: &S_String,
+                location_name: Some("privateIpAddress"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkInterfacePrivateIpAddressList: Shape = Shape {
+    name: "NetworkInterfacePrivateIpAddressList",
+    kind: ShapeKind::List {
+        member: &S_NetworkInterfacePrivateIpAddress,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkInterfaceStatus: Shape = Shape {
+    name: "NetworkInterfaceStatus",
+    kind: ShapeKind::String {
+        enum_values: &["available", "associated", "attaching", "in-use", "detaching"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NetworkInterfaceType: Shape = Shape {
+    name: "NetworkInterfaceType",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "interface",
+            "natGateway",
+            "efa",
+            "efa-only",
+            "trunk",
+            "load_balancer",
+            "network_load_balancer",
+            "vpc_endpoint",
+            "branch",
+            "transit_gateway",
+            "lambda",
+            "quicksight",
+            "global_accelerator_managed",
+            "api_gateway_managed",
+            "gateway_load_balancer",
+            "gateway_load_balancer_endpoint",
+            "iot_rules_managed",
+            "aws_codestar_connections_managed",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_OdbNetworkArn: Shape = Shape {
+    name: "OdbNetworkArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_OperatorRequest: Shape = Shape {
+    name: "OperatorRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Principal",
+            shape: &S_String,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_OperatorResponse: Shape = Shape {
+    name: "OperatorResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Managed",
+                shape: &S_Boolean,
+                location_name: Some("managed"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Principal",
+                shape: &S_String,
+                location_name: Some("principal"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HiddenByDefault",
+                shape: &S_Boolean,
+                location_name: Some("hiddenByDefault"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_PortRange: Shape = Shape {
+    name: "PortRange",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "From",
+                shape: &S_Integer,
+                location_name: Some("from"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "To",
+                shape: &S_Integer,
+                location_name: Some("to"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_PrefixListId: Shape = Shape {
+    name: "PrefixListId",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: Some("description"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrefixListId",
+                shape: &S_String,
+                location_name: Some("prefixListId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_PrefixListIdList: Shape = Shape {
+    name: "PrefixListIdList",
+    kind: ShapeKind::List {
+        member: &S_PrefixListId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_PrefixListResourceId: Shape = Shape {
+    name: "PrefixListResourceId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_PrivateDnsNameOptionsOnLaunch: Shape = Shape {
+    name: "PrivateDnsNameOptionsOnLaunch",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "HostnameType",
+                shape: &S_HostnameType,
+                location_name: Some("hostnameType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableResourceNameDnsARecord",
+                shape: &S_Boolean,
+                location_name: Some("enableResourceNameDnsARecord"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableResourceNameDnsAAAARecord",
+                shape: &S_Boolean,
+                location_name: Some("enableResourceNameDnsAAAARecord"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_PrivateIpAddressSpecification: Shape = Shape {
+    name: "PrivateIpAddressSpecification",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Primary",
+                shape: &S_Boolean,
+                location_name: Some("primary"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateIpAddress",
+                shape: &S_String,
+                location_name: Some("privateIpAddress"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_PrivateIpAddressSpecificationList: Shape = Shape {
+    name: "PrivateIpAddressSpecificationList",
+    kind: ShapeKind::List {
+        member: &S_PrivateIpAddressSpecification,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_PropagatingVgw: Shape = Shape {
+    name: "PropagatingVgw",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "GatewayId",
+            shape: &S_String,
+            location_name: Some("gatewayId"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_PropagatingVgwList: Shape = Shape {
+    name: "PropagatingVgwList",
+    kind: ShapeKind::List {
+        member: &S_PropagatingVgw,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_PublicIpDnsNameOptions: Shape = Shape {
+    name: "PublicIpDnsNameOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DnsHostnameType",
+                shape: &S_String,
+                location_name: Some("dnsHostnameType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicIpv4DnsName",
+                shape: &S_String,
+                location_name: Some("publicIpv4DnsName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicIpv6DnsName",
+                shape: &S_String,
+                location_name: Some("publicIpv6DnsName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicDualStackDnsName",
+                shape: &S_String,
+                location_name: Some("publicDualStackDnsName"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_Region: Shape = Shape {
@@ -1272,6 +5059,795 @@ pub static S_RegionNameStringList: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_ReplaceRouteRequest: Shape = Shape {
+    name: "ReplaceRouteRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationPrefixListId",
+                shape: &S_PrefixListResourceId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcEndpointId",
+                shape: &S_VpcEndpointId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalTarget",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_TransitGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalGatewayId",
+                shape: &S_LocalGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CarrierGatewayId",
+                shape: &S_CarrierGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CoreNetworkArn",
+                shape: &S_CoreNetworkArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OdbNetworkArn",
+                shape: &S_OdbNetworkArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_RouteTableId,
+                location_name: Some("routeTableId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationCidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GatewayId",
+                shape: &S_RouteGatewayId,
+                location_name: Some("gatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationIpv6CidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationIpv6CidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EgressOnlyInternetGatewayId",
+                shape: &S_EgressOnlyInternetGatewayId,
+                location_name: Some("egressOnlyInternetGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstanceId",
+                shape: &S_InstanceId,
+                location_name: Some("instanceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInterfaceId",
+                shape: &S_NetworkInterfaceId,
+                location_name: Some("networkInterfaceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcPeeringConnectionId",
+                shape: &S_VpcPeeringConnectionId,
+                location_name: Some("vpcPeeringConnectionId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NatGatewayId",
+                shape: &S_NatGatewayId,
+                location_name: Some("natGatewayId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ReplaceRouteTableAssociationRequest: Shape = Shape {
+    name: "ReplaceRouteTableAssociationRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssociationId",
+                shape: &S_RouteTableAssociationId,
+                location_name: Some("associationId"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_RouteTableId,
+                location_name: Some("routeTableId"),
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ReplaceRouteTableAssociationResult: Shape = Shape {
+    name: "ReplaceRouteTableAssociationResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NewAssociationId",
+                shape: &S_String,
+                location_name: Some("newAssociationId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssociationState",
+                shape: &S_RouteTableAssociationState,
+                location_name: Some("associationState"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ResourceIdList: Shape = Shape {
+    name: "ResourceIdList",
+    kind: ShapeKind::List {
+        member: &S_TaggableResourceId,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_ResourceType: Shape = Shape {
+    name: "ResourceType",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "capacity-reservation",
+            "client-vpn-endpoint",
+            "customer-gateway",
+            "carrier-gateway",
+            "coip-pool",
+            "declarative-policies-report",
+            "dedicated-host",
+            "dhcp-options",
+            "egress-only-internet-gateway",
+            "elastic-ip",
+            "elastic-gpu",
+            "export-image-task",
+            "export-instance-task",
+            "fca-policy",
+            "fleet",
+            "fpga-image",
+            "host-reservation",
+            "image",
+            "image-usage-report",
+            "import-image-task",
+            "import-snapshot-task",
+            "instance",
+            "instance-event-window",
+            "internet-gateway",
+            "ipam",
+            "ipam-pool",
+            "ipam-scope",
+            "ipv4pool-ec2",
+            "ipv6pool-ec2",
+            "key-pair",
+            "launch-template",
+            "local-gateway",
+            "local-gateway-route-table",
+            "local-gateway-virtual-interface",
+            "local-gateway-virtual-interface-group",
+            "local-gateway-route-table-vpc-association",
+            "local-gateway-route-table-virtual-interface-group-association",
+            "natgateway",
+            "network-acl",
+            "network-interface",
+            "network-insights-analysis",
+            "network-insights-path",
+            "network-insights-access-scope",
+            "network-insights-access-scope-analysis",
+            "outpost-lag",
+            "placement-group",
+            "prefix-list",
+            "replace-root-volume-task",
+            "reserved-instances",
+            "route-table",
+            "security-group",
+            "security-group-rule",
+            "service-link-virtual-interface",
+            "snapshot",
+            "spot-fleet-request",
+            "spot-instances-request",
+            "subnet",
+            "subnet-cidr-reservation",
+            "traffic-mirror-filter",
+            "traffic-mirror-session",
+            "traffic-mirror-target",
+            "transit-gateway",
+            "transit-gateway-attachment",
+            "transit-gateway-connect-peer",
+            "transit-gateway-multicast-domain",
+            "transit-gateway-policy-table",
+            "transit-gateway-metering-policy",
+            "transit-gateway-route-table",
+            "transit-gateway-route-table-announcement",
+            "volume",
+            "vpc",
+            "vpc-endpoint",
+            "vpc-endpoint-connection",
+            "vpc-endpoint-service",
+            "vpc-endpoint-service-permission",
+            "vpc-peering-connection",
+            "vpn-connection",
+            "vpn-gateway",
+            "vpc-flow-log",
+            "capacity-reservation-fleet",
+            "traffic-mirror-filter-rule",
+            "vpc-endpoint-connection-device-type",
+            "verified-access-instance",
+            "verified-access-group",
+            "verified-access-endpoint",
+            "verified-access-policy",
+            "verified-access-trust-provider",
+            "vpn-connection-device-type",
+            "vpc-block-public-access-exclusion",
+            "vpc-encryption-control",
+            "route-server",
+            "route-server-endpoint",
+            "route-server-peer",
+            "ipam-resource-discovery",
+            "ipam-resource-discovery-association",
+            "instance-connect-endpoint",
+            "verified-access-endpoint-target",
+            "ipam-external-resource-verification-token",
+            "capacity-block",
+            "mac-modification-task",
+            "ipam-prefix-list-resolver",
+            "ipam-policy",
+            "ipam-prefix-list-resolver-target",
+            "ipam-internet-registry-association",
+            "secondary-interface",
+            "secondary-network",
+            "secondary-subnet",
+            "capacity-manager-data-export",
+            "vpn-concentrator",
+            "ipam-pool-allocation",
+            "capacity-reservation-cancellation-quote",
+            "application-status-check",
+            "capacity-reservation-modification-quote",
+            "metric-category",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Route: Shape = Shape {
+    name: "Route",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationCidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationIpv6CidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationIpv6CidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationPrefixListId",
+                shape: &S_String,
+                location_name: Some("destinationPrefixListId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EgressOnlyInternetGatewayId",
+                shape: &S_String,
+                location_name: Some("egressOnlyInternetGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GatewayId",
+                shape: &S_String,
+                location_name: Some("gatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstanceId",
+                shape: &S_String,
+                location_name: Some("instanceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstanceOwnerId",
+                shape: &S_String,
+                location_name: Some("instanceOwnerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NatGatewayId",
+                shape: &S_String,
+                location_name: Some("natGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_String,
+                location_name: Some("transitGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalGatewayId",
+                shape: &S_String,
+                location_name: Some("localGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CarrierGatewayId",
+                shape: &S_CarrierGatewayId,
+                location_name: Some("carrierGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInterfaceId",
+                shape: &S_String,
+                location_name: Some("networkInterfaceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Origin",
+                shape: &S_RouteOrigin,
+                location_name: Some("origin"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_RouteState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcPeeringConnectionId",
+                shape: &S_String,
+                location_name: Some("vpcPeeringConnectionId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CoreNetworkArn",
+                shape: &S_CoreNetworkArn,
+                location_name: Some("coreNetworkArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OdbNetworkArn",
+                shape: &S_OdbNetworkArn,
+                location_name: Some("odbNetworkArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpAddress",
+                shape: &S_String,
+                location_name: Some("ipAddress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IgwFirewall",
+                shape: &S_IgwFirewall,
+                location_name: Some("igwFirewall"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_RouteGatewayId: Shape = Shape {
+    name: "RouteGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_RouteList: Shape = Shape {
+    name: "RouteList",
+    kind: ShapeKind::List {
+        member: &S_Route,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_RouteOrigin: Shape = Shape {
+    name: "RouteOrigin",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "CreateRouteTable",
+            "CreateRoute",
+            "EnableVgwRoutePropagation",
+            "Advertisement",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_RouteState: Shape = Shape {
+    name: "RouteState",
+    kind: ShapeKind::String {
+        enum_values: &["active", "blackhole", "filtered"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_RouteTable: Shape = Shape {
+    name: "RouteTable",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Associations",
+                shape: &S_RouteTableAssociationList,
+                location_name: Some("associationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PropagatingVgws",
+                shape: &S_PropagatingVgwList,
+                location_name: Some("propagatingVgwSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_String,
+                location_name: Some("routeTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Routes",
+                shape: &S_RouteList,
+                location_name: Some("routeSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OwnerId",
+                shape: &S_String,
+                location_name: Some("ownerId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_RouteTableAssociation: Shape = Shape {
+    name: "RouteTableAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Main",
+                shape: &S_Boolean,
+                location_name: Some("main"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableAssociationId",
+                shape: &S_String,
+                location_name: Some("routeTableAssociationId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_String,
+                location_name: Some("routeTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetId",
+                shape: &S_String,
+                location_name: Some("subnetId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GatewayId",
+                shape: &S_String,
+                location_name: Some("gatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicIpv4Pool",
+                shape: &S_String,
+                location_name: Some("publicIpv4Pool"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssociationState",
+                shape: &S_RouteTableAssociationState,
+                location_name: Some("associationState"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_RouteTableAssociationId: Shape = Shape {
+    name: "RouteTableAssociationId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_RouteTableAssociationList: Shape = Shape {
+    name: "RouteTableAssociationList",
+    kind: ShapeKind::List {
+        member: &S_RouteTableAssociation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_RouteTableAssociationState: Shape = Shape {
+    name: "RouteTableAssociationState",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "State",
+                shape: &S_RouteTableAssociationStateCode,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StatusMessage",
+                shape: &S_String,
+                location_name: Some("statusMessage"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_RouteTableAssociationStateCode: Shape = Shape {
+    name: "RouteTableAssociationStateCode",
+    kind: ShapeKind::String {
+        enum_values: &["associating", "associated", "disassociating", "disassociated", "failed"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_RouteTableId: Shape = Shape {
+    name: "RouteTableId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_RouteTableIdStringList: Shape = Shape {
+    name: "RouteTableIdStringList",
+    kind: ShapeKind::List {
+        member: &S_RouteTableId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_RouteTableList: Shape = Shape {
+    name: "RouteTableList",
+    kind: ShapeKind::List {
+        member: &S_RouteTable,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_RuleAction: Shape = Shape {
+    name: "RuleAction",
+    kind: ShapeKind::String {
+        enum_values: &["allow", "deny"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SecurityGroup: Shape = Shape {
+    name: "SecurityGroup",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "GroupId",
+                shape: &S_String,
+                location_name: Some("groupId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpPermissionsEgress",
+                shape: &S_IpPermissionList,
+                location_name: Some("ipPermissionsEgress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupArn",
+                shape: &S_String,
+                location_name: Some("securityGroupArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OwnerId",
+                shape: &S_String,
+                location_name: Some("ownerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GroupName",
+                shape: &S_String,
+                location_name: Some("groupName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: Some("groupDescription"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpPermissions",
+                shape: &S_IpPermissionList,
+                location_name: Some("ipPermissions"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_SecurityGroupId: Shape = Shape {
+    name: "SecurityGroupId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SecurityGroupIdStringList: Shape = Shape {
+    name: "SecurityGroupIdStringList",
+    kind: ShapeKind::List {
+        member: &S_SecurityGroupId,
+        member_name: Some("SecurityGroupId"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SecurityGroupList: Shape = Shape {
+    name: "SecurityGroupList",
+    kind: ShapeKind::List {
+        member: &S_SecurityGroup,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SecurityGroupName: Shape = Shape {
+    name: "SecurityGroupName",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_String: Shape = Shape {
     name: "String",
     kind: ShapeKind::String {
@@ -1280,12 +5856,1113 @@ pub static S_String: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_Subnet: Shape = Shape {
+    name: "Subnet",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AvailabilityZoneId",
+                shape: &S_String,
+                location_name: Some("availabilityZoneId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableLniAtDeviceIndex",
+                shape: &S_Integer,
+                location_name: Some("enableLniAtDeviceIndex"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MapCustomerOwnedIpOnLaunch",
+                shape: &S_Boolean,
+                location_name: Some("mapCustomerOwnedIpOnLaunch"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomerOwnedIpv4Pool",
+                shape: &S_CoipPoolId,
+                location_name: Some("customerOwnedIpv4Pool"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OwnerId",
+                shape: &S_String,
+                location_name: Some("ownerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssignIpv6AddressOnCreation",
+                shape: &S_Boolean,
+                location_name: Some("assignIpv6AddressOnCreation"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlockAssociationSet",
+                shape: &S_SubnetIpv6CidrBlockAssociationSet,
+                location_name: Some("ipv6CidrBlockAssociationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetArn",
+                shape: &S_String,
+                location_name: Some("subnetArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OutpostArn",
+                shape: &S_String,
+                location_name: Some("outpostArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableDns64",
+                shape: &S_Boolean,
+                location_name: Some("enableDns64"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Native",
+                shape: &S_Boolean,
+                location_name: Some("ipv6Native"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateDnsNameOptionsOnLaunch",
+                shape: &S_PrivateDnsNameOptionsOnLaunch,
+                location_name: Some("privateDnsNameOptionsOnLaunch"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BlockPublicAccessStates",
+                shape: &S_BlockPublicAccessStates,
+                location_name: Some("blockPublicAccessStates"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_String,
+                location_name: Some("type"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkFirewallConnectivityType",
+                shape: &S_NetworkFirewallConnectivityType,
+                location_name: Some("networkFirewallConnectivityType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetId",
+                shape: &S_String,
+                location_name: Some("subnetId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_SubnetState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrBlock",
+                shape: &S_String,
+                location_name: Some("cidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailableIpAddressCount",
+                shape: &S_Integer,
+                location_name: Some("availableIpAddressCount"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZone",
+                shape: &S_String,
+                location_name: Some("availabilityZone"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DefaultForAz",
+                shape: &S_Boolean,
+                location_name: Some("defaultForAz"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MapPublicIpOnLaunch",
+                shape: &S_Boolean,
+                location_name: Some("mapPublicIpOnLaunch"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_SubnetCidrAssociationId: Shape = Shape {
+    name: "SubnetCidrAssociationId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SubnetCidrBlockState: Shape = Shape {
+    name: "SubnetCidrBlockState",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "State",
+                shape: &S_SubnetCidrBlockStateCode,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StatusMessage",
+                shape: &S_String,
+                location_name: Some("statusMessage"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_SubnetCidrBlockStateCode: Shape = Shape {
+    name: "SubnetCidrBlockStateCode",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "associating",
+            "associated",
+            "disassociating",
+            "disassociated",
+            "failing",
+            "failed",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SubnetId: Shape = Shape {
+    name: "SubnetId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SubnetIdStringList: Shape = Shape {
+    name: "SubnetIdStringList",
+    kind: ShapeKind::List {
+        member: &S_SubnetId,
+        member_name: Some("SubnetId"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SubnetIpv6CidrBlockAssociation: Shape = Shape {
+    name: "SubnetIpv6CidrBlockAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AssociationId",
+                shape: &S_SubnetCidrAssociationId,
+                location_name: Some("associationId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlock",
+                shape: &S_String,
+                location_name: Some("ipv6CidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlockState",
+                shape: &S_SubnetCidrBlockState,
+                location_name: Some("ipv6CidrBlockState"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6AddressAttribute",
+                shape: &S_Ipv6AddressAttribute,
+                location_name: Some("ipv6AddressAttribute"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpSource",
+                shape: &S_IpSource,
+                location_name: Some("ipSource"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_SubnetIpv6CidrBlockAssociationSet: Shape = Shape {
+    name: "SubnetIpv6CidrBlockAssociationSet",
+    kind: ShapeKind::List {
+        member: &S_SubnetIpv6CidrBlockAssociation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SubnetList: Shape = Shape {
+    name: "SubnetList",
+    kind: ShapeKind::List {
+        member: &S_Subnet,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SubnetState: Shape = Shape {
+    name: "SubnetState",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "pending",
+            "available",
+            "unavailable",
+            "failed",
+            "failed-insufficient-capacity",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Tag: Shape = Shape {
+    name: "Tag",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Key",
+                shape: &S_String,
+                location_name: Some("key"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Value",
+                shape: &S_String,
+                location_name: Some("value"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TagDescription: Shape = Shape {
+    name: "TagDescription",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Key",
+                shape: &S_String,
+                location_name: Some("key"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceId",
+                shape: &S_String,
+                location_name: Some("resourceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceType",
+                shape: &S_ResourceType,
+                location_name: Some("resourceType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Value",
+                shape: &S_String,
+                location_name: Some("value"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TagDescriptionList: Shape = Shape {
+    name: "TagDescriptionList",
+    kind: ShapeKind::List {
+        member: &S_TagDescription,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TagList: Shape = Shape {
+    name: "TagList",
+    kind: ShapeKind::List {
+        member: &S_Tag,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TagSpecification: Shape = Shape {
+    name: "TagSpecification",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ResourceType",
+                shape: &S_ResourceType,
+                location_name: Some("resourceType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("Tag"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TagSpecificationList: Shape = Shape {
+    name: "TagSpecificationList",
+    kind: ShapeKind::List {
+        member: &S_TagSpecification,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TaggableResourceId: Shape = Shape {
+    name: "TaggableResourceId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Tenancy: Shape = Shape {
+    name: "Tenancy",
+    kind: ShapeKind::String {
+        enum_values: &["default", "dedicated", "host"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayId: Shape = Shape {
+    name: "TransitGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_UserIdGroupPair: Shape = Shape {
+    name: "UserIdGroupPair",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: Some("description"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UserId",
+                shape: &S_String,
+                location_name: Some("userId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GroupName",
+                shape: &S_String,
+                location_name: Some("groupName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GroupId",
+                shape: &S_String,
+                location_name: Some("groupId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcPeeringConnectionId",
+                shape: &S_String,
+                location_name: Some("vpcPeeringConnectionId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PeeringStatus",
+                shape: &S_String,
+                location_name: Some("peeringStatus"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UserIdGroupPairList: Shape = Shape {
+    name: "UserIdGroupPairList",
+    kind: ShapeKind::List {
+        member: &S_UserIdGroupPair,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_ValueStringList: Shape = Shape {
     name: "ValueStringList",
     kind: ShapeKind::List {
         member: &S_String,
         member_name: Some("item"),
         bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Vpc: Shape = Shape {
+    name: "Vpc",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "OwnerId",
+                shape: &S_String,
+                location_name: Some("ownerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstanceTenancy",
+                shape: &S_Tenancy,
+                location_name: Some("instanceTenancy"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlockAssociationSet",
+                shape: &S_VpcIpv6CidrBlockAssociationSet,
+                location_name: Some("ipv6CidrBlockAssociationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrBlockAssociationSet",
+                shape: &S_VpcCidrBlockAssociationSet,
+                location_name: Some("cidrBlockAssociationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IsDefault",
+                shape: &S_Boolean,
+                location_name: Some("isDefault"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EncryptionControl",
+                shape: &S_VpcEncryptionControl,
+                location_name: Some("encryptionControl"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BlockPublicAccessStates",
+                shape: &S_BlockPublicAccessStates,
+                location_name: Some("blockPublicAccessStates"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkFirewallAssociations",
+                shape: &S_NetworkFirewallAssociationSet,
+                location_name: Some("networkFirewallAssociationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_VpcState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrBlock",
+                shape: &S_String,
+                location_name: Some("cidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DhcpOptionsId",
+                shape: &S_String,
+                location_name: Some("dhcpOptionsId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpcAttributeName: Shape = Shape {
+    name: "VpcAttributeName",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "enableDnsSupport",
+            "enableDnsHostnames",
+            "enableNetworkAddressUsageMetrics",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcCidrAssociationId: Shape = Shape {
+    name: "VpcCidrAssociationId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcCidrBlockAssociation: Shape = Shape {
+    name: "VpcCidrBlockAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AssociationId",
+                shape: &S_String,
+                location_name: Some("associationId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrBlock",
+                shape: &S_String,
+                location_name: Some("cidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CidrBlockState",
+                shape: &S_VpcCidrBlockState,
+                location_name: Some("cidrBlockState"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpcCidrBlockAssociationSet: Shape = Shape {
+    name: "VpcCidrBlockAssociationSet",
+    kind: ShapeKind::List {
+        member: &S_VpcCidrBlockAssociation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VpcCidrBlockState: Shape = Shape {
+    name: "VpcCidrBlockState",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "State",
+                shape: &S_VpcCidrBlockStateCode,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StatusMessage",
+                shape: &S_String,
+                location_name: Some("statusMessage"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpcCidrBlockStateCode: Shape = Shape {
+    name: "VpcCidrBlockStateCode",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "associating",
+            "associated",
+            "disassociating",
+            "disassociated",
+            "failing",
+            "failed",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcEncryptionControl: Shape = Shape {
+    name: "VpcEncryptionControl",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcEncryptionControlId",
+                shape: &S_VpcEncryptionControlId,
+                location_name: Some("vpcEncryptionControlId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Mode",
+                shape: &S_VpcEncryptionControlMode,
+                location_name: Some("mode"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_VpcEncryptionControlState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StateMessage",
+                shape: &S_String,
+                location_name: Some("stateMessage"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceExclusions",
+                shape: &S_VpcEncryptionControlExclusions,
+                location_name: Some("resourceExclusions"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpcEncryptionControlConfiguration: Shape = Shape {
+    name: "VpcEncryptionControlConfiguration",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Mode",
+                shape: &S_VpcEncryptionControlMode,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "InternetGatewayExclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EgressOnlyInternetGatewayExclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NatGatewayExclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VirtualPrivateGatewayExclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcPeeringExclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LambdaExclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcLatticeExclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ElasticFileSystemExclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GlobalAcceleratorExclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ApiGatewayV2Exclusion",
+                shape: &S_VpcEncryptionControlExclusionStateInput,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpcEncryptionControlExclusion: Shape = Shape {
+    name: "VpcEncryptionControlExclusion",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "State",
+                shape: &S_VpcEncryptionControlExclusionState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StateMessage",
+                shape: &S_String,
+                location_name: Some("stateMessage"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpcEncryptionControlExclusionState: Shape = Shape {
+    name: "VpcEncryptionControlExclusionState",
+    kind: ShapeKind::String {
+        enum_values: &["enabling", "enabled", "disabling", "disabled"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcEncryptionControlExclusionStateInput: Shape = Shape {
+    name: "VpcEncryptionControlExclusionStateInput",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcEncryptionControlExclusions: Shape = Shape {
+    name: "VpcEncryptionControlExclusions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "InternetGateway",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("internetGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EgressOnlyInternetGateway",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("egressOnlyInternetGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NatGateway",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("natGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VirtualPrivateGateway",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("virtualPrivateGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcPeering",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("vpcPeering"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Lambda",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("lambda"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcLattice",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("vpcLattice"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ElasticFileSystem",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("elasticFileSystem"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GlobalAccelerator",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("globalAccelerator"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ApiGatewayV2",
+                shape: &S_VpcEncryptionControlExclusion,
+                location_name: Some("apiGatewayV2"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpcEncryptionControlId: Shape = Shape {
+    name: "VpcEncryptionControlId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcEncryptionControlMode: Shape = Shape {
+    name: "VpcEncryptionControlMode",
+    kind: ShapeKind::String {
+        enum_values: &["monitor", "enforce"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcEncryptionControlState: Shape = Shape {
+    name: "VpcEncryptionControlState",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "enforce-in-progress",
+            "monitor-in-progress",
+            "enforce-failed",
+            "monitor-failed",
+            "deleting",
+            "deleted",
+            "available",
+            "creating",
+            "delete-failed",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcEndpointId: Shape = Shape {
+    name: "VpcEndpointId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcId: Shape = Shape {
+    name: "VpcId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcIdStringList: Shape = Shape {
+    name: "VpcIdStringList",
+    kind: ShapeKind::List {
+        member: &S_VpcId,
+        member_name: Some("VpcId"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VpcIpv6CidrBlockAssociation: Shape = Shape {
+    name: "VpcIpv6CidrBlockAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AssociationId",
+                shape: &S_String,
+                location_name: Some("associationId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlock",
+                shape: &S_String,
+                location_name: Some("ipv6CidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6CidrBlockState",
+                shape: &S_VpcCidrBlockState,
+                location_name: Some("ipv6CidrBlockState"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkBorderGroup",
+                shape: &S_String,
+                location_name: Some("networkBorderGroup"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Pool",
+                shape: &S_String,
+                location_name: Some("ipv6Pool"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6AddressAttribute",
+                shape: &S_Ipv6AddressAttribute,
+                location_name: Some("ipv6AddressAttribute"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpSource",
+                shape: &S_IpSource,
+                location_name: Some("ipSource"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpcIpv6CidrBlockAssociationSet: Shape = Shape {
+    name: "VpcIpv6CidrBlockAssociationSet",
+    kind: ShapeKind::List {
+        member: &S_VpcIpv6CidrBlockAssociation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VpcList: Shape = Shape {
+    name: "VpcList",
+    kind: ShapeKind::List {
+        member: &S_Vpc,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VpcPeeringConnectionId: Shape = Shape {
+    name: "VpcPeeringConnectionId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpcState: Shape = Shape {
+    name: "VpcState",
+    kind: ShapeKind::String {
+        enum_values: &["pending", "available", "deleting"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
     },
 };
 pub static S_ZoneIdStringList: Shape = Shape {
@@ -1304,6 +6981,368 @@ pub static S_ZoneNameStringList: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AssociateRouteTableRequest {
+    pub gateway_id: Option<String>,
+    pub public_ipv4_pool: Option<String>,
+    pub dry_run: Option<bool>,
+    pub subnet_id: Option<String>,
+    pub route_table_id: String,
+}
+
+impl FromValue for AssociateRouteTableRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            gateway_id: r.optional("GatewayId", <String as FromValue>::from_value)?,
+            public_ipv4_pool: r.optional("PublicIpv4Pool", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            subnet_id: r.optional("SubnetId", <String as FromValue>::from_value)?,
+            route_table_id: r.required("RouteTableId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AssociateRouteTableRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("GatewayId", self.gateway_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PublicIpv4Pool",
+            self.public_ipv4_pool,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("SubnetId", self.subnet_id, <String as IntoValue>::into_value);
+        w.set("RouteTableId", (<String as IntoValue>::into_value)(self.route_table_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AssociateRouteTableResult {
+    pub association_id: Option<String>,
+    pub association_state: Option<RouteTableAssociationState>,
+}
+
+impl FromValue for AssociateRouteTableResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            association_id: r.optional("AssociationId", <String as FromValue>::from_value)?,
+            association_state: r.optional(
+                "AssociationState",
+                <RouteTableAssociationState as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for AssociateRouteTableResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AssociationId", self.association_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "AssociationState",
+            self.association_state,
+            <RouteTableAssociationState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AssociateVpcCidrBlockRequest {
+    pub cidr_block: Option<String>,
+    pub ipv6_cidr_block_network_border_group: Option<String>,
+    pub ipv6_pool: Option<String>,
+    pub ipv6_cidr_block: Option<String>,
+    pub ipv4_ipam_pool_id: Option<String>,
+    pub ipv4_netmask_length: Option<i32>,
+    pub ipv6_ipam_pool_id: Option<String>,
+    pub ipv6_netmask_length: Option<i32>,
+    pub vpc_id: String,
+    pub amazon_provided_ipv6_cidr_block: Option<bool>,
+}
+
+impl FromValue for AssociateVpcCidrBlockRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            cidr_block: r.optional("CidrBlock", <String as FromValue>::from_value)?,
+            ipv6_cidr_block_network_border_group: r
+                .optional("Ipv6CidrBlockNetworkBorderGroup", <String as FromValue>::from_value)?,
+            ipv6_pool: r.optional("Ipv6Pool", <String as FromValue>::from_value)?,
+            ipv6_cidr_block: r.optional("Ipv6CidrBlock", <String as FromValue>::from_value)?,
+            ipv4_ipam_pool_id: r.optional("Ipv4IpamPoolId", <String as FromValue>::from_value)?,
+            ipv4_netmask_length: r.optional("Ipv4NetmaskLength", <i32 as FromValue>::from_value)?,
+            ipv6_ipam_pool_id: r.optional("Ipv6IpamPoolId", <String as FromValue>::from_value)?,
+            ipv6_netmask_length: r.optional("Ipv6NetmaskLength", <i32 as FromValue>::from_value)?,
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+            amazon_provided_ipv6_cidr_block: r
+                .optional("AmazonProvidedIpv6CidrBlock", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AssociateVpcCidrBlockRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("CidrBlock", self.cidr_block, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Ipv6CidrBlockNetworkBorderGroup",
+            self.ipv6_cidr_block_network_border_group,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Ipv6Pool", self.ipv6_pool, <String as IntoValue>::into_value);
+        w.set_opt("Ipv6CidrBlock", self.ipv6_cidr_block, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Ipv4IpamPoolId",
+            self.ipv4_ipam_pool_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv4NetmaskLength",
+            self.ipv4_netmask_length,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6IpamPoolId",
+            self.ipv6_ipam_pool_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6NetmaskLength",
+            self.ipv6_netmask_length,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.set_opt(
+            "AmazonProvidedIpv6CidrBlock",
+            self.amazon_provided_ipv6_cidr_block,
+            <bool as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AssociateVpcCidrBlockResult {
+    pub ipv6_cidr_block_association: Option<VpcIpv6CidrBlockAssociation>,
+    pub cidr_block_association: Option<VpcCidrBlockAssociation>,
+    pub vpc_id: Option<String>,
+}
+
+impl FromValue for AssociateVpcCidrBlockResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ipv6_cidr_block_association: r.optional(
+                "Ipv6CidrBlockAssociation",
+                <VpcIpv6CidrBlockAssociation as FromValue>::from_value,
+            )?,
+            cidr_block_association: r.optional(
+                "CidrBlockAssociation",
+                <VpcCidrBlockAssociation as FromValue>::from_value,
+            )?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AssociateVpcCidrBlockResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Ipv6CidrBlockAssociation",
+            self.ipv6_cidr_block_association,
+            <VpcIpv6CidrBlockAssociation as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CidrBlockAssociation",
+            self.cidr_block_association,
+            <VpcCidrBlockAssociation as IntoValue>::into_value,
+        );
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AttachInternetGatewayRequest {
+    pub dry_run: Option<bool>,
+    pub internet_gateway_id: String,
+    pub vpc_id: String,
+}
+
+impl FromValue for AttachInternetGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            internet_gateway_id: r.required("InternetGatewayId", <String as FromValue>::from_value)?,
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AttachInternetGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "InternetGatewayId",
+            (<String as IntoValue>::into_value)(self.internet_gateway_id),
+        );
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AttachmentEnaSrdSpecification {
+    pub ena_srd_enabled: Option<bool>,
+    pub ena_srd_udp_specification: Option<AttachmentEnaSrdUdpSpecification>,
+}
+
+impl FromValue for AttachmentEnaSrdSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ena_srd_enabled: r.optional("EnaSrdEnabled", <bool as FromValue>::from_value)?,
+            ena_srd_udp_specification: r.optional(
+                "EnaSrdUdpSpecification",
+                <AttachmentEnaSrdUdpSpecification as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for AttachmentEnaSrdSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("EnaSrdEnabled", self.ena_srd_enabled, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "EnaSrdUdpSpecification",
+            self.ena_srd_udp_specification,
+            <AttachmentEnaSrdUdpSpecification as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AttachmentEnaSrdUdpSpecification {
+    pub ena_srd_udp_enabled: Option<bool>,
+}
+
+impl FromValue for AttachmentEnaSrdUdpSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ena_srd_udp_enabled: r.optional("EnaSrdUdpEnabled", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AttachmentEnaSrdUdpSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "EnaSrdUdpEnabled",
+            self.ena_srd_udp_enabled,
+            <bool as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum AttachmentStatus {
+    #[default]
+    /// `attaching`
+    Attaching,
+    /// `attached`
+    Attached,
+    /// `detaching`
+    Detaching,
+    /// `detached`
+    Detached,
+    /// `available`
+    Available,
+}
+
+impl AttachmentStatus {
+    pub const ALL: &'static [Self] = &[
+        Self::Attaching,
+        Self::Attached,
+        Self::Detaching,
+        Self::Detached,
+        Self::Available,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Attaching => "attaching",
+            Self::Attached => "attached",
+            Self::Detaching => "detaching",
+            Self::Detached => "detached",
+            Self::Available => "available",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "attaching" => Some(Self::Attaching),
+            "attached" => Some(Self::Attached),
+            "detaching" => Some(Self::Detaching),
+            "detached" => Some(Self::Detached),
+            "available" => Some(Self::Available),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AttachmentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for AttachmentStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a AttachmentStatus value")))
+    }
+}
+
+impl IntoValue for AttachmentStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AttributeBooleanValue {
+    pub value: Option<bool>,
+}
+
+impl FromValue for AttributeBooleanValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AttributeBooleanValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AvailabilityZone {
     pub opt_in_status: Option<AvailabilityZoneOptInStatus>,
@@ -1574,6 +7613,1063 @@ impl IntoValue for AvailabilityZoneSubGeography {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum BlockPublicAccessMode {
+    #[default]
+    /// `off`
+    Off,
+    /// `block-bidirectional`
+    BlockBidirectional,
+    /// `block-ingress`
+    BlockIngress,
+}
+
+impl BlockPublicAccessMode {
+    pub const ALL: &'static [Self] = &[Self::Off, Self::BlockBidirectional, Self::BlockIngress];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::BlockBidirectional => "block-bidirectional",
+            Self::BlockIngress => "block-ingress",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "off" => Some(Self::Off),
+            "block-bidirectional" => Some(Self::BlockBidirectional),
+            "block-ingress" => Some(Self::BlockIngress),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for BlockPublicAccessMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for BlockPublicAccessMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a BlockPublicAccessMode value")))
+    }
+}
+
+impl IntoValue for BlockPublicAccessMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BlockPublicAccessStates {
+    pub internet_gateway_block_mode: Option<BlockPublicAccessMode>,
+}
+
+impl FromValue for BlockPublicAccessStates {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            internet_gateway_block_mode: r.optional(
+                "InternetGatewayBlockMode",
+                <BlockPublicAccessMode as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for BlockPublicAccessStates {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "InternetGatewayBlockMode",
+            self.internet_gateway_block_mode,
+            <BlockPublicAccessMode as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConnectionTrackingConfiguration {
+    pub tcp_established_timeout: Option<i32>,
+    pub udp_stream_timeout: Option<i32>,
+    pub udp_timeout: Option<i32>,
+}
+
+impl FromValue for ConnectionTrackingConfiguration {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            tcp_established_timeout: r.optional("TcpEstablishedTimeout", <i32 as FromValue>::from_value)?,
+            udp_stream_timeout: r.optional("UdpStreamTimeout", <i32 as FromValue>::from_value)?,
+            udp_timeout: r.optional("UdpTimeout", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ConnectionTrackingConfiguration {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TcpEstablishedTimeout",
+            self.tcp_established_timeout,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "UdpStreamTimeout",
+            self.udp_stream_timeout,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt("UdpTimeout", self.udp_timeout, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConnectionTrackingSpecificationRequest {
+    pub tcp_established_timeout: Option<i32>,
+    pub udp_stream_timeout: Option<i32>,
+    pub udp_timeout: Option<i32>,
+}
+
+impl FromValue for ConnectionTrackingSpecificationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            tcp_established_timeout: r.optional("TcpEstablishedTimeout", <i32 as FromValue>::from_value)?,
+            udp_stream_timeout: r.optional("UdpStreamTimeout", <i32 as FromValue>::from_value)?,
+            udp_timeout: r.optional("UdpTimeout", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ConnectionTrackingSpecificationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TcpEstablishedTimeout",
+            self.tcp_established_timeout,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "UdpStreamTimeout",
+            self.udp_stream_timeout,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt("UdpTimeout", self.udp_timeout, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateInternetGatewayRequest {
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateInternetGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateInternetGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateInternetGatewayResult {
+    pub internet_gateway: Option<InternetGateway>,
+}
+
+impl FromValue for CreateInternetGatewayResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            internet_gateway: r.optional("InternetGateway", <InternetGateway as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateInternetGatewayResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "InternetGateway",
+            self.internet_gateway,
+            <InternetGateway as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateNetworkInterfaceRequest {
+    pub ipv4_prefixes: Option<Vec<Ipv4PrefixSpecificationRequest>>,
+    pub ipv4_prefix_count: Option<i32>,
+    pub ipv6_prefixes: Option<Vec<Ipv6PrefixSpecificationRequest>>,
+    pub ipv6_prefix_count: Option<i32>,
+    pub interface_type: Option<NetworkInterfaceCreationType>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub client_token: Option<String>,
+    pub enable_primary_ipv6: Option<bool>,
+    pub connection_tracking_specification: Option<ConnectionTrackingSpecificationRequest>,
+    pub operator: Option<OperatorRequest>,
+    pub subnet_id: String,
+    pub description: Option<String>,
+    pub private_ip_address: Option<String>,
+    pub groups: Option<Vec<String>>,
+    pub private_ip_addresses: Option<Vec<PrivateIpAddressSpecification>>,
+    pub secondary_private_ip_address_count: Option<i32>,
+    pub ipv6_addresses: Option<Vec<InstanceIpv6Address>>,
+    pub ipv6_address_count: Option<i32>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateNetworkInterfaceRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ipv4_prefixes: r.optional("Ipv4Prefixes", |v: Value| {
+                list_from(v, <Ipv4PrefixSpecificationRequest as FromValue>::from_value)
+            })?,
+            ipv4_prefix_count: r.optional("Ipv4PrefixCount", <i32 as FromValue>::from_value)?,
+            ipv6_prefixes: r.optional("Ipv6Prefixes", |v: Value| {
+                list_from(v, <Ipv6PrefixSpecificationRequest as FromValue>::from_value)
+            })?,
+            ipv6_prefix_count: r.optional("Ipv6PrefixCount", <i32 as FromValue>::from_value)?,
+            interface_type: r.optional("InterfaceType", <NetworkInterfaceCreationType as FromValue>::from_value)?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            client_token: r.optional("ClientToken", <String as FromValue>::from_value)?,
+            enable_primary_ipv6: r.optional("EnablePrimaryIpv6", <bool as FromValue>::from_value)?,
+            connection_tracking_specification: r.optional(
+                "ConnectionTrackingSpecification",
+                <ConnectionTrackingSpecificationRequest as FromValue>::from_value,
+            )?,
+            operator: r.optional("Operator", <OperatorRequest as FromValue>::from_value)?,
+            subnet_id: r.required("SubnetId", <String as FromValue>::from_value)?,
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            private_ip_address: r.optional("PrivateIpAddress", <String as FromValue>::from_value)?,
+            groups: r.optional("Groups", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            private_ip_addresses: r.optional("PrivateIpAddresses", |v: Value| {
+                list_from(v, <PrivateIpAddressSpecification as FromValue>::from_value)
+            })?,
+            secondary_private_ip_address_count: r
+                .optional("SecondaryPrivateIpAddressCount", <i32 as FromValue>::from_value)?,
+            ipv6_addresses: r.optional("Ipv6Addresses", |v: Value| {
+                list_from(v, <InstanceIpv6Address as FromValue>::from_value)
+            })?,
+            ipv6_address_count: r.optional("Ipv6AddressCount", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateNetworkInterfaceRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Ipv4Prefixes",
+            self.ipv4_prefixes,
+            |v: Vec<Ipv4PrefixSpecificationRequest>| {
+                list_into(v, <Ipv4PrefixSpecificationRequest as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Ipv4PrefixCount",
+            self.ipv4_prefix_count,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6Prefixes",
+            self.ipv6_prefixes,
+            |v: Vec<Ipv6PrefixSpecificationRequest>| {
+                list_into(v, <Ipv6PrefixSpecificationRequest as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Ipv6PrefixCount",
+            self.ipv6_prefix_count,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "InterfaceType",
+            self.interface_type,
+            <NetworkInterfaceCreationType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("ClientToken", self.client_token, <String as IntoValue>::into_value);
+        w.set_opt(
+            "EnablePrimaryIpv6",
+            self.enable_primary_ipv6,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ConnectionTrackingSpecification",
+            self.connection_tracking_specification,
+            <ConnectionTrackingSpecificationRequest as IntoValue>::into_value,
+        );
+        w.set_opt("Operator", self.operator, <OperatorRequest as IntoValue>::into_value);
+        w.set("SubnetId", (<String as IntoValue>::into_value)(self.subnet_id));
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PrivateIpAddress",
+            self.private_ip_address,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Groups", self.groups, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "PrivateIpAddresses",
+            self.private_ip_addresses,
+            |v: Vec<PrivateIpAddressSpecification>| {
+                list_into(v, <PrivateIpAddressSpecification as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "SecondaryPrivateIpAddressCount",
+            self.secondary_private_ip_address_count,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt("Ipv6Addresses", self.ipv6_addresses, |v: Vec<InstanceIpv6Address>| {
+            list_into(v, <InstanceIpv6Address as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "Ipv6AddressCount",
+            self.ipv6_address_count,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateNetworkInterfaceResult {
+    pub network_interface: Option<NetworkInterface>,
+    pub client_token: Option<String>,
+}
+
+impl FromValue for CreateNetworkInterfaceResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_interface: r.optional("NetworkInterface", <NetworkInterface as FromValue>::from_value)?,
+            client_token: r.optional("ClientToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateNetworkInterfaceResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInterface",
+            self.network_interface,
+            <NetworkInterface as IntoValue>::into_value,
+        );
+        w.set_opt("ClientToken", self.client_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateRouteRequest {
+    pub destination_prefix_list_id: Option<String>,
+    pub vpc_endpoint_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub local_gateway_id: Option<String>,
+    pub carrier_gateway_id: Option<String>,
+    pub core_network_arn: Option<String>,
+    pub odb_network_arn: Option<String>,
+    pub dry_run: Option<bool>,
+    pub route_table_id: String,
+    pub destination_cidr_block: Option<String>,
+    pub gateway_id: Option<String>,
+    pub destination_ipv6_cidr_block: Option<String>,
+    pub egress_only_internet_gateway_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub vpc_peering_connection_id: Option<String>,
+    pub nat_gateway_id: Option<String>,
+}
+
+impl FromValue for CreateRouteRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_prefix_list_id: r.optional("DestinationPrefixListId", <String as FromValue>::from_value)?,
+            vpc_endpoint_id: r.optional("VpcEndpointId", <String as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            local_gateway_id: r.optional("LocalGatewayId", <String as FromValue>::from_value)?,
+            carrier_gateway_id: r.optional("CarrierGatewayId", <String as FromValue>::from_value)?,
+            core_network_arn: r.optional("CoreNetworkArn", <String as FromValue>::from_value)?,
+            odb_network_arn: r.optional("OdbNetworkArn", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            route_table_id: r.required("RouteTableId", <String as FromValue>::from_value)?,
+            destination_cidr_block: r.optional("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            gateway_id: r.optional("GatewayId", <String as FromValue>::from_value)?,
+            destination_ipv6_cidr_block: r.optional("DestinationIpv6CidrBlock", <String as FromValue>::from_value)?,
+            egress_only_internet_gateway_id: r
+                .optional("EgressOnlyInternetGatewayId", <String as FromValue>::from_value)?,
+            instance_id: r.optional("InstanceId", <String as FromValue>::from_value)?,
+            network_interface_id: r.optional("NetworkInterfaceId", <String as FromValue>::from_value)?,
+            vpc_peering_connection_id: r.optional("VpcPeeringConnectionId", <String as FromValue>::from_value)?,
+            nat_gateway_id: r.optional("NatGatewayId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateRouteRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DestinationPrefixListId",
+            self.destination_prefix_list_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("VpcEndpointId", self.vpc_endpoint_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LocalGatewayId",
+            self.local_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CarrierGatewayId",
+            self.carrier_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CoreNetworkArn",
+            self.core_network_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("OdbNetworkArn", self.odb_network_arn, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set("RouteTableId", (<String as IntoValue>::into_value)(self.route_table_id));
+        w.set_opt(
+            "DestinationCidrBlock",
+            self.destination_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("GatewayId", self.gateway_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "DestinationIpv6CidrBlock",
+            self.destination_ipv6_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EgressOnlyInternetGatewayId",
+            self.egress_only_internet_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("InstanceId", self.instance_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "NetworkInterfaceId",
+            self.network_interface_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpcPeeringConnectionId",
+            self.vpc_peering_connection_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("NatGatewayId", self.nat_gateway_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateRouteResult {
+    pub r#return: Option<bool>,
+}
+
+impl FromValue for CreateRouteResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            r#return: r.optional("Return", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateRouteResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Return", self.r#return, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateRouteTableRequest {
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub client_token: Option<String>,
+    pub dry_run: Option<bool>,
+    pub vpc_id: String,
+}
+
+impl FromValue for CreateRouteTableRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            client_token: r.optional("ClientToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateRouteTableRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("ClientToken", self.client_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateRouteTableResult {
+    pub route_table: Option<RouteTable>,
+    pub client_token: Option<String>,
+}
+
+impl FromValue for CreateRouteTableResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            route_table: r.optional("RouteTable", <RouteTable as FromValue>::from_value)?,
+            client_token: r.optional("ClientToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateRouteTableResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("RouteTable", self.route_table, <RouteTable as IntoValue>::into_value);
+        w.set_opt("ClientToken", self.client_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateSubnetRequest {
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub availability_zone: Option<String>,
+    pub availability_zone_id: Option<String>,
+    pub cidr_block: Option<String>,
+    pub ipv6_cidr_block: Option<String>,
+    pub outpost_arn: Option<String>,
+    pub vpc_id: String,
+    pub ipv6_native: Option<bool>,
+    pub ipv4_ipam_pool_id: Option<String>,
+    pub ipv4_netmask_length: Option<i32>,
+    pub ipv6_ipam_pool_id: Option<String>,
+    pub ipv6_netmask_length: Option<i32>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateSubnetRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            availability_zone: r.optional("AvailabilityZone", <String as FromValue>::from_value)?,
+            availability_zone_id: r.optional("AvailabilityZoneId", <String as FromValue>::from_value)?,
+            cidr_block: r.optional("CidrBlock", <String as FromValue>::from_value)?,
+            ipv6_cidr_block: r.optional("Ipv6CidrBlock", <String as FromValue>::from_value)?,
+            outpost_arn: r.optional("OutpostArn", <String as FromValue>::from_value)?,
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+            ipv6_native: r.optional("Ipv6Native", <bool as FromValue>::from_value)?,
+            ipv4_ipam_pool_id: r.optional("Ipv4IpamPoolId", <String as FromValue>::from_value)?,
+            ipv4_netmask_length: r.optional("Ipv4NetmaskLength", <i32 as FromValue>::from_value)?,
+            ipv6_ipam_pool_id: r.optional("Ipv6IpamPoolId", <String as FromValue>::from_value)?,
+            ipv6_netmask_length: r.optional("Ipv6NetmaskLength", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateSubnetRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "AvailabilityZone",
+            self.availability_zone,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AvailabilityZoneId",
+            self.availability_zone_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("CidrBlock", self.cidr_block, <String as IntoValue>::into_value);
+        w.set_opt("Ipv6CidrBlock", self.ipv6_cidr_block, <String as IntoValue>::into_value);
+        w.set_opt("OutpostArn", self.outpost_arn, <String as IntoValue>::into_value);
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.set_opt("Ipv6Native", self.ipv6_native, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "Ipv4IpamPoolId",
+            self.ipv4_ipam_pool_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv4NetmaskLength",
+            self.ipv4_netmask_length,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6IpamPoolId",
+            self.ipv6_ipam_pool_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6NetmaskLength",
+            self.ipv6_netmask_length,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateSubnetResult {
+    pub subnet: Option<Subnet>,
+}
+
+impl FromValue for CreateSubnetResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subnet: r.optional("Subnet", <Subnet as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateSubnetResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Subnet", self.subnet, <Subnet as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTagsRequest {
+    pub dry_run: Option<bool>,
+    pub resources: Vec<String>,
+    pub tags: Vec<Tag>,
+}
+
+impl FromValue for CreateTagsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            resources: r.required("Resources", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            tags: r.required("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for CreateTagsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "Resources",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.resources),
+        );
+        w.set(
+            "Tags",
+            (|v: Vec<Tag>| list_into(v, <Tag as IntoValue>::into_value))(self.tags),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateVpcRequest {
+    pub cidr_block: Option<String>,
+    pub ipv6_pool: Option<String>,
+    pub ipv6_cidr_block: Option<String>,
+    pub ipv4_ipam_pool_id: Option<String>,
+    pub ipv4_netmask_length: Option<i32>,
+    pub ipv6_ipam_pool_id: Option<String>,
+    pub ipv6_netmask_length: Option<i32>,
+    pub ipv6_cidr_block_network_border_group: Option<String>,
+    pub vpc_encryption_control: Option<VpcEncryptionControlConfiguration>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub dry_run: Option<bool>,
+    pub instance_tenancy: Option<Tenancy>,
+    pub amazon_provided_ipv6_cidr_block: Option<bool>,
+}
+
+impl FromValue for CreateVpcRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            cidr_block: r.optional("CidrBlock", <String as FromValue>::from_value)?,
+            ipv6_pool: r.optional("Ipv6Pool", <String as FromValue>::from_value)?,
+            ipv6_cidr_block: r.optional("Ipv6CidrBlock", <String as FromValue>::from_value)?,
+            ipv4_ipam_pool_id: r.optional("Ipv4IpamPoolId", <String as FromValue>::from_value)?,
+            ipv4_netmask_length: r.optional("Ipv4NetmaskLength", <i32 as FromValue>::from_value)?,
+            ipv6_ipam_pool_id: r.optional("Ipv6IpamPoolId", <String as FromValue>::from_value)?,
+            ipv6_netmask_length: r.optional("Ipv6NetmaskLength", <i32 as FromValue>::from_value)?,
+            ipv6_cidr_block_network_border_group: r
+                .optional("Ipv6CidrBlockNetworkBorderGroup", <String as FromValue>::from_value)?,
+            vpc_encryption_control: r.optional(
+                "VpcEncryptionControl",
+                <VpcEncryptionControlConfiguration as FromValue>::from_value,
+            )?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            instance_tenancy: r.optional("InstanceTenancy", <Tenancy as FromValue>::from_value)?,
+            amazon_provided_ipv6_cidr_block: r
+                .optional("AmazonProvidedIpv6CidrBlock", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateVpcRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("CidrBlock", self.cidr_block, <String as IntoValue>::into_value);
+        w.set_opt("Ipv6Pool", self.ipv6_pool, <String as IntoValue>::into_value);
+        w.set_opt("Ipv6CidrBlock", self.ipv6_cidr_block, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Ipv4IpamPoolId",
+            self.ipv4_ipam_pool_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv4NetmaskLength",
+            self.ipv4_netmask_length,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6IpamPoolId",
+            self.ipv6_ipam_pool_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6NetmaskLength",
+            self.ipv6_netmask_length,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6CidrBlockNetworkBorderGroup",
+            self.ipv6_cidr_block_network_border_group,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpcEncryptionControl",
+            self.vpc_encryption_control,
+            <VpcEncryptionControlConfiguration as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "InstanceTenancy",
+            self.instance_tenancy,
+            <Tenancy as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AmazonProvidedIpv6CidrBlock",
+            self.amazon_provided_ipv6_cidr_block,
+            <bool as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateVpcResult {
+    pub vpc: Option<Vpc>,
+}
+
+impl FromValue for CreateVpcResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpc: r.optional("Vpc", <Vpc as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateVpcResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Vpc", self.vpc, <Vpc as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteInternetGatewayRequest {
+    pub dry_run: Option<bool>,
+    pub internet_gateway_id: String,
+}
+
+impl FromValue for DeleteInternetGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            internet_gateway_id: r.required("InternetGatewayId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteInternetGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "InternetGatewayId",
+            (<String as IntoValue>::into_value)(self.internet_gateway_id),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteNetworkInterfaceRequest {
+    pub dry_run: Option<bool>,
+    pub network_interface_id: String,
+}
+
+impl FromValue for DeleteNetworkInterfaceRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            network_interface_id: r.required("NetworkInterfaceId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteNetworkInterfaceRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "NetworkInterfaceId",
+            (<String as IntoValue>::into_value)(self.network_interface_id),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteRouteRequest {
+    pub destination_prefix_list_id: Option<String>,
+    pub dry_run: Option<bool>,
+    pub route_table_id: String,
+    pub destination_cidr_block: Option<String>,
+    pub destination_ipv6_cidr_block: Option<String>,
+}
+
+impl FromValue for DeleteRouteRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_prefix_list_id: r.optional("DestinationPrefixListId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            route_table_id: r.required("RouteTableId", <String as FromValue>::from_value)?,
+            destination_cidr_block: r.optional("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            destination_ipv6_cidr_block: r.optional("DestinationIpv6CidrBlock", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteRouteRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DestinationPrefixListId",
+            self.destination_prefix_list_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set("RouteTableId", (<String as IntoValue>::into_value)(self.route_table_id));
+        w.set_opt(
+            "DestinationCidrBlock",
+            self.destination_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationIpv6CidrBlock",
+            self.destination_ipv6_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteRouteTableRequest {
+    pub dry_run: Option<bool>,
+    pub route_table_id: String,
+}
+
+impl FromValue for DeleteRouteTableRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            route_table_id: r.required("RouteTableId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteRouteTableRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set("RouteTableId", (<String as IntoValue>::into_value)(self.route_table_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteSubnetRequest {
+    pub subnet_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteSubnetRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subnet_id: r.required("SubnetId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteSubnetRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("SubnetId", (<String as IntoValue>::into_value)(self.subnet_id));
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTagsRequest {
+    pub dry_run: Option<bool>,
+    pub resources: Vec<String>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for DeleteTagsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            resources: r.required("Resources", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTagsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "Resources",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.resources),
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteVpcRequest {
+    pub vpc_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteVpcRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteVpcRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeAvailabilityZonesRequest {
     pub zone_names: Option<Vec<String>>,
@@ -1647,6 +8743,222 @@ impl IntoValue for DescribeAvailabilityZonesResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeInternetGatewaysRequest {
+    pub next_token: Option<String>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub internet_gateway_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+}
+
+impl FromValue for DescribeInternetGatewaysRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            internet_gateway_ids: r.optional("InternetGatewayIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for DescribeInternetGatewaysRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("InternetGatewayIds", self.internet_gateway_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeInternetGatewaysResult {
+    pub internet_gateways: Option<Vec<InternetGateway>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeInternetGatewaysResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            internet_gateways: r.optional("InternetGateways", |v: Value| {
+                list_from(v, <InternetGateway as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeInternetGatewaysResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("InternetGateways", self.internet_gateways, |v: Vec<InternetGateway>| {
+            list_into(v, <InternetGateway as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeNetworkAclsRequest {
+    pub next_token: Option<String>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub network_acl_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+}
+
+impl FromValue for DescribeNetworkAclsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            network_acl_ids: r.optional("NetworkAclIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for DescribeNetworkAclsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("NetworkAclIds", self.network_acl_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeNetworkAclsResult {
+    pub network_acls: Option<Vec<NetworkAcl>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeNetworkAclsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_acls: r.optional("NetworkAcls", |v: Value| {
+                list_from(v, <NetworkAcl as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeNetworkAclsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NetworkAcls", self.network_acls, |v: Vec<NetworkAcl>| {
+            list_into(v, <NetworkAcl as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeNetworkInterfacesRequest {
+    pub next_token: Option<String>,
+    pub max_results: Option<i32>,
+    pub include_managed_resources: Option<bool>,
+    pub dry_run: Option<bool>,
+    pub network_interface_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+}
+
+impl FromValue for DescribeNetworkInterfacesRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            include_managed_resources: r.optional("IncludeManagedResources", <bool as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            network_interface_ids: r.optional("NetworkInterfaceIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for DescribeNetworkInterfacesRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "IncludeManagedResources",
+            self.include_managed_resources,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("NetworkInterfaceIds", self.network_interface_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeNetworkInterfacesResult {
+    pub network_interfaces: Option<Vec<NetworkInterface>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeNetworkInterfacesResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_interfaces: r.optional("NetworkInterfaces", |v: Value| {
+                list_from(v, <NetworkInterface as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeNetworkInterfacesResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInterfaces",
+            self.network_interfaces,
+            |v: Vec<NetworkInterface>| list_into(v, <NetworkInterface as IntoValue>::into_value),
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeRegionsRequest {
     pub region_names: Option<Vec<String>>,
     pub all_regions: Option<bool>,
@@ -1708,6 +9020,542 @@ impl IntoValue for DescribeRegionsResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeRouteTablesRequest {
+    pub next_token: Option<String>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub route_table_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+}
+
+impl FromValue for DescribeRouteTablesRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            route_table_ids: r.optional("RouteTableIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for DescribeRouteTablesRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("RouteTableIds", self.route_table_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeRouteTablesResult {
+    pub route_tables: Option<Vec<RouteTable>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeRouteTablesResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            route_tables: r.optional("RouteTables", |v: Value| {
+                list_from(v, <RouteTable as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeRouteTablesResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("RouteTables", self.route_tables, |v: Vec<RouteTable>| {
+            list_into(v, <RouteTable as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeSecurityGroupsRequest {
+    pub group_ids: Option<Vec<String>>,
+    pub group_names: Option<Vec<String>>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub filters: Option<Vec<Filter>>,
+}
+
+impl FromValue for DescribeSecurityGroupsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            group_ids: r.optional("GroupIds", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            group_names: r.optional("GroupNames", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for DescribeSecurityGroupsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("GroupIds", self.group_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("GroupNames", self.group_names, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeSecurityGroupsResult {
+    pub next_token: Option<String>,
+    pub security_groups: Option<Vec<SecurityGroup>>,
+}
+
+impl FromValue for DescribeSecurityGroupsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            security_groups: r.optional("SecurityGroups", |v: Value| {
+                list_from(v, <SecurityGroup as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for DescribeSecurityGroupsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("SecurityGroups", self.security_groups, |v: Vec<SecurityGroup>| {
+            list_into(v, <SecurityGroup as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeSubnetsRequest {
+    pub filters: Option<Vec<Filter>>,
+    pub subnet_ids: Option<Vec<String>>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeSubnetsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            subnet_ids: r.optional("SubnetIds", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeSubnetsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("SubnetIds", self.subnet_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeSubnetsResult {
+    pub next_token: Option<String>,
+    pub subnets: Option<Vec<Subnet>>,
+}
+
+impl FromValue for DescribeSubnetsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            subnets: r.optional("Subnets", |v: Value| list_from(v, <Subnet as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for DescribeSubnetsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("Subnets", self.subnets, |v: Vec<Subnet>| {
+            list_into(v, <Subnet as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTagsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeTagsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTagsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTagsResult {
+    pub next_token: Option<String>,
+    pub tags: Option<Vec<TagDescription>>,
+}
+
+impl FromValue for DescribeTagsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| {
+                list_from(v, <TagDescription as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTagsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<TagDescription>| {
+            list_into(v, <TagDescription as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeVpcAttributeRequest {
+    pub attribute: VpcAttributeName,
+    pub vpc_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeVpcAttributeRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            attribute: r.required("Attribute", <VpcAttributeName as FromValue>::from_value)?,
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeVpcAttributeRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "Attribute",
+            (<VpcAttributeName as IntoValue>::into_value)(self.attribute),
+        );
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeVpcAttributeResult {
+    pub enable_dns_hostnames: Option<AttributeBooleanValue>,
+    pub enable_dns_support: Option<AttributeBooleanValue>,
+    pub enable_network_address_usage_metrics: Option<AttributeBooleanValue>,
+    pub vpc_id: Option<String>,
+}
+
+impl FromValue for DescribeVpcAttributeResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            enable_dns_hostnames: r.optional("EnableDnsHostnames", <AttributeBooleanValue as FromValue>::from_value)?,
+            enable_dns_support: r.optional("EnableDnsSupport", <AttributeBooleanValue as FromValue>::from_value)?,
+            enable_network_address_usage_metrics: r.optional(
+                "EnableNetworkAddressUsageMetrics",
+                <AttributeBooleanValue as FromValue>::from_value,
+            )?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeVpcAttributeResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "EnableDnsHostnames",
+            self.enable_dns_hostnames,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableDnsSupport",
+            self.enable_dns_support,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableNetworkAddressUsageMetrics",
+            self.enable_network_address_usage_metrics,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeVpcsRequest {
+    pub filters: Option<Vec<Filter>>,
+    pub vpc_ids: Option<Vec<String>>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeVpcsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            vpc_ids: r.optional("VpcIds", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeVpcsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("VpcIds", self.vpc_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeVpcsResult {
+    pub next_token: Option<String>,
+    pub vpcs: Option<Vec<Vpc>>,
+}
+
+impl FromValue for DescribeVpcsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            vpcs: r.optional("Vpcs", |v: Value| list_from(v, <Vpc as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for DescribeVpcsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("Vpcs", self.vpcs, |v: Vec<Vpc>| {
+            list_into(v, <Vpc as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DetachInternetGatewayRequest {
+    pub dry_run: Option<bool>,
+    pub internet_gateway_id: String,
+    pub vpc_id: String,
+}
+
+impl FromValue for DetachInternetGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            internet_gateway_id: r.required("InternetGatewayId", <String as FromValue>::from_value)?,
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DetachInternetGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "InternetGatewayId",
+            (<String as IntoValue>::into_value)(self.internet_gateway_id),
+        );
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DisassociateRouteTableRequest {
+    pub dry_run: Option<bool>,
+    pub association_id: String,
+}
+
+impl FromValue for DisassociateRouteTableRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            association_id: r.required("AssociationId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DisassociateRouteTableRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "AssociationId",
+            (<String as IntoValue>::into_value)(self.association_id),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DisassociateVpcCidrBlockRequest {
+    pub association_id: String,
+}
+
+impl FromValue for DisassociateVpcCidrBlockRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            association_id: r.required("AssociationId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DisassociateVpcCidrBlockRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "AssociationId",
+            (<String as IntoValue>::into_value)(self.association_id),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DisassociateVpcCidrBlockResult {
+    pub ipv6_cidr_block_association: Option<VpcIpv6CidrBlockAssociation>,
+    pub cidr_block_association: Option<VpcCidrBlockAssociation>,
+    pub vpc_id: Option<String>,
+}
+
+impl FromValue for DisassociateVpcCidrBlockResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ipv6_cidr_block_association: r.optional(
+                "Ipv6CidrBlockAssociation",
+                <VpcIpv6CidrBlockAssociation as FromValue>::from_value,
+            )?,
+            cidr_block_association: r.optional(
+                "CidrBlockAssociation",
+                <VpcCidrBlockAssociation as FromValue>::from_value,
+            )?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DisassociateVpcCidrBlockResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Ipv6CidrBlockAssociation",
+            self.ipv6_cidr_block_association,
+            <VpcIpv6CidrBlockAssociation as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CidrBlockAssociation",
+            self.cidr_block_association,
+            <VpcCidrBlockAssociation as IntoValue>::into_value,
+        );
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
     pub name: Option<String>,
     pub values: Option<Vec<String>>,
@@ -1730,6 +9578,1883 @@ impl IntoValue for Filter {
         w.set_opt("Values", self.values, |v: Vec<String>| {
             list_into(v, <String as IntoValue>::into_value)
         });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum FirewallMode {
+    #[default]
+    /// `monitor`
+    Monitor,
+    /// `enforce`
+    Enforce,
+}
+
+impl FirewallMode {
+    pub const ALL: &'static [Self] = &[Self::Monitor, Self::Enforce];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Monitor => "monitor",
+            Self::Enforce => "enforce",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "monitor" => Some(Self::Monitor),
+            "enforce" => Some(Self::Enforce),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for FirewallMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for FirewallMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a FirewallMode value")))
+    }
+}
+
+impl IntoValue for FirewallMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum FirewallOnboardingStatus {
+    #[default]
+    /// `pending`
+    Pending,
+    /// `active`
+    Active,
+    /// `disabling`
+    Disabling,
+}
+
+impl FirewallOnboardingStatus {
+    pub const ALL: &'static [Self] = &[Self::Pending, Self::Active, Self::Disabling];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Disabling => "disabling",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "active" => Some(Self::Active),
+            "disabling" => Some(Self::Disabling),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for FirewallOnboardingStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for FirewallOnboardingStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a FirewallOnboardingStatus value")))
+    }
+}
+
+impl IntoValue for FirewallOnboardingStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupIdentifier {
+    pub group_id: Option<String>,
+    pub group_name: Option<String>,
+}
+
+impl FromValue for GroupIdentifier {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            group_id: r.optional("GroupId", <String as FromValue>::from_value)?,
+            group_name: r.optional("GroupName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GroupIdentifier {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("GroupId", self.group_id, <String as IntoValue>::into_value);
+        w.set_opt("GroupName", self.group_name, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum HostnameType {
+    #[default]
+    /// `ip-name`
+    IpName,
+    /// `resource-name`
+    ResourceName,
+}
+
+impl HostnameType {
+    pub const ALL: &'static [Self] = &[Self::IpName, Self::ResourceName];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::IpName => "ip-name",
+            Self::ResourceName => "resource-name",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ip-name" => Some(Self::IpName),
+            "resource-name" => Some(Self::ResourceName),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for HostnameType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for HostnameType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a HostnameType value")))
+    }
+}
+
+impl IntoValue for HostnameType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IcmpTypeCode {
+    pub code: Option<i32>,
+    pub r#type: Option<i32>,
+}
+
+impl FromValue for IcmpTypeCode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            code: r.optional("Code", <i32 as FromValue>::from_value)?,
+            r#type: r.optional("Type", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for IcmpTypeCode {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Code", self.code, <i32 as IntoValue>::into_value);
+        w.set_opt("Type", self.r#type, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IgwFirewall {
+    pub firewall_arn: Option<String>,
+    pub status: Option<FirewallOnboardingStatus>,
+}
+
+impl FromValue for IgwFirewall {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            firewall_arn: r.optional("FirewallArn", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <FirewallOnboardingStatus as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for IgwFirewall {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("FirewallArn", self.firewall_arn, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Status",
+            self.status,
+            <FirewallOnboardingStatus as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InstanceIpv6Address {
+    pub ipv6_address: Option<String>,
+    pub is_primary_ipv6: Option<bool>,
+}
+
+impl FromValue for InstanceIpv6Address {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ipv6_address: r.optional("Ipv6Address", <String as FromValue>::from_value)?,
+            is_primary_ipv6: r.optional("IsPrimaryIpv6", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for InstanceIpv6Address {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Ipv6Address", self.ipv6_address, <String as IntoValue>::into_value);
+        w.set_opt("IsPrimaryIpv6", self.is_primary_ipv6, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InternetGateway {
+    pub attachments: Option<Vec<InternetGatewayAttachment>>,
+    pub internet_gateway_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for InternetGateway {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            attachments: r.optional("Attachments", |v: Value| {
+                list_from(v, <InternetGatewayAttachment as FromValue>::from_value)
+            })?,
+            internet_gateway_id: r.optional("InternetGatewayId", <String as FromValue>::from_value)?,
+            owner_id: r.optional("OwnerId", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for InternetGateway {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Attachments", self.attachments, |v: Vec<InternetGatewayAttachment>| {
+            list_into(v, <InternetGatewayAttachment as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "InternetGatewayId",
+            self.internet_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("OwnerId", self.owner_id, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InternetGatewayAttachment {
+    pub state: Option<AttachmentStatus>,
+    pub vpc_id: Option<String>,
+}
+
+impl FromValue for InternetGatewayAttachment {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            state: r.optional("State", <AttachmentStatus as FromValue>::from_value)?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for InternetGatewayAttachment {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("State", self.state, <AttachmentStatus as IntoValue>::into_value);
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IpPermission {
+    pub ip_protocol: Option<String>,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+    pub user_id_group_pairs: Option<Vec<UserIdGroupPair>>,
+    pub ip_ranges: Option<Vec<IpRange>>,
+    pub ipv6_ranges: Option<Vec<Ipv6Range>>,
+    pub prefix_list_ids: Option<Vec<PrefixListId>>,
+}
+
+impl FromValue for IpPermission {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ip_protocol: r.optional("IpProtocol", <String as FromValue>::from_value)?,
+            from_port: r.optional("FromPort", <i32 as FromValue>::from_value)?,
+            to_port: r.optional("ToPort", <i32 as FromValue>::from_value)?,
+            user_id_group_pairs: r.optional("UserIdGroupPairs", |v: Value| {
+                list_from(v, <UserIdGroupPair as FromValue>::from_value)
+            })?,
+            ip_ranges: r.optional("IpRanges", |v: Value| list_from(v, <IpRange as FromValue>::from_value))?,
+            ipv6_ranges: r.optional("Ipv6Ranges", |v: Value| {
+                list_from(v, <Ipv6Range as FromValue>::from_value)
+            })?,
+            prefix_list_ids: r.optional("PrefixListIds", |v: Value| {
+                list_from(v, <PrefixListId as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for IpPermission {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("IpProtocol", self.ip_protocol, <String as IntoValue>::into_value);
+        w.set_opt("FromPort", self.from_port, <i32 as IntoValue>::into_value);
+        w.set_opt("ToPort", self.to_port, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "UserIdGroupPairs",
+            self.user_id_group_pairs,
+            |v: Vec<UserIdGroupPair>| list_into(v, <UserIdGroupPair as IntoValue>::into_value),
+        );
+        w.set_opt("IpRanges", self.ip_ranges, |v: Vec<IpRange>| {
+            list_into(v, <IpRange as IntoValue>::into_value)
+        });
+        w.set_opt("Ipv6Ranges", self.ipv6_ranges, |v: Vec<Ipv6Range>| {
+            list_into(v, <Ipv6Range as IntoValue>::into_value)
+        });
+        w.set_opt("PrefixListIds", self.prefix_list_ids, |v: Vec<PrefixListId>| {
+            list_into(v, <PrefixListId as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IpRange {
+    pub description: Option<String>,
+    pub cidr_ip: Option<String>,
+}
+
+impl FromValue for IpRange {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            cidr_ip: r.optional("CidrIp", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for IpRange {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("CidrIp", self.cidr_ip, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum IpSource {
+    #[default]
+    /// `amazon`
+    Amazon,
+    /// `byoip`
+    Byoip,
+    /// `none`
+    None,
+}
+
+impl IpSource {
+    pub const ALL: &'static [Self] = &[Self::Amazon, Self::Byoip, Self::None];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Amazon => "amazon",
+            Self::Byoip => "byoip",
+            Self::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "amazon" => Some(Self::Amazon),
+            "byoip" => Some(Self::Byoip),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for IpSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for IpSource {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a IpSource value")))
+    }
+}
+
+impl IntoValue for IpSource {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ipv4PrefixSpecification {
+    pub ipv4_prefix: Option<String>,
+}
+
+impl FromValue for Ipv4PrefixSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ipv4_prefix: r.optional("Ipv4Prefix", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Ipv4PrefixSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Ipv4Prefix", self.ipv4_prefix, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ipv4PrefixSpecificationRequest {
+    pub ipv4_prefix: Option<String>,
+}
+
+impl FromValue for Ipv4PrefixSpecificationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ipv4_prefix: r.optional("Ipv4Prefix", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Ipv4PrefixSpecificationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Ipv4Prefix", self.ipv4_prefix, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Ipv6AddressAttribute {
+    #[default]
+    /// `public`
+    Public,
+    /// `private`
+    Private,
+}
+
+impl Ipv6AddressAttribute {
+    pub const ALL: &'static [Self] = &[Self::Public, Self::Private];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "public" => Some(Self::Public),
+            "private" => Some(Self::Private),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Ipv6AddressAttribute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for Ipv6AddressAttribute {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Ipv6AddressAttribute value")))
+    }
+}
+
+impl IntoValue for Ipv6AddressAttribute {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ipv6PrefixSpecification {
+    pub ipv6_prefix: Option<String>,
+}
+
+impl FromValue for Ipv6PrefixSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ipv6_prefix: r.optional("Ipv6Prefix", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Ipv6PrefixSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Ipv6Prefix", self.ipv6_prefix, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ipv6PrefixSpecificationRequest {
+    pub ipv6_prefix: Option<String>,
+}
+
+impl FromValue for Ipv6PrefixSpecificationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ipv6_prefix: r.optional("Ipv6Prefix", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Ipv6PrefixSpecificationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Ipv6Prefix", self.ipv6_prefix, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ipv6Range {
+    pub description: Option<String>,
+    pub cidr_ipv6: Option<String>,
+}
+
+impl FromValue for Ipv6Range {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            cidr_ipv6: r.optional("CidrIpv6", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Ipv6Range {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("CidrIpv6", self.cidr_ipv6, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifySubnetAttributeRequest {
+    pub assign_ipv6_address_on_creation: Option<AttributeBooleanValue>,
+    pub map_public_ip_on_launch: Option<AttributeBooleanValue>,
+    pub subnet_id: String,
+    pub map_customer_owned_ip_on_launch: Option<AttributeBooleanValue>,
+    pub customer_owned_ipv4_pool: Option<String>,
+    pub enable_dns64: Option<AttributeBooleanValue>,
+    pub private_dns_hostname_type_on_launch: Option<HostnameType>,
+    pub enable_resource_name_dns_a_record_on_launch: Option<AttributeBooleanValue>,
+    pub enable_resource_name_dns_aaaa_record_on_launch: Option<AttributeBooleanValue>,
+    pub enable_lni_at_device_index: Option<i32>,
+    pub disable_lni_at_device_index: Option<AttributeBooleanValue>,
+}
+
+impl FromValue for ModifySubnetAttributeRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            assign_ipv6_address_on_creation: r.optional(
+                "AssignIpv6AddressOnCreation",
+                <AttributeBooleanValue as FromValue>::from_value,
+            )?,
+            map_public_ip_on_launch: r
+                .optional("MapPublicIpOnLaunch", <AttributeBooleanValue as FromValue>::from_value)?,
+            subnet_id: r.required("SubnetId", <String as FromValue>::from_value)?,
+            map_customer_owned_ip_on_launch: r.optional(
+                "MapCustomerOwnedIpOnLaunch",
+                <AttributeBooleanValue as FromValue>::from_value,
+            )?,
+            customer_owned_ipv4_pool: r.optional("CustomerOwnedIpv4Pool", <String as FromValue>::from_value)?,
+            enable_dns64: r.optional("EnableDns64", <AttributeBooleanValue as FromValue>::from_value)?,
+            private_dns_hostname_type_on_launch: r.optional(
+                "PrivateDnsHostnameTypeOnLaunch",
+                <HostnameType as FromValue>::from_value,
+            )?,
+            enable_resource_name_dns_a_record_on_launch: r.optional(
+                "EnableResourceNameDnsARecordOnLaunch",
+                <AttributeBooleanValue as FromValue>::from_value,
+            )?,
+            enable_resource_name_dns_aaaa_record_on_launch: r.optional(
+                "EnableResourceNameDnsAAAARecordOnLaunch",
+                <AttributeBooleanValue as FromValue>::from_value,
+            )?,
+            enable_lni_at_device_index: r.optional("EnableLniAtDeviceIndex", <i32 as FromValue>::from_value)?,
+            disable_lni_at_device_index: r.optional(
+                "DisableLniAtDeviceIndex",
+                <AttributeBooleanValue as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for ModifySubnetAttributeRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "AssignIpv6AddressOnCreation",
+            self.assign_ipv6_address_on_creation,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "MapPublicIpOnLaunch",
+            self.map_public_ip_on_launch,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set("SubnetId", (<String as IntoValue>::into_value)(self.subnet_id));
+        w.set_opt(
+            "MapCustomerOwnedIpOnLaunch",
+            self.map_customer_owned_ip_on_launch,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomerOwnedIpv4Pool",
+            self.customer_owned_ipv4_pool,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableDns64",
+            self.enable_dns64,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PrivateDnsHostnameTypeOnLaunch",
+            self.private_dns_hostname_type_on_launch,
+            <HostnameType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableResourceNameDnsARecordOnLaunch",
+            self.enable_resource_name_dns_a_record_on_launch,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableResourceNameDnsAAAARecordOnLaunch",
+            self.enable_resource_name_dns_aaaa_record_on_launch,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableLniAtDeviceIndex",
+            self.enable_lni_at_device_index,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DisableLniAtDeviceIndex",
+            self.disable_lni_at_device_index,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyVpcAttributeRequest {
+    pub enable_dns_hostnames: Option<AttributeBooleanValue>,
+    pub enable_dns_support: Option<AttributeBooleanValue>,
+    pub vpc_id: String,
+    pub enable_network_address_usage_metrics: Option<AttributeBooleanValue>,
+}
+
+impl FromValue for ModifyVpcAttributeRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            enable_dns_hostnames: r.optional("EnableDnsHostnames", <AttributeBooleanValue as FromValue>::from_value)?,
+            enable_dns_support: r.optional("EnableDnsSupport", <AttributeBooleanValue as FromValue>::from_value)?,
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+            enable_network_address_usage_metrics: r.optional(
+                "EnableNetworkAddressUsageMetrics",
+                <AttributeBooleanValue as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for ModifyVpcAttributeRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "EnableDnsHostnames",
+            self.enable_dns_hostnames,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableDnsSupport",
+            self.enable_dns_support,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.set_opt(
+            "EnableNetworkAddressUsageMetrics",
+            self.enable_network_address_usage_metrics,
+            <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkAcl {
+    pub associations: Option<Vec<NetworkAclAssociation>>,
+    pub entries: Option<Vec<NetworkAclEntry>>,
+    pub is_default: Option<bool>,
+    pub network_acl_id: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub vpc_id: Option<String>,
+    pub owner_id: Option<String>,
+}
+
+impl FromValue for NetworkAcl {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            associations: r.optional("Associations", |v: Value| {
+                list_from(v, <NetworkAclAssociation as FromValue>::from_value)
+            })?,
+            entries: r.optional("Entries", |v: Value| {
+                list_from(v, <NetworkAclEntry as FromValue>::from_value)
+            })?,
+            is_default: r.optional("IsDefault", <bool as FromValue>::from_value)?,
+            network_acl_id: r.optional("NetworkAclId", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            owner_id: r.optional("OwnerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkAcl {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Associations", self.associations, |v: Vec<NetworkAclAssociation>| {
+            list_into(v, <NetworkAclAssociation as IntoValue>::into_value)
+        });
+        w.set_opt("Entries", self.entries, |v: Vec<NetworkAclEntry>| {
+            list_into(v, <NetworkAclEntry as IntoValue>::into_value)
+        });
+        w.set_opt("IsDefault", self.is_default, <bool as IntoValue>::into_value);
+        w.set_opt("NetworkAclId", self.network_acl_id, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt("OwnerId", self.owner_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkAclAssociation {
+    pub network_acl_association_id: Option<String>,
+    pub network_acl_id: Option<String>,
+    pub subnet_id: Option<String>,
+}
+
+impl FromValue for NetworkAclAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_acl_association_id: r.optional("NetworkAclAssociationId", <String as FromValue>::from_value)?,
+            network_acl_id: r.optional("NetworkAclId", <String as FromValue>::from_value)?,
+            subnet_id: r.optional("SubnetId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkAclAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkAclAssociationId",
+            self.network_acl_association_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("NetworkAclId", self.network_acl_id, <String as IntoValue>::into_value);
+        w.set_opt("SubnetId", self.subnet_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkAclEntry {
+    pub cidr_block: Option<String>,
+    pub egress: Option<bool>,
+    pub icmp_type_code: Option<IcmpTypeCode>,
+    pub ipv6_cidr_block: Option<String>,
+    pub port_range: Option<PortRange>,
+    pub protocol: Option<String>,
+    pub rule_action: Option<RuleAction>,
+    pub rule_number: Option<i32>,
+}
+
+impl FromValue for NetworkAclEntry {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            cidr_block: r.optional("CidrBlock", <String as FromValue>::from_value)?,
+            egress: r.optional("Egress", <bool as FromValue>::from_value)?,
+            icmp_type_code: r.optional("IcmpTypeCode", <IcmpTypeCode as FromValue>::from_value)?,
+            ipv6_cidr_block: r.optional("Ipv6CidrBlock", <String as FromValue>::from_value)?,
+            port_range: r.optional("PortRange", <PortRange as FromValue>::from_value)?,
+            protocol: r.optional("Protocol", <String as FromValue>::from_value)?,
+            rule_action: r.optional("RuleAction", <RuleAction as FromValue>::from_value)?,
+            rule_number: r.optional("RuleNumber", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkAclEntry {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("CidrBlock", self.cidr_block, <String as IntoValue>::into_value);
+        w.set_opt("Egress", self.egress, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "IcmpTypeCode",
+            self.icmp_type_code,
+            <IcmpTypeCode as IntoValue>::into_value,
+        );
+        w.set_opt("Ipv6CidrBlock", self.ipv6_cidr_block, <String as IntoValue>::into_value);
+        w.set_opt("PortRange", self.port_range, <PortRange as IntoValue>::into_value);
+        w.set_opt("Protocol", self.protocol, <String as IntoValue>::into_value);
+        w.set_opt("RuleAction", self.rule_action, <RuleAction as IntoValue>::into_value);
+        w.set_opt("RuleNumber", self.rule_number, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkFirewallAssociation {
+    pub firewall_arn: Option<String>,
+    pub firewall_onboarding_status: Option<FirewallOnboardingStatus>,
+    pub firewall_mode: Option<FirewallMode>,
+}
+
+impl FromValue for NetworkFirewallAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            firewall_arn: r.optional("FirewallArn", <String as FromValue>::from_value)?,
+            firewall_onboarding_status: r.optional(
+                "FirewallOnboardingStatus",
+                <FirewallOnboardingStatus as FromValue>::from_value,
+            )?,
+            firewall_mode: r.optional("FirewallMode", <FirewallMode as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkFirewallAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("FirewallArn", self.firewall_arn, <String as IntoValue>::into_value);
+        w.set_opt(
+            "FirewallOnboardingStatus",
+            self.firewall_onboarding_status,
+            <FirewallOnboardingStatus as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FirewallMode",
+            self.firewall_mode,
+            <FirewallMode as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum NetworkFirewallConnectivityType {
+    #[default]
+    /// `flexible`
+    Flexible,
+    /// `outbound-only`
+    OutboundOnly,
+    /// `bidirectional`
+    Bidirectional,
+    /// `exclude`
+    Exclude,
+    /// `az-unsupported`
+    AzUnsupported,
+}
+
+impl NetworkFirewallConnectivityType {
+    pub const ALL: &'static [Self] = &[
+        Self::Flexible,
+        Self::OutboundOnly,
+        Self::Bidirectional,
+        Self::Exclude,
+        Self::AzUnsupported,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Flexible => "flexible",
+            Self::OutboundOnly => "outbound-only",
+            Self::Bidirectional => "bidirectional",
+            Self::Exclude => "exclude",
+            Self::AzUnsupported => "az-unsupported",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "flexible" => Some(Self::Flexible),
+            "outbound-only" => Some(Self::OutboundOnly),
+            "bidirectional" => Some(Self::Bidirectional),
+            "exclude" => Some(Self::Exclude),
+            "az-unsupported" => Some(Self::AzUnsupported),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for NetworkFirewallConnectivityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for NetworkFirewallConnectivityType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a NetworkFirewallConnectivityType value")))
+    }
+}
+
+impl IntoValue for NetworkFirewallConnectivityType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkInterface {
+    pub association: Option<NetworkInterfaceAssociation>,
+    pub attachment: Option<NetworkInterfaceAttachment>,
+    pub availability_zone: Option<String>,
+    pub connection_tracking_configuration: Option<ConnectionTrackingConfiguration>,
+    pub description: Option<String>,
+    pub groups: Option<Vec<GroupIdentifier>>,
+    pub interface_type: Option<NetworkInterfaceType>,
+    pub ipv6_addresses: Option<Vec<NetworkInterfaceIpv6Address>>,
+    pub mac_address: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub outpost_arn: Option<String>,
+    pub owner_id: Option<String>,
+    pub private_dns_name: Option<String>,
+    pub public_dns_name: Option<String>,
+    pub public_ip_dns_name_options: Option<PublicIpDnsNameOptions>,
+    pub private_ip_address: Option<String>,
+    pub private_ip_addresses: Option<Vec<NetworkInterfacePrivateIpAddress>>,
+    pub ipv4_prefixes: Option<Vec<Ipv4PrefixSpecification>>,
+    pub ipv6_prefixes: Option<Vec<Ipv6PrefixSpecification>>,
+    pub requester_id: Option<String>,
+    pub requester_managed: Option<bool>,
+    pub source_dest_check: Option<bool>,
+    pub status: Option<NetworkInterfaceStatus>,
+    pub subnet_id: Option<String>,
+    pub tag_set: Option<Vec<Tag>>,
+    pub vpc_id: Option<String>,
+    pub deny_all_igw_traffic: Option<bool>,
+    pub ipv6_native: Option<bool>,
+    pub ipv6_address: Option<String>,
+    pub operator: Option<OperatorResponse>,
+    pub associated_subnets: Option<Vec<String>>,
+    pub availability_zone_id: Option<String>,
+}
+
+impl FromValue for NetworkInterface {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            association: r.optional("Association", <NetworkInterfaceAssociation as FromValue>::from_value)?,
+            attachment: r.optional("Attachment", <NetworkInterfaceAttachment as FromValue>::from_value)?,
+            availability_zone: r.optional("AvailabilityZone", <String as FromValue>::from_value)?,
+            connection_tracking_configuration: r.optional(
+                "ConnectionTrackingConfiguration",
+                <ConnectionTrackingConfiguration as FromValue>::from_value,
+            )?,
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            groups: r.optional("Groups", |v: Value| {
+                list_from(v, <GroupIdentifier as FromValue>::from_value)
+            })?,
+            interface_type: r.optional("InterfaceType", <NetworkInterfaceType as FromValue>::from_value)?,
+            ipv6_addresses: r.optional("Ipv6Addresses", |v: Value| {
+                list_from(v, <NetworkInterfaceIpv6Address as FromValue>::from_value)
+            })?,
+            mac_address: r.optional("MacAddress", <String as FromValue>::from_value)?,
+            network_interface_id: r.optional("NetworkInterfaceId", <String as FromValue>::from_value)?,
+            outpost_arn: r.optional("OutpostArn", <String as FromValue>::from_value)?,
+            owner_id: r.optional("OwnerId", <String as FromValue>::from_value)?,
+            private_dns_name: r.optional("PrivateDnsName", <String as FromValue>::from_value)?,
+            public_dns_name: r.optional("PublicDnsName", <String as FromValue>::from_value)?,
+            public_ip_dns_name_options: r.optional(
+                "PublicIpDnsNameOptions",
+                <PublicIpDnsNameOptions as FromValue>::from_value,
+            )?,
+            private_ip_address: r.optional("PrivateIpAddress", <String as FromValue>::from_value)?,
+            private_ip_addresses: r.optional("PrivateIpAddresses", |v: Value| {
+                list_from(v, <NetworkInterfacePrivateIpAddress as FromValue>::from_value)
+            })?,
+            ipv4_prefixes: r.optional("Ipv4Prefixes", |v: Value| {
+                list_from(v, <Ipv4PrefixSpecification as FromValue>::from_value)
+            })?,
+            ipv6_prefixes: r.optional("Ipv6Prefixes", |v: Value| {
+                list_from(v, <Ipv6PrefixSpecification as FromValue>::from_value)
+            })?,
+            requester_id: r.optional("RequesterId", <String as FromValue>::from_value)?,
+            requester_managed: r.optional("RequesterManaged", <bool as FromValue>::from_value)?,
+            source_dest_check: r.optional("SourceDestCheck", <bool as FromValue>::from_value)?,
+            status: r.optional("Status", <NetworkInterfaceStatus as FromValue>::from_value)?,
+            subnet_id: r.optional("SubnetId", <String as FromValue>::from_value)?,
+            tag_set: r.optional("TagSet", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            deny_all_igw_traffic: r.optional("DenyAllIgwTraffic", <bool as FromValue>::from_value)?,
+            ipv6_native: r.optional("Ipv6Native", <bool as FromValue>::from_value)?,
+            ipv6_address: r.optional("Ipv6Address", <String as FromValue>::from_value)?,
+            operator: r.optional("Operator", <OperatorResponse as FromValue>::from_value)?,
+            associated_subnets: r.optional("AssociatedSubnets", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            availability_zone_id: r.optional("AvailabilityZoneId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkInterface {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Association",
+            self.association,
+            <NetworkInterfaceAssociation as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Attachment",
+            self.attachment,
+            <NetworkInterfaceAttachment as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AvailabilityZone",
+            self.availability_zone,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ConnectionTrackingConfiguration",
+            self.connection_tracking_configuration,
+            <ConnectionTrackingConfiguration as IntoValue>::into_value,
+        );
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("Groups", self.groups, |v: Vec<GroupIdentifier>| {
+            list_into(v, <GroupIdentifier as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "InterfaceType",
+            self.interface_type,
+            <NetworkInterfaceType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6Addresses",
+            self.ipv6_addresses,
+            |v: Vec<NetworkInterfaceIpv6Address>| list_into(v, <NetworkInterfaceIpv6Address as IntoValue>::into_value),
+        );
+        w.set_opt("MacAddress", self.mac_address, <String as IntoValue>::into_value);
+        w.set_opt(
+            "NetworkInterfaceId",
+            self.network_interface_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("OutpostArn", self.outpost_arn, <String as IntoValue>::into_value);
+        w.set_opt("OwnerId", self.owner_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PrivateDnsName",
+            self.private_dns_name,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("PublicDnsName", self.public_dns_name, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PublicIpDnsNameOptions",
+            self.public_ip_dns_name_options,
+            <PublicIpDnsNameOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PrivateIpAddress",
+            self.private_ip_address,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PrivateIpAddresses",
+            self.private_ip_addresses,
+            |v: Vec<NetworkInterfacePrivateIpAddress>| {
+                list_into(v, <NetworkInterfacePrivateIpAddress as IntoValue>::into_value)
+            },
+        );
+        w.set_opt("Ipv4Prefixes", self.ipv4_prefixes, |v: Vec<Ipv4PrefixSpecification>| {
+            list_into(v, <Ipv4PrefixSpecification as IntoValue>::into_value)
+        });
+        w.set_opt("Ipv6Prefixes", self.ipv6_prefixes, |v: Vec<Ipv6PrefixSpecification>| {
+            list_into(v, <Ipv6PrefixSpecification as IntoValue>::into_value)
+        });
+        w.set_opt("RequesterId", self.requester_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "RequesterManaged",
+            self.requester_managed,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SourceDestCheck",
+            self.source_dest_check,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt("Status", self.status, <NetworkInterfaceStatus as IntoValue>::into_value);
+        w.set_opt("SubnetId", self.subnet_id, <String as IntoValue>::into_value);
+        w.set_opt("TagSet", self.tag_set, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "DenyAllIgwTraffic",
+            self.deny_all_igw_traffic,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt("Ipv6Native", self.ipv6_native, <bool as IntoValue>::into_value);
+        w.set_opt("Ipv6Address", self.ipv6_address, <String as IntoValue>::into_value);
+        w.set_opt("Operator", self.operator, <OperatorResponse as IntoValue>::into_value);
+        w.set_opt("AssociatedSubnets", self.associated_subnets, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "AvailabilityZoneId",
+            self.availability_zone_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkInterfaceAssociation {
+    pub allocation_id: Option<String>,
+    pub association_id: Option<String>,
+    pub ip_owner_id: Option<String>,
+    pub public_dns_name: Option<String>,
+    pub public_ip: Option<String>,
+    pub customer_owned_ip: Option<String>,
+    pub carrier_ip: Option<String>,
+}
+
+impl FromValue for NetworkInterfaceAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            allocation_id: r.optional("AllocationId", <String as FromValue>::from_value)?,
+            association_id: r.optional("AssociationId", <String as FromValue>::from_value)?,
+            ip_owner_id: r.optional("IpOwnerId", <String as FromValue>::from_value)?,
+            public_dns_name: r.optional("PublicDnsName", <String as FromValue>::from_value)?,
+            public_ip: r.optional("PublicIp", <String as FromValue>::from_value)?,
+            customer_owned_ip: r.optional("CustomerOwnedIp", <String as FromValue>::from_value)?,
+            carrier_ip: r.optional("CarrierIp", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkInterfaceAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AllocationId", self.allocation_id, <String as IntoValue>::into_value);
+        w.set_opt("AssociationId", self.association_id, <String as IntoValue>::into_value);
+        w.set_opt("IpOwnerId", self.ip_owner_id, <String as IntoValue>::into_value);
+        w.set_opt("PublicDnsName", self.public_dns_name, <String as IntoValue>::into_value);
+        w.set_opt("PublicIp", self.public_ip, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CustomerOwnedIp",
+            self.customer_owned_ip,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("CarrierIp", self.carrier_ip, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkInterfaceAttachment {
+    pub attach_time: Option<Timestamp>,
+    pub attachment_id: Option<String>,
+    pub delete_on_termination: Option<bool>,
+    pub device_index: Option<i32>,
+    pub network_card_index: Option<i32>,
+    pub instance_id: Option<String>,
+    pub instance_owner_id: Option<String>,
+    pub status: Option<AttachmentStatus>,
+    pub ena_srd_specification: Option<AttachmentEnaSrdSpecification>,
+    pub ena_queue_count: Option<i32>,
+}
+
+impl FromValue for NetworkInterfaceAttachment {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            attach_time: r.optional("AttachTime", <Timestamp as FromValue>::from_value)?,
+            attachment_id: r.optional("AttachmentId", <String as FromValue>::from_value)?,
+            delete_on_termination: r.optional("DeleteOnTermination", <bool as FromValue>::from_value)?,
+            device_index: r.optional("DeviceIndex", <i32 as FromValue>::from_value)?,
+            network_card_index: r.optional("NetworkCardIndex", <i32 as FromValue>::from_value)?,
+            instance_id: r.optional("InstanceId", <String as FromValue>::from_value)?,
+            instance_owner_id: r.optional("InstanceOwnerId", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <AttachmentStatus as FromValue>::from_value)?,
+            ena_srd_specification: r.optional(
+                "EnaSrdSpecification",
+                <AttachmentEnaSrdSpecification as FromValue>::from_value,
+            )?,
+            ena_queue_count: r.optional("EnaQueueCount", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkInterfaceAttachment {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AttachTime", self.attach_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt("AttachmentId", self.attachment_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "DeleteOnTermination",
+            self.delete_on_termination,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt("DeviceIndex", self.device_index, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "NetworkCardIndex",
+            self.network_card_index,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt("InstanceId", self.instance_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "InstanceOwnerId",
+            self.instance_owner_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Status", self.status, <AttachmentStatus as IntoValue>::into_value);
+        w.set_opt(
+            "EnaSrdSpecification",
+            self.ena_srd_specification,
+            <AttachmentEnaSrdSpecification as IntoValue>::into_value,
+        );
+        w.set_opt("EnaQueueCount", self.ena_queue_count, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum NetworkInterfaceCreationType {
+    #[default]
+    /// `efa`
+    Efa,
+    /// `efa-only`
+    EfaOnly,
+    /// `branch`
+    Branch,
+    /// `trunk`
+    Trunk,
+}
+
+impl NetworkInterfaceCreationType {
+    pub const ALL: &'static [Self] = &[Self::Efa, Self::EfaOnly, Self::Branch, Self::Trunk];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Efa => "efa",
+            Self::EfaOnly => "efa-only",
+            Self::Branch => "branch",
+            Self::Trunk => "trunk",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "efa" => Some(Self::Efa),
+            "efa-only" => Some(Self::EfaOnly),
+            "branch" => Some(Self::Branch),
+            "trunk" => Some(Self::Trunk),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for NetworkInterfaceCreationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for NetworkInterfaceCreationType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a NetworkInterfaceCreationType value")))
+    }
+}
+
+impl IntoValue for NetworkInterfaceCreationType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkInterfaceIpv6Address {
+    pub ipv6_address: Option<String>,
+    pub public_ipv6_dns_name: Option<String>,
+    pub is_primary_ipv6: Option<bool>,
+}
+
+impl FromValue for NetworkInterfaceIpv6Address {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            ipv6_address: r.optional("Ipv6Address", <String as FromValue>::from_value)?,
+            public_ipv6_dns_name: r.optional("PublicIpv6DnsName", <String as FromValue>::from_value)?,
+            is_primary_ipv6: r.optional("IsPrimaryIpv6", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkInterfaceIpv6Address {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Ipv6Address", self.ipv6_address, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PublicIpv6DnsName",
+            self.public_ipv6_dns_name,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("IsPrimaryIpv6", self.is_primary_ipv6, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkInterfacePrivateIpAddress {
+    pub association: Option<NetworkInterfaceAssociation>,
+    pub primary: Option<bool>,
+    pub private_dns_name: Option<String>,
+    pub private_ip_address: Option<String>,
+}
+
+impl FromValue for NetworkInterfacePrivateIpAddress {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            association: r.optional("Association", <NetworkInterfaceAssociation as FromValue>::from_value)?,
+            primary: r.optional("Primary", <bool as FromValue>::from_value)?,
+            private_dns_name: r.optional("PrivateDnsName", <String as FromValue>::from_value)?,
+            private_ip_address: r.optional("PrivateIpAddress", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkInterfacePrivateIpAddress {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Association",
+            self.association,
+            <NetworkInterfaceAssociation as IntoValue>::into_value,
+        );
+        w.set_opt("Primary", self.primary, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "PrivateDnsName",
+            self.private_dns_name,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PrivateIpAddress",
+            self.private_ip_address,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum NetworkInterfaceStatus {
+    #[default]
+    /// `available`
+    Available,
+    /// `associated`
+    Associated,
+    /// `attaching`
+    Attaching,
+    /// `in-use`
+    InUse,
+    /// `detaching`
+    Detaching,
+}
+
+impl NetworkInterfaceStatus {
+    pub const ALL: &'static [Self] = &[
+        Self::Available,
+        Self::Associated,
+        Self::Attaching,
+        Self::InUse,
+        Self::Detaching,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "available",
+            Self::Associated => "associated",
+            Self::Attaching => "attaching",
+            Self::InUse => "in-use",
+            Self::Detaching => "detaching",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "available" => Some(Self::Available),
+            "associated" => Some(Self::Associated),
+            "attaching" => Some(Self::Attaching),
+            "in-use" => Some(Self::InUse),
+            "detaching" => Some(Self::Detaching),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for NetworkInterfaceStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for NetworkInterfaceStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a NetworkInterfaceStatus value")))
+    }
+}
+
+impl IntoValue for NetworkInterfaceStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum NetworkInterfaceType {
+    #[default]
+    /// `interface`
+    Interface,
+    /// `natGateway`
+    NatGateway,
+    /// `efa`
+    Efa,
+    /// `efa-only`
+    EfaOnly,
+    /// `trunk`
+    Trunk,
+    /// `load_balancer`
+    LoadBalancer,
+    /// `network_load_balancer`
+    NetworkLoadBalancer,
+    /// `vpc_endpoint`
+    VpcEndpoint,
+    /// `branch`
+    Branch,
+    /// `transit_gateway`
+    TransitGateway,
+    /// `lambda`
+    Lambda,
+    /// `quicksight`
+    Quicksight,
+    /// `global_accelerator_managed`
+    GlobalAcceleratorManaged,
+    /// `api_gateway_managed`
+    ApiGatewayManaged,
+    /// `gateway_load_balancer`
+    GatewayLoadBalancer,
+    /// `gateway_load_balancer_endpoint`
+    GatewayLoadBalancerEndpoint,
+    /// `iot_rules_managed`
+    IotRulesManaged,
+    /// `aws_codestar_connections_managed`
+    AwsCodestarConnectionsManaged,
+}
+
+impl NetworkInterfaceType {
+    pub const ALL: &'static [Self] = &[
+        Self::Interface,
+        Self::NatGateway,
+        Self::Efa,
+        Self::EfaOnly,
+        Self::Trunk,
+        Self::LoadBalancer,
+        Self::NetworkLoadBalancer,
+        Self::VpcEndpoint,
+        Self::Branch,
+        Self::TransitGateway,
+        Self::Lambda,
+        Self::Quicksight,
+        Self::GlobalAcceleratorManaged,
+        Self::ApiGatewayManaged,
+        Self::GatewayLoadBalancer,
+        Self::GatewayLoadBalancerEndpoint,
+        Self::IotRulesManaged,
+        Self::AwsCodestarConnectionsManaged,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Interface => "interface",
+            Self::NatGateway => "natGateway",
+            Self::Efa => "efa",
+            Self::EfaOnly => "efa-only",
+            Self::Trunk => "trunk",
+            Self::LoadBalancer => "load_balancer",
+            Self::NetworkLoadBalancer => "network_load_balancer",
+            Self::VpcEndpoint => "vpc_endpoint",
+            Self::Branch => "branch",
+            Self::TransitGateway => "transit_gateway",
+            Self::Lambda => "lambda",
+            Self::Quicksight => "quicksight",
+            Self::GlobalAcceleratorManaged => "global_accelerator_managed",
+            Self::ApiGatewayManaged => "api_gateway_managed",
+            Self::GatewayLoadBalancer => "gateway_load_balancer",
+            Self::GatewayLoadBalancerEndpoint => "gateway_load_balancer_endpoint",
+            Self::IotRulesManaged => "iot_rules_managed",
+            Self::AwsCodestarConnectionsManaged => "aws_codestar_connections_managed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "interface" => Some(Self::Interface),
+            "natGateway" => Some(Self::NatGateway),
+            "efa" => Some(Self::Efa),
+            "efa-only" => Some(Self::EfaOnly),
+            "trunk" => Some(Self::Trunk),
+            "load_balancer" => Some(Self::LoadBalancer),
+            "network_load_balancer" => Some(Self::NetworkLoadBalancer),
+            "vpc_endpoint" => Some(Self::VpcEndpoint),
+            "branch" => Some(Self::Branch),
+            "transit_gateway" => Some(Self::TransitGateway),
+            "lambda" => Some(Self::Lambda),
+            "quicksight" => Some(Self::Quicksight),
+            "global_accelerator_managed" => Some(Self::GlobalAcceleratorManaged),
+            "api_gateway_managed" => Some(Self::ApiGatewayManaged),
+            "gateway_load_balancer" => Some(Self::GatewayLoadBalancer),
+            "gateway_load_balancer_endpoint" => Some(Self::GatewayLoadBalancerEndpoint),
+            "iot_rules_managed" => Some(Self::IotRulesManaged),
+            "aws_codestar_connections_managed" => Some(Self::AwsCodestarConnectionsManaged),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for NetworkInterfaceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for NetworkInterfaceType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a NetworkInterfaceType value")))
+    }
+}
+
+impl IntoValue for NetworkInterfaceType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OperatorRequest {
+    pub principal: Option<String>,
+}
+
+impl FromValue for OperatorRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            principal: r.optional("Principal", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for OperatorRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Principal", self.principal, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OperatorResponse {
+    pub managed: Option<bool>,
+    pub principal: Option<String>,
+    pub hidden_by_default: Option<bool>,
+}
+
+impl FromValue for OperatorResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            managed: r.optional("Managed", <bool as FromValue>::from_value)?,
+            principal: r.optional("Principal", <String as FromValue>::from_value)?,
+            hidden_by_default: r.optional("HiddenByDefault", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for OperatorResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Managed", self.managed, <bool as IntoValue>::into_value);
+        w.set_opt("Principal", self.principal, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HiddenByDefault",
+            self.hidden_by_default,
+            <bool as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PortRange {
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+}
+
+impl FromValue for PortRange {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            from: r.optional("From", <i32 as FromValue>::from_value)?,
+            to: r.optional("To", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PortRange {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("From", self.from, <i32 as IntoValue>::into_value);
+        w.set_opt("To", self.to, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrefixListId {
+    pub description: Option<String>,
+    pub prefix_list_id: Option<String>,
+}
+
+impl FromValue for PrefixListId {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            prefix_list_id: r.optional("PrefixListId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PrefixListId {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("PrefixListId", self.prefix_list_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivateDnsNameOptionsOnLaunch {
+    pub hostname_type: Option<HostnameType>,
+    pub enable_resource_name_dns_a_record: Option<bool>,
+    pub enable_resource_name_dns_aaaa_record: Option<bool>,
+}
+
+impl FromValue for PrivateDnsNameOptionsOnLaunch {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            hostname_type: r.optional("HostnameType", <HostnameType as FromValue>::from_value)?,
+            enable_resource_name_dns_a_record: r
+                .optional("EnableResourceNameDnsARecord", <bool as FromValue>::from_value)?,
+            enable_resource_name_dns_aaaa_record: r
+                .optional("EnableResourceNameDnsAAAARecord", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PrivateDnsNameOptionsOnLaunch {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "HostnameType",
+            self.hostname_type,
+            <HostnameType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableResourceNameDnsARecord",
+            self.enable_resource_name_dns_a_record,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableResourceNameDnsAAAARecord",
+            self.enable_resource_name_dns_aaaa_record,
+            <bool as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivateIpAddressSpecification {
+    pub primary: Option<bool>,
+    pub private_ip_address: Option<String>,
+}
+
+impl FromValue for PrivateIpAddressSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            primary: r.optional("Primary", <bool as FromValue>::from_value)?,
+            private_ip_address: r.optional("PrivateIpAddress", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PrivateIpAddressSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Primary", self.primary, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "PrivateIpAddress",
+            self.private_ip_address,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PropagatingVgw {
+    pub gateway_id: Option<String>,
+}
+
+impl FromValue for PropagatingVgw {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            gateway_id: r.optional("GatewayId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PropagatingVgw {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("GatewayId", self.gateway_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PublicIpDnsNameOptions {
+    pub dns_hostname_type: Option<String>,
+    pub public_ipv4_dns_name: Option<String>,
+    pub public_ipv6_dns_name: Option<String>,
+    pub public_dual_stack_dns_name: Option<String>,
+}
+
+impl FromValue for PublicIpDnsNameOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dns_hostname_type: r.optional("DnsHostnameType", <String as FromValue>::from_value)?,
+            public_ipv4_dns_name: r.optional("PublicIpv4DnsName", <String as FromValue>::from_value)?,
+            public_ipv6_dns_name: r.optional("PublicIpv6DnsName", <String as FromValue>::from_value)?,
+            public_dual_stack_dns_name: r.optional("PublicDualStackDnsName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PublicIpDnsNameOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DnsHostnameType",
+            self.dns_hostname_type,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PublicIpv4DnsName",
+            self.public_ipv4_dns_name,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PublicIpv6DnsName",
+            self.public_ipv6_dns_name,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PublicDualStackDnsName",
+            self.public_dual_stack_dns_name,
+            <String as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -1791,9 +11516,2981 @@ impl IntoValue for RegionGeography {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplaceRouteRequest {
+    pub destination_prefix_list_id: Option<String>,
+    pub vpc_endpoint_id: Option<String>,
+    pub local_target: Option<bool>,
+    pub transit_gateway_id: Option<String>,
+    pub local_gateway_id: Option<String>,
+    pub carrier_gateway_id: Option<String>,
+    pub core_network_arn: Option<String>,
+    pub odb_network_arn: Option<String>,
+    pub dry_run: Option<bool>,
+    pub route_table_id: String,
+    pub destination_cidr_block: Option<String>,
+    pub gateway_id: Option<String>,
+    pub destination_ipv6_cidr_block: Option<String>,
+    pub egress_only_internet_gateway_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub vpc_peering_connection_id: Option<String>,
+    pub nat_gateway_id: Option<String>,
+}
+
+impl FromValue for ReplaceRouteRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_prefix_list_id: r.optional("DestinationPrefixListId", <String as FromValue>::from_value)?,
+            vpc_endpoint_id: r.optional("VpcEndpointId", <String as FromValue>::from_value)?,
+            local_target: r.optional("LocalTarget", <bool as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            local_gateway_id: r.optional("LocalGatewayId", <String as FromValue>::from_value)?,
+            carrier_gateway_id: r.optional("CarrierGatewayId", <String as FromValue>::from_value)?,
+            core_network_arn: r.optional("CoreNetworkArn", <String as FromValue>::from_value)?,
+            odb_network_arn: r.optional("OdbNetworkArn", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            route_table_id: r.required("RouteTableId", <String as FromValue>::from_value)?,
+            destination_cidr_block: r.optional("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            gateway_id: r.optional("GatewayId", <String as FromValue>::from_value)?,
+            destination_ipv6_cidr_block: r.optional("DestinationIpv6CidrBlock", <String as FromValue>::from_value)?,
+            egress_only_internet_gateway_id: r
+                .optional("EgressOnlyInternetGatewayId", <String as FromValue>::from_value)?,
+            instance_id: r.optional("InstanceId", <String as FromValue>::from_value)?,
+            network_interface_id: r.optional("NetworkInterfaceId", <String as FromValue>::from_value)?,
+            vpc_peering_connection_id: r.optional("VpcPeeringConnectionId", <String as FromValue>::from_value)?,
+            nat_gateway_id: r.optional("NatGatewayId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReplaceRouteRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DestinationPrefixListId",
+            self.destination_prefix_list_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("VpcEndpointId", self.vpc_endpoint_id, <String as IntoValue>::into_value);
+        w.set_opt("LocalTarget", self.local_target, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LocalGatewayId",
+            self.local_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CarrierGatewayId",
+            self.carrier_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CoreNetworkArn",
+            self.core_network_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("OdbNetworkArn", self.odb_network_arn, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set("RouteTableId", (<String as IntoValue>::into_value)(self.route_table_id));
+        w.set_opt(
+            "DestinationCidrBlock",
+            self.destination_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("GatewayId", self.gateway_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "DestinationIpv6CidrBlock",
+            self.destination_ipv6_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EgressOnlyInternetGatewayId",
+            self.egress_only_internet_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("InstanceId", self.instance_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "NetworkInterfaceId",
+            self.network_interface_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpcPeeringConnectionId",
+            self.vpc_peering_connection_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("NatGatewayId", self.nat_gateway_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplaceRouteTableAssociationRequest {
+    pub dry_run: Option<bool>,
+    pub association_id: String,
+    pub route_table_id: String,
+}
+
+impl FromValue for ReplaceRouteTableAssociationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            association_id: r.required("AssociationId", <String as FromValue>::from_value)?,
+            route_table_id: r.required("RouteTableId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReplaceRouteTableAssociationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "AssociationId",
+            (<String as IntoValue>::into_value)(self.association_id),
+        );
+        w.set("RouteTableId", (<String as IntoValue>::into_value)(self.route_table_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplaceRouteTableAssociationResult {
+    pub new_association_id: Option<String>,
+    pub association_state: Option<RouteTableAssociationState>,
+}
+
+impl FromValue for ReplaceRouteTableAssociationResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            new_association_id: r.optional("NewAssociationId", <String as FromValue>::from_value)?,
+            association_state: r.optional(
+                "AssociationState",
+                <RouteTableAssociationState as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for ReplaceRouteTableAssociationResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NewAssociationId",
+            self.new_association_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AssociationState",
+            self.association_state,
+            <RouteTableAssociationState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ResourceType {
+    #[default]
+    /// `capacity-reservation`
+    CapacityReservation,
+    /// `client-vpn-endpoint`
+    ClientVpnEndpoint,
+    /// `customer-gateway`
+    CustomerGateway,
+    /// `carrier-gateway`
+    CarrierGateway,
+    /// `coip-pool`
+    CoipPool,
+    /// `declarative-policies-report`
+    DeclarativePoliciesReport,
+    /// `dedicated-host`
+    DedicatedHost,
+    /// `dhcp-options`
+    DhcpOptions,
+    /// `egress-only-internet-gateway`
+    EgressOnlyInternetGateway,
+    /// `elastic-ip`
+    ElasticIp,
+    /// `elastic-gpu`
+    ElasticGpu,
+    /// `export-image-task`
+    ExportImageTask,
+    /// `export-instance-task`
+    ExportInstanceTask,
+    /// `fca-policy`
+    FcaPolicy,
+    /// `fleet`
+    Fleet,
+    /// `fpga-image`
+    FpgaImage,
+    /// `host-reservation`
+    HostReservation,
+    /// `image`
+    Image,
+    /// `image-usage-report`
+    ImageUsageReport,
+    /// `import-image-task`
+    ImportImageTask,
+    /// `import-snapshot-task`
+    ImportSnapshotTask,
+    /// `instance`
+    Instance,
+    /// `instance-event-window`
+    InstanceEventWindow,
+    /// `internet-gateway`
+    InternetGateway,
+    /// `ipam`
+    Ipam,
+    /// `ipam-pool`
+    IpamPool,
+    /// `ipam-scope`
+    IpamScope,
+    /// `ipv4pool-ec2`
+    Ipv4poolEc2,
+    /// `ipv6pool-ec2`
+    Ipv6poolEc2,
+    /// `key-pair`
+    KeyPair,
+    /// `launch-template`
+    LaunchTemplate,
+    /// `local-gateway`
+    LocalGateway,
+    /// `local-gateway-route-table`
+    LocalGatewayRouteTable,
+    /// `local-gateway-virtual-interface`
+    LocalGatewayVirtualInterface,
+    /// `local-gateway-virtual-interface-group`
+    LocalGatewayVirtualInterfaceGroup,
+    /// `local-gateway-route-table-vpc-association`
+    LocalGatewayRouteTableVpcAssociation,
+    /// `local-gateway-route-table-virtual-interface-group-association`
+    LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+    /// `natgateway`
+    Natgateway,
+    /// `network-acl`
+    NetworkAcl,
+    /// `network-interface`
+    NetworkInterface,
+    /// `network-insights-analysis`
+    NetworkInsightsAnalysis,
+    /// `network-insights-path`
+    NetworkInsightsPath,
+    /// `network-insights-access-scope`
+    NetworkInsightsAccessScope,
+    /// `network-insights-access-scope-analysis`
+    NetworkInsightsAccessScopeAnalysis,
+    /// `outpost-lag`
+    OutpostLag,
+    /// `placement-group`
+    PlacementGroup,
+    /// `prefix-list`
+    PrefixList,
+    /// `replace-root-volume-task`
+    ReplaceRootVolumeTask,
+    /// `reserved-instances`
+    ReservedInstances,
+    /// `route-table`
+    RouteTable,
+    /// `security-group`
+    SecurityGroup,
+    /// `security-group-rule`
+    SecurityGroupRule,
+    /// `service-link-virtual-interface`
+    ServiceLinkVirtualInterface,
+    /// `snapshot`
+    Snapshot,
+    /// `spot-fleet-request`
+    SpotFleetRequest,
+    /// `spot-instances-request`
+    SpotInstancesRequest,
+    /// `subnet`
+    Subnet,
+    /// `subnet-cidr-reservation`
+    SubnetCidrReservation,
+    /// `traffic-mirror-filter`
+    TrafficMirrorFilter,
+    /// `traffic-mirror-session`
+    TrafficMirrorSession,
+    /// `traffic-mirror-target`
+    TrafficMirrorTarget,
+    /// `transit-gateway`
+    TransitGateway,
+    /// `transit-gateway-attachment`
+    TransitGatewayAttachment,
+    /// `transit-gateway-connect-peer`
+    TransitGatewayConnectPeer,
+    /// `transit-gateway-multicast-domain`
+    TransitGatewayMulticastDomain,
+    /// `transit-gateway-policy-table`
+    TransitGatewayPolicyTable,
+    /// `transit-gateway-metering-policy`
+    TransitGatewayMeteringPolicy,
+    /// `transit-gateway-route-table`
+    TransitGatewayRouteTable,
+    /// `transit-gateway-route-table-announcement`
+    TransitGatewayRouteTableAnnouncement,
+    /// `volume`
+    Volume,
+    /// `vpc`
+    Vpc,
+    /// `vpc-endpoint`
+    VpcEndpoint,
+    /// `vpc-endpoint-connection`
+    VpcEndpointConnection,
+    /// `vpc-endpoint-service`
+    VpcEndpointService,
+    /// `vpc-endpoint-service-permission`
+    VpcEndpointServicePermission,
+    /// `vpc-peering-connection`
+    VpcPeeringConnection,
+    /// `vpn-connection`
+    VpnConnection,
+    /// `vpn-gateway`
+    VpnGateway,
+    /// `vpc-flow-log`
+    VpcFlowLog,
+    /// `capacity-reservation-fleet`
+    CapacityReservationFleet,
+    /// `traffic-mirror-filter-rule`
+    TrafficMirrorFilterRule,
+    /// `vpc-endpoint-connection-device-type`
+    VpcEndpointConnectionDeviceType,
+    /// `verified-access-instance`
+    VerifiedAccessInstance,
+    /// `verified-access-group`
+    VerifiedAccessGroup,
+    /// `verified-access-endpoint`
+    VerifiedAccessEndpoint,
+    /// `verified-access-policy`
+    VerifiedAccessPolicy,
+    /// `verified-access-trust-provider`
+    VerifiedAccessTrustProvider,
+    /// `vpn-connection-device-type`
+    VpnConnectionDeviceType,
+    /// `vpc-block-public-access-exclusion`
+    VpcBlockPublicAccessExclusion,
+    /// `vpc-encryption-control`
+    VpcEncryptionControl,
+    /// `route-server`
+    RouteServer,
+    /// `route-server-endpoint`
+    RouteServerEndpoint,
+    /// `route-server-peer`
+    RouteServerPeer,
+    /// `ipam-resource-discovery`
+    IpamResourceDiscovery,
+    /// `ipam-resource-discovery-association`
+    IpamResourceDiscoveryAssociation,
+    /// `instance-connect-endpoint`
+    InstanceConnectEndpoint,
+    /// `verified-access-endpoint-target`
+    VerifiedAccessEndpointTarget,
+    /// `ipam-external-resource-verification-token`
+    IpamExternalResourceVerificationToken,
+    /// `capacity-block`
+    CapacityBlock,
+    /// `mac-modification-task`
+    MacModificationTask,
+    /// `ipam-prefix-list-resolver`
+    IpamPrefixListResolver,
+    /// `ipam-policy`
+    IpamPolicy,
+    /// `ipam-prefix-list-resolver-target`
+    IpamPrefixListResolverTarget,
+    /// `ipam-internet-registry-association`
+    IpamInternetRegistryAssociation,
+    /// `secondary-interface`
+    SecondaryInterface,
+    /// `secondary-network`
+    SecondaryNetwork,
+    /// `secondary-subnet`
+    SecondarySubnet,
+    /// `capacity-manager-data-export`
+    CapacityManagerDataExport,
+    /// `vpn-concentrator`
+    VpnConcentrator,
+    /// `ipam-pool-allocation`
+    IpamPoolAllocation,
+    /// `capacity-reservation-cancellation-quote`
+    CapacityReservationCancellationQuote,
+    /// `application-status-check`
+    ApplicationStatusCheck,
+    /// `capacity-reservation-modification-quote`
+    CapacityReservationModificationQuote,
+    /// `metric-category`
+    MetricCategory,
+}
+
+impl ResourceType {
+    pub const ALL: &'static [Self] = &[
+        Self::CapacityReservation,
+        Self::ClientVpnEndpoint,
+        Self::CustomerGateway,
+        Self::CarrierGateway,
+        Self::CoipPool,
+        Self::DeclarativePoliciesReport,
+        Self::DedicatedHost,
+        Self::DhcpOptions,
+        Self::EgressOnlyInternetGateway,
+        Self::ElasticIp,
+        Self::ElasticGpu,
+        Self::ExportImageTask,
+        Self::ExportInstanceTask,
+        Self::FcaPolicy,
+        Self::Fleet,
+        Self::FpgaImage,
+        Self::HostReservation,
+        Self::Image,
+        Self::ImageUsageReport,
+        Self::ImportImageTask,
+        Self::ImportSnapshotTask,
+        Self::Instance,
+        Self::InstanceEventWindow,
+        Self::InternetGateway,
+        Self::Ipam,
+        Self::IpamPool,
+        Self::IpamScope,
+        Self::Ipv4poolEc2,
+        Self::Ipv6poolEc2,
+        Self::KeyPair,
+        Self::LaunchTemplate,
+        Self::LocalGateway,
+        Self::LocalGatewayRouteTable,
+        Self::LocalGatewayVirtualInterface,
+        Self::LocalGatewayVirtualInterfaceGroup,
+        Self::LocalGatewayRouteTableVpcAssociation,
+        Self::LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+        Self::Natgateway,
+        Self::NetworkAcl,
+        Self::NetworkInterface,
+        Self::NetworkInsightsAnalysis,
+        Self::NetworkInsightsPath,
+        Self::NetworkInsightsAccessScope,
+        Self::NetworkInsightsAccessScopeAnalysis,
+        Self::OutpostLag,
+        Self::PlacementGroup,
+        Self::PrefixList,
+        Self::ReplaceRootVolumeTask,
+        Self::ReservedInstances,
+        Self::RouteTable,
+        Self::SecurityGroup,
+        Self::SecurityGroupRule,
+        Self::ServiceLinkVirtualInterface,
+        Self::Snapshot,
+        Self::SpotFleetRequest,
+        Self::SpotInstancesRequest,
+        Self::Subnet,
+        Self::SubnetCidrReservation,
+        Self::TrafficMirrorFilter,
+        Self::TrafficMirrorSession,
+        Self::TrafficMirrorTarget,
+        Self::TransitGateway,
+        Self::TransitGatewayAttachment,
+        Self::TransitGatewayConnectPeer,
+        Self::TransitGatewayMulticastDomain,
+        Self::TransitGatewayPolicyTable,
+        Self::TransitGatewayMeteringPolicy,
+        Self::TransitGatewayRouteTable,
+        Self::TransitGatewayRouteTableAnnouncement,
+        Self::Volume,
+        Self::Vpc,
+        Self::VpcEndpoint,
+        Self::VpcEndpointConnection,
+        Self::VpcEndpointService,
+        Self::VpcEndpointServicePermission,
+        Self::VpcPeeringConnection,
+        Self::VpnConnection,
+        Self::VpnGateway,
+        Self::VpcFlowLog,
+        Self::CapacityReservationFleet,
+        Self::TrafficMirrorFilterRule,
+        Self::VpcEndpointConnectionDeviceType,
+        Self::VerifiedAccessInstance,
+        Self::VerifiedAccessGroup,
+        Self::VerifiedAccessEndpoint,
+        Self::VerifiedAccessPolicy,
+        Self::VerifiedAccessTrustProvider,
+        Self::VpnConnectionDeviceType,
+        Self::VpcBlockPublicAccessExclusion,
+        Self::VpcEncryptionControl,
+        Self::RouteServer,
+        Self::RouteServerEndpoint,
+        Self::RouteServerPeer,
+        Self::IpamResourceDiscovery,
+        Self::IpamResourceDiscoveryAssociation,
+        Self::InstanceConnectEndpoint,
+        Self::VerifiedAccessEndpointTarget,
+        Self::IpamExternalResourceVerificationToken,
+        Self::CapacityBlock,
+        Self::MacModificationTask,
+        Self::IpamPrefixListResolver,
+        Self::IpamPolicy,
+        Self::IpamPrefixListResolverTarget,
+        Self::IpamInternetRegistryAssociation,
+        Self::SecondaryInterface,
+        Self::SecondaryNetwork,
+        Self::SecondarySubnet,
+        Self::CapacityManagerDataExport,
+        Self::VpnConcentrator,
+        Self::IpamPoolAllocation,
+        Self::CapacityReservationCancellationQuote,
+        Self::ApplicationStatusCheck,
+        Self::CapacityReservationModificationQuote,
+        Self::MetricCategory,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CapacityReservation => "capacity-reservation",
+            Self::ClientVpnEndpoint => "client-vpn-endpoint",
+            Self::CustomerGateway => "customer-gateway",
+            Self::CarrierGateway => "carrier-gateway",
+            Self::CoipPool => "coip-pool",
+            Self::DeclarativePoliciesReport => "declarative-policies-report",
+            Self::DedicatedHost => "dedicated-host",
+            Self::DhcpOptions => "dhcp-options",
+            Self::EgressOnlyInternetGateway => "egress-only-internet-gateway",
+            Self::ElasticIp => "elastic-ip",
+            Self::ElasticGpu => "elastic-gpu",
+            Self::ExportImageTask => "export-image-task",
+            Self::ExportInstanceTask => "export-instance-task",
+            Self::FcaPolicy => "fca-policy",
+            Self::Fleet => "fleet",
+            Self::FpgaImage => "fpga-image",
+            Self::HostReservation => "host-reservation",
+            Self::Image => "image",
+            Self::ImageUsageReport => "image-usage-report",
+            Self::ImportImageTask => "import-image-task",
+            Self::ImportSnapshotTask => "import-snapshot-task",
+            Self::Instance => "instance",
+            Self::InstanceEventWindow => "instance-event-window",
+            Self::InternetGateway => "internet-gateway",
+            Self::Ipam => "ipam",
+            Self::IpamPool => "ipam-pool",
+            Self::IpamScope => "ipam-scope",
+            Self::Ipv4poolEc2 => "ipv4pool-ec2",
+            Self::Ipv6poolEc2 => "ipv6pool-ec2",
+            Self::KeyPair => "key-pair",
+            Self::LaunchTemplate => "launch-template",
+            Self::LocalGateway => "local-gateway",
+            Self::LocalGatewayRouteTable => "local-gateway-route-table",
+            Self::LocalGatewayVirtualInterface => "local-gateway-virtual-interface",
+            Self::LocalGatewayVirtualInterfaceGroup => "local-gateway-virtual-interface-group",
+            Self::LocalGatewayRouteTableVpcAssociation => "local-gateway-route-table-vpc-association",
+            Self::LocalGatewayRouteTableVirtualInterfaceGroupAssociation => {
+                "local-gateway-route-table-virtual-interface-group-association"
+            }
+            Self::Natgateway => "natgateway",
+            Self::NetworkAcl => "network-acl",
+            Self::NetworkInterface => "network-interface",
+            Self::NetworkInsightsAnalysis => "network-insights-analysis",
+            Self::NetworkInsightsPath => "network-insights-path",
+            Self::NetworkInsightsAccessScope => "network-insights-access-scope",
+            Self::NetworkInsightsAccessScopeAnalysis => "network-insights-access-scope-analysis",
+            Self::OutpostLag => "outpost-lag",
+            Self::PlacementGroup => "placement-group",
+            Self::PrefixList => "prefix-list",
+            Self::ReplaceRootVolumeTask => "replace-root-volume-task",
+            Self::ReservedInstances => "reserved-instances",
+            Self::RouteTable => "route-table",
+            Self::SecurityGroup => "security-group",
+            Self::SecurityGroupRule => "security-group-rule",
+            Self::ServiceLinkVirtualInterface => "service-link-virtual-interface",
+            Self::Snapshot => "snapshot",
+            Self::SpotFleetRequest => "spot-fleet-request",
+            Self::SpotInstancesRequest => "spot-instances-request",
+            Self::Subnet => "subnet",
+            Self::SubnetCidrReservation => "subnet-cidr-reservation",
+            Self::TrafficMirrorFilter => "traffic-mirror-filter",
+            Self::TrafficMirrorSession => "traffic-mirror-session",
+            Self::TrafficMirrorTarget => "traffic-mirror-target",
+            Self::TransitGateway => "transit-gateway",
+            Self::TransitGatewayAttachment => "transit-gateway-attachment",
+            Self::TransitGatewayConnectPeer => "transit-gateway-connect-peer",
+            Self::TransitGatewayMulticastDomain => "transit-gateway-multicast-domain",
+            Self::TransitGatewayPolicyTable => "transit-gateway-policy-table",
+            Self::TransitGatewayMeteringPolicy => "transit-gateway-metering-policy",
+            Self::TransitGatewayRouteTable => "transit-gateway-route-table",
+            Self::TransitGatewayRouteTableAnnouncement => "transit-gateway-route-table-announcement",
+            Self::Volume => "volume",
+            Self::Vpc => "vpc",
+            Self::VpcEndpoint => "vpc-endpoint",
+            Self::VpcEndpointConnection => "vpc-endpoint-connection",
+            Self::VpcEndpointService => "vpc-endpoint-service",
+            Self::VpcEndpointServicePermission => "vpc-endpoint-service-permission",
+            Self::VpcPeeringConnection => "vpc-peering-connection",
+            Self::VpnConnection => "vpn-connection",
+            Self::VpnGateway => "vpn-gateway",
+            Self::VpcFlowLog => "vpc-flow-log",
+            Self::CapacityReservationFleet => "capacity-reservation-fleet",
+            Self::TrafficMirrorFilterRule => "traffic-mirror-filter-rule",
+            Self::VpcEndpointConnectionDeviceType => "vpc-endpoint-connection-device-type",
+            Self::VerifiedAccessInstance => "verified-access-instance",
+            Self::VerifiedAccessGroup => "verified-access-group",
+            Self::VerifiedAccessEndpoint => "verified-access-endpoint",
+            Self::VerifiedAccessPolicy => "verified-access-policy",
+            Self::VerifiedAccessTrustProvider => "verified-access-trust-provider",
+            Self::VpnConnectionDeviceType => "vpn-connection-device-type",
+            Self::VpcBlockPublicAccessExclusion => "vpc-block-public-access-exclusion",
+            Self::VpcEncryptionControl => "vpc-encryption-control",
+            Self::RouteServer => "route-server",
+            Self::RouteServerEndpoint => "route-server-endpoint",
+            Self::RouteServerPeer => "route-server-peer",
+            Self::IpamResourceDiscovery => "ipam-resource-discovery",
+            Self::IpamResourceDiscoveryAssociation => "ipam-resource-discovery-association",
+            Self::InstanceConnectEndpoint => "instance-connect-endpoint",
+            Self::VerifiedAccessEndpointTarget => "verified-access-endpoint-target",
+            Self::IpamExternalResourceVerificationToken => "ipam-external-resource-verification-token",
+            Self::CapacityBlock => "capacity-block",
+            Self::MacModificationTask => "mac-modification-task",
+            Self::IpamPrefixListResolver => "ipam-prefix-list-resolver",
+            Self::IpamPolicy => "ipam-policy",
+            Self::IpamPrefixListResolverTarget => "ipam-prefix-list-resolver-target",
+            Self::IpamInternetRegistryAssociation => "ipam-internet-registry-association",
+            Self::SecondaryInterface => "secondary-interface",
+            Self::SecondaryNetwork => "secondary-network",
+            Self::SecondarySubnet => "secondary-subnet",
+            Self::CapacityManagerDataExport => "capacity-manager-data-export",
+            Self::VpnConcentrator => "vpn-concentrator",
+            Self::IpamPoolAllocation => "ipam-pool-allocation",
+            Self::CapacityReservationCancellationQuote => "capacity-reservation-cancellation-quote",
+            Self::ApplicationStatusCheck => "application-status-check",
+            Self::CapacityReservationModificationQuote => "capacity-reservation-modification-quote",
+            Self::MetricCategory => "metric-category",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "capacity-reservation" => Some(Self::CapacityReservation),
+            "client-vpn-endpoint" => Some(Self::ClientVpnEndpoint),
+            "customer-gateway" => Some(Self::CustomerGateway),
+            "carrier-gateway" => Some(Self::CarrierGateway),
+            "coip-pool" => Some(Self::CoipPool),
+            "declarative-policies-report" => Some(Self::DeclarativePoliciesReport),
+            "dedicated-host" => Some(Self::DedicatedHost),
+            "dhcp-options" => Some(Self::DhcpOptions),
+            "egress-only-internet-gateway" => Some(Self::EgressOnlyInternetGateway),
+            "elastic-ip" => Some(Self::ElasticIp),
+            "elastic-gpu" => Some(Self::ElasticGpu),
+            "export-image-task" => Some(Self::ExportImageTask),
+            "export-instance-task" => Some(Self::ExportInstanceTask),
+            "fca-policy" => Some(Self::FcaPolicy),
+            "fleet" => Some(Self::Fleet),
+            "fpga-image" => Some(Self::FpgaImage),
+            "host-reservation" => Some(Self::HostReservation),
+            "image" => Some(Self::Image),
+            "image-usage-report" => Some(Self::ImageUsageReport),
+            "import-image-task" => Some(Self::ImportImageTask),
+            "import-snapshot-task" => Some(Self::ImportSnapshotTask),
+            "instance" => Some(Self::Instance),
+            "instance-event-window" => Some(Self::InstanceEventWindow),
+            "internet-gateway" => Some(Self::InternetGateway),
+            "ipam" => Some(Self::Ipam),
+            "ipam-pool" => Some(Self::IpamPool),
+            "ipam-scope" => Some(Self::IpamScope),
+            "ipv4pool-ec2" => Some(Self::Ipv4poolEc2),
+            "ipv6pool-ec2" => Some(Self::Ipv6poolEc2),
+            "key-pair" => Some(Self::KeyPair),
+            "launch-template" => Some(Self::LaunchTemplate),
+            "local-gateway" => Some(Self::LocalGateway),
+            "local-gateway-route-table" => Some(Self::LocalGatewayRouteTable),
+            "local-gateway-virtual-interface" => Some(Self::LocalGatewayVirtualInterface),
+            "local-gateway-virtual-interface-group" => Some(Self::LocalGatewayVirtualInterfaceGroup),
+            "local-gateway-route-table-vpc-association" => Some(Self::LocalGatewayRouteTableVpcAssociation),
+            "local-gateway-route-table-virtual-interface-group-association" => {
+                Some(Self::LocalGatewayRouteTableVirtualInterfaceGroupAssociation)
+            }
+            "natgateway" => Some(Self::Natgateway),
+            "network-acl" => Some(Self::NetworkAcl),
+            "network-interface" => Some(Self::NetworkInterface),
+            "network-insights-analysis" => Some(Self::NetworkInsightsAnalysis),
+            "network-insights-path" => Some(Self::NetworkInsightsPath),
+            "network-insights-access-scope" => Some(Self::NetworkInsightsAccessScope),
+            "network-insights-access-scope-analysis" => Some(Self::NetworkInsightsAccessScopeAnalysis),
+            "outpost-lag" => Some(Self::OutpostLag),
+            "placement-group" => Some(Self::PlacementGroup),
+            "prefix-list" => Some(Self::PrefixList),
+            "replace-root-volume-task" => Some(Self::ReplaceRootVolumeTask),
+            "reserved-instances" => Some(Self::ReservedInstances),
+            "route-table" => Some(Self::RouteTable),
+            "security-group" => Some(Self::SecurityGroup),
+            "security-group-rule" => Some(Self::SecurityGroupRule),
+            "service-link-virtual-interface" => Some(Self::ServiceLinkVirtualInterface),
+            "snapshot" => Some(Self::Snapshot),
+            "spot-fleet-request" => Some(Self::SpotFleetRequest),
+            "spot-instances-request" => Some(Self::SpotInstancesRequest),
+            "subnet" => Some(Self::Subnet),
+            "subnet-cidr-reservation" => Some(Self::SubnetCidrReservation),
+            "traffic-mirror-filter" => Some(Self::TrafficMirrorFilter),
+            "traffic-mirror-session" => Some(Self::TrafficMirrorSession),
+            "traffic-mirror-target" => Some(Self::TrafficMirrorTarget),
+            "transit-gateway" => Some(Self::TransitGateway),
+            "transit-gateway-attachment" => Some(Self::TransitGatewayAttachment),
+            "transit-gateway-connect-peer" => Some(Self::TransitGatewayConnectPeer),
+            "transit-gateway-multicast-domain" => Some(Self::TransitGatewayMulticastDomain),
+            "transit-gateway-policy-table" => Some(Self::TransitGatewayPolicyTable),
+            "transit-gateway-metering-policy" => Some(Self::TransitGatewayMeteringPolicy),
+            "transit-gateway-route-table" => Some(Self::TransitGatewayRouteTable),
+            "transit-gateway-route-table-announcement" => Some(Self::TransitGatewayRouteTableAnnouncement),
+            "volume" => Some(Self::Volume),
+            "vpc" => Some(Self::Vpc),
+            "vpc-endpoint" => Some(Self::VpcEndpoint),
+            "vpc-endpoint-connection" => Some(Self::VpcEndpointConnection),
+            "vpc-endpoint-service" => Some(Self::VpcEndpointService),
+            "vpc-endpoint-service-permission" => Some(Self::VpcEndpointServicePermission),
+            "vpc-peering-connection" => Some(Self::VpcPeeringConnection),
+            "vpn-connection" => Some(Self::VpnConnection),
+            "vpn-gateway" => Some(Self::VpnGateway),
+            "vpc-flow-log" => Some(Self::VpcFlowLog),
+            "capacity-reservation-fleet" => Some(Self::CapacityReservationFleet),
+            "traffic-mirror-filter-rule" => Some(Self::TrafficMirrorFilterRule),
+            "vpc-endpoint-connection-device-type" => Some(Self::VpcEndpointConnectionDeviceType),
+            "verified-access-instance" => Some(Self::VerifiedAccessInstance),
+            "verified-access-group" => Some(Self::VerifiedAccessGroup),
+            "verified-access-endpoint" => Some(Self::VerifiedAccessEndpoint),
+            "verified-access-policy" => Some(Self::VerifiedAccessPolicy),
+            "verified-access-trust-provider" => Some(Self::VerifiedAccessTrustProvider),
+            "vpn-connection-device-type" => Some(Self::VpnConnectionDeviceType),
+            "vpc-block-public-access-exclusion" => Some(Self::VpcBlockPublicAccessExclusion),
+            "vpc-encryption-control" => Some(Self::VpcEncryptionControl),
+            "route-server" => Some(Self::RouteServer),
+            "route-server-endpoint" => Some(Self::RouteServerEndpoint),
+            "route-server-peer" => Some(Self::RouteServerPeer),
+            "ipam-resource-discovery" => Some(Self::IpamResourceDiscovery),
+            "ipam-resource-discovery-association" => Some(Self::IpamResourceDiscoveryAssociation),
+            "instance-connect-endpoint" => Some(Self::InstanceConnectEndpoint),
+            "verified-access-endpoint-target" => Some(Self::VerifiedAccessEndpointTarget),
+            "ipam-external-resource-verification-token" => Some(Self::IpamExternalResourceVerificationToken),
+            "capacity-block" => Some(Self::CapacityBlock),
+            "mac-modification-task" => Some(Self::MacModificationTask),
+            "ipam-prefix-list-resolver" => Some(Self::IpamPrefixListResolver),
+            "ipam-policy" => Some(Self::IpamPolicy),
+            "ipam-prefix-list-resolver-target" => Some(Self::IpamPrefixListResolverTarget),
+            "ipam-internet-registry-association" => Some(Self::IpamInternetRegistryAssociation),
+            "secondary-interface" => Some(Self::SecondaryInterface),
+            "secondary-network" => Some(Self::SecondaryNetwork),
+            "secondary-subnet" => Some(Self::SecondarySubnet),
+            "capacity-manager-data-export" => Some(Self::CapacityManagerDataExport),
+            "vpn-concentrator" => Some(Self::VpnConcentrator),
+            "ipam-pool-allocation" => Some(Self::IpamPoolAllocation),
+            "capacity-reservation-cancellation-quote" => Some(Self::CapacityReservationCancellationQuote),
+            "application-status-check" => Some(Self::ApplicationStatusCheck),
+            "capacity-reservation-modification-quote" => Some(Self::CapacityReservationModificationQuote),
+            "metric-category" => Some(Self::MetricCategory),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ResourceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ResourceType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ResourceType value")))
+    }
+}
+
+impl IntoValue for ResourceType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Route {
+    pub destination_cidr_block: Option<String>,
+    pub destination_ipv6_cidr_block: Option<String>,
+    pub destination_prefix_list_id: Option<String>,
+    pub egress_only_internet_gateway_id: Option<String>,
+    pub gateway_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub instance_owner_id: Option<String>,
+    pub nat_gateway_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub local_gateway_id: Option<String>,
+    pub carrier_gateway_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub origin: Option<RouteOrigin>,
+    pub state: Option<RouteState>,
+    pub vpc_peering_connection_id: Option<String>,
+    pub core_network_arn: Option<String>,
+    pub odb_network_arn: Option<String>,
+    pub ip_address: Option<String>,
+    pub igw_firewall: Option<IgwFirewall>,
+}
+
+impl FromValue for Route {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_cidr_block: r.optional("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            destination_ipv6_cidr_block: r.optional("DestinationIpv6CidrBlock", <String as FromValue>::from_value)?,
+            destination_prefix_list_id: r.optional("DestinationPrefixListId", <String as FromValue>::from_value)?,
+            egress_only_internet_gateway_id: r
+                .optional("EgressOnlyInternetGatewayId", <String as FromValue>::from_value)?,
+            gateway_id: r.optional("GatewayId", <String as FromValue>::from_value)?,
+            instance_id: r.optional("InstanceId", <String as FromValue>::from_value)?,
+            instance_owner_id: r.optional("InstanceOwnerId", <String as FromValue>::from_value)?,
+            nat_gateway_id: r.optional("NatGatewayId", <String as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            local_gateway_id: r.optional("LocalGatewayId", <String as FromValue>::from_value)?,
+            carrier_gateway_id: r.optional("CarrierGatewayId", <String as FromValue>::from_value)?,
+            network_interface_id: r.optional("NetworkInterfaceId", <String as FromValue>::from_value)?,
+            origin: r.optional("Origin", <RouteOrigin as FromValue>::from_value)?,
+            state: r.optional("State", <RouteState as FromValue>::from_value)?,
+            vpc_peering_connection_id: r.optional("VpcPeeringConnectionId", <String as FromValue>::from_value)?,
+            core_network_arn: r.optional("CoreNetworkArn", <String as FromValue>::from_value)?,
+            odb_network_arn: r.optional("OdbNetworkArn", <String as FromValue>::from_value)?,
+            ip_address: r.optional("IpAddress", <String as FromValue>::from_value)?,
+            igw_firewall: r.optional("IgwFirewall", <IgwFirewall as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Route {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DestinationCidrBlock",
+            self.destination_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationIpv6CidrBlock",
+            self.destination_ipv6_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationPrefixListId",
+            self.destination_prefix_list_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EgressOnlyInternetGatewayId",
+            self.egress_only_internet_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("GatewayId", self.gateway_id, <String as IntoValue>::into_value);
+        w.set_opt("InstanceId", self.instance_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "InstanceOwnerId",
+            self.instance_owner_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("NatGatewayId", self.nat_gateway_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LocalGatewayId",
+            self.local_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CarrierGatewayId",
+            self.carrier_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NetworkInterfaceId",
+            self.network_interface_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Origin", self.origin, <RouteOrigin as IntoValue>::into_value);
+        w.set_opt("State", self.state, <RouteState as IntoValue>::into_value);
+        w.set_opt(
+            "VpcPeeringConnectionId",
+            self.vpc_peering_connection_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CoreNetworkArn",
+            self.core_network_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("OdbNetworkArn", self.odb_network_arn, <String as IntoValue>::into_value);
+        w.set_opt("IpAddress", self.ip_address, <String as IntoValue>::into_value);
+        w.set_opt("IgwFirewall", self.igw_firewall, <IgwFirewall as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum RouteOrigin {
+    #[default]
+    /// `CreateRouteTable`
+    CreateRouteTable,
+    /// `CreateRoute`
+    CreateRoute,
+    /// `EnableVgwRoutePropagation`
+    EnableVgwRoutePropagation,
+    /// `Advertisement`
+    Advertisement,
+}
+
+impl RouteOrigin {
+    pub const ALL: &'static [Self] = &[
+        Self::CreateRouteTable,
+        Self::CreateRoute,
+        Self::EnableVgwRoutePropagation,
+        Self::Advertisement,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CreateRouteTable => "CreateRouteTable",
+            Self::CreateRoute => "CreateRoute",
+            Self::EnableVgwRoutePropagation => "EnableVgwRoutePropagation",
+            Self::Advertisement => "Advertisement",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "CreateRouteTable" => Some(Self::CreateRouteTable),
+            "CreateRoute" => Some(Self::CreateRoute),
+            "EnableVgwRoutePropagation" => Some(Self::EnableVgwRoutePropagation),
+            "Advertisement" => Some(Self::Advertisement),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for RouteOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for RouteOrigin {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a RouteOrigin value")))
+    }
+}
+
+impl IntoValue for RouteOrigin {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum RouteState {
+    #[default]
+    /// `active`
+    Active,
+    /// `blackhole`
+    Blackhole,
+    /// `filtered`
+    Filtered,
+}
+
+impl RouteState {
+    pub const ALL: &'static [Self] = &[Self::Active, Self::Blackhole, Self::Filtered];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Blackhole => "blackhole",
+            Self::Filtered => "filtered",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "active" => Some(Self::Active),
+            "blackhole" => Some(Self::Blackhole),
+            "filtered" => Some(Self::Filtered),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for RouteState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for RouteState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a RouteState value")))
+    }
+}
+
+impl IntoValue for RouteState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RouteTable {
+    pub associations: Option<Vec<RouteTableAssociation>>,
+    pub propagating_vgws: Option<Vec<PropagatingVgw>>,
+    pub route_table_id: Option<String>,
+    pub routes: Option<Vec<Route>>,
+    pub tags: Option<Vec<Tag>>,
+    pub vpc_id: Option<String>,
+    pub owner_id: Option<String>,
+}
+
+impl FromValue for RouteTable {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            associations: r.optional("Associations", |v: Value| {
+                list_from(v, <RouteTableAssociation as FromValue>::from_value)
+            })?,
+            propagating_vgws: r.optional("PropagatingVgws", |v: Value| {
+                list_from(v, <PropagatingVgw as FromValue>::from_value)
+            })?,
+            route_table_id: r.optional("RouteTableId", <String as FromValue>::from_value)?,
+            routes: r.optional("Routes", |v: Value| list_from(v, <Route as FromValue>::from_value))?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            owner_id: r.optional("OwnerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for RouteTable {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Associations", self.associations, |v: Vec<RouteTableAssociation>| {
+            list_into(v, <RouteTableAssociation as IntoValue>::into_value)
+        });
+        w.set_opt("PropagatingVgws", self.propagating_vgws, |v: Vec<PropagatingVgw>| {
+            list_into(v, <PropagatingVgw as IntoValue>::into_value)
+        });
+        w.set_opt("RouteTableId", self.route_table_id, <String as IntoValue>::into_value);
+        w.set_opt("Routes", self.routes, |v: Vec<Route>| {
+            list_into(v, <Route as IntoValue>::into_value)
+        });
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt("OwnerId", self.owner_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RouteTableAssociation {
+    pub main: Option<bool>,
+    pub route_table_association_id: Option<String>,
+    pub route_table_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub gateway_id: Option<String>,
+    pub public_ipv4_pool: Option<String>,
+    pub association_state: Option<RouteTableAssociationState>,
+}
+
+impl FromValue for RouteTableAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            main: r.optional("Main", <bool as FromValue>::from_value)?,
+            route_table_association_id: r.optional("RouteTableAssociationId", <String as FromValue>::from_value)?,
+            route_table_id: r.optional("RouteTableId", <String as FromValue>::from_value)?,
+            subnet_id: r.optional("SubnetId", <String as FromValue>::from_value)?,
+            gateway_id: r.optional("GatewayId", <String as FromValue>::from_value)?,
+            public_ipv4_pool: r.optional("PublicIpv4Pool", <String as FromValue>::from_value)?,
+            association_state: r.optional(
+                "AssociationState",
+                <RouteTableAssociationState as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for RouteTableAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Main", self.main, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "RouteTableAssociationId",
+            self.route_table_association_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("RouteTableId", self.route_table_id, <String as IntoValue>::into_value);
+        w.set_opt("SubnetId", self.subnet_id, <String as IntoValue>::into_value);
+        w.set_opt("GatewayId", self.gateway_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PublicIpv4Pool",
+            self.public_ipv4_pool,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AssociationState",
+            self.association_state,
+            <RouteTableAssociationState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RouteTableAssociationState {
+    pub state: Option<RouteTableAssociationStateCode>,
+    pub status_message: Option<String>,
+}
+
+impl FromValue for RouteTableAssociationState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            state: r.optional("State", <RouteTableAssociationStateCode as FromValue>::from_value)?,
+            status_message: r.optional("StatusMessage", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for RouteTableAssociationState {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "State",
+            self.state,
+            <RouteTableAssociationStateCode as IntoValue>::into_value,
+        );
+        w.set_opt("StatusMessage", self.status_message, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum RouteTableAssociationStateCode {
+    #[default]
+    /// `associating`
+    Associating,
+    /// `associated`
+    Associated,
+    /// `disassociating`
+    Disassociating,
+    /// `disassociated`
+    Disassociated,
+    /// `failed`
+    Failed,
+}
+
+impl RouteTableAssociationStateCode {
+    pub const ALL: &'static [Self] = &[
+        Self::Associating,
+        Self::Associated,
+        Self::Disassociating,
+        Self::Disassociated,
+        Self::Failed,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Associating => "associating",
+            Self::Associated => "associated",
+            Self::Disassociating => "disassociating",
+            Self::Disassociated => "disassociated",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "associating" => Some(Self::Associating),
+            "associated" => Some(Self::Associated),
+            "disassociating" => Some(Self::Disassociating),
+            "disassociated" => Some(Self::Disassociated),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for RouteTableAssociationStateCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for RouteTableAssociationStateCode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a RouteTableAssociationStateCode value")))
+    }
+}
+
+impl IntoValue for RouteTableAssociationStateCode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum RuleAction {
+    #[default]
+    /// `allow`
+    Allow,
+    /// `deny`
+    Deny,
+}
+
+impl RuleAction {
+    pub const ALL: &'static [Self] = &[Self::Allow, Self::Deny];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allow => "allow",
+            Self::Deny => "deny",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "allow" => Some(Self::Allow),
+            "deny" => Some(Self::Deny),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for RuleAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for RuleAction {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a RuleAction value")))
+    }
+}
+
+impl IntoValue for RuleAction {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SecurityGroup {
+    pub group_id: Option<String>,
+    pub ip_permissions_egress: Option<Vec<IpPermission>>,
+    pub tags: Option<Vec<Tag>>,
+    pub vpc_id: Option<String>,
+    pub security_group_arn: Option<String>,
+    pub owner_id: Option<String>,
+    pub group_name: Option<String>,
+    pub description: Option<String>,
+    pub ip_permissions: Option<Vec<IpPermission>>,
+}
+
+impl FromValue for SecurityGroup {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            group_id: r.optional("GroupId", <String as FromValue>::from_value)?,
+            ip_permissions_egress: r.optional("IpPermissionsEgress", |v: Value| {
+                list_from(v, <IpPermission as FromValue>::from_value)
+            })?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            security_group_arn: r.optional("SecurityGroupArn", <String as FromValue>::from_value)?,
+            owner_id: r.optional("OwnerId", <String as FromValue>::from_value)?,
+            group_name: r.optional("GroupName", <String as FromValue>::from_value)?,
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            ip_permissions: r.optional("IpPermissions", |v: Value| {
+                list_from(v, <IpPermission as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for SecurityGroup {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("GroupId", self.group_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "IpPermissionsEgress",
+            self.ip_permissions_egress,
+            |v: Vec<IpPermission>| list_into(v, <IpPermission as IntoValue>::into_value),
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "SecurityGroupArn",
+            self.security_group_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("OwnerId", self.owner_id, <String as IntoValue>::into_value);
+        w.set_opt("GroupName", self.group_name, <String as IntoValue>::into_value);
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("IpPermissions", self.ip_permissions, |v: Vec<IpPermission>| {
+            list_into(v, <IpPermission as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Subnet {
+    pub availability_zone_id: Option<String>,
+    pub enable_lni_at_device_index: Option<i32>,
+    pub map_customer_owned_ip_on_launch: Option<bool>,
+    pub customer_owned_ipv4_pool: Option<String>,
+    pub owner_id: Option<String>,
+    pub assign_ipv6_address_on_creation: Option<bool>,
+    pub ipv6_cidr_block_association_set: Option<Vec<SubnetIpv6CidrBlockAssociation>>,
+    pub tags: Option<Vec<Tag>>,
+    pub subnet_arn: Option<String>,
+    pub outpost_arn: Option<String>,
+    pub enable_dns64: Option<bool>,
+    pub ipv6_native: Option<bool>,
+    pub private_dns_name_options_on_launch: Option<PrivateDnsNameOptionsOnLaunch>,
+    pub block_public_access_states: Option<BlockPublicAccessStates>,
+    pub r#type: Option<String>,
+    pub network_firewall_connectivity_type: Option<NetworkFirewallConnectivityType>,
+    pub subnet_id: Option<String>,
+    pub state: Option<SubnetState>,
+    pub vpc_id: Option<String>,
+    pub cidr_block: Option<String>,
+    pub available_ip_address_count: Option<i32>,
+    pub availability_zone: Option<String>,
+    pub default_for_az: Option<bool>,
+    pub map_public_ip_on_launch: Option<bool>,
+}
+
+impl FromValue for Subnet {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            availability_zone_id: r.optional("AvailabilityZoneId", <String as FromValue>::from_value)?,
+            enable_lni_at_device_index: r.optional("EnableLniAtDeviceIndex", <i32 as FromValue>::from_value)?,
+            map_customer_owned_ip_on_launch: r
+                .optional("MapCustomerOwnedIpOnLaunch", <bool as FromValue>::from_value)?,
+            customer_owned_ipv4_pool: r.optional("CustomerOwnedIpv4Pool", <String as FromValue>::from_value)?,
+            owner_id: r.optional("OwnerId", <String as FromValue>::from_value)?,
+            assign_ipv6_address_on_creation: r
+                .optional("AssignIpv6AddressOnCreation", <bool as FromValue>::from_value)?,
+            ipv6_cidr_block_association_set: r.optional("Ipv6CidrBlockAssociationSet", |v: Value| {
+                list_from(v, <SubnetIpv6CidrBlockAssociation as FromValue>::from_value)
+            })?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            subnet_arn: r.optional("SubnetArn", <String as FromValue>::from_value)?,
+            outpost_arn: r.optional("OutpostArn", <String as FromValue>::from_value)?,
+            enable_dns64: r.optional("EnableDns64", <bool as FromValue>::from_value)?,
+            ipv6_native: r.optional("Ipv6Native", <bool as FromValue>::from_value)?,
+            private_dns_name_options_on_launch: r.optional(
+                "PrivateDnsNameOptionsOnLaunch",
+                <PrivateDnsNameOptionsOnLaunch as FromValue>::from_value,
+            )?,
+            block_public_access_states: r.optional(
+                "BlockPublicAccessStates",
+                <BlockPublicAccessStates as FromValue>::from_value,
+            )?,
+            r#type: r.optional("Type", <String as FromValue>::from_value)?,
+            network_firewall_connectivity_type: r.optional(
+                "NetworkFirewallConnectivityType",
+                <NetworkFirewallConnectivityType as FromValue>::from_value,
+            )?,
+            subnet_id: r.optional("SubnetId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <SubnetState as FromValue>::from_value)?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            cidr_block: r.optional("CidrBlock", <String as FromValue>::from_value)?,
+            available_ip_address_count: r.optional("AvailableIpAddressCount", <i32 as FromValue>::from_value)?,
+            availability_zone: r.optional("AvailabilityZone", <String as FromValue>::from_value)?,
+            default_for_az: r.optional("DefaultForAz", <bool as FromValue>::from_value)?,
+            map_public_ip_on_launch: r.optional("MapPublicIpOnLaunch", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Subnet {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "AvailabilityZoneId",
+            self.availability_zone_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableLniAtDeviceIndex",
+            self.enable_lni_at_device_index,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "MapCustomerOwnedIpOnLaunch",
+            self.map_customer_owned_ip_on_launch,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomerOwnedIpv4Pool",
+            self.customer_owned_ipv4_pool,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("OwnerId", self.owner_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "AssignIpv6AddressOnCreation",
+            self.assign_ipv6_address_on_creation,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6CidrBlockAssociationSet",
+            self.ipv6_cidr_block_association_set,
+            |v: Vec<SubnetIpv6CidrBlockAssociation>| {
+                list_into(v, <SubnetIpv6CidrBlockAssociation as IntoValue>::into_value)
+            },
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt("SubnetArn", self.subnet_arn, <String as IntoValue>::into_value);
+        w.set_opt("OutpostArn", self.outpost_arn, <String as IntoValue>::into_value);
+        w.set_opt("EnableDns64", self.enable_dns64, <bool as IntoValue>::into_value);
+        w.set_opt("Ipv6Native", self.ipv6_native, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "PrivateDnsNameOptionsOnLaunch",
+            self.private_dns_name_options_on_launch,
+            <PrivateDnsNameOptionsOnLaunch as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "BlockPublicAccessStates",
+            self.block_public_access_states,
+            <BlockPublicAccessStates as IntoValue>::into_value,
+        );
+        w.set_opt("Type", self.r#type, <String as IntoValue>::into_value);
+        w.set_opt(
+            "NetworkFirewallConnectivityType",
+            self.network_firewall_connectivity_type,
+            <NetworkFirewallConnectivityType as IntoValue>::into_value,
+        );
+        w.set_opt("SubnetId", self.subnet_id, <String as IntoValue>::into_value);
+        w.set_opt("State", self.state, <SubnetState as IntoValue>::into_value);
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt("CidrBlock", self.cidr_block, <String as IntoValue>::into_value);
+        w.set_opt(
+            "AvailableIpAddressCount",
+            self.available_ip_address_count,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AvailabilityZone",
+            self.availability_zone,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("DefaultForAz", self.default_for_az, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "MapPublicIpOnLaunch",
+            self.map_public_ip_on_launch,
+            <bool as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SubnetCidrBlockState {
+    pub state: Option<SubnetCidrBlockStateCode>,
+    pub status_message: Option<String>,
+}
+
+impl FromValue for SubnetCidrBlockState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            state: r.optional("State", <SubnetCidrBlockStateCode as FromValue>::from_value)?,
+            status_message: r.optional("StatusMessage", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for SubnetCidrBlockState {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("State", self.state, <SubnetCidrBlockStateCode as IntoValue>::into_value);
+        w.set_opt("StatusMessage", self.status_message, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SubnetCidrBlockStateCode {
+    #[default]
+    /// `associating`
+    Associating,
+    /// `associated`
+    Associated,
+    /// `disassociating`
+    Disassociating,
+    /// `disassociated`
+    Disassociated,
+    /// `failing`
+    Failing,
+    /// `failed`
+    Failed,
+}
+
+impl SubnetCidrBlockStateCode {
+    pub const ALL: &'static [Self] = &[
+        Self::Associating,
+        Self::Associated,
+        Self::Disassociating,
+        Self::Disassociated,
+        Self::Failing,
+        Self::Failed,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Associating => "associating",
+            Self::Associated => "associated",
+            Self::Disassociating => "disassociating",
+            Self::Disassociated => "disassociated",
+            Self::Failing => "failing",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "associating" => Some(Self::Associating),
+            "associated" => Some(Self::Associated),
+            "disassociating" => Some(Self::Disassociating),
+            "disassociated" => Some(Self::Disassociated),
+            "failing" => Some(Self::Failing),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SubnetCidrBlockStateCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SubnetCidrBlockStateCode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a SubnetCidrBlockStateCode value")))
+    }
+}
+
+impl IntoValue for SubnetCidrBlockStateCode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SubnetIpv6CidrBlockAssociation {
+    pub association_id: Option<String>,
+    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block_state: Option<SubnetCidrBlockState>,
+    pub ipv6_address_attribute: Option<Ipv6AddressAttribute>,
+    pub ip_source: Option<IpSource>,
+}
+
+impl FromValue for SubnetIpv6CidrBlockAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            association_id: r.optional("AssociationId", <String as FromValue>::from_value)?,
+            ipv6_cidr_block: r.optional("Ipv6CidrBlock", <String as FromValue>::from_value)?,
+            ipv6_cidr_block_state: r.optional("Ipv6CidrBlockState", <SubnetCidrBlockState as FromValue>::from_value)?,
+            ipv6_address_attribute: r
+                .optional("Ipv6AddressAttribute", <Ipv6AddressAttribute as FromValue>::from_value)?,
+            ip_source: r.optional("IpSource", <IpSource as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for SubnetIpv6CidrBlockAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AssociationId", self.association_id, <String as IntoValue>::into_value);
+        w.set_opt("Ipv6CidrBlock", self.ipv6_cidr_block, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Ipv6CidrBlockState",
+            self.ipv6_cidr_block_state,
+            <SubnetCidrBlockState as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6AddressAttribute",
+            self.ipv6_address_attribute,
+            <Ipv6AddressAttribute as IntoValue>::into_value,
+        );
+        w.set_opt("IpSource", self.ip_source, <IpSource as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SubnetState {
+    #[default]
+    /// `pending`
+    Pending,
+    /// `available`
+    Available,
+    /// `unavailable`
+    Unavailable,
+    /// `failed`
+    Failed,
+    /// `failed-insufficient-capacity`
+    FailedInsufficientCapacity,
+}
+
+impl SubnetState {
+    pub const ALL: &'static [Self] = &[
+        Self::Pending,
+        Self::Available,
+        Self::Unavailable,
+        Self::Failed,
+        Self::FailedInsufficientCapacity,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Available => "available",
+            Self::Unavailable => "unavailable",
+            Self::Failed => "failed",
+            Self::FailedInsufficientCapacity => "failed-insufficient-capacity",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "available" => Some(Self::Available),
+            "unavailable" => Some(Self::Unavailable),
+            "failed" => Some(Self::Failed),
+            "failed-insufficient-capacity" => Some(Self::FailedInsufficientCapacity),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SubnetState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SubnetState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a SubnetState value")))
+    }
+}
+
+impl IntoValue for SubnetState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tag {
+    pub key: Option<String>,
+    pub value: Option<String>,
+}
+
+impl FromValue for Tag {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            key: r.optional("Key", <String as FromValue>::from_value)?,
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Tag {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Key", self.key, <String as IntoValue>::into_value);
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TagDescription {
+    pub key: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_type: Option<ResourceType>,
+    pub value: Option<String>,
+}
+
+impl FromValue for TagDescription {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            key: r.optional("Key", <String as FromValue>::from_value)?,
+            resource_id: r.optional("ResourceId", <String as FromValue>::from_value)?,
+            resource_type: r.optional("ResourceType", <ResourceType as FromValue>::from_value)?,
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TagDescription {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Key", self.key, <String as IntoValue>::into_value);
+        w.set_opt("ResourceId", self.resource_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ResourceType",
+            self.resource_type,
+            <ResourceType as IntoValue>::into_value,
+        );
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TagSpecification {
+    pub resource_type: Option<ResourceType>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for TagSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            resource_type: r.optional("ResourceType", <ResourceType as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for TagSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "ResourceType",
+            self.resource_type,
+            <ResourceType as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Tenancy {
+    #[default]
+    /// `default`
+    Default,
+    /// `dedicated`
+    Dedicated,
+    /// `host`
+    Host,
+}
+
+impl Tenancy {
+    pub const ALL: &'static [Self] = &[Self::Default, Self::Dedicated, Self::Host];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::Dedicated => "dedicated",
+            Self::Host => "host",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "default" => Some(Self::Default),
+            "dedicated" => Some(Self::Dedicated),
+            "host" => Some(Self::Host),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Tenancy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for Tenancy {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Tenancy value")))
+    }
+}
+
+impl IntoValue for Tenancy {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UserIdGroupPair {
+    pub description: Option<String>,
+    pub user_id: Option<String>,
+    pub group_name: Option<String>,
+    pub group_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub vpc_peering_connection_id: Option<String>,
+    pub peering_status: Option<String>,
+}
+
+impl FromValue for UserIdGroupPair {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            user_id: r.optional("UserId", <String as FromValue>::from_value)?,
+            group_name: r.optional("GroupName", <String as FromValue>::from_value)?,
+            group_id: r.optional("GroupId", <String as FromValue>::from_value)?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            vpc_peering_connection_id: r.optional("VpcPeeringConnectionId", <String as FromValue>::from_value)?,
+            peering_status: r.optional("PeeringStatus", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UserIdGroupPair {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("UserId", self.user_id, <String as IntoValue>::into_value);
+        w.set_opt("GroupName", self.group_name, <String as IntoValue>::into_value);
+        w.set_opt("GroupId", self.group_id, <String as IntoValue>::into_value);
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "VpcPeeringConnectionId",
+            self.vpc_peering_connection_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("PeeringStatus", self.peering_status, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Vpc {
+    pub owner_id: Option<String>,
+    pub instance_tenancy: Option<Tenancy>,
+    pub ipv6_cidr_block_association_set: Option<Vec<VpcIpv6CidrBlockAssociation>>,
+    pub cidr_block_association_set: Option<Vec<VpcCidrBlockAssociation>>,
+    pub is_default: Option<bool>,
+    pub encryption_control: Option<VpcEncryptionControl>,
+    pub tags: Option<Vec<Tag>>,
+    pub block_public_access_states: Option<BlockPublicAccessStates>,
+    pub network_firewall_associations: Option<Vec<NetworkFirewallAssociation>>,
+    pub vpc_id: Option<String>,
+    pub state: Option<VpcState>,
+    pub cidr_block: Option<String>,
+    pub dhcp_options_id: Option<String>,
+}
+
+impl FromValue for Vpc {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            owner_id: r.optional("OwnerId", <String as FromValue>::from_value)?,
+            instance_tenancy: r.optional("InstanceTenancy", <Tenancy as FromValue>::from_value)?,
+            ipv6_cidr_block_association_set: r.optional("Ipv6CidrBlockAssociationSet", |v: Value| {
+                list_from(v, <VpcIpv6CidrBlockAssociation as FromValue>::from_value)
+            })?,
+            cidr_block_association_set: r.optional("CidrBlockAssociationSet", |v: Value| {
+                list_from(v, <VpcCidrBlockAssociation as FromValue>::from_value)
+            })?,
+            is_default: r.optional("IsDefault", <bool as FromValue>::from_value)?,
+            encryption_control: r.optional("EncryptionControl", <VpcEncryptionControl as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            block_public_access_states: r.optional(
+                "BlockPublicAccessStates",
+                <BlockPublicAccessStates as FromValue>::from_value,
+            )?,
+            network_firewall_associations: r.optional("NetworkFirewallAssociations", |v: Value| {
+                list_from(v, <NetworkFirewallAssociation as FromValue>::from_value)
+            })?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <VpcState as FromValue>::from_value)?,
+            cidr_block: r.optional("CidrBlock", <String as FromValue>::from_value)?,
+            dhcp_options_id: r.optional("DhcpOptionsId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Vpc {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("OwnerId", self.owner_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "InstanceTenancy",
+            self.instance_tenancy,
+            <Tenancy as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6CidrBlockAssociationSet",
+            self.ipv6_cidr_block_association_set,
+            |v: Vec<VpcIpv6CidrBlockAssociation>| list_into(v, <VpcIpv6CidrBlockAssociation as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "CidrBlockAssociationSet",
+            self.cidr_block_association_set,
+            |v: Vec<VpcCidrBlockAssociation>| list_into(v, <VpcCidrBlockAssociation as IntoValue>::into_value),
+        );
+        w.set_opt("IsDefault", self.is_default, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "EncryptionControl",
+            self.encryption_control,
+            <VpcEncryptionControl as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "BlockPublicAccessStates",
+            self.block_public_access_states,
+            <BlockPublicAccessStates as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NetworkFirewallAssociations",
+            self.network_firewall_associations,
+            |v: Vec<NetworkFirewallAssociation>| list_into(v, <NetworkFirewallAssociation as IntoValue>::into_value),
+        );
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt("State", self.state, <VpcState as IntoValue>::into_value);
+        w.set_opt("CidrBlock", self.cidr_block, <String as IntoValue>::into_value);
+        w.set_opt("DhcpOptionsId", self.dhcp_options_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpcAttributeName {
+    #[default]
+    /// `enableDnsSupport`
+    EnableDnsSupport,
+    /// `enableDnsHostnames`
+    EnableDnsHostnames,
+    /// `enableNetworkAddressUsageMetrics`
+    EnableNetworkAddressUsageMetrics,
+}
+
+impl VpcAttributeName {
+    pub const ALL: &'static [Self] = &[
+        Self::EnableDnsSupport,
+        Self::EnableDnsHostnames,
+        Self::EnableNetworkAddressUsageMetrics,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EnableDnsSupport => "enableDnsSupport",
+            Self::EnableDnsHostnames => "enableDnsHostnames",
+            Self::EnableNetworkAddressUsageMetrics => "enableNetworkAddressUsageMetrics",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enableDnsSupport" => Some(Self::EnableDnsSupport),
+            "enableDnsHostnames" => Some(Self::EnableDnsHostnames),
+            "enableNetworkAddressUsageMetrics" => Some(Self::EnableNetworkAddressUsageMetrics),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpcAttributeName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpcAttributeName {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a VpcAttributeName value")))
+    }
+}
+
+impl IntoValue for VpcAttributeName {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpcCidrBlockAssociation {
+    pub association_id: Option<String>,
+    pub cidr_block: Option<String>,
+    pub cidr_block_state: Option<VpcCidrBlockState>,
+}
+
+impl FromValue for VpcCidrBlockAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            association_id: r.optional("AssociationId", <String as FromValue>::from_value)?,
+            cidr_block: r.optional("CidrBlock", <String as FromValue>::from_value)?,
+            cidr_block_state: r.optional("CidrBlockState", <VpcCidrBlockState as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpcCidrBlockAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AssociationId", self.association_id, <String as IntoValue>::into_value);
+        w.set_opt("CidrBlock", self.cidr_block, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CidrBlockState",
+            self.cidr_block_state,
+            <VpcCidrBlockState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpcCidrBlockState {
+    pub state: Option<VpcCidrBlockStateCode>,
+    pub status_message: Option<String>,
+}
+
+impl FromValue for VpcCidrBlockState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            state: r.optional("State", <VpcCidrBlockStateCode as FromValue>::from_value)?,
+            status_message: r.optional("StatusMessage", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpcCidrBlockState {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("State", self.state, <VpcCidrBlockStateCode as IntoValue>::into_value);
+        w.set_opt("StatusMessage", self.status_message, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpcCidrBlockStateCode {
+    #[default]
+    /// `associating`
+    Associating,
+    /// `associated`
+    Associated,
+    /// `disassociating`
+    Disassociating,
+    /// `disassociated`
+    Disassociated,
+    /// `failing`
+    Failing,
+    /// `failed`
+    Failed,
+}
+
+impl VpcCidrBlockStateCode {
+    pub const ALL: &'static [Self] = &[
+        Self::Associating,
+        Self::Associated,
+        Self::Disassociating,
+        Self::Disassociated,
+        Self::Failing,
+        Self::Failed,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Associating => "associating",
+            Self::Associated => "associated",
+            Self::Disassociating => "disassociating",
+            Self::Disassociated => "disassociated",
+            Self::Failing => "failing",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "associating" => Some(Self::Associating),
+            "associated" => Some(Self::Associated),
+            "disassociating" => Some(Self::Disassociating),
+            "disassociated" => Some(Self::Disassociated),
+            "failing" => Some(Self::Failing),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpcCidrBlockStateCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpcCidrBlockStateCode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a VpcCidrBlockStateCode value")))
+    }
+}
+
+impl IntoValue for VpcCidrBlockStateCode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpcEncryptionControl {
+    pub vpc_id: Option<String>,
+    pub vpc_encryption_control_id: Option<String>,
+    pub mode: Option<VpcEncryptionControlMode>,
+    pub state: Option<VpcEncryptionControlState>,
+    pub state_message: Option<String>,
+    pub resource_exclusions: Option<VpcEncryptionControlExclusions>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for VpcEncryptionControl {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            vpc_encryption_control_id: r.optional("VpcEncryptionControlId", <String as FromValue>::from_value)?,
+            mode: r.optional("Mode", <VpcEncryptionControlMode as FromValue>::from_value)?,
+            state: r.optional("State", <VpcEncryptionControlState as FromValue>::from_value)?,
+            state_message: r.optional("StateMessage", <String as FromValue>::from_value)?,
+            resource_exclusions: r.optional(
+                "ResourceExclusions",
+                <VpcEncryptionControlExclusions as FromValue>::from_value,
+            )?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for VpcEncryptionControl {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "VpcEncryptionControlId",
+            self.vpc_encryption_control_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Mode", self.mode, <VpcEncryptionControlMode as IntoValue>::into_value);
+        w.set_opt(
+            "State",
+            self.state,
+            <VpcEncryptionControlState as IntoValue>::into_value,
+        );
+        w.set_opt("StateMessage", self.state_message, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ResourceExclusions",
+            self.resource_exclusions,
+            <VpcEncryptionControlExclusions as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpcEncryptionControlConfiguration {
+    pub mode: VpcEncryptionControlMode,
+    pub internet_gateway_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+    pub egress_only_internet_gateway_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+    pub nat_gateway_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+    pub virtual_private_gateway_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+    pub vpc_peering_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+    pub lambda_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+    pub vpc_lattice_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+    pub elastic_file_system_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+    pub global_accelerator_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+    pub api_gateway_v2_exclusion: Option<VpcEncryptionControlExclusionStateInput>,
+}
+
+impl FromValue for VpcEncryptionControlConfiguration {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            mode: r.required("Mode", <VpcEncryptionControlMode as FromValue>::from_value)?,
+            internet_gateway_exclusion: r.optional(
+                "InternetGatewayExclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+            egress_only_internet_gateway_exclusion: r.optional(
+                "EgressOnlyInternetGatewayExclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+            nat_gateway_exclusion: r.optional(
+                "NatGatewayExclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+            virtual_private_gateway_exclusion: r.optional(
+                "VirtualPrivateGatewayExclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+            vpc_peering_exclusion: r.optional(
+                "VpcPeeringExclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+            lambda_exclusion: r.optional(
+                "LambdaExclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+            vpc_lattice_exclusion: r.optional(
+                "VpcLatticeExclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+            elastic_file_system_exclusion: r.optional(
+                "ElasticFileSystemExclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+            global_accelerator_exclusion: r.optional(
+                "GlobalAcceleratorExclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+            api_gateway_v2_exclusion: r.optional(
+                "ApiGatewayV2Exclusion",
+                <VpcEncryptionControlExclusionStateInput as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for VpcEncryptionControlConfiguration {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Mode", (<VpcEncryptionControlMode as IntoValue>::into_value)(self.mode));
+        w.set_opt(
+            "InternetGatewayExclusion",
+            self.internet_gateway_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EgressOnlyInternetGatewayExclusion",
+            self.egress_only_internet_gateway_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NatGatewayExclusion",
+            self.nat_gateway_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VirtualPrivateGatewayExclusion",
+            self.virtual_private_gateway_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpcPeeringExclusion",
+            self.vpc_peering_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LambdaExclusion",
+            self.lambda_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpcLatticeExclusion",
+            self.vpc_lattice_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ElasticFileSystemExclusion",
+            self.elastic_file_system_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "GlobalAcceleratorExclusion",
+            self.global_accelerator_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ApiGatewayV2Exclusion",
+            self.api_gateway_v2_exclusion,
+            <VpcEncryptionControlExclusionStateInput as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpcEncryptionControlExclusion {
+    pub state: Option<VpcEncryptionControlExclusionState>,
+    pub state_message: Option<String>,
+}
+
+impl FromValue for VpcEncryptionControlExclusion {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            state: r.optional("State", <VpcEncryptionControlExclusionState as FromValue>::from_value)?,
+            state_message: r.optional("StateMessage", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpcEncryptionControlExclusion {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "State",
+            self.state,
+            <VpcEncryptionControlExclusionState as IntoValue>::into_value,
+        );
+        w.set_opt("StateMessage", self.state_message, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpcEncryptionControlExclusionState {
+    #[default]
+    /// `enabling`
+    Enabling,
+    /// `enabled`
+    Enabled,
+    /// `disabling`
+    Disabling,
+    /// `disabled`
+    Disabled,
+}
+
+impl VpcEncryptionControlExclusionState {
+    pub const ALL: &'static [Self] = &[Self::Enabling, Self::Enabled, Self::Disabling, Self::Disabled];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabling => "enabling",
+            Self::Enabled => "enabled",
+            Self::Disabling => "disabling",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enabling" => Some(Self::Enabling),
+            "enabled" => Some(Self::Enabled),
+            "disabling" => Some(Self::Disabling),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpcEncryptionControlExclusionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpcEncryptionControlExclusionState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a VpcEncryptionControlExclusionState value")))
+    }
+}
+
+impl IntoValue for VpcEncryptionControlExclusionState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpcEncryptionControlExclusionStateInput {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl VpcEncryptionControlExclusionStateInput {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpcEncryptionControlExclusionStateInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpcEncryptionControlExclusionStateInput {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| {
+            ConvertError::new(
+                "",
+                format!("{text} is not a VpcEncryptionControlExclusionStateInput value"),
+            )
+        })
+    }
+}
+
+impl IntoValue for VpcEncryptionControlExclusionStateInput {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpcEncryptionControlExclusions {
+    pub internet_gateway: Option<VpcEncryptionControlExclusion>,
+    pub egress_only_internet_gateway: Option<VpcEncryptionControlExclusion>,
+    pub nat_gateway: Option<VpcEncryptionControlExclusion>,
+    pub virtual_private_gateway: Option<VpcEncryptionControlExclusion>,
+    pub vpc_peering: Option<VpcEncryptionControlExclusion>,
+    pub lambda: Option<VpcEncryptionControlExclusion>,
+    pub vpc_lattice: Option<VpcEncryptionControlExclusion>,
+    pub elastic_file_system: Option<VpcEncryptionControlExclusion>,
+    pub global_accelerator: Option<VpcEncryptionControlExclusion>,
+    pub api_gateway_v2: Option<VpcEncryptionControlExclusion>,
+}
+
+impl FromValue for VpcEncryptionControlExclusions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            internet_gateway: r.optional(
+                "InternetGateway",
+                <VpcEncryptionControlExclusion as FromValue>::from_value,
+            )?,
+            egress_only_internet_gateway: r.optional(
+                "EgressOnlyInternetGateway",
+                <VpcEncryptionControlExclusion as FromValue>::from_value,
+            )?,
+            nat_gateway: r.optional("NatGateway", <VpcEncryptionControlExclusion as FromValue>::from_value)?,
+            virtual_private_gateway: r.optional(
+                "VirtualPrivateGateway",
+                <VpcEncryptionControlExclusion as FromValue>::from_value,
+            )?,
+            vpc_peering: r.optional("VpcPeering", <VpcEncryptionControlExclusion as FromValue>::from_value)?,
+            lambda: r.optional("Lambda", <VpcEncryptionControlExclusion as FromValue>::from_value)?,
+            vpc_lattice: r.optional("VpcLattice", <VpcEncryptionControlExclusion as FromValue>::from_value)?,
+            elastic_file_system: r.optional(
+                "ElasticFileSystem",
+                <VpcEncryptionControlExclusion as FromValue>::from_value,
+            )?,
+            global_accelerator: r.optional(
+                "GlobalAccelerator",
+                <VpcEncryptionControlExclusion as FromValue>::from_value,
+            )?,
+            api_gateway_v2: r.optional("ApiGatewayV2", <VpcEncryptionControlExclusion as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpcEncryptionControlExclusions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "InternetGateway",
+            self.internet_gateway,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EgressOnlyInternetGateway",
+            self.egress_only_internet_gateway,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NatGateway",
+            self.nat_gateway,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VirtualPrivateGateway",
+            self.virtual_private_gateway,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpcPeering",
+            self.vpc_peering,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Lambda",
+            self.lambda,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpcLattice",
+            self.vpc_lattice,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ElasticFileSystem",
+            self.elastic_file_system,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "GlobalAccelerator",
+            self.global_accelerator,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ApiGatewayV2",
+            self.api_gateway_v2,
+            <VpcEncryptionControlExclusion as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpcEncryptionControlMode {
+    #[default]
+    /// `monitor`
+    Monitor,
+    /// `enforce`
+    Enforce,
+}
+
+impl VpcEncryptionControlMode {
+    pub const ALL: &'static [Self] = &[Self::Monitor, Self::Enforce];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Monitor => "monitor",
+            Self::Enforce => "enforce",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "monitor" => Some(Self::Monitor),
+            "enforce" => Some(Self::Enforce),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpcEncryptionControlMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpcEncryptionControlMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a VpcEncryptionControlMode value")))
+    }
+}
+
+impl IntoValue for VpcEncryptionControlMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpcEncryptionControlState {
+    #[default]
+    /// `enforce-in-progress`
+    EnforceInProgress,
+    /// `monitor-in-progress`
+    MonitorInProgress,
+    /// `enforce-failed`
+    EnforceFailed,
+    /// `monitor-failed`
+    MonitorFailed,
+    /// `deleting`
+    Deleting,
+    /// `deleted`
+    Deleted,
+    /// `available`
+    Available,
+    /// `creating`
+    Creating,
+    /// `delete-failed`
+    DeleteFailed,
+}
+
+impl VpcEncryptionControlState {
+    pub const ALL: &'static [Self] = &[
+        Self::EnforceInProgress,
+        Self::MonitorInProgress,
+        Self::EnforceFailed,
+        Self::MonitorFailed,
+        Self::Deleting,
+        Self::Deleted,
+        Self::Available,
+        Self::Creating,
+        Self::DeleteFailed,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EnforceInProgress => "enforce-in-progress",
+            Self::MonitorInProgress => "monitor-in-progress",
+            Self::EnforceFailed => "enforce-failed",
+            Self::MonitorFailed => "monitor-failed",
+            Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
+            Self::Available => "available",
+            Self::Creating => "creating",
+            Self::DeleteFailed => "delete-failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enforce-in-progress" => Some(Self::EnforceInProgress),
+            "monitor-in-progress" => Some(Self::MonitorInProgress),
+            "enforce-failed" => Some(Self::EnforceFailed),
+            "monitor-failed" => Some(Self::MonitorFailed),
+            "deleting" => Some(Self::Deleting),
+            "deleted" => Some(Self::Deleted),
+            "available" => Some(Self::Available),
+            "creating" => Some(Self::Creating),
+            "delete-failed" => Some(Self::DeleteFailed),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpcEncryptionControlState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpcEncryptionControlState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a VpcEncryptionControlState value")))
+    }
+}
+
+impl IntoValue for VpcEncryptionControlState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpcIpv6CidrBlockAssociation {
+    pub association_id: Option<String>,
+    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block_state: Option<VpcCidrBlockState>,
+    pub network_border_group: Option<String>,
+    pub ipv6_pool: Option<String>,
+    pub ipv6_address_attribute: Option<Ipv6AddressAttribute>,
+    pub ip_source: Option<IpSource>,
+}
+
+impl FromValue for VpcIpv6CidrBlockAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            association_id: r.optional("AssociationId", <String as FromValue>::from_value)?,
+            ipv6_cidr_block: r.optional("Ipv6CidrBlock", <String as FromValue>::from_value)?,
+            ipv6_cidr_block_state: r.optional("Ipv6CidrBlockState", <VpcCidrBlockState as FromValue>::from_value)?,
+            network_border_group: r.optional("NetworkBorderGroup", <String as FromValue>::from_value)?,
+            ipv6_pool: r.optional("Ipv6Pool", <String as FromValue>::from_value)?,
+            ipv6_address_attribute: r
+                .optional("Ipv6AddressAttribute", <Ipv6AddressAttribute as FromValue>::from_value)?,
+            ip_source: r.optional("IpSource", <IpSource as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpcIpv6CidrBlockAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AssociationId", self.association_id, <String as IntoValue>::into_value);
+        w.set_opt("Ipv6CidrBlock", self.ipv6_cidr_block, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Ipv6CidrBlockState",
+            self.ipv6_cidr_block_state,
+            <VpcCidrBlockState as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NetworkBorderGroup",
+            self.network_border_group,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Ipv6Pool", self.ipv6_pool, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Ipv6AddressAttribute",
+            self.ipv6_address_attribute,
+            <Ipv6AddressAttribute as IntoValue>::into_value,
+        );
+        w.set_opt("IpSource", self.ip_source, <IpSource as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpcState {
+    #[default]
+    /// `pending`
+    Pending,
+    /// `available`
+    Available,
+    /// `deleting`
+    Deleting,
+}
+
+impl VpcState {
+    pub const ALL: &'static [Self] = &[Self::Pending, Self::Available, Self::Deleting];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Available => "available",
+            Self::Deleting => "deleting",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "available" => Some(Self::Available),
+            "deleting" => Some(Self::Deleting),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpcState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpcState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a VpcState value")))
+    }
+}
+
+impl IntoValue for VpcState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 /// The `ec2` operations Landbridge implements. Every method defaults to
 /// the protocol's "not implemented" error, so a handler implements only what it supports.
 pub trait Ec2Api: Send + Sync + 'static {
+    fn associate_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateRouteTableRequest,
+    ) -> impl std::future::Future<Output = Result<AssociateRouteTableResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "AssociateRouteTable");
+        async move { Err(err) }
+    }
+
+    fn associate_vpc_cidr_block(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateVpcCidrBlockRequest,
+    ) -> impl std::future::Future<Output = Result<AssociateVpcCidrBlockResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "AssociateVpcCidrBlock");
+        async move { Err(err) }
+    }
+
+    fn attach_internet_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: AttachInternetGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "AttachInternetGateway");
+        async move { Err(err) }
+    }
+
+    fn create_internet_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: CreateInternetGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<CreateInternetGatewayResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateInternetGateway");
+        async move { Err(err) }
+    }
+
+    fn create_network_interface(
+        &self,
+        ctx: &RequestContext,
+        input: CreateNetworkInterfaceRequest,
+    ) -> impl std::future::Future<Output = Result<CreateNetworkInterfaceResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateNetworkInterface");
+        async move { Err(err) }
+    }
+
+    fn create_route(
+        &self,
+        ctx: &RequestContext,
+        input: CreateRouteRequest,
+    ) -> impl std::future::Future<Output = Result<CreateRouteResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateRoute");
+        async move { Err(err) }
+    }
+
+    fn create_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: CreateRouteTableRequest,
+    ) -> impl std::future::Future<Output = Result<CreateRouteTableResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateRouteTable");
+        async move { Err(err) }
+    }
+
+    fn create_subnet(
+        &self,
+        ctx: &RequestContext,
+        input: CreateSubnetRequest,
+    ) -> impl std::future::Future<Output = Result<CreateSubnetResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateSubnet");
+        async move { Err(err) }
+    }
+
+    fn create_tags(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTagsRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTags");
+        async move { Err(err) }
+    }
+
+    fn create_vpc(
+        &self,
+        ctx: &RequestContext,
+        input: CreateVpcRequest,
+    ) -> impl std::future::Future<Output = Result<CreateVpcResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateVpc");
+        async move { Err(err) }
+    }
+
+    fn delete_internet_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteInternetGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteInternetGateway");
+        async move { Err(err) }
+    }
+
+    fn delete_network_interface(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteNetworkInterfaceRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteNetworkInterface");
+        async move { Err(err) }
+    }
+
+    fn delete_route(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteRouteRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteRoute");
+        async move { Err(err) }
+    }
+
+    fn delete_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteRouteTableRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteRouteTable");
+        async move { Err(err) }
+    }
+
+    fn delete_subnet(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSubnetRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteSubnet");
+        async move { Err(err) }
+    }
+
+    fn delete_tags(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTagsRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteTags");
+        async move { Err(err) }
+    }
+
+    fn delete_vpc(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteVpcRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteVpc");
+        async move { Err(err) }
+    }
+
     fn describe_availability_zones(
         &self,
         ctx: &RequestContext,
@@ -1804,6 +14501,36 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn describe_internet_gateways(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeInternetGatewaysRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeInternetGatewaysResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeInternetGateways");
+        async move { Err(err) }
+    }
+
+    fn describe_network_acls(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeNetworkAclsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeNetworkAclsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeNetworkAcls");
+        async move { Err(err) }
+    }
+
+    fn describe_network_interfaces(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeNetworkInterfacesRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeNetworkInterfacesResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeNetworkInterfaces");
+        async move { Err(err) }
+    }
+
     fn describe_regions(
         &self,
         ctx: &RequestContext,
@@ -1811,6 +14538,136 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DescribeRegionsResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeRegions");
+        async move { Err(err) }
+    }
+
+    fn describe_route_tables(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeRouteTablesRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeRouteTablesResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeRouteTables");
+        async move { Err(err) }
+    }
+
+    fn describe_security_groups(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeSecurityGroupsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeSecurityGroupsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeSecurityGroups");
+        async move { Err(err) }
+    }
+
+    fn describe_subnets(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeSubnetsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeSubnetsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeSubnets");
+        async move { Err(err) }
+    }
+
+    fn describe_tags(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTagsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeTagsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTags");
+        async move { Err(err) }
+    }
+
+    fn describe_vpc_attribute(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeVpcAttributeRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeVpcAttributeResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeVpcAttribute");
+        async move { Err(err) }
+    }
+
+    fn describe_vpcs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeVpcsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeVpcsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeVpcs");
+        async move { Err(err) }
+    }
+
+    fn detach_internet_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DetachInternetGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DetachInternetGateway");
+        async move { Err(err) }
+    }
+
+    fn disassociate_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: DisassociateRouteTableRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DisassociateRouteTable");
+        async move { Err(err) }
+    }
+
+    fn disassociate_vpc_cidr_block(
+        &self,
+        ctx: &RequestContext,
+        input: DisassociateVpcCidrBlockRequest,
+    ) -> impl std::future::Future<Output = Result<DisassociateVpcCidrBlockResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DisassociateVpcCidrBlock");
+        async move { Err(err) }
+    }
+
+    fn modify_subnet_attribute(
+        &self,
+        ctx: &RequestContext,
+        input: ModifySubnetAttributeRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ModifySubnetAttribute");
+        async move { Err(err) }
+    }
+
+    fn modify_vpc_attribute(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyVpcAttributeRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ModifyVpcAttribute");
+        async move { Err(err) }
+    }
+
+    fn replace_route(
+        &self,
+        ctx: &RequestContext,
+        input: ReplaceRouteRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ReplaceRoute");
+        async move { Err(err) }
+    }
+
+    fn replace_route_table_association(
+        &self,
+        ctx: &RequestContext,
+        input: ReplaceRouteTableAssociationRequest,
+    ) -> impl std::future::Future<Output = Result<ReplaceRouteTableAssociationResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ReplaceRouteTableAssociation");
         async move { Err(err) }
     }
 }
@@ -1831,6 +14688,202 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
     ) -> BoxFuture<'a, Result<Value, ApiError>> {
         Box::pin(async move {
             match op.name {
+                "AssociateRouteTable" => {
+                    let out = self
+                        .0
+                        .associate_route_table(
+                            ctx,
+                            <AssociateRouteTableRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "AssociateVpcCidrBlock" => {
+                    let out = self
+                        .0
+                        .associate_vpc_cidr_block(
+                            ctx,
+                            <AssociateVpcCidrBlockRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "AttachInternetGateway" => {
+                    let out = self
+                        .0
+                        .attach_internet_gateway(
+                            ctx,
+                            <AttachInternetGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "CreateInternetGateway" => {
+                    let out = self
+                        .0
+                        .create_internet_gateway(
+                            ctx,
+                            <CreateInternetGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateNetworkInterface" => {
+                    let out = self
+                        .0
+                        .create_network_interface(
+                            ctx,
+                            <CreateNetworkInterfaceRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateRoute" => {
+                    let out = self
+                        .0
+                        .create_route(
+                            ctx,
+                            <CreateRouteRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateRouteTable" => {
+                    let out = self
+                        .0
+                        .create_route_table(
+                            ctx,
+                            <CreateRouteTableRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateSubnet" => {
+                    let out = self
+                        .0
+                        .create_subnet(
+                            ctx,
+                            <CreateSubnetRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateTags" => {
+                    let out = self
+                        .0
+                        .create_tags(
+                            ctx,
+                            <CreateTagsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "CreateVpc" => {
+                    let out = self
+                        .0
+                        .create_vpc(
+                            ctx,
+                            <CreateVpcRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteInternetGateway" => {
+                    let out = self
+                        .0
+                        .delete_internet_gateway(
+                            ctx,
+                            <DeleteInternetGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteNetworkInterface" => {
+                    let out = self
+                        .0
+                        .delete_network_interface(
+                            ctx,
+                            <DeleteNetworkInterfaceRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteRoute" => {
+                    let out = self
+                        .0
+                        .delete_route(
+                            ctx,
+                            <DeleteRouteRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteRouteTable" => {
+                    let out = self
+                        .0
+                        .delete_route_table(
+                            ctx,
+                            <DeleteRouteTableRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteSubnet" => {
+                    let out = self
+                        .0
+                        .delete_subnet(
+                            ctx,
+                            <DeleteSubnetRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteTags" => {
+                    let out = self
+                        .0
+                        .delete_tags(
+                            ctx,
+                            <DeleteTagsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteVpc" => {
+                    let out = self
+                        .0
+                        .delete_vpc(
+                            ctx,
+                            <DeleteVpcRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
                 "DescribeAvailabilityZones" => {
                     let out = self
                         .0
@@ -1842,12 +14895,193 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "DescribeInternetGateways" => {
+                    let out = self
+                        .0
+                        .describe_internet_gateways(
+                            ctx,
+                            <DescribeInternetGatewaysRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeNetworkAcls" => {
+                    let out = self
+                        .0
+                        .describe_network_acls(
+                            ctx,
+                            <DescribeNetworkAclsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeNetworkInterfaces" => {
+                    let out = self
+                        .0
+                        .describe_network_interfaces(
+                            ctx,
+                            <DescribeNetworkInterfacesRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "DescribeRegions" => {
                     let out = self
                         .0
                         .describe_regions(
                             ctx,
                             <DescribeRegionsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeRouteTables" => {
+                    let out = self
+                        .0
+                        .describe_route_tables(
+                            ctx,
+                            <DescribeRouteTablesRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeSecurityGroups" => {
+                    let out = self
+                        .0
+                        .describe_security_groups(
+                            ctx,
+                            <DescribeSecurityGroupsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeSubnets" => {
+                    let out = self
+                        .0
+                        .describe_subnets(
+                            ctx,
+                            <DescribeSubnetsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeTags" => {
+                    let out = self
+                        .0
+                        .describe_tags(
+                            ctx,
+                            <DescribeTagsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeVpcAttribute" => {
+                    let out = self
+                        .0
+                        .describe_vpc_attribute(
+                            ctx,
+                            <DescribeVpcAttributeRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeVpcs" => {
+                    let out = self
+                        .0
+                        .describe_vpcs(
+                            ctx,
+                            <DescribeVpcsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DetachInternetGateway" => {
+                    let out = self
+                        .0
+                        .detach_internet_gateway(
+                            ctx,
+                            <DetachInternetGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DisassociateRouteTable" => {
+                    let out = self
+                        .0
+                        .disassociate_route_table(
+                            ctx,
+                            <DisassociateRouteTableRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DisassociateVpcCidrBlock" => {
+                    let out = self
+                        .0
+                        .disassociate_vpc_cidr_block(
+                            ctx,
+                            <DisassociateVpcCidrBlockRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ModifySubnetAttribute" => {
+                    let out = self
+                        .0
+                        .modify_subnet_attribute(
+                            ctx,
+                            <ModifySubnetAttributeRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "ModifyVpcAttribute" => {
+                    let out = self
+                        .0
+                        .modify_vpc_attribute(
+                            ctx,
+                            <ModifyVpcAttributeRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "ReplaceRoute" => {
+                    let out = self
+                        .0
+                        .replace_route(
+                            ctx,
+                            <ReplaceRouteRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "ReplaceRouteTableAssociation" => {
+                    let out = self
+                        .0
+                        .replace_route_table_association(
+                            ctx,
+                            <ReplaceRouteTableAssociationRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;

@@ -1,0 +1,238 @@
+//! EC2 resources as Landbridge keeps them: plain serde structs, one record
+//! each in the store. They hold what AWS would remember about a resource;
+//! everything derived (route state, free addresses, default rules) is
+//! computed when described, so it can never go stale.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub type Tags = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CidrAssoc {
+    pub id: String,
+    pub cidr: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VpcRec {
+    pub id: String,
+    /// Primary block first, then secondary ones in association order.
+    pub cidrs: Vec<CidrAssoc>,
+    pub ipv6: Vec<CidrAssoc>,
+    pub is_default: bool,
+    pub instance_tenancy: String,
+    pub dns_support: bool,
+    pub dns_hostnames: bool,
+    pub network_address_usage_metrics: bool,
+    pub main_route_table: String,
+    pub default_network_acl: String,
+    pub default_security_group: String,
+    pub tags: Tags,
+}
+
+impl VpcRec {
+    pub fn primary_cidr(&self) -> &str {
+        self.cidrs.first().map_or("", |c| c.cidr.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubnetRec {
+    pub id: String,
+    pub vpc_id: String,
+    pub cidr: String,
+    pub availability_zone: String,
+    pub availability_zone_id: String,
+    pub default_for_az: bool,
+    pub map_public_ip_on_launch: bool,
+    pub assign_ipv6_address_on_creation: bool,
+    pub ipv6: Vec<CidrAssoc>,
+    pub tags: Tags,
+}
+
+/// Where a route sends traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id")]
+pub enum Target {
+    Local,
+    /// An internet gateway or a virtual private gateway.
+    Gateway(String),
+    TransitGateway(String),
+    NatGateway(String),
+    NetworkInterface(String),
+    VpcPeeringConnection(String),
+    Instance(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    CreateRouteTable,
+    CreateRoute,
+    EnableVgwRoutePropagation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteRec {
+    /// An IPv4 or IPv6 CIDR.
+    pub destination: String,
+    pub target: Target,
+    pub origin: Origin,
+}
+
+impl RouteRec {
+    pub fn is_ipv6(&self) -> bool {
+        self.destination.contains(':')
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssociationRec {
+    pub id: String,
+    pub main: bool,
+    pub subnet_id: Option<String>,
+    pub gateway_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteTableRec {
+    pub id: String,
+    pub vpc_id: String,
+    pub routes: Vec<RouteRec>,
+    pub associations: Vec<AssociationRec>,
+    pub propagating_vgws: Vec<String>,
+    pub tags: Tags,
+}
+
+impl RouteTableRec {
+    pub fn is_main(&self) -> bool {
+        self.associations.iter().any(|a| a.main)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InternetGatewayRec {
+    pub id: String,
+    pub attached_vpc: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkInterfaceRec {
+    pub id: String,
+    pub subnet_id: String,
+    pub vpc_id: String,
+    pub availability_zone: String,
+    pub availability_zone_id: String,
+    pub private_ip: String,
+    pub mac_address: String,
+    pub description: String,
+    pub security_groups: Vec<String>,
+    pub source_dest_check: bool,
+    pub interface_type: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AclAssociationRec {
+    pub id: String,
+    pub subnet_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkAclRec {
+    pub id: String,
+    pub vpc_id: String,
+    pub is_default: bool,
+    pub associations: Vec<AclAssociationRec>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecurityGroupRec {
+    pub id: String,
+    pub vpc_id: String,
+    pub name: String,
+    pub description: String,
+    pub tags: Tags,
+}
+
+/// Per account and region: whether the default VPC has been made (it is
+/// made once; deleting it is final, as in AWS).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MetaRec {
+    pub initialized: bool,
+}
+
+/// Any stored resource.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resource {
+    Vpc(VpcRec),
+    Subnet(SubnetRec),
+    RouteTable(RouteTableRec),
+    InternetGateway(InternetGatewayRec),
+    NetworkInterface(NetworkInterfaceRec),
+    NetworkAcl(NetworkAclRec),
+    SecurityGroup(SecurityGroupRec),
+    Meta(MetaRec),
+}
+
+pub const KIND_META: &str = "meta";
+pub const META_ID: &str = "region";
+
+impl Resource {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Resource::Vpc(_) => "vpc",
+            Resource::Subnet(_) => "subnet",
+            Resource::RouteTable(_) => "route-table",
+            Resource::InternetGateway(_) => "internet-gateway",
+            Resource::NetworkInterface(_) => "network-interface",
+            Resource::NetworkAcl(_) => "network-acl",
+            Resource::SecurityGroup(_) => "security-group",
+            Resource::Meta(_) => KIND_META,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Resource::Vpc(r) => &r.id,
+            Resource::Subnet(r) => &r.id,
+            Resource::RouteTable(r) => &r.id,
+            Resource::InternetGateway(r) => &r.id,
+            Resource::NetworkInterface(r) => &r.id,
+            Resource::NetworkAcl(r) => &r.id,
+            Resource::SecurityGroup(r) => &r.id,
+            Resource::Meta(_) => META_ID,
+        }
+    }
+
+    pub fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        match self {
+            Resource::Vpc(r) => serde_json::to_value(r),
+            Resource::Subnet(r) => serde_json::to_value(r),
+            Resource::RouteTable(r) => serde_json::to_value(r),
+            Resource::InternetGateway(r) => serde_json::to_value(r),
+            Resource::NetworkInterface(r) => serde_json::to_value(r),
+            Resource::NetworkAcl(r) => serde_json::to_value(r),
+            Resource::SecurityGroup(r) => serde_json::to_value(r),
+            Resource::Meta(r) => serde_json::to_value(r),
+        }
+    }
+
+    pub fn from_json(kind: &str, body: serde_json::Value) -> Result<Self, String> {
+        let err = |e: serde_json::Error| e.to_string();
+        Ok(match kind {
+            "vpc" => Resource::Vpc(serde_json::from_value(body).map_err(err)?),
+            "subnet" => Resource::Subnet(serde_json::from_value(body).map_err(err)?),
+            "route-table" => Resource::RouteTable(serde_json::from_value(body).map_err(err)?),
+            "internet-gateway" => Resource::InternetGateway(serde_json::from_value(body).map_err(err)?),
+            "network-interface" => Resource::NetworkInterface(serde_json::from_value(body).map_err(err)?),
+            "network-acl" => Resource::NetworkAcl(serde_json::from_value(body).map_err(err)?),
+            "security-group" => Resource::SecurityGroup(serde_json::from_value(body).map_err(err)?),
+            KIND_META => Resource::Meta(serde_json::from_value(body).map_err(err)?),
+            other => return Err(format!("unknown kind {other}")),
+        })
+    }
+}
