@@ -152,7 +152,10 @@ def raw_request(
         try:
             conn.request(method, path, body=body, headers=headers or {})
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the server may have answered early; try to read that answer
+            # The server may have answered early; read that answer if the socket
+            # survived, else the connection is simply gone.
+            if conn.sock is None:
+                raise
         resp = conn.getresponse()
         data = resp.read()
         return RawResponse(resp.status, resp.headers, data)

@@ -65,7 +65,6 @@ pub fn new_vpc(cidr: &str, is_default: bool, instance_tenancy: &str, tags: Tags)
             id: acl_id,
             vpc_id: vpc_id.clone(),
             is_default: true,
-            associations: Vec::new(),
             tags: Tags::new(),
         },
         security_group: SecurityGroupRec {
@@ -121,12 +120,12 @@ pub fn default_vpc(_account: &str, region: &str) -> Tx {
             map_public_ip_on_launch: true,
             assign_ipv6_address_on_creation: false,
             ipv6: Vec::new(),
+            network_acl: AclAssociationRec {
+                id: new_id("aclassoc"),
+                network_acl_id: new.network_acl.id.clone(),
+            },
             tags: Tags::new(),
         };
-        new.network_acl.associations.push(AclAssociationRec {
-            id: new_id("aclassoc"),
-            subnet_id: subnet.id.clone(),
-        });
         tx.put(Resource::Subnet(subnet));
     }
     tx.put(Resource::InternetGateway(igw));

@@ -2,6 +2,8 @@
 //! Describe call: filters AND together, the values of one filter OR
 //! together, and values may use `*` and `?` wildcards.
 
+use std::collections::BTreeSet;
+
 use landbridge_api::ApiError;
 use landbridge_api::ec2::Filter;
 
@@ -36,6 +38,58 @@ impl Filters {
             let have = values(name);
             patterns.iter().any(|p| have.iter().any(|v| wildcard_match(p, v)))
         })
+    }
+
+    /// The values of filter `name` when it is present and none of its values
+    /// is a pattern: then only resources with one of those exact values can
+    /// match, and an index can find them.
+    pub fn exact(&self, name: &str) -> Option<Vec<&str>> {
+        let (_, values) = self.filters.iter().find(|(n, _)| n == name)?;
+        if values.iter().any(|v| v.contains(['*', '?', '\\'])) {
+            return None;
+        }
+        Some(values.iter().map(String::as_str).collect())
+    }
+
+    /// Ids that can possibly match, from the region's indexes: `None` when no
+    /// filter narrows the search (then every resource is a candidate). Used
+    /// only to skip work; `matches` still decides.
+    pub fn candidates(&self, index: &crate::state::Index, by_vpc: bool) -> Option<BTreeSet<String>> {
+        let mut out: Option<BTreeSet<String>> = None;
+        let mut narrow = |found: BTreeSet<String>| {
+            out = Some(match out.take() {
+                None => found,
+                Some(prev) => prev.intersection(&found).cloned().collect(),
+            });
+        };
+        if by_vpc && let Some(vpcs) = self.exact("vpc-id") {
+            narrow(vpcs.iter().flat_map(|v| index.in_vpc(v)).cloned().collect());
+        }
+        for (name, _) in &self.filters {
+            if let Some(key) = name.strip_prefix("tag:")
+                && let Some(values) = self.exact(name)
+            {
+                narrow(values.iter().flat_map(|v| index.tagged(key, v)).cloned().collect());
+            }
+        }
+        out
+    }
+}
+
+/// The resources of `all` to look at: the ids asked for, else the filter
+/// candidates, else everything, in id order.
+pub fn select<'a, T>(
+    all: &'a std::collections::BTreeMap<String, T>,
+    ids: &[String],
+    candidates: Option<BTreeSet<String>>,
+) -> Vec<&'a T> {
+    if !ids.is_empty() {
+        let wanted: BTreeSet<&String> = ids.iter().collect();
+        return wanted.into_iter().filter_map(|id| all.get(id)).collect();
+    }
+    match candidates {
+        Some(c) => c.iter().filter_map(|id| all.get(id)).collect(),
+        None => all.values().collect(),
     }
 }
 

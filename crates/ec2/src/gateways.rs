@@ -29,10 +29,10 @@ pub async fn create(
         tags,
     };
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut tx = Tx::default();
     tx.put(Resource::InternetGateway(g.clone()));
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(CreateInternetGatewayResult {
         internet_gateway: Some(views::internet_gateway(&g, &ctx.account_id)),
     })
@@ -60,10 +60,8 @@ pub async fn describe(
         return Err(errors::igw_not_found(missing));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, InternetGateway)> = state
-        .internet_gateways
-        .values()
-        .filter(|g| ids.is_empty() || ids.contains(&g.id))
+    let matching: Vec<(String, &InternetGatewayRec)> = filter::select(&state.internet_gateways, &ids, filters.candidates(&state.index, false))
+        .into_iter()
         .filter(|g| {
             filters.matches(|f| match f {
                 "attachment.state" => g.attached_vpc.iter().map(|_| "available").collect(),
@@ -73,9 +71,11 @@ pub async fn describe(
                 other => filter::tag_values(&g.tags, other).unwrap_or_default(),
             })
         })
-        .map(|g| (g.id.clone(), views::internet_gateway(g, account)))
+        .map(|r| (r.id.clone(), r))
         .collect();
-    let (gateways, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    // Only the page is rendered.
+    let gateways: Vec<InternetGateway> = page.into_iter().map(|r| views::internet_gateway(r, account)).collect();
     Ok(DescribeInternetGatewaysResult {
         internet_gateways: Some(gateways),
         next_token,
@@ -85,20 +85,20 @@ pub async fn describe(
 pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteInternetGatewayRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let g = gateway(&state, &input.internet_gateway_id)?;
     if g.attached_vpc.is_some() {
         return Err(errors::dependency("internetGateway", &g.id));
     }
     let mut tx = Tx::default();
     tx.delete("internet-gateway", &input.internet_gateway_id);
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 pub async fn attach(ec2: &Ec2, ctx: &RequestContext, input: AttachInternetGatewayRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut g = gateway(&state, &input.internet_gateway_id)?.clone();
     if !state.vpcs.contains_key(&input.vpc_id) {
         return Err(errors::vpc_not_found(&input.vpc_id));
@@ -125,13 +125,13 @@ pub async fn attach(ec2: &Ec2, ctx: &RequestContext, input: AttachInternetGatewa
     g.attached_vpc = Some(input.vpc_id);
     let mut tx = Tx::default();
     tx.put(Resource::InternetGateway(g));
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 pub async fn detach(ec2: &Ec2, ctx: &RequestContext, input: DetachInternetGatewayRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut g = gateway(&state, &input.internet_gateway_id)?.clone();
     if !state.vpcs.contains_key(&input.vpc_id) {
         return Err(errors::vpc_not_found(&input.vpc_id));
@@ -145,5 +145,5 @@ pub async fn detach(ec2: &Ec2, ctx: &RequestContext, input: DetachInternetGatewa
     g.attached_vpc = None;
     let mut tx = Tx::default();
     tx.put(Resource::InternetGateway(g));
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }

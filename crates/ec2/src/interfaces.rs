@@ -65,7 +65,7 @@ pub async fn create(
     errors::dry_run(input.dry_run)?;
     let tags = tags::from_specifications(input.tag_specifications, "network-interface")?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let s = state
         .subnets
         .get(&input.subnet_id)
@@ -110,11 +110,12 @@ pub async fn create(
             .to_string(),
         tags,
     };
+    let view = views::network_interface(&e, &state, &ctx.account_id);
     let mut tx = Tx::default();
-    tx.put(Resource::NetworkInterface(e.clone()));
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    tx.put(Resource::NetworkInterface(e));
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(CreateNetworkInterfaceResult {
-        network_interface: Some(views::network_interface(&e, &state, &ctx.account_id)),
+        network_interface: Some(view),
         client_token: input.client_token,
     })
 }
@@ -150,10 +151,8 @@ pub async fn describe(
         return Err(errors::eni_not_found(missing));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, NetworkInterface)> = state
-        .network_interfaces
-        .values()
-        .filter(|e| ids.is_empty() || ids.contains(&e.id))
+    let matching: Vec<(String, &NetworkInterfaceRec)> = filter::select(&state.network_interfaces, &ids, filters.candidates(&state.index, true))
+        .into_iter()
         .filter(|e| {
             filters.matches(|f| match f {
                 "addresses.private-ip-address" | "private-ip-address" => vec![e.private_ip.as_str()],
@@ -176,9 +175,11 @@ pub async fn describe(
                 other => filter::tag_values(&e.tags, other).unwrap_or_default(),
             })
         })
-        .map(|e| (e.id.clone(), views::network_interface(e, &state, account)))
+        .map(|r| (r.id.clone(), r))
         .collect();
-    let (interfaces, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    // Only the page is rendered.
+    let interfaces: Vec<NetworkInterface> = page.into_iter().map(|r| views::network_interface(r, &state, account)).collect();
     Ok(DescribeNetworkInterfacesResult {
         network_interfaces: Some(interfaces),
         next_token,
@@ -188,11 +189,11 @@ pub async fn describe(
 pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteNetworkInterfaceRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     if !state.network_interfaces.contains_key(&input.network_interface_id) {
         return Err(errors::eni_not_found(&input.network_interface_id));
     }
     let mut tx = Tx::default();
     tx.delete("network-interface", &input.network_interface_id);
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }

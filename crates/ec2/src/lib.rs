@@ -76,12 +76,13 @@ impl Ec2 {
         if region.state.read().await.meta.initialized {
             return Ok(region);
         }
-        let mut state = region.state.write().await;
-        if !state.meta.initialized {
-            let tx = defaults::default_vpc(&ctx.account_id, &ctx.region);
-            tx.commit(self.store(), &region, &mut state).await?;
+        {
+            let state = region.state.write().await;
+            if !state.meta.initialized {
+                let tx = defaults::default_vpc(&ctx.account_id, &ctx.region);
+                tx.commit(self.store(), &region, state).await?;
+            }
         }
-        drop(state);
         Ok(region)
     }
 

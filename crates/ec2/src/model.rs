@@ -49,6 +49,7 @@ pub struct SubnetRec {
     pub map_public_ip_on_launch: bool,
     pub assign_ipv6_address_on_creation: bool,
     pub ipv6: Vec<CidrAssoc>,
+    pub network_acl: AclAssociationRec,
     pub tags: Tags,
 }
 
@@ -134,10 +135,13 @@ pub struct NetworkInterfaceRec {
     pub tags: Tags,
 }
 
+/// A subnet's network ACL association. It lives on the subnet (every subnet
+/// has exactly one) so that adding a subnet never rewrites a record that
+/// grows with the VPC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AclAssociationRec {
     pub id: String,
-    pub subnet_id: String,
+    pub network_acl_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,7 +149,6 @@ pub struct NetworkAclRec {
     pub id: String,
     pub vpc_id: String,
     pub is_default: bool,
-    pub associations: Vec<AclAssociationRec>,
     pub tags: Tags,
 }
 
@@ -205,6 +208,31 @@ impl Resource {
             Resource::NetworkAcl(r) => &r.id,
             Resource::SecurityGroup(r) => &r.id,
             Resource::Meta(_) => META_ID,
+        }
+    }
+
+    /// The VPC a resource belongs to (not a VPC's own id).
+    pub fn vpc_id(&self) -> Option<&str> {
+        match self {
+            Resource::Subnet(r) => Some(&r.vpc_id),
+            Resource::RouteTable(r) => Some(&r.vpc_id),
+            Resource::NetworkInterface(r) => Some(&r.vpc_id),
+            Resource::NetworkAcl(r) => Some(&r.vpc_id),
+            Resource::SecurityGroup(r) => Some(&r.vpc_id),
+            Resource::Vpc(_) | Resource::InternetGateway(_) | Resource::Meta(_) => None,
+        }
+    }
+
+    pub fn tags(&self) -> Option<&Tags> {
+        match self {
+            Resource::Vpc(r) => Some(&r.tags),
+            Resource::Subnet(r) => Some(&r.tags),
+            Resource::RouteTable(r) => Some(&r.tags),
+            Resource::InternetGateway(r) => Some(&r.tags),
+            Resource::NetworkInterface(r) => Some(&r.tags),
+            Resource::NetworkAcl(r) => Some(&r.tags),
+            Resource::SecurityGroup(r) => Some(&r.tags),
+            Resource::Meta(_) => None,
         }
     }
 

@@ -29,7 +29,7 @@ pub async fn create(
     errors::dry_run(input.dry_run)?;
     let tags = tags::from_specifications(input.tag_specifications, "route-table")?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let vpc = state
         .vpcs
         .get(&input.vpc_id)
@@ -53,11 +53,12 @@ pub async fn create(
         propagating_vgws: Vec::new(),
         tags,
     };
+    let view = views::route_table(&t, &state, &ctx.account_id);
     let mut tx = Tx::default();
-    tx.put(Resource::RouteTable(t.clone()));
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    tx.put(Resource::RouteTable(t));
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(CreateRouteTableResult {
-        route_table: Some(views::route_table(&t, &state, &ctx.account_id)),
+        route_table: Some(view),
         client_token: input.client_token,
     })
 }
@@ -83,9 +84,17 @@ const TABLE_FILTERS: &[&str] = &[
     "vpc-id",
 ];
 
-fn table_values<'a>(t: &'a RouteTableRec, name: &str, views: &'a RouteTable, account: &'a str) -> Vec<&'a str> {
-    let routes = views.routes.as_deref().unwrap_or_default();
-    let route_field = |get: fn(&Route) -> Option<&str>| routes.iter().filter_map(get).collect::<Vec<&str>>();
+fn table_values<'a>(
+    t: &'a RouteTableRec,
+    name: &str,
+    view: &'a std::cell::OnceCell<RouteTable>,
+    state: &RegionState,
+    account: &'a str,
+) -> Vec<&'a str> {
+    let route_field = |get: fn(&Route) -> Option<&str>| {
+        let view = view.get_or_init(|| views::route_table(t, state, account));
+        view.routes.as_deref().unwrap_or_default().iter().filter_map(get).collect::<Vec<&str>>()
+    };
     match name {
         "association.gateway-id" => t.associations.iter().filter_map(|a| a.gateway_id.as_deref()).collect(),
         "association.route-table-association-id" => t.associations.iter().map(|a| a.id.as_str()).collect(),
@@ -126,14 +135,17 @@ pub async fn describe(
         return Err(errors::route_table_not_found(missing));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, RouteTable)> = state
-        .route_tables
-        .values()
-        .filter(|t| ids.is_empty() || ids.contains(&t.id))
+    let matching: Vec<(String, RouteTable)> = filter::select(&state.route_tables, &ids, filters.candidates(&state.index, true))
+        .into_iter()
         .filter_map(|t| {
-            let view = views::route_table(t, &state, account);
-            let keep = filters.matches(|f| table_values(t, f, &view, account));
-            keep.then(|| (t.id.clone(), view))
+            // The full view is built once, and only when a route filter needs it
+            // or the table is kept.
+            let view = std::cell::OnceCell::new();
+            let keep = filters.matches(|f| table_values(t, f, &view, &state, account));
+            keep.then(|| {
+                let view = view.into_inner().unwrap_or_else(|| views::route_table(t, &state, account));
+                (t.id.clone(), view)
+            })
         })
         .collect();
     let (route_tables, next_token) = paging::page(matching, input.max_results, input.next_token)?;
@@ -146,14 +158,14 @@ pub async fn describe(
 pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteRouteTableRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let t = table(&state, &input.route_table_id)?;
     if !t.associations.is_empty() {
         return Err(errors::dependency("routeTable", &t.id));
     }
     let mut tx = Tx::default();
     tx.delete("route-table", &input.route_table_id);
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 /// The destination and target of a CreateRoute or ReplaceRoute call.
@@ -261,7 +273,7 @@ pub async fn create_route(
 ) -> Result<CreateRouteResult, ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut t = table(&state, &input.route_table_id)?.clone();
     let spec = route_spec(
         &state,
@@ -300,14 +312,14 @@ pub async fn create_route(
     });
     let mut tx = Tx::default();
     tx.put(Resource::RouteTable(t));
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(CreateRouteResult { r#return: Some(true) })
 }
 
 pub async fn replace_route(ec2: &Ec2, ctx: &RequestContext, input: ReplaceRouteRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut t = table(&state, &input.route_table_id)?.clone();
     let spec = route_spec(
         &state,
@@ -349,7 +361,7 @@ pub async fn replace_route(ec2: &Ec2, ctx: &RequestContext, input: ReplaceRouteR
     route.origin = Origin::CreateRoute;
     let mut tx = Tx::default();
     tx.put(Resource::RouteTable(t));
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 pub async fn delete_route(ec2: &Ec2, ctx: &RequestContext, input: DeleteRouteRequest) -> Result<(), ApiError> {
@@ -366,7 +378,7 @@ pub async fn delete_route(ec2: &Ec2, ctx: &RequestContext, input: DeleteRouteReq
         (None, None) => return Err(errors::missing("destinationCidrBlock")),
     };
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut t = table(&state, &input.route_table_id)?.clone();
     let Some(pos) = t.routes.iter().position(|r| r.destination == dest) else {
         return Err(ApiError::client(
@@ -383,7 +395,7 @@ pub async fn delete_route(ec2: &Ec2, ctx: &RequestContext, input: DeleteRouteReq
     t.routes.remove(pos);
     let mut tx = Tx::default();
     tx.put(Resource::RouteTable(t));
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 fn conflict(table_id: &str) -> ApiError {
@@ -400,7 +412,7 @@ pub async fn associate(
 ) -> Result<AssociateRouteTableResult, ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut t = table(&state, &input.route_table_id)?.clone();
     let assoc = match (input.subnet_id, input.gateway_id) {
         (Some(subnet_id), None) => {
@@ -463,7 +475,7 @@ pub async fn associate(
     t.associations.push(assoc);
     let mut tx = Tx::default();
     tx.put(Resource::RouteTable(t));
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(AssociateRouteTableResult {
         association_id: Some(id),
         association_state: Some(views::association_state()),
@@ -490,7 +502,7 @@ pub async fn disassociate(
 ) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let (mut t, a) = find_association(&state, &input.association_id)?;
     if a.main {
         return Err(errors::invalid(format!(
@@ -501,7 +513,7 @@ pub async fn disassociate(
     t.associations.retain(|x| x.id != a.id);
     let mut tx = Tx::default();
     tx.put(Resource::RouteTable(t));
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 pub async fn replace_association(
@@ -511,7 +523,7 @@ pub async fn replace_association(
 ) -> Result<ReplaceRouteTableAssociationResult, ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let (mut old, a) = find_association(&state, &input.association_id)?;
     let mut new = table(&state, &input.route_table_id)?.clone();
     if new.vpc_id != old.vpc_id {
@@ -542,7 +554,7 @@ pub async fn replace_association(
     let id = fresh.id.clone();
     new.associations.push(fresh);
     tx.put(Resource::RouteTable(new));
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(ReplaceRouteTableAssociationResult {
         new_association_id: Some(id),
         association_state: Some(views::association_state()),

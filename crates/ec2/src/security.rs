@@ -8,6 +8,7 @@ use landbridge_api::{ApiError, RequestContext};
 use crate::Ec2;
 use crate::errors;
 use crate::filter::{self, Filters};
+use crate::model::{NetworkAclRec, SecurityGroupRec};
 use crate::paging;
 use crate::subnets::bool_str;
 use crate::views;
@@ -41,15 +42,15 @@ pub async fn describe_network_acls(
         ));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, NetworkAcl)> = state
-        .network_acls
-        .values()
-        .filter(|a| ids.is_empty() || ids.contains(&a.id))
+    let matching: Vec<(String, &NetworkAclRec)> = filter::select(&state.network_acls, &ids, filters.candidates(&state.index, true))
+        .into_iter()
         .filter(|a| {
             filters.matches(|f| match f {
-                "association.association-id" => a.associations.iter().map(|x| x.id.as_str()).collect(),
-                "association.network-acl-id" => a.associations.iter().map(|_| a.id.as_str()).collect(),
-                "association.subnet-id" => a.associations.iter().map(|x| x.subnet_id.as_str()).collect(),
+                "association.association-id" => {
+                    views::acl_subnets(a, &state).map(|s| s.network_acl.id.as_str()).collect()
+                }
+                "association.network-acl-id" => views::acl_subnets(a, &state).map(|_| a.id.as_str()).collect(),
+                "association.subnet-id" => views::acl_subnets(a, &state).map(|s| s.id.as_str()).collect(),
                 "default" => vec![bool_str(a.is_default)],
                 "network-acl-id" => vec![a.id.as_str()],
                 "owner-id" => vec![account],
@@ -57,9 +58,11 @@ pub async fn describe_network_acls(
                 other => filter::tag_values(&a.tags, other).unwrap_or_default(),
             })
         })
-        .map(|a| (a.id.clone(), views::network_acl(a, account)))
+        .map(|r| (r.id.clone(), r))
         .collect();
-    let (acls, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    // Only the page is rendered.
+    let acls: Vec<NetworkAcl> = page.into_iter().map(|r| views::network_acl(r, &state, account)).collect();
     Ok(DescribeNetworkAclsResult {
         network_acls: Some(acls),
         next_token,
@@ -84,10 +87,8 @@ pub async fn describe_security_groups(
     }
     let names = input.group_names.unwrap_or_default();
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, SecurityGroup)> = state
-        .security_groups
-        .values()
-        .filter(|g| ids.is_empty() || ids.contains(&g.id))
+    let matching: Vec<(String, &SecurityGroupRec)> = filter::select(&state.security_groups, &ids, filters.candidates(&state.index, true))
+        .into_iter()
         .filter(|g| names.is_empty() || names.contains(&g.name))
         .filter(|g| {
             filters.matches(|f| match f {
@@ -99,9 +100,11 @@ pub async fn describe_security_groups(
                 other => filter::tag_values(&g.tags, other).unwrap_or_default(),
             })
         })
-        .map(|g| (g.id.clone(), views::security_group(g, account, &ctx.region)))
+        .map(|r| (r.id.clone(), r))
         .collect();
-    let (groups, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    // Only the page is rendered.
+    let groups: Vec<SecurityGroup> = page.into_iter().map(|r| views::security_group(r, account, &ctx.region)).collect();
     Ok(DescribeSecurityGroupsResult {
         security_groups: Some(groups),
         next_token,

@@ -5,12 +5,12 @@
 //! under the region's write lock: what a reader sees is always durable, and
 //! a failed commit changes nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use landbridge_api::ApiError;
 use landbridge_store::{Key, Mutation, Record, Store};
-use tokio::sync::RwLock;
+use tokio::sync::{RwLock, RwLockWriteGuard};
 
 use crate::errors;
 use crate::model::*;
@@ -27,10 +27,76 @@ pub struct RegionState {
     pub network_acls: BTreeMap<String, NetworkAclRec>,
     pub security_groups: BTreeMap<String, SecurityGroupRec>,
     pub meta: MetaRec,
+    pub index: Index,
+}
+
+/// Secondary indexes, so that Describe calls filtered by VPC or by an exact
+/// tag look at the matching resources only, however many there are.
+#[derive(Debug, Default)]
+pub struct Index {
+    by_vpc: HashMap<String, BTreeSet<String>>,
+    by_tag: HashMap<(String, String), BTreeSet<String>>,
+}
+
+static EMPTY: BTreeSet<String> = BTreeSet::new();
+
+impl Index {
+    /// Resources (subnets, route tables, interfaces, ACLs, security groups)
+    /// that belong to `vpc_id`.
+    pub fn in_vpc(&self, vpc_id: &str) -> &BTreeSet<String> {
+        self.by_vpc.get(vpc_id).unwrap_or(&EMPTY)
+    }
+
+    /// Resources tagged `key` = `value`.
+    pub fn tagged(&self, key: &str, value: &str) -> &BTreeSet<String> {
+        self.by_tag.get(&(key.to_string(), value.to_string())).unwrap_or(&EMPTY)
+    }
+
+    fn add(&mut self, r: &Resource) {
+        let id = r.id().to_string();
+        if let Some(vpc) = r.vpc_id() {
+            self.by_vpc.entry(vpc.to_string()).or_default().insert(id.clone());
+        }
+        for (k, v) in r.tags().into_iter().flatten() {
+            self.by_tag.entry((k.clone(), v.clone())).or_default().insert(id.clone());
+        }
+    }
+
+    fn remove(&mut self, r: &Resource) {
+        let id = r.id();
+        if let Some(vpc) = r.vpc_id()
+            && let Some(set) = self.by_vpc.get_mut(vpc)
+        {
+            set.remove(id);
+            if set.is_empty() {
+                self.by_vpc.remove(vpc);
+            }
+        }
+        for (k, v) in r.tags().into_iter().flatten() {
+            let key = (k.clone(), v.clone());
+            if let Some(set) = self.by_tag.get_mut(&key) {
+                set.remove(id);
+                if set.is_empty() {
+                    self.by_tag.remove(&key);
+                }
+            }
+        }
+    }
 }
 
 impl RegionState {
     fn apply(&mut self, change: Change) {
+        // Keep the indexes in step: out with the old version, in with the new.
+        let id = match &change {
+            Change::Put(r) => r.id().to_string(),
+            Change::Delete(_, id) => id.clone(),
+        };
+        if let Some(old) = self.resource(&id) {
+            self.index.remove(&old);
+        }
+        if let Change::Put(r) = &change {
+            self.index.add(r);
+        }
         match change {
             Change::Put(r) => match *r {
                 Resource::Vpc(v) => {
@@ -130,8 +196,20 @@ impl Tx {
         self.changes.push(Change::Delete(kind, id.to_string()));
     }
 
-    /// Makes the changes durable, then applies them to `state`.
-    pub async fn commit(self, store: &Store, region: &Region, state: &mut RegionState) -> Result<(), ApiError> {
+    /// Queues the changes for the store and applies them to `state`, then
+    /// releases the region and waits until they are durable.
+    ///
+    /// Applying before the commit returns (but after it is queued) lets the
+    /// next writer validate against these changes without waiting for the
+    /// disk; the store's single writer commits in queue order, so nothing
+    /// that builds on them can be durable before they are. The caller
+    /// answers only after this returns, so what was acknowledged is durable.
+    pub async fn commit(
+        self,
+        store: &Store,
+        region: &Region,
+        mut state: RwLockWriteGuard<'_, RegionState>,
+    ) -> Result<(), ApiError> {
         let mut batch = Vec::with_capacity(self.changes.len());
         for change in &self.changes {
             batch.push(match change {
@@ -139,16 +217,15 @@ impl Tx {
                     key: Key::new(SERVICE, &region.account, &region.region, r.kind(), r.id()),
                     body: r.to_json().map_err(|e| errors::storage(e.into()))?,
                 }),
-                Change::Delete(kind, id) => {
-                    Mutation::Delete(Key::new(SERVICE, &region.account, &region.region, kind, id))
-                }
+                Change::Delete(kind, id) => Mutation::Delete(Key::new(SERVICE, &region.account, &region.region, kind, id)),
             });
         }
-        store.commit(batch).await.map_err(errors::storage)?;
+        let pending = store.enqueue(batch).map_err(errors::storage)?;
         for change in self.changes {
             state.apply(change);
         }
-        Ok(())
+        drop(state);
+        pending.await.map_err(errors::storage)
     }
 }
 
@@ -205,5 +282,51 @@ impl Regions {
 
     pub fn clear(&self) {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subnet(id: &str, vpc: &str, tag: Option<(&str, &str)>) -> Resource {
+        let mut tags = Tags::new();
+        if let Some((k, v)) = tag {
+            tags.insert(k.into(), v.into());
+        }
+        Resource::Subnet(SubnetRec {
+            id: id.into(),
+            vpc_id: vpc.into(),
+            cidr: "10.0.0.0/24".into(),
+            availability_zone: "us-east-1a".into(),
+            availability_zone_id: "use1-az1".into(),
+            default_for_az: false,
+            map_public_ip_on_launch: false,
+            assign_ipv6_address_on_creation: false,
+            ipv6: Vec::new(),
+            network_acl: AclAssociationRec {
+                id: "aclassoc-1".into(),
+                network_acl_id: "acl-1".into(),
+            },
+            tags,
+        })
+    }
+
+    #[test]
+    fn indexes_follow_puts_and_deletes() {
+        let mut s = RegionState::default();
+        s.apply(Change::Put(Box::new(subnet("subnet-1", "vpc-a", Some(("Tier", "web"))))));
+        s.apply(Change::Put(Box::new(subnet("subnet-2", "vpc-a", None))));
+        assert_eq!(s.index.in_vpc("vpc-a").len(), 2);
+        assert!(s.index.tagged("Tier", "web").contains("subnet-1"));
+
+        // Re-tagging moves the entry; the old tag no longer finds it.
+        s.apply(Change::Put(Box::new(subnet("subnet-1", "vpc-a", Some(("Tier", "db"))))));
+        assert!(s.index.tagged("Tier", "web").is_empty());
+        assert!(s.index.tagged("Tier", "db").contains("subnet-1"));
+
+        s.apply(Change::Delete("subnet", "subnet-1".into()));
+        assert_eq!(s.index.in_vpc("vpc-a").iter().collect::<Vec<_>>(), vec!["subnet-2"]);
+        assert!(s.index.tagged("Tier", "db").is_empty());
     }
 }

@@ -78,7 +78,7 @@ pub async fn create(
     )?;
 
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let vpc = state
         .vpcs
         .get(&input.vpc_id)
@@ -132,22 +132,19 @@ pub async fn create(
         map_public_ip_on_launch: false,
         assign_ipv6_address_on_creation: false,
         ipv6,
+        // New subnets join the VPC's default network ACL.
+        network_acl: AclAssociationRec {
+            id: new_id("aclassoc"),
+            network_acl_id: vpc.default_network_acl.clone(),
+        },
         tags,
     };
     let mut tx = Tx::default();
-    // New subnets join the VPC's default network ACL.
-    if let Some(acl) = state.network_acls.get(&vpc.default_network_acl) {
-        let mut acl = acl.clone();
-        acl.associations.push(AclAssociationRec {
-            id: new_id("aclassoc"),
-            subnet_id: subnet.id.clone(),
-        });
-        tx.put(Resource::NetworkAcl(acl));
-    }
-    tx.put(Resource::Subnet(subnet.clone()));
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    let view = views::subnet(&subnet, &state, &ctx.account_id, &ctx.region);
+    tx.put(Resource::Subnet(subnet));
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(CreateSubnetResult {
-        subnet: Some(views::subnet(&subnet, &state, &ctx.account_id, &ctx.region)),
+        subnet: Some(view),
     })
 }
 
@@ -185,18 +182,18 @@ pub async fn describe(
         return Err(errors::subnet_not_found(missing));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, Subnet)> = state
-        .subnets
-        .values()
-        .filter(|s| ids.is_empty() || ids.contains(&s.id))
-        .filter_map(|s| {
-            let view = views::subnet(s, &state, account, &ctx.region);
-            let count = view.available_ip_address_count.unwrap_or_default().to_string();
-            let arn = view.subnet_arn.clone().unwrap_or_default();
-            let keep = filters.matches(|f| match f {
+    let matching: Vec<(String, &SubnetRec)> = filter::select(&state.subnets, &ids, filters.candidates(&state.index, true))
+        .into_iter()
+        .filter(|s| {
+            // Derived values are computed only when a filter asks for them.
+            let count = std::cell::OnceCell::new();
+            let arn = std::cell::OnceCell::new();
+            filters.matches(|f| match f {
                 "availability-zone" => vec![s.availability_zone.as_str()],
                 "availability-zone-id" => vec![s.availability_zone_id.as_str()],
-                "available-ip-address-count" => vec![count.as_str()],
+                "available-ip-address-count" => {
+                    vec![count.get_or_init(|| views::available_ips(s, &state).to_string()).as_str()]
+                }
                 "cidr" | "cidr-block" | "cidrBlock" => vec![s.cidr.as_str()],
                 "default-for-az" | "defaultForAz" => vec![bool_str(s.default_for_az)],
                 "ipv6-cidr-block-association.ipv6-cidr-block" => s.ipv6.iter().map(|c| c.cidr.as_str()).collect(),
@@ -205,15 +202,20 @@ pub async fn describe(
                 "map-public-ip-on-launch" => vec![bool_str(s.map_public_ip_on_launch)],
                 "owner-id" => vec![account],
                 "state" => vec!["available"],
-                "subnet-arn" => vec![arn.as_str()],
+                "subnet-arn" => vec![
+                    arn.get_or_init(|| format!("arn:aws:ec2:{}:{account}:subnet/{}", ctx.region, s.id))
+                        .as_str(),
+                ],
                 "subnet-id" => vec![s.id.as_str()],
                 "vpc-id" => vec![s.vpc_id.as_str()],
                 other => filter::tag_values(&s.tags, other).unwrap_or_default(),
-            });
-            keep.then(|| (s.id.clone(), view))
+            })
         })
+        .map(|r| (r.id.clone(), r))
         .collect();
-    let (subnets, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    // Only the page is rendered.
+    let subnets: Vec<Subnet> = page.into_iter().map(|r| views::subnet(r, &state, account, &ctx.region)).collect();
     Ok(DescribeSubnetsResult {
         next_token,
         subnets: Some(subnets),
@@ -231,13 +233,13 @@ fn subnet<'a>(state: &'a RegionState, id: &str) -> Result<&'a SubnetRec, ApiErro
 pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteSubnetRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let s = subnet(&state, &input.subnet_id)?.clone();
     if state.network_interfaces.values().any(|e| e.subnet_id == s.id) {
         return Err(errors::dependency("subnet", &s.id));
     }
     let mut tx = Tx::default();
-    // Route table and network ACL associations go with the subnet.
+    // Route table associations go with the subnet (its ACL association lives on it).
     for t in state.route_tables.values() {
         if t.associations
             .iter()
@@ -248,15 +250,8 @@ pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteSubnetRequest)
             tx.put(Resource::RouteTable(t));
         }
     }
-    for a in state.network_acls.values() {
-        if a.associations.iter().any(|x| x.subnet_id == s.id) {
-            let mut a = a.clone();
-            a.associations.retain(|x| x.subnet_id != s.id);
-            tx.put(Resource::NetworkAcl(a));
-        }
-    }
     tx.delete("subnet", &s.id);
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 pub async fn modify_attribute(
@@ -265,7 +260,7 @@ pub async fn modify_attribute(
     input: ModifySubnetAttributeRequest,
 ) -> Result<(), ApiError> {
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut s = subnet(&state, &input.subnet_id)?.clone();
     if let Some(v) = input.map_public_ip_on_launch.and_then(|a| a.value) {
         s.map_public_ip_on_launch = v;
@@ -275,5 +270,5 @@ pub async fn modify_attribute(
     }
     let mut tx = Tx::default();
     tx.put(Resource::Subnet(s));
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }

@@ -97,7 +97,7 @@ fn unknown_resource(id: &str) -> ApiError {
 pub async fn create(ec2: &Ec2, ctx: &RequestContext, input: CreateTagsRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut tx = Tx::default();
     for id in &input.resources {
         let mut resource = state.resource(id).ok_or_else(|| unknown_resource(id))?;
@@ -106,13 +106,13 @@ pub async fn create(ec2: &Ec2, ctx: &RequestContext, input: CreateTagsRequest) -
         }
         tx.put(resource);
     }
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteTagsRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut tx = Tx::default();
     for id in &input.resources {
         let mut resource = state.resource(id).ok_or_else(|| unknown_resource(id))?;
@@ -138,7 +138,7 @@ pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteTagsRequest) -
         }
         tx.put(resource);
     }
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 pub async fn describe(

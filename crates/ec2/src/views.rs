@@ -281,7 +281,7 @@ fn acl_entry(rule: i32, egress: bool, action: RuleAction) -> NetworkAclEntry {
     }
 }
 
-pub fn network_acl(a: &NetworkAclRec, account: &str) -> NetworkAcl {
+pub fn network_acl(a: &NetworkAclRec, state: &RegionState, account: &str) -> NetworkAcl {
     // A default ACL allows everything (rule 100) before the final deny.
     let mut entries = Vec::new();
     for egress in [true, false] {
@@ -292,12 +292,11 @@ pub fn network_acl(a: &NetworkAclRec, account: &str) -> NetworkAcl {
     }
     NetworkAcl {
         associations: Some(
-            a.associations
-                .iter()
+            acl_subnets(a, state)
                 .map(|s| NetworkAclAssociation {
-                    network_acl_association_id: Some(s.id.clone()),
+                    network_acl_association_id: Some(s.network_acl.id.clone()),
                     network_acl_id: Some(a.id.clone()),
-                    subnet_id: Some(s.subnet_id.clone()),
+                    subnet_id: Some(s.id.clone()),
                 })
                 .collect(),
         ),
@@ -351,4 +350,9 @@ pub fn security_group(g: &SecurityGroupRec, account: &str, region: &str) -> Secu
         description: Some(g.description.clone()),
         ip_permissions: Some(ingress),
     }
+}
+
+/// The subnets associated with a network ACL.
+pub fn acl_subnets<'a>(a: &'a NetworkAclRec, state: &'a RegionState) -> impl Iterator<Item = &'a SubnetRec> {
+    state.subnets.values().filter(move |s| s.network_acl.network_acl_id == a.id)
 }

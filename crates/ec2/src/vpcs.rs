@@ -66,10 +66,10 @@ pub async fn create(ec2: &Ec2, ctx: &RequestContext, input: CreateVpcRequest) ->
     }
     let vpc = new.vpc.clone();
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut tx = Tx::default();
     new.stage(&mut tx);
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(CreateVpcResult {
         vpc: Some(views::vpc(&vpc, &ctx.account_id, &ctx.region)),
     })
@@ -123,14 +123,14 @@ pub async fn describe(
         return Err(errors::vpc_not_found(missing));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, Vpc)> = state
-        .vpcs
-        .values()
-        .filter(|v| ids.is_empty() || ids.contains(&v.id))
+    let matching: Vec<(String, &VpcRec)> = filter::select(&state.vpcs, &ids, filters.candidates(&state.index, false))
+        .into_iter()
         .filter(|v| filters.matches(|f| vpc_values(v, f, account)))
-        .map(|v| (v.id.clone(), views::vpc(v, account, &ctx.region)))
+        .map(|r| (r.id.clone(), r))
         .collect();
-    let (vpcs, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
+    // Only the page is rendered.
+    let vpcs: Vec<Vpc> = page.into_iter().map(|r| views::vpc(r, account, &ctx.region)).collect();
     Ok(DescribeVpcsResult {
         next_token,
         vpcs: Some(vpcs),
@@ -144,7 +144,7 @@ fn vpc<'a>(state: &'a RegionState, id: &str) -> Result<&'a VpcRec, ApiError> {
 pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteVpcRequest) -> Result<(), ApiError> {
     errors::dry_run(input.dry_run)?;
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let v = vpc(&state, &input.vpc_id)?.clone();
     let id = v.id.as_str();
     let busy = state.subnets.values().any(|s| s.vpc_id == id)
@@ -176,7 +176,7 @@ pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteVpcRequest) ->
     }
     tx.delete("network-acl", &v.default_network_acl);
     tx.delete("security-group", &v.default_security_group);
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 pub async fn modify_attribute(
@@ -207,7 +207,7 @@ pub async fn modify_attribute(
         }
     }
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut v = vpc(&state, &input.vpc_id)?.clone();
     for (name, value) in set {
         match name {
@@ -218,7 +218,7 @@ pub async fn modify_attribute(
     }
     let mut tx = Tx::default();
     tx.put(Resource::Vpc(v));
-    tx.commit(ec2.store(), &region, &mut state).await
+    tx.commit(ec2.store(), &region, state).await
 }
 
 pub async fn describe_attribute(
@@ -263,7 +263,7 @@ pub async fn associate_cidr(
     input: AssociateVpcCidrBlockRequest,
 ) -> Result<AssociateVpcCidrBlockResult, ApiError> {
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let mut v = vpc(&state, &input.vpc_id)?.clone();
     let mut tx = Tx::default();
     let mut out = AssociateVpcCidrBlockResult {
@@ -347,7 +347,7 @@ pub async fn associate_cidr(
     }
     // The routes staged above hold copies of the tables; the VPC goes last.
     tx.put(Resource::Vpc(v));
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(out)
 }
 
@@ -357,7 +357,7 @@ pub async fn disassociate_cidr(
     input: DisassociateVpcCidrBlockRequest,
 ) -> Result<DisassociateVpcCidrBlockResult, ApiError> {
     let region = ec2.region(ctx).await?;
-    let mut state = region.state.write().await;
+    let state = region.state.write().await;
     let id = input.association_id;
     let Some(mut v) = state
         .vpcs
@@ -433,6 +433,6 @@ pub async fn disassociate_cidr(
     }
     v.tags = v.tags.clone();
     tx.put(Resource::Vpc(v));
-    tx.commit(ec2.store(), &region, &mut state).await?;
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(out)
 }

@@ -17,6 +17,7 @@ mod backend;
 mod sqlite;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
 
 pub use backend::{Backend, MemoryBackend};
@@ -75,6 +76,8 @@ pub enum StoreError {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("the store's writer has stopped")]
     Closed,
+    #[error("an earlier commit failed; the state store refuses writes until restarted")]
+    Failed,
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("serialising a record: {0}")]
@@ -90,6 +93,9 @@ struct Job {
 #[derive(Clone)]
 pub struct Store {
     jobs: std_mpsc::Sender<Job>,
+    /// Set when a commit fails: memory may then hold changes the disk does
+    /// not, so every later write is refused rather than diverging further.
+    failed: Arc<AtomicBool>,
     _writer: Arc<WriterGuard>,
 }
 
@@ -116,15 +122,20 @@ impl Store {
     pub fn start(mut backend: Box<dyn Backend>) -> Result<(Self, Vec<Record>), StoreError> {
         let records = backend.load()?;
         let (tx, rx) = std_mpsc::channel::<Job>();
+        let failed = Arc::new(AtomicBool::new(false));
         let handle = std::thread::Builder::new()
             .name("landbridge-store".into())
-            .spawn(move || writer(backend, rx))?;
+            .spawn({
+                let failed = failed.clone();
+                move || writer(backend, rx, failed)
+            })?;
         let guard = WriterGuard {
             handle: std::sync::Mutex::new(Some(handle)),
         };
         Ok((
             Self {
                 jobs: tx,
+                failed,
                 _writer: Arc::new(guard),
             },
             records,
@@ -141,21 +152,44 @@ impl Store {
 
     /// Commits `batch` atomically; returns once it is durable.
     pub async fn commit(&self, batch: Vec<Mutation>) -> Result<(), StoreError> {
-        if batch.is_empty() {
-            return Ok(());
+        self.enqueue(batch)?.await
+    }
+
+    /// Queues `batch` for commit and returns a future that completes when
+    /// it is durable. Batches commit in the order they were queued.
+    pub fn enqueue(&self, batch: Vec<Mutation>) -> Result<Pending, StoreError> {
+        if self.failed.load(Ordering::Acquire) {
+            return Err(StoreError::Failed);
         }
         let (done, wait) = oneshot::channel();
-        self.jobs.send(Job { batch, done }).map_err(|_| StoreError::Closed)?;
-        match wait.await {
+        if batch.is_empty() {
+            let _ = done.send(Ok(()));
+        } else {
+            self.jobs.send(Job { batch, done }).map_err(|_| StoreError::Closed)?;
+        }
+        Ok(Pending { wait })
+    }
+}
+
+/// A queued commit; resolves when it is durable.
+pub struct Pending {
+    wait: oneshot::Receiver<Result<(), String>>,
+}
+
+impl std::future::Future for Pending {
+    type Output = Result<(), StoreError>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.wait).poll(cx).map(|r| match r {
             Ok(Ok(())) => Ok(()),
             Ok(Err(msg)) => Err(StoreError::Io(std::io::Error::other(msg))),
             Err(_) => Err(StoreError::Closed),
-        }
+        })
     }
 }
 
 /// Commits queued jobs in groups: one transaction for everything waiting.
-fn writer(mut backend: Box<dyn Backend>, rx: std_mpsc::Receiver<Job>) {
+fn writer(mut backend: Box<dyn Backend>, rx: std_mpsc::Receiver<Job>, failed: Arc<AtomicBool>) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -167,7 +201,8 @@ fn writer(mut backend: Box<dyn Backend>, rx: std_mpsc::Receiver<Job>) {
         let batch: Vec<&Mutation> = jobs.iter().flat_map(|j| j.batch.iter()).collect();
         let result = backend.apply(&batch).map_err(|e| e.to_string());
         if let Err(e) = &result {
-            tracing::error!(error = %e, "commit failed");
+            tracing::error!(error = %e, "commit failed; refusing further writes");
+            failed.store(true, Ordering::Release);
         }
         for job in jobs {
             let _ = job.done.send(result.clone());
