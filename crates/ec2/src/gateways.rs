@@ -60,19 +60,20 @@ pub async fn describe(
         return Err(errors::igw_not_found(missing));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, &InternetGatewayRec)> = filter::select(&state.internet_gateways, &ids, filters.candidates(&state.index, false))
-        .into_iter()
-        .filter(|g| {
-            filters.matches(|f| match f {
-                "attachment.state" => g.attached_vpc.iter().map(|_| "available").collect(),
-                "attachment.vpc-id" => g.attached_vpc.iter().map(String::as_str).collect(),
-                "internet-gateway-id" => vec![g.id.as_str()],
-                "owner-id" => vec![account],
-                other => filter::tag_values(&g.tags, other).unwrap_or_default(),
+    let matching: Vec<(String, &InternetGatewayRec)> =
+        filter::select(&state.internet_gateways, &ids, filters.candidates(&state.index, false))
+            .into_iter()
+            .filter(|g| {
+                filters.matches(|f| match f {
+                    "attachment.state" => g.attached_vpc.iter().map(|_| "available").collect(),
+                    "attachment.vpc-id" => g.attached_vpc.iter().map(String::as_str).collect(),
+                    "internet-gateway-id" => vec![g.id.as_str()],
+                    "owner-id" => vec![account],
+                    other => filter::tag_values(&g.tags, other).unwrap_or_default(),
+                })
             })
-        })
-        .map(|r| (r.id.clone(), r))
-        .collect();
+            .map(|r| (r.id.clone(), r))
+            .collect();
     let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
     // Only the page is rendered.
     let gateways: Vec<InternetGateway> = page.into_iter().map(|r| views::internet_gateway(r, account)).collect();

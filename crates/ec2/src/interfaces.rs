@@ -151,35 +151,39 @@ pub async fn describe(
         return Err(errors::eni_not_found(missing));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, &NetworkInterfaceRec)> = filter::select(&state.network_interfaces, &ids, filters.candidates(&state.index, true))
-        .into_iter()
-        .filter(|e| {
-            filters.matches(|f| match f {
-                "addresses.private-ip-address" | "private-ip-address" => vec![e.private_ip.as_str()],
-                "availability-zone" => vec![e.availability_zone.as_str()],
-                "description" => vec![e.description.as_str()],
-                "group-id" => e.security_groups.iter().map(String::as_str).collect(),
-                "group-name" => e
-                    .security_groups
-                    .iter()
-                    .filter_map(|id| state.security_groups.get(id).map(|g| g.name.as_str()))
-                    .collect(),
-                "interface-type" => vec![e.interface_type.as_str()],
-                "mac-address" => vec![e.mac_address.as_str()],
-                "network-interface-id" => vec![e.id.as_str()],
-                "owner-id" => vec![account],
-                "source-dest-check" => vec![crate::subnets::bool_str(e.source_dest_check)],
-                "status" => vec!["available"],
-                "subnet-id" => vec![e.subnet_id.as_str()],
-                "vpc-id" => vec![e.vpc_id.as_str()],
-                other => filter::tag_values(&e.tags, other).unwrap_or_default(),
+    let matching: Vec<(String, &NetworkInterfaceRec)> =
+        filter::select(&state.network_interfaces, &ids, filters.candidates(&state.index, true))
+            .into_iter()
+            .filter(|e| {
+                filters.matches(|f| match f {
+                    "addresses.private-ip-address" | "private-ip-address" => vec![e.private_ip.as_str()],
+                    "availability-zone" => vec![e.availability_zone.as_str()],
+                    "description" => vec![e.description.as_str()],
+                    "group-id" => e.security_groups.iter().map(String::as_str).collect(),
+                    "group-name" => e
+                        .security_groups
+                        .iter()
+                        .filter_map(|id| state.security_groups.get(id).map(|g| g.name.as_str()))
+                        .collect(),
+                    "interface-type" => vec![e.interface_type.as_str()],
+                    "mac-address" => vec![e.mac_address.as_str()],
+                    "network-interface-id" => vec![e.id.as_str()],
+                    "owner-id" => vec![account],
+                    "source-dest-check" => vec![crate::subnets::bool_str(e.source_dest_check)],
+                    "status" => vec!["available"],
+                    "subnet-id" => vec![e.subnet_id.as_str()],
+                    "vpc-id" => vec![e.vpc_id.as_str()],
+                    other => filter::tag_values(&e.tags, other).unwrap_or_default(),
+                })
             })
-        })
-        .map(|r| (r.id.clone(), r))
-        .collect();
+            .map(|r| (r.id.clone(), r))
+            .collect();
     let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
     // Only the page is rendered.
-    let interfaces: Vec<NetworkInterface> = page.into_iter().map(|r| views::network_interface(r, &state, account)).collect();
+    let interfaces: Vec<NetworkInterface> = page
+        .into_iter()
+        .map(|r| views::network_interface(r, &state, account))
+        .collect();
     Ok(DescribeNetworkInterfacesResult {
         network_interfaces: Some(interfaces),
         next_token,

@@ -93,7 +93,12 @@ fn table_values<'a>(
 ) -> Vec<&'a str> {
     let route_field = |get: fn(&Route) -> Option<&str>| {
         let view = view.get_or_init(|| views::route_table(t, state, account));
-        view.routes.as_deref().unwrap_or_default().iter().filter_map(get).collect::<Vec<&str>>()
+        view.routes
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(get)
+            .collect::<Vec<&str>>()
     };
     match name {
         "association.gateway-id" => t.associations.iter().filter_map(|a| a.gateway_id.as_deref()).collect(),
@@ -135,19 +140,22 @@ pub async fn describe(
         return Err(errors::route_table_not_found(missing));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, RouteTable)> = filter::select(&state.route_tables, &ids, filters.candidates(&state.index, true))
-        .into_iter()
-        .filter_map(|t| {
-            // The full view is built once, and only when a route filter needs it
-            // or the table is kept.
-            let view = std::cell::OnceCell::new();
-            let keep = filters.matches(|f| table_values(t, f, &view, &state, account));
-            keep.then(|| {
-                let view = view.into_inner().unwrap_or_else(|| views::route_table(t, &state, account));
-                (t.id.clone(), view)
+    let matching: Vec<(String, RouteTable)> =
+        filter::select(&state.route_tables, &ids, filters.candidates(&state.index, true))
+            .into_iter()
+            .filter_map(|t| {
+                // The full view is built once, and only when a route filter needs it
+                // or the table is kept.
+                let view = std::cell::OnceCell::new();
+                let keep = filters.matches(|f| table_values(t, f, &view, &state, account));
+                keep.then(|| {
+                    let view = view
+                        .into_inner()
+                        .unwrap_or_else(|| views::route_table(t, &state, account));
+                    (t.id.clone(), view)
+                })
             })
-        })
-        .collect();
+            .collect();
     let (route_tables, next_token) = paging::page(matching, input.max_results, input.next_token)?;
     Ok(DescribeRouteTablesResult {
         route_tables: Some(route_tables),

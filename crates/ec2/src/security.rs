@@ -42,27 +42,31 @@ pub async fn describe_network_acls(
         ));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, &NetworkAclRec)> = filter::select(&state.network_acls, &ids, filters.candidates(&state.index, true))
-        .into_iter()
-        .filter(|a| {
-            filters.matches(|f| match f {
-                "association.association-id" => {
-                    views::acl_subnets(a, &state).map(|s| s.network_acl.id.as_str()).collect()
-                }
-                "association.network-acl-id" => views::acl_subnets(a, &state).map(|_| a.id.as_str()).collect(),
-                "association.subnet-id" => views::acl_subnets(a, &state).map(|s| s.id.as_str()).collect(),
-                "default" => vec![bool_str(a.is_default)],
-                "network-acl-id" => vec![a.id.as_str()],
-                "owner-id" => vec![account],
-                "vpc-id" => vec![a.vpc_id.as_str()],
-                other => filter::tag_values(&a.tags, other).unwrap_or_default(),
+    let matching: Vec<(String, &NetworkAclRec)> =
+        filter::select(&state.network_acls, &ids, filters.candidates(&state.index, true))
+            .into_iter()
+            .filter(|a| {
+                filters.matches(|f| match f {
+                    "association.association-id" => views::acl_subnets(a, &state)
+                        .map(|s| s.network_acl.id.as_str())
+                        .collect(),
+                    "association.network-acl-id" => views::acl_subnets(a, &state).map(|_| a.id.as_str()).collect(),
+                    "association.subnet-id" => views::acl_subnets(a, &state).map(|s| s.id.as_str()).collect(),
+                    "default" => vec![bool_str(a.is_default)],
+                    "network-acl-id" => vec![a.id.as_str()],
+                    "owner-id" => vec![account],
+                    "vpc-id" => vec![a.vpc_id.as_str()],
+                    other => filter::tag_values(&a.tags, other).unwrap_or_default(),
+                })
             })
-        })
-        .map(|r| (r.id.clone(), r))
-        .collect();
+            .map(|r| (r.id.clone(), r))
+            .collect();
     let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
     // Only the page is rendered.
-    let acls: Vec<NetworkAcl> = page.into_iter().map(|r| views::network_acl(r, &state, account)).collect();
+    let acls: Vec<NetworkAcl> = page
+        .into_iter()
+        .map(|r| views::network_acl(r, &state, account))
+        .collect();
     Ok(DescribeNetworkAclsResult {
         network_acls: Some(acls),
         next_token,
@@ -87,24 +91,28 @@ pub async fn describe_security_groups(
     }
     let names = input.group_names.unwrap_or_default();
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, &SecurityGroupRec)> = filter::select(&state.security_groups, &ids, filters.candidates(&state.index, true))
-        .into_iter()
-        .filter(|g| names.is_empty() || names.contains(&g.name))
-        .filter(|g| {
-            filters.matches(|f| match f {
-                "description" => vec![g.description.as_str()],
-                "group-id" => vec![g.id.as_str()],
-                "group-name" => vec![g.name.as_str()],
-                "owner-id" => vec![account],
-                "vpc-id" => vec![g.vpc_id.as_str()],
-                other => filter::tag_values(&g.tags, other).unwrap_or_default(),
+    let matching: Vec<(String, &SecurityGroupRec)> =
+        filter::select(&state.security_groups, &ids, filters.candidates(&state.index, true))
+            .into_iter()
+            .filter(|g| names.is_empty() || names.contains(&g.name))
+            .filter(|g| {
+                filters.matches(|f| match f {
+                    "description" => vec![g.description.as_str()],
+                    "group-id" => vec![g.id.as_str()],
+                    "group-name" => vec![g.name.as_str()],
+                    "owner-id" => vec![account],
+                    "vpc-id" => vec![g.vpc_id.as_str()],
+                    other => filter::tag_values(&g.tags, other).unwrap_or_default(),
+                })
             })
-        })
-        .map(|r| (r.id.clone(), r))
-        .collect();
+            .map(|r| (r.id.clone(), r))
+            .collect();
     let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
     // Only the page is rendered.
-    let groups: Vec<SecurityGroup> = page.into_iter().map(|r| views::security_group(r, account, &ctx.region)).collect();
+    let groups: Vec<SecurityGroup> = page
+        .into_iter()
+        .map(|r| views::security_group(r, account, &ctx.region))
+        .collect();
     Ok(DescribeSecurityGroupsResult {
         security_groups: Some(groups),
         next_token,

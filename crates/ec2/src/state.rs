@@ -12,6 +12,7 @@ use landbridge_api::ApiError;
 use landbridge_store::{Key, Mutation, Record, Store};
 use tokio::sync::{RwLock, RwLockWriteGuard};
 
+use crate::cidr::Ipv4Cidr;
 use crate::errors;
 use crate::model::*;
 
@@ -36,9 +37,17 @@ pub struct RegionState {
 pub struct Index {
     by_vpc: HashMap<String, BTreeSet<String>>,
     by_tag: HashMap<(String, String), BTreeSet<String>>,
+    /// Each VPC's subnet blocks as `first address -> last address`: subnets
+    /// never overlap, so one range lookup answers "does this block overlap
+    /// a subnet?" however many subnets the VPC has.
+    subnet_blocks: HashMap<String, BTreeMap<u32, u32>>,
 }
 
 static EMPTY: BTreeSet<String> = BTreeSet::new();
+
+fn bounds(block: Ipv4Cidr) -> (u32, u32) {
+    (u32::from(block.network()), u32::from(block.last()))
+}
 
 impl Index {
     /// Resources (subnets, route tables, interfaces, ACLs, security groups)
@@ -52,18 +61,48 @@ impl Index {
         self.by_tag.get(&(key.to_string(), value.to_string())).unwrap_or(&EMPTY)
     }
 
+    /// Whether `block` overlaps a subnet of `vpc_id`.
+    pub fn overlaps_subnet(&self, vpc_id: &str, block: Ipv4Cidr) -> bool {
+        let (first, last) = bounds(block);
+        self.subnet_blocks
+            .get(vpc_id)
+            .and_then(|m| m.range(..=last).next_back())
+            .is_some_and(|(_, end)| *end >= first)
+    }
+
     fn add(&mut self, r: &Resource) {
         let id = r.id().to_string();
+        if let Resource::Subnet(s) = r
+            && let Some(block) = Ipv4Cidr::parse(&s.cidr)
+        {
+            let (first, last) = bounds(block);
+            self.subnet_blocks
+                .entry(s.vpc_id.clone())
+                .or_default()
+                .insert(first, last);
+        }
         if let Some(vpc) = r.vpc_id() {
             self.by_vpc.entry(vpc.to_string()).or_default().insert(id.clone());
         }
         for (k, v) in r.tags().into_iter().flatten() {
-            self.by_tag.entry((k.clone(), v.clone())).or_default().insert(id.clone());
+            self.by_tag
+                .entry((k.clone(), v.clone()))
+                .or_default()
+                .insert(id.clone());
         }
     }
 
     fn remove(&mut self, r: &Resource) {
         let id = r.id();
+        if let Resource::Subnet(s) = r
+            && let Some(block) = Ipv4Cidr::parse(&s.cidr)
+            && let Some(m) = self.subnet_blocks.get_mut(&s.vpc_id)
+        {
+            m.remove(&bounds(block).0);
+            if m.is_empty() {
+                self.subnet_blocks.remove(&s.vpc_id);
+            }
+        }
         if let Some(vpc) = r.vpc_id()
             && let Some(set) = self.by_vpc.get_mut(vpc)
         {
@@ -217,7 +256,9 @@ impl Tx {
                     key: Key::new(SERVICE, &region.account, &region.region, r.kind(), r.id()),
                     body: r.to_json().map_err(|e| errors::storage(e.into()))?,
                 }),
-                Change::Delete(kind, id) => Mutation::Delete(Key::new(SERVICE, &region.account, &region.region, kind, id)),
+                Change::Delete(kind, id) => {
+                    Mutation::Delete(Key::new(SERVICE, &region.account, &region.region, kind, id))
+                }
             });
         }
         let pending = store.enqueue(batch).map_err(errors::storage)?;
@@ -315,7 +356,11 @@ mod tests {
     #[test]
     fn indexes_follow_puts_and_deletes() {
         let mut s = RegionState::default();
-        s.apply(Change::Put(Box::new(subnet("subnet-1", "vpc-a", Some(("Tier", "web"))))));
+        s.apply(Change::Put(Box::new(subnet(
+            "subnet-1",
+            "vpc-a",
+            Some(("Tier", "web")),
+        ))));
         s.apply(Change::Put(Box::new(subnet("subnet-2", "vpc-a", None))));
         assert_eq!(s.index.in_vpc("vpc-a").len(), 2);
         assert!(s.index.tagged("Tier", "web").contains("subnet-1"));
@@ -324,6 +369,12 @@ mod tests {
         s.apply(Change::Put(Box::new(subnet("subnet-1", "vpc-a", Some(("Tier", "db"))))));
         assert!(s.index.tagged("Tier", "web").is_empty());
         assert!(s.index.tagged("Tier", "db").contains("subnet-1"));
+
+        let block = |t: &str| Ipv4Cidr::parse(t).unwrap();
+        assert!(s.index.overlaps_subnet("vpc-a", block("10.0.0.128/25")));
+        assert!(s.index.overlaps_subnet("vpc-a", block("10.0.0.0/16")));
+        assert!(!s.index.overlaps_subnet("vpc-a", block("10.0.1.0/24")));
+        assert!(!s.index.overlaps_subnet("vpc-b", block("10.0.0.0/24")));
 
         s.apply(Change::Delete("subnet", "subnet-1".into()));
         assert_eq!(s.index.in_vpc("vpc-a").iter().collect::<Vec<_>>(), vec!["subnet-2"]);

@@ -92,12 +92,7 @@ pub async fn create(
     if !inside {
         return Err(range_error(&text));
     }
-    let conflict = state
-        .subnets
-        .values()
-        .filter(|s| s.vpc_id == vpc.id)
-        .filter_map(|s| Ipv4Cidr::parse(&s.cidr))
-        .any(|s| s.overlaps(block));
+    let conflict = state.index.overlaps_subnet(&vpc.id, block);
     if conflict {
         return Err(ApiError::client(
             "InvalidSubnet.Conflict",
@@ -143,9 +138,7 @@ pub async fn create(
     let view = views::subnet(&subnet, &state, &ctx.account_id, &ctx.region);
     tx.put(Resource::Subnet(subnet));
     tx.commit(ec2.store(), &region, state).await?;
-    Ok(CreateSubnetResult {
-        subnet: Some(view),
-    })
+    Ok(CreateSubnetResult { subnet: Some(view) })
 }
 
 const SUBNET_FILTERS: &[&str] = &[
@@ -182,40 +175,48 @@ pub async fn describe(
         return Err(errors::subnet_not_found(missing));
     }
     let account = ctx.account_id.as_str();
-    let matching: Vec<(String, &SubnetRec)> = filter::select(&state.subnets, &ids, filters.candidates(&state.index, true))
-        .into_iter()
-        .filter(|s| {
-            // Derived values are computed only when a filter asks for them.
-            let count = std::cell::OnceCell::new();
-            let arn = std::cell::OnceCell::new();
-            filters.matches(|f| match f {
-                "availability-zone" => vec![s.availability_zone.as_str()],
-                "availability-zone-id" => vec![s.availability_zone_id.as_str()],
-                "available-ip-address-count" => {
-                    vec![count.get_or_init(|| views::available_ips(s, &state).to_string()).as_str()]
-                }
-                "cidr" | "cidr-block" | "cidrBlock" => vec![s.cidr.as_str()],
-                "default-for-az" | "defaultForAz" => vec![bool_str(s.default_for_az)],
-                "ipv6-cidr-block-association.ipv6-cidr-block" => s.ipv6.iter().map(|c| c.cidr.as_str()).collect(),
-                "ipv6-cidr-block-association.association-id" => s.ipv6.iter().map(|c| c.id.as_str()).collect(),
-                "ipv6-cidr-block-association.state" => s.ipv6.iter().map(|_| "associated").collect(),
-                "map-public-ip-on-launch" => vec![bool_str(s.map_public_ip_on_launch)],
-                "owner-id" => vec![account],
-                "state" => vec!["available"],
-                "subnet-arn" => vec![
-                    arn.get_or_init(|| format!("arn:aws:ec2:{}:{account}:subnet/{}", ctx.region, s.id))
-                        .as_str(),
-                ],
-                "subnet-id" => vec![s.id.as_str()],
-                "vpc-id" => vec![s.vpc_id.as_str()],
-                other => filter::tag_values(&s.tags, other).unwrap_or_default(),
+    let matching: Vec<(String, &SubnetRec)> =
+        filter::select(&state.subnets, &ids, filters.candidates(&state.index, true))
+            .into_iter()
+            .filter(|s| {
+                // Derived values are computed only when a filter asks for them.
+                let count = std::cell::OnceCell::new();
+                let arn = std::cell::OnceCell::new();
+                filters.matches(|f| match f {
+                    "availability-zone" => vec![s.availability_zone.as_str()],
+                    "availability-zone-id" => vec![s.availability_zone_id.as_str()],
+                    "available-ip-address-count" => {
+                        vec![
+                            count
+                                .get_or_init(|| views::available_ips(s, &state).to_string())
+                                .as_str(),
+                        ]
+                    }
+                    "cidr" | "cidr-block" | "cidrBlock" => vec![s.cidr.as_str()],
+                    "default-for-az" | "defaultForAz" => vec![bool_str(s.default_for_az)],
+                    "ipv6-cidr-block-association.ipv6-cidr-block" => s.ipv6.iter().map(|c| c.cidr.as_str()).collect(),
+                    "ipv6-cidr-block-association.association-id" => s.ipv6.iter().map(|c| c.id.as_str()).collect(),
+                    "ipv6-cidr-block-association.state" => s.ipv6.iter().map(|_| "associated").collect(),
+                    "map-public-ip-on-launch" => vec![bool_str(s.map_public_ip_on_launch)],
+                    "owner-id" => vec![account],
+                    "state" => vec!["available"],
+                    "subnet-arn" => vec![
+                        arn.get_or_init(|| format!("arn:aws:ec2:{}:{account}:subnet/{}", ctx.region, s.id))
+                            .as_str(),
+                    ],
+                    "subnet-id" => vec![s.id.as_str()],
+                    "vpc-id" => vec![s.vpc_id.as_str()],
+                    other => filter::tag_values(&s.tags, other).unwrap_or_default(),
+                })
             })
-        })
-        .map(|r| (r.id.clone(), r))
-        .collect();
+            .map(|r| (r.id.clone(), r))
+            .collect();
     let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
     // Only the page is rendered.
-    let subnets: Vec<Subnet> = page.into_iter().map(|r| views::subnet(r, &state, account, &ctx.region)).collect();
+    let subnets: Vec<Subnet> = page
+        .into_iter()
+        .map(|r| views::subnet(r, &state, account, &ctx.region))
+        .collect();
     Ok(DescribeSubnetsResult {
         next_token,
         subnets: Some(subnets),

@@ -354,5 +354,8 @@ pub fn security_group(g: &SecurityGroupRec, account: &str, region: &str) -> Secu
 
 /// The subnets associated with a network ACL.
 pub fn acl_subnets<'a>(a: &'a NetworkAclRec, state: &'a RegionState) -> impl Iterator<Item = &'a SubnetRec> {
-    state.subnets.values().filter(move |s| s.network_acl.network_acl_id == a.id)
+    state
+        .subnets
+        .values()
+        .filter(move |s| s.network_acl.network_acl_id == a.id)
 }

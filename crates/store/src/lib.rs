@@ -123,12 +123,10 @@ impl Store {
         let records = backend.load()?;
         let (tx, rx) = std_mpsc::channel::<Job>();
         let failed = Arc::new(AtomicBool::new(false));
-        let handle = std::thread::Builder::new()
-            .name("landbridge-store".into())
-            .spawn({
-                let failed = failed.clone();
-                move || writer(backend, rx, failed)
-            })?;
+        let handle = std::thread::Builder::new().name("landbridge-store".into()).spawn({
+            let failed = failed.clone();
+            move || writer(backend, rx, failed)
+        })?;
         let guard = WriterGuard {
             handle: std::sync::Mutex::new(Some(handle)),
         };

@@ -5,6 +5,8 @@
 //! loss can take the last commits. `SyncMode::Full` fsyncs every commit.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::{Connection, params};
 
@@ -23,6 +25,70 @@ pub enum SyncMode {
 
 pub struct SqliteBackend {
     conn: Connection,
+    /// Commits so far; the checkpointer watches it to find pauses.
+    commits: Arc<AtomicU64>,
+    checkpointer: Option<Checkpointer>,
+}
+
+/// Moves WAL pages into the database file from a second connection, off the
+/// commit path. A checkpoint fsyncs, and on Linux that stalls the writes
+/// queued behind it for milliseconds; so it runs when writes pause, or after
+/// `CHECKPOINT_AFTER_COMMITS` commits under sustained load.
+struct Checkpointer {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How often the checkpointer looks.
+const CHECKPOINT_TICK: std::time::Duration = std::time::Duration::from_millis(500);
+/// After this many commits the WAL is checkpointed even while writes
+/// continue (at a few KiB a commit, some tens of MiB of WAL).
+const CHECKPOINT_AFTER_COMMITS: u64 = 20_000;
+/// After a checkpoint SQLite truncates the WAL back to this size.
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+impl Checkpointer {
+    fn start(path: &Path, commits: Arc<AtomicU64>) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("landbridge-checkpoint".into())
+            .spawn(move || {
+                let checkpoint = || {
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                    }
+                };
+                let mut seen = commits.load(Ordering::Acquire);
+                let mut checkpointed = seen;
+                // Runs until the backend is dropped (the sender goes away).
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_TICK) {
+                    let now = commits.load(Ordering::Acquire);
+                    let idle = now == seen;
+                    seen = now;
+                    let big = now.saturating_sub(checkpointed) > CHECKPOINT_AFTER_COMMITS;
+                    if (idle && now != checkpointed) || big {
+                        tracing::debug!(idle, big, commits = now, "WAL checkpoint");
+                        checkpoint();
+                        checkpointed = now;
+                    }
+                }
+                checkpoint();
+            })?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl SqliteBackend {
@@ -38,8 +104,16 @@ impl SqliteBackend {
             },
         )?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
-        let mut backend = Self { conn };
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
+        let commits = Arc::new(AtomicU64::new(0));
+        let mut backend = Self {
+            conn,
+            commits: commits.clone(),
+            checkpointer: None,
+        };
         backend.migrate()?;
+        backend.checkpointer = Some(Checkpointer::start(path, commits)?);
         Ok(backend)
     }
 
@@ -136,6 +210,7 @@ impl Backend for SqliteBackend {
             }
         }
         tx.commit()?;
+        self.commits.fetch_add(1, Ordering::Release);
         Ok(())
     }
 }
