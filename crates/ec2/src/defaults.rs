@@ -2,6 +2,8 @@
 //! (main route table, default network ACL, default security group) and the
 //! default VPC of each account and region.
 
+use landbridge_api::Timestamp;
+
 use crate::cidr::Ipv4Cidr;
 use crate::ids::new_id;
 use crate::model::*;
@@ -21,6 +23,8 @@ pub struct NewVpc {
 }
 
 pub fn new_vpc(cidr: &str, is_default: bool, instance_tenancy: &str, tags: Tags) -> NewVpc {
+    // The default VPC exists before anyone asks: it is never pending.
+    let now = if is_default { 0 } else { Timestamp::now().millis() };
     let vpc_id = new_id("vpc");
     let rtb_id = new_id("rtb");
     let acl_id = new_id("acl");
@@ -28,9 +32,11 @@ pub fn new_vpc(cidr: &str, is_default: bool, instance_tenancy: &str, tags: Tags)
     NewVpc {
         vpc: VpcRec {
             id: vpc_id.clone(),
+            created_ms: now,
             cidrs: vec![CidrAssoc {
                 id: new_id("vpc-cidr-assoc"),
                 cidr: cidr.to_string(),
+                created_ms: now,
             }],
             ipv6: Vec::new(),
             is_default,
@@ -112,6 +118,7 @@ pub fn default_vpc(_account: &str, region: &str) -> Tx {
     for ((zone, zone_id), cidr) in info.zones.iter().zip(block.subnets(20)) {
         let subnet = SubnetRec {
             id: new_id("subnet"),
+            created_ms: 0,
             vpc_id: new.vpc.id.clone(),
             cidr: cidr.to_string(),
             availability_zone: (*zone).to_string(),

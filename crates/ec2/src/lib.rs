@@ -13,6 +13,7 @@ pub mod filter;
 mod gateways;
 mod ids;
 mod interfaces;
+mod lifecycles;
 pub mod model;
 mod paging;
 pub mod regions;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 
 use landbridge_api::ec2::*;
 use landbridge_api::{ApiError, RequestContext};
+use landbridge_lifecycle::Lifecycle;
 use landbridge_store::{Mutation, Record, Store};
 
 use state::{Region, Regions};
@@ -42,15 +44,17 @@ pub struct Ec2 {
 struct Inner {
     store: Store,
     regions: Regions,
+    lifecycle: Lifecycle,
 }
 
 impl Ec2 {
     /// EC2 over `store`, with memory rebuilt from the `records` it kept.
-    pub fn new(store: Store, records: Vec<Record>) -> Result<Self, String> {
+    pub fn new(store: Store, records: Vec<Record>, lifecycle: Lifecycle) -> Result<Self, String> {
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
                 regions: Regions::load(records)?,
+                lifecycle,
             }),
         })
     }
@@ -61,12 +65,18 @@ impl Ec2 {
             inner: Arc::new(Inner {
                 store: Store::in_memory(),
                 regions: Regions::default(),
+                lifecycle: Lifecycle::instant(),
             }),
         }
     }
 
     pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// This request's instant, for lifecycle states.
+    pub(crate) fn at(&self) -> lifecycles::At {
+        lifecycles::At::now(self.inner.lifecycle)
     }
 
     /// The caller's account and region, with its default VPC made on first

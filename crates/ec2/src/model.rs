@@ -13,11 +13,18 @@ pub type Tags = BTreeMap<String, String>;
 pub struct CidrAssoc {
     pub id: String,
     pub cidr: String,
+    /// When the association started (ms since the epoch); its state follows
+    /// from it (see `lifecycles.rs`).
+    #[serde(default)]
+    pub created_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VpcRec {
     pub id: String,
+    /// When CreateVpc ran (ms since the epoch).
+    #[serde(default)]
+    pub created_ms: i64,
     /// Primary block first, then secondary ones in association order.
     pub cidrs: Vec<CidrAssoc>,
     pub ipv6: Vec<CidrAssoc>,
@@ -41,6 +48,9 @@ impl VpcRec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubnetRec {
     pub id: String,
+    /// When CreateSubnet ran (ms since the epoch).
+    #[serde(default)]
+    pub created_ms: i64,
     pub vpc_id: String,
     pub cidr: String,
     pub availability_zone: String,

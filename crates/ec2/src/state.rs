@@ -337,6 +337,7 @@ mod tests {
         }
         Resource::Subnet(SubnetRec {
             id: id.into(),
+            created_ms: 0,
             vpc_id: vpc.into(),
             cidr: "10.0.0.0/24".into(),
             availability_zone: "us-east-1a".into(),

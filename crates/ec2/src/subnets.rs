@@ -2,12 +2,13 @@
 //! subnet, in one availability zone of the region.
 
 use landbridge_api::ec2::*;
-use landbridge_api::{ApiError, RequestContext};
+use landbridge_api::{ApiError, RequestContext, Timestamp};
 
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::errors;
 use crate::filter::{self, Filters};
 use crate::ids::new_id;
+use crate::lifecycles;
 use crate::model::*;
 use crate::paging;
 use crate::regions;
@@ -115,10 +116,12 @@ pub async fn create(
         ipv6.push(CidrAssoc {
             id: new_id("subnet-cidr-assoc"),
             cidr: b.to_string(),
+            created_ms: Timestamp::now().millis(),
         });
     }
     let subnet = SubnetRec {
         id: new_id("subnet"),
+        created_ms: Timestamp::now().millis(),
         vpc_id: vpc.id.clone(),
         cidr: block.to_string(),
         availability_zone: az,
@@ -135,7 +138,7 @@ pub async fn create(
         tags,
     };
     let mut tx = Tx::default();
-    let view = views::subnet(&subnet, &state, &ctx.account_id, &ctx.region);
+    let view = views::subnet(&subnet, &state, &ctx.account_id, &ctx.region, &ec2.at());
     tx.put(Resource::Subnet(subnet));
     tx.commit(ec2.store(), &region, state).await?;
     Ok(CreateSubnetResult { subnet: Some(view) })
@@ -168,6 +171,7 @@ pub async fn describe(
 ) -> Result<DescribeSubnetsResult, ApiError> {
     errors::dry_run(input.dry_run)?;
     let filters = Filters::new(input.filters, &filter::with_tags(SUBNET_FILTERS))?;
+    let at = ec2.at();
     let region = ec2.region(ctx).await?;
     let state = region.state.read().await;
     let ids = input.subnet_ids.unwrap_or_default();
@@ -199,7 +203,7 @@ pub async fn describe(
                     "ipv6-cidr-block-association.state" => s.ipv6.iter().map(|_| "associated").collect(),
                     "map-public-ip-on-launch" => vec![bool_str(s.map_public_ip_on_launch)],
                     "owner-id" => vec![account],
-                    "state" => vec!["available"],
+                    "state" => vec![at.state(lifecycles::SUBNET, s.created_ms)],
                     "subnet-arn" => vec![
                         arn.get_or_init(|| format!("arn:aws:ec2:{}:{account}:subnet/{}", ctx.region, s.id))
                             .as_str(),
@@ -215,7 +219,7 @@ pub async fn describe(
     // Only the page is rendered.
     let subnets: Vec<Subnet> = page
         .into_iter()
-        .map(|r| views::subnet(r, &state, account, &ctx.region))
+        .map(|r| views::subnet(r, &state, account, &ctx.region, &at))
         .collect();
     Ok(DescribeSubnetsResult {
         next_token,

@@ -4,6 +4,7 @@
 use landbridge_api::ec2::*;
 
 use crate::cidr::{self, Ipv4Cidr};
+use crate::lifecycles::{self, At};
 use crate::model::*;
 use crate::state::RegionState;
 
@@ -21,14 +22,14 @@ pub fn tags(tags: &Tags) -> Option<Vec<Tag>> {
     )
 }
 
-fn cidr_state(state: VpcCidrBlockStateCode) -> Option<VpcCidrBlockState> {
+fn cidr_state(a: &CidrAssoc, at: &At) -> Option<VpcCidrBlockState> {
     Some(VpcCidrBlockState {
-        state: Some(state),
+        state: VpcCidrBlockStateCode::parse(at.state(lifecycles::CIDR_ASSOCIATION, a.created_ms)),
         status_message: None,
     })
 }
 
-pub fn vpc(v: &VpcRec, account: &str, region: &str) -> Vpc {
+pub fn vpc(v: &VpcRec, account: &str, region: &str, at: &At) -> Vpc {
     Vpc {
         owner_id: Some(account.to_string()),
         instance_tenancy: Tenancy::parse(&v.instance_tenancy),
@@ -38,7 +39,7 @@ pub fn vpc(v: &VpcRec, account: &str, region: &str) -> Vpc {
                 .map(|a| VpcIpv6CidrBlockAssociation {
                     association_id: Some(a.id.clone()),
                     ipv6_cidr_block: Some(a.cidr.clone()),
-                    ipv6_cidr_block_state: cidr_state(VpcCidrBlockStateCode::Associated),
+                    ipv6_cidr_block_state: cidr_state(a, at),
                     network_border_group: Some(region.to_string()),
                     ipv6_pool: Some("Amazon".to_string()),
                     ..Default::default()
@@ -51,14 +52,14 @@ pub fn vpc(v: &VpcRec, account: &str, region: &str) -> Vpc {
                 .map(|a| VpcCidrBlockAssociation {
                     association_id: Some(a.id.clone()),
                     cidr_block: Some(a.cidr.clone()),
-                    cidr_block_state: cidr_state(VpcCidrBlockStateCode::Associated),
+                    cidr_block_state: cidr_state(a, at),
                 })
                 .collect(),
         ),
         is_default: Some(v.is_default),
         tags: tags(&v.tags),
         vpc_id: Some(v.id.clone()),
-        state: Some(VpcState::Available),
+        state: VpcState::parse(at.state(lifecycles::VPC, v.created_ms)),
         cidr_block: Some(v.primary_cidr().to_string()),
         dhcp_options_id: Some("default".to_string()),
         ..Default::default()
@@ -77,7 +78,7 @@ pub fn available_ips(s: &SubnetRec, state: &RegionState) -> i32 {
     i32::try_from(total.saturating_sub(used)).unwrap_or(i32::MAX)
 }
 
-pub fn subnet(s: &SubnetRec, state: &RegionState, account: &str, region: &str) -> Subnet {
+pub fn subnet(s: &SubnetRec, state: &RegionState, account: &str, region: &str, at: &At) -> Subnet {
     Subnet {
         availability_zone_id: Some(s.availability_zone_id.clone()),
         map_customer_owned_ip_on_launch: Some(false),
@@ -107,7 +108,7 @@ pub fn subnet(s: &SubnetRec, state: &RegionState, account: &str, region: &str) -
             enable_resource_name_dns_aaaa_record: Some(false),
         }),
         subnet_id: Some(s.id.clone()),
-        state: Some(SubnetState::Available),
+        state: SubnetState::parse(at.state(lifecycles::SUBNET, s.created_ms)),
         vpc_id: Some(s.vpc_id.clone()),
         cidr_block: Some(s.cidr.clone()),
         available_ip_address_count: Some(available_ips(s, state)),

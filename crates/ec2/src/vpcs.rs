@@ -4,13 +4,14 @@
 use std::hash::{Hash, Hasher};
 
 use landbridge_api::ec2::*;
-use landbridge_api::{ApiError, RequestContext};
+use landbridge_api::{ApiError, RequestContext, Timestamp};
 
 use crate::cidr::{self, Ipv4Cidr};
 use crate::defaults::new_vpc;
 use crate::errors;
 use crate::filter::{self, Filters};
 use crate::ids::new_id;
+use crate::lifecycles::{self, At};
 use crate::model::*;
 use crate::paging;
 use crate::state::{RegionState, Tx};
@@ -62,6 +63,7 @@ pub async fn create(ec2: &Ec2, ctx: &RequestContext, input: CreateVpcRequest) ->
         new.vpc.ipv6.push(CidrAssoc {
             id: new_id("vpc-cidr-assoc"),
             cidr: block,
+            created_ms: new.vpc.created_ms,
         });
     }
     let vpc = new.vpc.clone();
@@ -71,7 +73,7 @@ pub async fn create(ec2: &Ec2, ctx: &RequestContext, input: CreateVpcRequest) ->
     new.stage(&mut tx);
     tx.commit(ec2.store(), &region, state).await?;
     Ok(CreateVpcResult {
-        vpc: Some(views::vpc(&vpc, &ctx.account_id, &ctx.region)),
+        vpc: Some(views::vpc(&vpc, &ctx.account_id, &ctx.region, &ec2.at())),
     })
 }
 
@@ -91,19 +93,28 @@ const VPC_FILTERS: &[&str] = &[
     "vpc-id",
 ];
 
-fn vpc_values<'a>(v: &'a VpcRec, name: &str, account: &'a str) -> Vec<&'a str> {
+fn vpc_values<'a>(v: &'a VpcRec, name: &str, account: &'a str, at: &At) -> Vec<&'a str> {
     match name {
         "cidr" => vec![v.primary_cidr()],
         "cidr-block-association.cidr-block" => v.cidrs.iter().map(|c| c.cidr.as_str()).collect(),
         "cidr-block-association.association-id" => v.cidrs.iter().map(|c| c.id.as_str()).collect(),
-        "cidr-block-association.state" | "ipv6-cidr-block-association.state" => vec!["associated"],
+        "cidr-block-association.state" => v
+            .cidrs
+            .iter()
+            .map(|c| at.state(lifecycles::CIDR_ASSOCIATION, c.created_ms))
+            .collect(),
+        "ipv6-cidr-block-association.state" => v
+            .ipv6
+            .iter()
+            .map(|c| at.state(lifecycles::CIDR_ASSOCIATION, c.created_ms))
+            .collect(),
         "dhcp-options-id" => vec!["default"],
         "ipv6-cidr-block-association.ipv6-cidr-block" => v.ipv6.iter().map(|c| c.cidr.as_str()).collect(),
         "ipv6-cidr-block-association.association-id" => v.ipv6.iter().map(|c| c.id.as_str()).collect(),
         "ipv6-cidr-block-association.ipv6-pool" => v.ipv6.iter().map(|_| "Amazon").collect(),
         "is-default" => vec![if v.is_default { "true" } else { "false" }],
         "owner-id" => vec![account],
-        "state" => vec!["available"],
+        "state" => vec![at.state(lifecycles::VPC, v.created_ms)],
         "vpc-id" => vec![v.id.as_str()],
         other => filter::tag_values(&v.tags, other).unwrap_or_default(),
     }
@@ -116,6 +127,7 @@ pub async fn describe(
 ) -> Result<DescribeVpcsResult, ApiError> {
     errors::dry_run(input.dry_run)?;
     let filters = Filters::new(input.filters, &filter::with_tags(VPC_FILTERS))?;
+    let at = ec2.at();
     let region = ec2.region(ctx).await?;
     let state = region.state.read().await;
     let ids = input.vpc_ids.unwrap_or_default();
@@ -125,12 +137,15 @@ pub async fn describe(
     let account = ctx.account_id.as_str();
     let matching: Vec<(String, &VpcRec)> = filter::select(&state.vpcs, &ids, filters.candidates(&state.index, false))
         .into_iter()
-        .filter(|v| filters.matches(|f| vpc_values(v, f, account)))
+        .filter(|v| filters.matches(|f| vpc_values(v, f, account, &at)))
         .map(|r| (r.id.clone(), r))
         .collect();
     let (page, next_token) = paging::page(matching, input.max_results, input.next_token)?;
     // Only the page is rendered.
-    let vpcs: Vec<Vpc> = page.into_iter().map(|r| views::vpc(r, account, &ctx.region)).collect();
+    let vpcs: Vec<Vpc> = page
+        .into_iter()
+        .map(|r| views::vpc(r, account, &ctx.region, &at))
+        .collect();
     Ok(DescribeVpcsResult {
         next_token,
         vpcs: Some(vpcs),
@@ -302,6 +317,7 @@ pub async fn associate_cidr(
             let assoc = CidrAssoc {
                 id: new_id("vpc-cidr-assoc"),
                 cidr: block.to_string(),
+                created_ms: Timestamp::now().millis(),
             };
             out.cidr_block_association = Some(VpcCidrBlockAssociation {
                 association_id: Some(assoc.id.clone()),
@@ -324,6 +340,7 @@ pub async fn associate_cidr(
             let assoc = CidrAssoc {
                 id: new_id("vpc-cidr-assoc"),
                 cidr: ipv6_block_for(&v.id),
+                created_ms: Timestamp::now().millis(),
             };
             out.ipv6_cidr_block_association = Some(VpcIpv6CidrBlockAssociation {
                 association_id: Some(assoc.id.clone()),

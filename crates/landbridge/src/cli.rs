@@ -75,10 +75,26 @@ pub struct ServeArgs {
     #[arg(long, env = "LANDBRIDGE_DEFAULT_ACCOUNT", default_value = "000000000000", value_parser = parse_account)]
     pub default_account: String,
 
+    /// How asynchronous resources move through their AWS states: `instant`
+    /// (final state at once) or `realistic` (AWS's order and AWS-like delays).
+    #[arg(long, env = "LANDBRIDGE_LIFECYCLE", default_value = "instant")]
+    pub lifecycle: landbridge_lifecycle::Mode,
+
+    /// Multiplies the realistic lifecycle's delays (0.1 is ten times faster).
+    #[arg(long, env = "LANDBRIDGE_TIME_SCALE", default_value_t = 1.0, value_parser = parse_scale)]
+    pub time_scale: f64,
+
     /// Log filter: error, warn, info, debug, trace, or a tracing filter
     /// such as `landbridge_server=debug`.
     #[arg(long, env = "LANDBRIDGE_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
+}
+
+fn parse_scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if f.is_finite() && f >= 0.0 => Ok(f),
+        _ => Err(format!("{s:?} is not a non-negative number")),
+    }
 }
 
 fn parse_account(s: &str) -> Result<String, String> {

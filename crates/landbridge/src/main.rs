@@ -96,11 +96,16 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let backend = SqliteBackend::open(&db, SyncMode::Normal).with_context(|| format!("opening {}", db.display()))?;
     let (store, records) = Store::start(Box::new(backend))?;
     tracing::info!(records = records.len(), "state restored from {}", db.display());
-    let registry = Registry::standard(store, records)?;
+    let lifecycle = match args.lifecycle {
+        landbridge_lifecycle::Mode::Instant => landbridge_lifecycle::Lifecycle::instant(),
+        landbridge_lifecycle::Mode::Realistic => landbridge_lifecycle::Lifecycle::realistic(args.time_scale),
+    };
+    let registry = Registry::standard(store, records, lifecycle)?;
     let state = Arc::new(AppState::new(
         Config {
             default_account: args.default_account.clone(),
             data_dir: dir.clone(),
+            lifecycle,
         },
         registry,
     ));

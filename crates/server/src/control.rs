@@ -19,6 +19,13 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Json<Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started.elapsed().as_secs_f64(),
         "data_dir": state.config.data_dir.display().to_string(),
+        "lifecycle": {
+            "mode": match state.config.lifecycle.mode {
+                landbridge_lifecycle::Mode::Instant => "instant",
+                landbridge_lifecycle::Mode::Realistic => "realistic",
+            },
+            "time_scale": state.config.lifecycle.time_scale,
+        },
         "services": services,
     }))
 }

@@ -37,6 +37,7 @@ pub struct Config {
     pub default_account: String,
     /// Where state and objects live.
     pub data_dir: PathBuf,
+    pub lifecycle: landbridge_lifecycle::Lifecycle,
 }
 
 /// What every request handler can reach.

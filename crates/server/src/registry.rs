@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use landbridge_api::{Service, ServiceSpec, Stateful};
+use landbridge_lifecycle::Lifecycle;
 use landbridge_store::{Record, Store};
 
 /// A handler for services whose operations are all still to come: every
@@ -47,9 +48,10 @@ impl Registry {
 
     /// Every service Landbridge knows, with its handler, over `store` and
     /// the `records` it kept.
-    pub fn standard(store: Store, records: Vec<Record>) -> Result<Self, LoadError> {
+    pub fn standard(store: Store, records: Vec<Record>, lifecycle: Lifecycle) -> Result<Self, LoadError> {
         use landbridge_api as api;
-        let ec2 = landbridge_ec2::Ec2::new(store, records).map_err(|reason| LoadError { service: "ec2", reason })?;
+        let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle)
+            .map_err(|reason| LoadError { service: "ec2", reason })?;
         Ok(Self::new(
             vec![
                 Arc::new(api::sts::StsService(landbridge_sts::Sts)),
