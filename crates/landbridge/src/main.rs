@@ -100,7 +100,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
         landbridge_lifecycle::Mode::Instant => landbridge_lifecycle::Lifecycle::instant(),
         landbridge_lifecycle::Mode::Realistic => landbridge_lifecycle::Lifecycle::realistic(args.time_scale),
     };
-    let registry = Registry::standard(store, records, lifecycle)?;
+    let objects = landbridge_objects::Objects::open(dir.join("objects"), store.clone(), records.clone())
+        .await
+        .context("opening the object store")?;
+    let s3 = landbridge_s3::S3::new(objects.clone(), &args.default_account).service();
+    let registry = Registry::standard(store, records, lifecycle, objects)?;
     let state = Arc::new(AppState::new(
         Config {
             default_account: args.default_account.clone(),
@@ -108,6 +112,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
             lifecycle,
         },
         registry,
+        s3,
     ));
     tracing::info!(data_dir = %dir.display(), "state in {}", dir.display());
     let shutdown = shutdown_signal()?;

@@ -10,11 +10,12 @@ use crate::AppState;
 
 /// `GET /_landbridge/health`
 pub async fn health(State(state): State<Arc<AppState>>) -> Json<Value> {
-    let services: Map<String, Value> = state
+    let mut services: Map<String, Value> = state
         .registry
         .iter()
         .map(|s| (s.spec().id.to_string(), Value::String("running".into())))
         .collect();
+    services.insert("s3".to_string(), Value::String("running".into()));
     Json(json!({
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_seconds": state.started.elapsed().as_secs_f64(),
@@ -52,6 +53,7 @@ pub async fn reset(
 ) -> (http::StatusCode, Json<Value>) {
     let wanted = params.get("service").map(String::as_str);
     if let Some(s) = wanted
+        && !state.registry.stateful().iter().any(|svc| svc.service() == s)
         && !state.registry.specs().iter().any(|spec| spec.id == s)
     {
         return (

@@ -11,6 +11,7 @@ pub mod control;
 pub mod dispatch;
 pub mod endpoints;
 pub mod registry;
+mod s3_route;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
+use s3s::service::S3Service;
 use tokio::net::TcpListener;
 
 use endpoints::Endpoints;
@@ -44,15 +46,18 @@ pub struct Config {
 pub struct AppState {
     pub config: Config,
     pub registry: Registry,
+    /// S3's REST-XML service (s3s over the object layer).
+    pub s3: S3Service,
     pub endpoints: Endpoints,
     pub started: Instant,
 }
 
 impl AppState {
-    pub fn new(config: Config, registry: Registry) -> Self {
+    pub fn new(config: Config, registry: Registry, s3: S3Service) -> Self {
         Self {
             config,
             registry,
+            s3,
             endpoints: Endpoints::default(),
             started: Instant::now(),
         }
@@ -82,6 +87,9 @@ pub async fn run(
 }
 
 async fn aws(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    if s3_route::is_s3(req.headers(), req.method(), req.uri()) {
+        return s3_route::serve(&state.s3, req).await;
+    }
     let (parts, body) = req.into_parts();
     let query = parts.uri.query().map(str::to_string);
     let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use landbridge_api::{Service, ServiceSpec, Stateful};
 use landbridge_lifecycle::Lifecycle;
+use landbridge_objects::Objects;
 use landbridge_store::{Record, Store};
 
 /// A handler for services whose operations are all still to come: every
@@ -21,6 +22,25 @@ impl landbridge_api::datasync::DatasyncApi for NotYetImplemented {}
 impl landbridge_api::fsx::FsxApi for NotYetImplemented {}
 impl landbridge_api::transfer::TransferApi for NotYetImplemented {}
 impl landbridge_api::logs::LogsApi for NotYetImplemented {}
+
+/// S3's buckets and objects, reset through the control API like any
+/// service's state.
+struct ObjectsState(Objects);
+
+impl Stateful for ObjectsState {
+    fn service(&self) -> &'static str {
+        landbridge_objects::SERVICE
+    }
+
+    fn reset(&self) -> landbridge_api::BoxFuture<'_, Result<(), landbridge_api::ApiError>> {
+        Box::pin(async move {
+            self.0
+                .reset()
+                .await
+                .map_err(|e| landbridge_api::ApiError::new("InternalError", e.to_string(), 500))
+        })
+    }
+}
 
 pub struct Registry {
     services: Vec<Arc<dyn Service>>,
@@ -48,7 +68,12 @@ impl Registry {
 
     /// Every service Landbridge knows, with its handler, over `store` and
     /// the `records` it kept.
-    pub fn standard(store: Store, records: Vec<Record>, lifecycle: Lifecycle) -> Result<Self, LoadError> {
+    pub fn standard(
+        store: Store,
+        records: Vec<Record>,
+        lifecycle: Lifecycle,
+        objects: Objects,
+    ) -> Result<Self, LoadError> {
         use landbridge_api as api;
         let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle)
             .map_err(|reason| LoadError { service: "ec2", reason })?;
@@ -67,7 +92,7 @@ impl Registry {
                 Arc::new(api::transfer::TransferService(NotYetImplemented)),
                 Arc::new(api::logs::LogsService(NotYetImplemented)),
             ],
-            vec![Arc::new(ec2)],
+            vec![Arc::new(ec2), Arc::new(ObjectsState(objects))],
         ))
     }
 

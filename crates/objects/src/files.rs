@@ -1,0 +1,143 @@
+//! Object bytes on disk: `blobs/<uuid>` for complete objects and parts,
+//! `tmp/<uuid>` while one is being written.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use md5::{Digest, Md5};
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use crate::ObjectError;
+
+/// Read and write in chunks of this size: memory per transfer stays small.
+const CHUNK: usize = 256 * 1024;
+
+pub struct Files {
+    blobs: PathBuf,
+    tmp: PathBuf,
+}
+
+/// A blob that is in place under `blobs/`.
+pub struct Blob {
+    pub name: String,
+    pub size: u64,
+    pub md5_hex: String,
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Files {
+    pub async fn open(root: PathBuf) -> Result<Self, ObjectError> {
+        let blobs = root.join("blobs");
+        let tmp = root.join("tmp");
+        tokio::fs::create_dir_all(&blobs).await?;
+        tokio::fs::create_dir_all(&tmp).await?;
+        Ok(Self { blobs, tmp })
+    }
+
+    /// Writes `body` to a temporary file, fsyncs it and renames it into
+    /// `blobs/`. Nothing is left behind if the body fails half-way.
+    pub async fn write<S, E>(&self, mut body: S) -> Result<Blob, ObjectError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let name = uuid::Uuid::new_v4().simple().to_string();
+        let tmp_path = self.tmp.join(&name);
+        let result = async {
+            let mut file = tokio::fs::File::create(&tmp_path).await?;
+            let mut md5 = Md5::new();
+            let mut size = 0u64;
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk.map_err(|e| ObjectError::Body(e.to_string()))?;
+                md5.update(&chunk);
+                size += chunk.len() as u64;
+                file.write_all(&chunk).await?;
+            }
+            file.flush().await?;
+            file.sync_all().await?;
+            Ok::<_, ObjectError>((size, hex(&md5.finalize())))
+        }
+        .await;
+        let (size, md5_hex) = match result {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&tmp_path).await;
+                return Err(e);
+            }
+        };
+        tokio::fs::rename(&tmp_path, self.blobs.join(&name)).await?;
+        sync_dir(self.blobs.clone()).await?;
+        Ok(Blob { name, size, md5_hex })
+    }
+
+    /// A stream of the bytes of blob `name` in `range`.
+    pub async fn read(
+        &self,
+        name: &str,
+        range: Range<u64>,
+    ) -> Result<impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static, ObjectError> {
+        let mut file = tokio::fs::File::open(self.blobs.join(name)).await?;
+        file.seek(std::io::SeekFrom::Start(range.start)).await?;
+        let limited = file.take(range.end.saturating_sub(range.start));
+        Ok(tokio_util::io::ReaderStream::with_capacity(limited, CHUNK))
+    }
+
+    /// A new blob with the bytes of `names`, in order.
+    pub async fn concat(&self, names: &[String]) -> Result<Blob, ObjectError> {
+        let mut streams = Vec::new();
+        for n in names {
+            let file = tokio::fs::File::open(self.blobs.join(n)).await?;
+            streams.push(tokio_util::io::ReaderStream::with_capacity(file, CHUNK));
+        }
+        self.write(futures::stream::iter(streams).flatten()).await
+    }
+
+    pub async fn duplicate(&self, name: &str) -> Result<Blob, ObjectError> {
+        self.concat(std::slice::from_ref(&name.to_string())).await
+    }
+
+    /// Removes blobs whose records are gone; a failure only leaves garbage
+    /// for the next sweep.
+    pub async fn remove_all(&self, names: &[String]) {
+        for n in names {
+            if let Err(e) = tokio::fs::remove_file(self.blobs.join(n)).await {
+                tracing::warn!(blob = %n, error = %e, "could not remove blob");
+            }
+        }
+    }
+
+    /// Removes temporary files and every blob not in `live`.
+    pub async fn sweep(&self, live: &HashSet<String>) -> Result<(), ObjectError> {
+        let mut removed = 0usize;
+        for (dir, keep_live) in [(&self.tmp, false), (&self.blobs, true)] {
+            let mut entries = tokio::fs::read_dir(dir).await?;
+            while let Some(e) = entries.next_entry().await? {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if keep_live && live.contains(&name) {
+                    continue;
+                }
+                if tokio::fs::remove_file(e.path()).await.is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        if removed > 0 {
+            tracing::info!(removed, "swept leftover object files");
+        }
+        Ok(())
+    }
+}
+
+/// Makes a rename in `dir` durable.
+async fn sync_dir(dir: PathBuf) -> Result<(), ObjectError> {
+    tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
+        .await
+        .map_err(|e| ObjectError::Io(std::io::Error::other(e)))??;
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! The object layer: buckets and objects on the local disk, for S3 and for
+//! every data plane that stores into S3 (DataSync, Transfer Family, Storage
+//! Gateway, Snowball, FSx).
+//!
+//! The central decision: no half-written object is ever visible. A write
+//! streams into a temporary file while hashing it (memory stays bounded
+//! whatever the size), fsyncs it, renames it into `blobs/`, and only then
+//! commits the object's record to the state store; the record is what makes
+//! the object exist. A crash before the commit leaves at most an
+//! unreferenced blob, which `Objects::open` sweeps away with any temporary
+//! files. Replaced and deleted blobs are removed after their record change
+//! is durable.
+
+mod error;
+mod files;
+mod list;
+pub mod model;
+mod multipart;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::Stream;
+use landbridge_store::{Key, Mutation, Record, Store};
+use tokio::sync::RwLock;
+
+pub use error::ObjectError;
+pub use list::{ListPage, ListQuery};
+pub use model::{BucketRec, ObjectRec, PartRec, PutOptions, UploadRec};
+
+pub const SERVICE: &str = "s3";
+
+/// One bucket in memory.
+#[derive(Debug, Clone)]
+struct Bucket {
+    rec: BucketRec,
+    objects: BTreeMap<String, ObjectRec>,
+    uploads: BTreeMap<String, UploadRec>,
+}
+
+/// The object layer. Cheap to clone; clones share state.
+#[derive(Clone)]
+pub struct Objects {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    files: files::Files,
+    store: Store,
+    buckets: RwLock<BTreeMap<String, Bucket>>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn bucket_key(b: &BucketRec) -> Key {
+    Key::new(SERVICE, &b.account, &b.region, "bucket", &b.name)
+}
+
+fn object_key(b: &BucketRec, key: &str) -> Key {
+    Key::new(SERVICE, &b.account, &b.region, "object", &format!("{}/{key}", b.name))
+}
+
+fn upload_key(b: &BucketRec, id: &str) -> Key {
+    Key::new(SERVICE, &b.account, &b.region, "upload", &format!("{}/{id}", b.name))
+}
+
+fn put<T: serde::Serialize>(key: Key, value: &T) -> Result<Mutation, ObjectError> {
+    Ok(Mutation::Put(Record {
+        key,
+        body: serde_json::to_value(value)?,
+    }))
+}
+
+impl Objects {
+    /// The object layer under `root` (e.g. `<data-dir>/objects`), with
+    /// memory rebuilt from `records`; sweeps temporary files and blobs no
+    /// record refers to.
+    pub async fn open(root: PathBuf, store: Store, records: Vec<Record>) -> Result<Self, ObjectError> {
+        let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
+        let mut objects = Vec::new();
+        let mut uploads = Vec::new();
+        for r in records.into_iter().filter(|r| r.key.service == SERVICE) {
+            match r.key.kind.as_str() {
+                "bucket" => {
+                    let rec: BucketRec = serde_json::from_value(r.body)?;
+                    buckets.insert(
+                        rec.name.clone(),
+                        Bucket {
+                            rec,
+                            objects: BTreeMap::new(),
+                            uploads: BTreeMap::new(),
+                        },
+                    );
+                }
+                "object" => objects.push(serde_json::from_value::<ObjectRec>(r.body)?),
+                "upload" => uploads.push(serde_json::from_value::<UploadRec>(r.body)?),
+                _ => {}
+            }
+        }
+        for o in objects {
+            if let Some(b) = buckets.get_mut(&o.bucket) {
+                b.objects.insert(o.key.clone(), o);
+            }
+        }
+        for u in uploads {
+            if let Some(b) = buckets.get_mut(&u.bucket) {
+                b.uploads.insert(u.id.clone(), u);
+            }
+        }
+        let files = files::Files::open(root).await?;
+        let live: std::collections::HashSet<String> = buckets
+            .values()
+            .flat_map(|b| {
+                b.objects.values().map(|o| o.blob.clone()).chain(
+                    b.uploads
+                        .values()
+                        .flat_map(|u| u.parts.values().map(|p| p.blob.clone())),
+                )
+            })
+            .collect();
+        files.sweep(&live).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                files,
+                store,
+                buckets: RwLock::new(buckets),
+            }),
+        })
+    }
+
+    fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Creates a bucket. AWS's rules: a name is global; the owner re-creating
+    /// it in us-east-1 succeeds, elsewhere gets `BucketAlreadyOwnedByYou`;
+    /// anyone else gets `BucketAlreadyExists`.
+    pub async fn create_bucket(&self, account: &str, region: &str, name: &str) -> Result<BucketRec, ObjectError> {
+        let mut buckets = self.inner.buckets.write().await;
+        if let Some(existing) = buckets.get(name) {
+            return if existing.rec.account != account {
+                Err(ObjectError::BucketAlreadyExists)
+            } else if existing.rec.region == "us-east-1" && region == "us-east-1" {
+                Ok(existing.rec.clone())
+            } else {
+                Err(ObjectError::BucketAlreadyOwnedByYou)
+            };
+        }
+        let rec = BucketRec {
+            name: name.to_string(),
+            account: account.to_string(),
+            region: region.to_string(),
+            created_ms: now_ms(),
+        };
+        let pending = self.store().enqueue(vec![put(bucket_key(&rec), &rec)?])?;
+        buckets.insert(
+            name.to_string(),
+            Bucket {
+                rec: rec.clone(),
+                objects: BTreeMap::new(),
+                uploads: BTreeMap::new(),
+            },
+        );
+        drop(buckets);
+        pending.await?;
+        Ok(rec)
+    }
+
+    pub async fn delete_bucket(&self, name: &str) -> Result<(), ObjectError> {
+        let mut buckets = self.inner.buckets.write().await;
+        let b = buckets.get(name).ok_or(ObjectError::NoSuchBucket)?;
+        if !b.objects.is_empty() {
+            return Err(ObjectError::BucketNotEmpty);
+        }
+        // Unfinished uploads go with the bucket.
+        let mut batch = vec![Mutation::Delete(bucket_key(&b.rec))];
+        let mut blobs = Vec::new();
+        for u in b.uploads.values() {
+            batch.push(Mutation::Delete(upload_key(&b.rec, &u.id)));
+            blobs.extend(u.parts.values().map(|p| p.blob.clone()));
+        }
+        let pending = self.store().enqueue(batch)?;
+        buckets.remove(name);
+        drop(buckets);
+        pending.await?;
+        self.inner.files.remove_all(&blobs).await;
+        Ok(())
+    }
+
+    pub async fn bucket(&self, name: &str) -> Option<BucketRec> {
+        self.inner.buckets.read().await.get(name).map(|b| b.rec.clone())
+    }
+
+    /// The buckets `account` owns, by name.
+    pub async fn list_buckets(&self, account: &str) -> Vec<BucketRec> {
+        self.inner
+            .buckets
+            .read()
+            .await
+            .values()
+            .filter(|b| b.rec.account == account)
+            .map(|b| b.rec.clone())
+            .collect()
+    }
+
+    /// Streams `body` into a new object version of `bucket`/`key`.
+    pub async fn put<S, E>(&self, bucket: &str, key: &str, body: S, opts: PutOptions) -> Result<ObjectRec, ObjectError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        if self.bucket(bucket).await.is_none() {
+            return Err(ObjectError::NoSuchBucket);
+        }
+        tracing::trace!(bucket, key, "receiving object");
+        let blob = self.inner.files.write(body).await?;
+        tracing::trace!(bucket, key, size = blob.size, "object on disk");
+        let rec = ObjectRec {
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+            size: blob.size,
+            etag: blob.md5_hex,
+            content_type: opts.content_type,
+            metadata: opts.metadata,
+            last_modified_ms: now_ms(),
+            blob: blob.name,
+        };
+        self.install(rec).await
+    }
+
+    /// Makes `rec` (whose blob is in place) the current object; removes the
+    /// blob it replaces once that is durable.
+    async fn install(&self, rec: ObjectRec) -> Result<ObjectRec, ObjectError> {
+        let mut buckets = self.inner.buckets.write().await;
+        let Some(b) = buckets.get_mut(&rec.bucket) else {
+            drop(buckets);
+            self.inner.files.remove_all(std::slice::from_ref(&rec.blob)).await;
+            return Err(ObjectError::NoSuchBucket);
+        };
+        let pending = self.store().enqueue(vec![put(object_key(&b.rec, &rec.key), &rec)?])?;
+        let old = b.objects.insert(rec.key.clone(), rec.clone());
+        drop(buckets);
+        pending.await?;
+        tracing::trace!(bucket = %rec.bucket, key = %rec.key, "object committed");
+        if let Some(old) = old {
+            self.inner.files.remove_all(&[old.blob]).await;
+        }
+        Ok(rec)
+    }
+
+    pub async fn head(&self, bucket: &str, key: &str) -> Result<ObjectRec, ObjectError> {
+        let buckets = self.inner.buckets.read().await;
+        let b = buckets.get(bucket).ok_or(ObjectError::NoSuchBucket)?;
+        b.objects.get(key).cloned().ok_or(ObjectError::NoSuchKey)
+    }
+
+    /// The bytes of `rec` in `range`, streamed from disk.
+    pub async fn read(
+        &self,
+        rec: &ObjectRec,
+        range: Range<u64>,
+    ) -> Result<impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static, ObjectError> {
+        self.inner.files.read(&rec.blob, range).await
+    }
+
+    /// Deletes `bucket`/`key`; deleting what is not there succeeds, as in S3.
+    pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), ObjectError> {
+        let mut buckets = self.inner.buckets.write().await;
+        let b = buckets.get_mut(bucket).ok_or(ObjectError::NoSuchBucket)?;
+        let Some(old) = b.objects.get(key).cloned() else {
+            return Ok(());
+        };
+        let pending = self.store().enqueue(vec![Mutation::Delete(object_key(&b.rec, key))])?;
+        b.objects.remove(key);
+        drop(buckets);
+        pending.await?;
+        self.inner.files.remove_all(&[old.blob]).await;
+        Ok(())
+    }
+
+    /// Copies an object; `opts` replaces the attributes when given
+    /// (`MetadataDirective=REPLACE`), else they are copied.
+    pub async fn copy(
+        &self,
+        src_bucket: &str,
+        src_key: &str,
+        dst_bucket: &str,
+        dst_key: &str,
+        opts: Option<PutOptions>,
+    ) -> Result<ObjectRec, ObjectError> {
+        let src = self.head(src_bucket, src_key).await?;
+        if self.bucket(dst_bucket).await.is_none() {
+            return Err(ObjectError::NoSuchBucket);
+        }
+        let blob = self.inner.files.duplicate(&src.blob).await?;
+        let (content_type, metadata) = match opts {
+            Some(o) => (o.content_type, o.metadata),
+            None => (src.content_type.clone(), src.metadata.clone()),
+        };
+        let rec = ObjectRec {
+            bucket: dst_bucket.to_string(),
+            key: dst_key.to_string(),
+            size: blob.size,
+            // A copy of a multipart object gets a plain MD5 ETag, as in S3.
+            etag: blob.md5_hex,
+            content_type,
+            metadata,
+            last_modified_ms: now_ms(),
+            blob: blob.name,
+        };
+        self.install(rec).await
+    }
+
+    /// One page of a bucket listing.
+    pub async fn list(&self, bucket: &str, query: &ListQuery) -> Result<ListPage, ObjectError> {
+        let buckets = self.inner.buckets.read().await;
+        let b = buckets.get(bucket).ok_or(ObjectError::NoSuchBucket)?;
+        Ok(list::list(&b.objects, query))
+    }
+
+    /// Forgets every bucket and object, durably, and removes their files.
+    pub async fn reset(&self) -> Result<(), ObjectError> {
+        let mut buckets = self.inner.buckets.write().await;
+        self.store()
+            .commit(vec![Mutation::Clear {
+                service: Some(SERVICE.to_string()),
+            }])
+            .await?;
+        buckets.clear();
+        drop(buckets);
+        self.inner.files.sweep(&Default::default()).await
+    }
+}

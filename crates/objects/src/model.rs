@@ -1,0 +1,55 @@
+//! What the object layer remembers, one store record each.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BucketRec {
+    pub name: String,
+    pub account: String,
+    pub region: String,
+    pub created_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectRec {
+    pub bucket: String,
+    pub key: String,
+    pub size: u64,
+    /// Hex MD5 of the bytes, or of the parts' MD5s plus `-N` for multipart
+    /// objects, without quotes.
+    pub etag: String,
+    pub content_type: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub last_modified_ms: i64,
+    /// The file under `blobs/` holding the bytes.
+    pub blob: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartRec {
+    pub number: i32,
+    pub size: u64,
+    pub etag: String,
+    pub last_modified_ms: i64,
+    pub blob: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadRec {
+    pub id: String,
+    pub bucket: String,
+    pub key: String,
+    pub initiated_ms: i64,
+    pub content_type: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub parts: BTreeMap<i32, PartRec>,
+}
+
+/// Attributes given when an object is written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PutOptions {
+    pub content_type: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+}

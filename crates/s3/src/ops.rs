@@ -1,0 +1,545 @@
+//! One method per S3 operation Landbridge implements; every other
+//! operation keeps s3s's `NotImplemented` answer.
+
+use futures::StreamExt;
+use http::StatusCode;
+use landbridge_objects::{ListQuery, ObjectRec};
+use landbridge_wire::CredentialScope;
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+
+use crate::S3;
+use crate::convert::{self, error, etag, timestamp, url_encode};
+
+/// S3's page size when a request names none, and its ceiling.
+const MAX_KEYS: i32 = 1000;
+
+impl S3 {
+    /// The caller's account and region, from the request's signature.
+    fn caller<T>(&self, req: &S3Request<T>) -> (String, String) {
+        let scope = req
+            .extensions
+            .get::<crate::CallerScope>()
+            .map(|s| s.0.clone())
+            .or_else(|| CredentialScope::from_request(&req.headers, req.uri.query()));
+        let account = match scope.as_ref().map(|s| s.access_key_id.as_str()) {
+            Some(k) if k.len() == 12 && k.bytes().all(|b| b.is_ascii_digit()) => k.to_string(),
+            _ => self.default_account.to_string(),
+        };
+        let region = scope.map_or_else(|| "us-east-1".to_string(), |s| s.region);
+        (account, region)
+    }
+}
+
+fn body_stream(body: Option<StreamingBlob>) -> futures::stream::BoxStream<'static, Result<bytes::Bytes, String>> {
+    match body {
+        Some(b) => b.map(|r| r.map_err(|e| e.to_string())).boxed(),
+        None => futures::stream::empty().boxed(),
+    }
+}
+
+fn etag_matches(cond: &ETagCondition, rec: &ObjectRec) -> bool {
+    match cond {
+        ETagCondition::Any => true,
+        ETagCondition::ETag(e) => e.value() == rec.etag,
+    }
+}
+
+/// GET/HEAD preconditions, in RFC 9110's order.
+fn check_conditions(
+    rec: &ObjectRec,
+    if_match: Option<&ETagCondition>,
+    if_none_match: Option<&ETagCondition>,
+    if_modified_since: Option<&Timestamp>,
+    if_unmodified_since: Option<&Timestamp>,
+) -> S3Result<()> {
+    let modified = time::OffsetDateTime::from(timestamp(rec.last_modified_ms));
+    // HTTP dates have whole seconds.
+    let modified_s = modified.unix_timestamp();
+    if let Some(c) = if_match {
+        if !etag_matches(c, rec) {
+            return Err(s3_error!(PreconditionFailed));
+        }
+    } else if let Some(t) = if_unmodified_since
+        && modified_s > time::OffsetDateTime::from(t.clone()).unix_timestamp()
+    {
+        return Err(s3_error!(PreconditionFailed));
+    }
+    if let Some(c) = if_none_match {
+        if etag_matches(c, rec) {
+            return Err(s3_error!(NotModified));
+        }
+    } else if let Some(t) = if_modified_since
+        && modified_s <= time::OffsetDateTime::from(t.clone()).unix_timestamp()
+    {
+        return Err(s3_error!(NotModified));
+    }
+    Ok(())
+}
+
+fn object_entry(o: &ObjectRec, encode: bool) -> Object {
+    Object {
+        key: Some(if encode { url_encode(&o.key) } else { o.key.clone() }),
+        e_tag: Some(etag(&o.etag)),
+        last_modified: Some(timestamp(o.last_modified_ms)),
+        size: Some(o.size as i64),
+        storage_class: Some(ObjectStorageClass::from_static(ObjectStorageClass::STANDARD)),
+        ..Default::default()
+    }
+}
+
+fn max_keys(requested: Option<i32>) -> S3Result<usize> {
+    match requested {
+        None => Ok(MAX_KEYS as usize),
+        Some(n) if n < 0 => Err(s3_error!(InvalidArgument, "max-keys must be non-negative")),
+        Some(n) => Ok(n.min(MAX_KEYS) as usize),
+    }
+}
+
+fn is_url(e: &Option<EncodingType>) -> bool {
+    e.as_ref().is_some_and(|e| e.as_str() == EncodingType::URL)
+}
+
+#[async_trait::async_trait]
+impl s3s::S3 for S3 {
+    async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {
+        let (account, _) = self.caller(&req);
+        let region = req
+            .input
+            .create_bucket_configuration
+            .as_ref()
+            .and_then(|c| c.location_constraint.as_ref())
+            .map(|l| l.as_str().to_string())
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| "us-east-1".to_string());
+        let bucket = req.input.bucket;
+        self.objects
+            .create_bucket(&account, &region, &bucket)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(CreateBucketOutput {
+            location: Some(format!("/{bucket}")),
+        }))
+    }
+
+    async fn delete_bucket(&self, req: S3Request<DeleteBucketInput>) -> S3Result<S3Response<DeleteBucketOutput>> {
+        self.objects.delete_bucket(&req.input.bucket).await.map_err(error)?;
+        Ok(S3Response::new(DeleteBucketOutput {}))
+    }
+
+    async fn head_bucket(&self, req: S3Request<HeadBucketInput>) -> S3Result<S3Response<HeadBucketOutput>> {
+        let b = self
+            .objects
+            .bucket(&req.input.bucket)
+            .await
+            .ok_or_else(|| s3_error!(NoSuchBucket))?;
+        Ok(S3Response::new(HeadBucketOutput {
+            bucket_region: Some(b.region),
+            ..Default::default()
+        }))
+    }
+
+    async fn list_buckets(&self, req: S3Request<ListBucketsInput>) -> S3Result<S3Response<ListBucketsOutput>> {
+        let (account, _) = self.caller(&req);
+        let buckets = self
+            .objects
+            .list_buckets(&account)
+            .await
+            .into_iter()
+            .map(|b| Bucket {
+                name: Some(b.name),
+                creation_date: Some(timestamp(b.created_ms)),
+                bucket_region: Some(b.region),
+            })
+            .collect();
+        Ok(S3Response::new(ListBucketsOutput {
+            buckets: Some(buckets),
+            owner: Some(Owner {
+                display_name: Some("landbridge".to_string()),
+                id: Some(account),
+            }),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_bucket_location(
+        &self,
+        req: S3Request<GetBucketLocationInput>,
+    ) -> S3Result<S3Response<GetBucketLocationOutput>> {
+        let b = self
+            .objects
+            .bucket(&req.input.bucket)
+            .await
+            .ok_or_else(|| s3_error!(NoSuchBucket))?;
+        // us-east-1 is reported as an empty constraint, as S3 does.
+        let constraint = (b.region != "us-east-1").then(|| BucketLocationConstraint::from(b.region));
+        Ok(S3Response::new(GetBucketLocationOutput {
+            location_constraint: constraint,
+        }))
+    }
+
+    async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
+        let input = req.input;
+        if let Some(cond) = &input.if_none_match
+            && let Ok(existing) = self.objects.head(&input.bucket, &input.key).await
+            && etag_matches(cond, &existing)
+        {
+            return Err(s3_error!(PreconditionFailed));
+        }
+        let opts = convert::put_options(input.content_type, input.metadata);
+        let rec = self
+            .objects
+            .put(&input.bucket, &input.key, body_stream(input.body), opts)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(PutObjectOutput {
+            e_tag: Some(etag(&rec.etag)),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
+        let input = req.input;
+        let rec = self.objects.head(&input.bucket, &input.key).await.map_err(error)?;
+        check_conditions(
+            &rec,
+            input.if_match.as_ref(),
+            input.if_none_match.as_ref(),
+            input.if_modified_since.as_ref(),
+            input.if_unmodified_since.as_ref(),
+        )?;
+        let (range, partial) = match &input.range {
+            Some(r) => (r.check(rec.size).map_err(|_| s3_error!(InvalidRange))?, true),
+            None => (0..rec.size, false),
+        };
+        let stream = self.objects.read(&rec, range.clone()).await.map_err(error)?;
+        let output = GetObjectOutput {
+            body: Some(StreamingBlob::wrap(stream)),
+            content_length: Some((range.end - range.start) as i64),
+            content_range: partial
+                .then(|| format!("bytes {}-{}/{}", range.start, range.end.saturating_sub(1), rec.size)),
+            accept_ranges: Some("bytes".to_string()),
+            content_type: rec.content_type.clone(),
+            e_tag: Some(etag(&rec.etag)),
+            last_modified: Some(timestamp(rec.last_modified_ms)),
+            metadata: convert::metadata(&rec.metadata),
+            ..Default::default()
+        };
+        let mut resp = S3Response::new(output);
+        if partial {
+            resp.status = Some(StatusCode::PARTIAL_CONTENT);
+        }
+        Ok(resp)
+    }
+
+    async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
+        let input = req.input;
+        let rec = self.objects.head(&input.bucket, &input.key).await.map_err(error)?;
+        check_conditions(
+            &rec,
+            input.if_match.as_ref(),
+            input.if_none_match.as_ref(),
+            input.if_modified_since.as_ref(),
+            input.if_unmodified_since.as_ref(),
+        )?;
+        Ok(S3Response::new(HeadObjectOutput {
+            content_length: Some(rec.size as i64),
+            accept_ranges: Some("bytes".to_string()),
+            content_type: rec.content_type.clone(),
+            e_tag: Some(etag(&rec.etag)),
+            last_modified: Some(timestamp(rec.last_modified_ms)),
+            metadata: convert::metadata(&rec.metadata),
+            ..Default::default()
+        }))
+    }
+
+    async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
+        self.objects
+            .delete(&req.input.bucket, &req.input.key)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(DeleteObjectOutput::default()))
+    }
+
+    async fn delete_objects(&self, req: S3Request<DeleteObjectsInput>) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        let input = req.input;
+        let quiet = input.delete.quiet.unwrap_or(false);
+        let mut deleted = Vec::new();
+        for id in input.delete.objects {
+            self.objects.delete(&input.bucket, &id.key).await.map_err(error)?;
+            if !quiet {
+                deleted.push(DeletedObject {
+                    key: Some(id.key),
+                    ..Default::default()
+                });
+            }
+        }
+        Ok(S3Response::new(DeleteObjectsOutput {
+            deleted: Some(deleted),
+            ..Default::default()
+        }))
+    }
+
+    async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
+        let input = req.input;
+        let CopySource::Bucket { bucket, key, .. } = &input.copy_source else {
+            return Err(s3_error!(
+                NotImplemented,
+                "Copying from an access point is not supported"
+            ));
+        };
+        let replace = input
+            .metadata_directive
+            .as_ref()
+            .is_some_and(|d| d.as_str() == MetadataDirective::REPLACE);
+        if !replace && **bucket == *input.bucket && **key == *input.key {
+            return Err(s3_error!(
+                InvalidRequest,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+            ));
+        }
+        let opts = replace.then(|| convert::put_options(input.content_type, input.metadata));
+        let rec = self
+            .objects
+            .copy(bucket, key, &input.bucket, &input.key, opts)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(CopyObjectOutput {
+            copy_object_result: Some(CopyObjectResult {
+                e_tag: Some(etag(&rec.etag)),
+                last_modified: Some(timestamp(rec.last_modified_ms)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }))
+    }
+
+    async fn list_objects(&self, req: S3Request<ListObjectsInput>) -> S3Result<S3Response<ListObjectsOutput>> {
+        let input = req.input;
+        let max = max_keys(input.max_keys)?;
+        let query = ListQuery {
+            prefix: input.prefix.clone().unwrap_or_default(),
+            delimiter: input.delimiter.clone(),
+            after: input.marker.clone().filter(|m| !m.is_empty()),
+            max_keys: max,
+        };
+        let page = self.objects.list(&input.bucket, &query).await.map_err(error)?;
+        let encode = is_url(&input.encoding_type);
+        let enc = |s: String| if encode { url_encode(&s) } else { s };
+        Ok(S3Response::new(ListObjectsOutput {
+            name: Some(input.bucket),
+            prefix: Some(enc(query.prefix.clone())),
+            marker: Some(enc(input.marker.unwrap_or_default())),
+            max_keys: Some(max as i32),
+            is_truncated: Some(page.is_truncated),
+            next_marker: page.last.clone().filter(|_| page.is_truncated).map(enc),
+            contents: Some(page.objects.iter().map(|o| object_entry(o, encode)).collect()),
+            common_prefixes: Some(
+                page.common_prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
+                    .collect(),
+            ),
+            delimiter: input.delimiter.map(enc),
+            encoding_type: input.encoding_type,
+            ..Default::default()
+        }))
+    }
+
+    async fn list_objects_v2(&self, req: S3Request<ListObjectsV2Input>) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let input = req.input;
+        let max = max_keys(input.max_keys)?;
+        // The continuation token is the last entry of the previous page.
+        let after = match (&input.continuation_token, &input.start_after) {
+            (Some(t), _) if !t.is_empty() => Some(t.clone()),
+            (_, Some(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        };
+        let query = ListQuery {
+            prefix: input.prefix.clone().unwrap_or_default(),
+            delimiter: input.delimiter.clone(),
+            after,
+            max_keys: max,
+        };
+        let page = self.objects.list(&input.bucket, &query).await.map_err(error)?;
+        let encode = is_url(&input.encoding_type);
+        let enc = |s: String| if encode { url_encode(&s) } else { s };
+        let key_count = (page.objects.len() + page.common_prefixes.len()) as i32;
+        Ok(S3Response::new(ListObjectsV2Output {
+            name: Some(input.bucket),
+            prefix: Some(enc(query.prefix.clone())),
+            max_keys: Some(max as i32),
+            key_count: Some(key_count),
+            continuation_token: input.continuation_token,
+            is_truncated: Some(page.is_truncated),
+            next_continuation_token: page.last.clone().filter(|_| page.is_truncated),
+            contents: Some(page.objects.iter().map(|o| object_entry(o, encode)).collect()),
+            common_prefixes: Some(
+                page.common_prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
+                    .collect(),
+            ),
+            delimiter: input.delimiter.map(enc),
+            encoding_type: input.encoding_type,
+            start_after: input.start_after.map(enc),
+            ..Default::default()
+        }))
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        let input = req.input;
+        let opts = convert::put_options(input.content_type, input.metadata);
+        let up = self
+            .objects
+            .create_upload(&input.bucket, &input.key, opts)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(CreateMultipartUploadOutput {
+            bucket: Some(input.bucket),
+            key: Some(input.key),
+            upload_id: Some(up.id),
+            ..Default::default()
+        }))
+    }
+
+    async fn upload_part(&self, req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
+        let input = req.input;
+        if !(1..=10_000).contains(&input.part_number) {
+            return Err(s3_error!(
+                InvalidArgument,
+                "Part number must be an integer between 1 and 10000, inclusive"
+            ));
+        }
+        let part = self
+            .objects
+            .upload_part(
+                &input.bucket,
+                &input.key,
+                &input.upload_id,
+                input.part_number,
+                body_stream(input.body),
+            )
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(UploadPartOutput {
+            e_tag: Some(etag(&part.etag)),
+            ..Default::default()
+        }))
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let input = req.input;
+        let parts: Vec<(i32, String)> = input
+            .multipart_upload
+            .and_then(|m| m.parts)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| {
+                (
+                    p.part_number.unwrap_or(0),
+                    p.e_tag.map(|e| e.value().to_string()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let rec = self
+            .objects
+            .complete_upload(&input.bucket, &input.key, &input.upload_id, &parts)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(CompleteMultipartUploadOutput {
+            bucket: Some(input.bucket.clone()),
+            key: Some(input.key.clone()),
+            e_tag: Some(etag(&rec.etag)),
+            location: Some(format!("/{}/{}", input.bucket, input.key)),
+            ..Default::default()
+        }))
+    }
+
+    async fn abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        let input = req.input;
+        self.objects
+            .abort_upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(AbortMultipartUploadOutput::default()))
+    }
+
+    async fn list_parts(&self, req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
+        let input = req.input;
+        let up = self
+            .objects
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+            .map_err(error)?;
+        let max = input.max_parts.unwrap_or(1000).clamp(0, 1000) as usize;
+        let marker: i32 = input.part_number_marker.unwrap_or(0);
+        let mut parts: Vec<Part> = up
+            .parts
+            .values()
+            .filter(|p| p.number > marker)
+            .take(max + 1)
+            .map(|p| Part {
+                part_number: Some(p.number),
+                e_tag: Some(etag(&p.etag)),
+                size: Some(p.size as i64),
+                last_modified: Some(timestamp(p.last_modified_ms)),
+                ..Default::default()
+            })
+            .collect();
+        let truncated = parts.len() > max;
+        parts.truncate(max);
+        let next = parts.last().and_then(|p| p.part_number);
+        Ok(S3Response::new(ListPartsOutput {
+            bucket: Some(input.bucket),
+            key: Some(input.key),
+            upload_id: Some(input.upload_id),
+            max_parts: Some(max as i32),
+            is_truncated: Some(truncated),
+            part_number_marker: input.part_number_marker,
+            next_part_number_marker: next,
+            parts: Some(parts),
+            ..Default::default()
+        }))
+    }
+
+    async fn list_multipart_uploads(
+        &self,
+        req: S3Request<ListMultipartUploadsInput>,
+    ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+        let input = req.input;
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let uploads = self
+            .objects
+            .uploads(&input.bucket)
+            .await
+            .map_err(error)?
+            .into_iter()
+            .filter(|u| u.key.starts_with(&prefix))
+            .map(|u| MultipartUpload {
+                key: Some(u.key),
+                upload_id: Some(u.id),
+                initiated: Some(timestamp(u.initiated_ms)),
+                storage_class: Some(StorageClass::from_static(StorageClass::STANDARD)),
+                ..Default::default()
+            })
+            .collect();
+        Ok(S3Response::new(ListMultipartUploadsOutput {
+            bucket: Some(input.bucket),
+            prefix: input.prefix,
+            max_uploads: Some(1000),
+            is_truncated: Some(false),
+            uploads: Some(uploads),
+            ..Default::default()
+        }))
+    }
+}
