@@ -84,10 +84,27 @@ pub struct ServeArgs {
     #[arg(long, env = "LANDBRIDGE_TIME_SCALE", default_value_t = 1.0, value_parser = parse_scale)]
     pub time_scale: f64,
 
+    /// Check SigV4 signatures of S3 requests against the `--credential`
+    /// key pairs (by default any credentials are accepted).
+    #[arg(long, env = "LANDBRIDGE_ENFORCE_SIGV4", requires = "credential")]
+    pub enforce_sigv4: bool,
+
+    /// An access key pair `ACCESS_KEY_ID:SECRET` for `--enforce-sigv4`;
+    /// repeat for several (the variable takes them comma-separated).
+    #[arg(long, env = "LANDBRIDGE_CREDENTIALS", value_delimiter = ',', value_parser = parse_credential)]
+    pub credential: Vec<(String, String)>,
+
     /// Log filter: error, warn, info, debug, trace, or a tracing filter
     /// such as `landbridge_server=debug`.
     #[arg(long, env = "LANDBRIDGE_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
+}
+
+fn parse_credential(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((k, v)) if !k.is_empty() && !v.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("{s:?} is not ACCESS_KEY_ID:SECRET")),
+    }
 }
 
 fn parse_scale(s: &str) -> Result<f64, String> {

@@ -103,7 +103,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let objects = landbridge_objects::Objects::open(dir.join("objects"), store.clone(), records.clone())
         .await
         .context("opening the object store")?;
-    let s3 = landbridge_s3::S3::new(objects.clone(), &args.default_account).service();
+    let s3 = landbridge_s3::S3::new(objects.clone(), &args.default_account)
+        .service(args.enforce_sigv4.then_some(args.credential.as_slice()));
     let registry = Registry::standard(store, records, lifecycle, objects)?;
     let state = Arc::new(AppState::new(
         Config {
@@ -113,6 +114,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         },
         registry,
         s3,
+        args.enforce_sigv4,
     ));
     tracing::info!(data_dir = %dir.display(), "state in {}", dir.display());
     let shutdown = shutdown_signal()?;

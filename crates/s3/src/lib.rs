@@ -36,7 +36,32 @@ impl S3 {
     }
 
     /// The HTTP service: `call` it with any request the server routes to S3.
-    pub fn service(self) -> S3Service {
-        S3ServiceBuilder::new(self).build()
+    /// With `credentials`, every request must carry a valid SigV4 signature
+    /// (header, presigned URL or signed chunks) by one of those key pairs;
+    /// without, the server strips signatures and s3s serves requests as
+    /// anonymous.
+    pub fn service(self, credentials: Option<&[(String, String)]>) -> S3Service {
+        let mut builder = S3ServiceBuilder::new(self);
+        if let Some(pairs) = credentials {
+            builder.set_auth(KeyPairs(pairs.iter().cloned().collect()));
+        }
+        builder.build()
+    }
+}
+
+/// The key pairs `--enforce-sigv4` checks against; an unknown key gets S3's
+/// own `InvalidAccessKeyId`.
+struct KeyPairs(std::collections::HashMap<String, String>);
+
+#[async_trait::async_trait]
+impl s3s::auth::S3Auth for KeyPairs {
+    async fn get_secret_key(&self, access_key: &str) -> s3s::S3Result<s3s::auth::SecretKey> {
+        match self.0.get(access_key) {
+            Some(secret) => Ok(secret.clone().into()),
+            None => Err(s3s::s3_error!(
+                InvalidAccessKeyId,
+                "The AWS Access Key Id you provided does not exist in our records."
+            )),
+        }
     }
 }

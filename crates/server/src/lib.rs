@@ -48,16 +48,19 @@ pub struct AppState {
     pub registry: Registry,
     /// S3's REST-XML service (s3s over the object layer).
     pub s3: S3Service,
+    /// Whether S3 requests must carry valid signatures (`--enforce-sigv4`).
+    pub enforce_sigv4: bool,
     pub endpoints: Endpoints,
     pub started: Instant,
 }
 
 impl AppState {
-    pub fn new(config: Config, registry: Registry, s3: S3Service) -> Self {
+    pub fn new(config: Config, registry: Registry, s3: S3Service, enforce_sigv4: bool) -> Self {
         Self {
             config,
             registry,
             s3,
+            enforce_sigv4,
             endpoints: Endpoints::default(),
             started: Instant::now(),
         }
@@ -88,7 +91,7 @@ pub async fn run(
 
 async fn aws(State(state): State<Arc<AppState>>, req: Request) -> Response {
     if s3_route::is_s3(req.headers(), req.method(), req.uri()) {
-        return s3_route::serve(&state.s3, req).await;
+        return s3_route::serve(&state.s3, req, state.enforce_sigv4).await;
     }
     let (parts, body) = req.into_parts();
     let query = parts.uri.query().map(str::to_string);

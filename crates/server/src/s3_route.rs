@@ -161,10 +161,11 @@ fn early_answer(req: &Request) -> bool {
     expects && empty
 }
 
-pub async fn serve(s3: &S3Service, req: Request) -> Response {
+pub async fn serve(s3: &S3Service, req: Request, enforce_sigv4: bool) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let close = early_answer(&req);
-    let req = unsign(req).map(s3s::Body::http_body_unsync);
+    let req = if enforce_sigv4 { req } else { unsign(req) };
+    let req = req.map(s3s::Body::http_body_unsync);
     match s3.call(req).await {
         Ok(resp) => {
             let mut resp = resp.map(Body::new);
