@@ -158,6 +158,7 @@ impl Objects {
             account: account.to_string(),
             region: region.to_string(),
             created_ms: now_ms(),
+            configs: BTreeMap::new(),
         };
         let pending = self.store().enqueue(vec![put(bucket_key(&rec), &rec)?])?;
         buckets.insert(
@@ -231,6 +232,7 @@ impl Objects {
             metadata: opts.metadata,
             last_modified_ms: now_ms(),
             blob: blob.name,
+            tags: opts.tags,
         };
         self.install(rec).await
     }
@@ -300,9 +302,9 @@ impl Objects {
             return Err(ObjectError::NoSuchBucket);
         }
         let blob = self.inner.files.duplicate(&src.blob).await?;
-        let (content_type, metadata) = match opts {
-            Some(o) => (o.content_type, o.metadata),
-            None => (src.content_type.clone(), src.metadata.clone()),
+        let (content_type, metadata, tags) = match opts {
+            Some(o) => (o.content_type, o.metadata, o.tags),
+            None => (src.content_type.clone(), src.metadata.clone(), src.tags.clone()),
         };
         let rec = ObjectRec {
             bucket: dst_bucket.to_string(),
@@ -314,8 +316,55 @@ impl Objects {
             metadata,
             last_modified_ms: now_ms(),
             blob: blob.name,
+            tags,
         };
         self.install(rec).await
+    }
+
+    /// Sets (or with `None` removes) a bucket sub-resource.
+    pub async fn set_bucket_config(
+        &self,
+        bucket: &str,
+        kind: &str,
+        value: Option<serde_json::Value>,
+    ) -> Result<(), ObjectError> {
+        let mut buckets = self.inner.buckets.write().await;
+        let b = buckets.get_mut(bucket).ok_or(ObjectError::NoSuchBucket)?;
+        let mut rec = b.rec.clone();
+        match value {
+            Some(v) => rec.configs.insert(kind.to_string(), v),
+            None => rec.configs.remove(kind),
+        };
+        let pending = self.store().enqueue(vec![put(bucket_key(&rec), &rec)?])?;
+        b.rec = rec;
+        drop(buckets);
+        pending.await?;
+        Ok(())
+    }
+
+    /// A bucket sub-resource, if set.
+    pub async fn bucket_config(&self, bucket: &str, kind: &str) -> Result<Option<serde_json::Value>, ObjectError> {
+        let buckets = self.inner.buckets.read().await;
+        let b = buckets.get(bucket).ok_or(ObjectError::NoSuchBucket)?;
+        Ok(b.rec.configs.get(kind).cloned())
+    }
+
+    /// Replaces an object's tags (without rewriting its bytes).
+    pub async fn set_object_tags(
+        &self,
+        bucket: &str,
+        key: &str,
+        tags: BTreeMap<String, String>,
+    ) -> Result<(), ObjectError> {
+        let mut buckets = self.inner.buckets.write().await;
+        let b = buckets.get_mut(bucket).ok_or(ObjectError::NoSuchBucket)?;
+        let mut rec = b.objects.get(key).cloned().ok_or(ObjectError::NoSuchKey)?;
+        rec.tags = tags;
+        let pending = self.store().enqueue(vec![put(object_key(&b.rec, key), &rec)?])?;
+        b.objects.insert(key.to_string(), rec);
+        drop(buckets);
+        pending.await?;
+        Ok(())
     }
 
     /// One page of a bucket listing.

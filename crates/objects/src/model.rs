@@ -10,6 +10,10 @@ pub struct BucketRec {
     pub account: String,
     pub region: String,
     pub created_ms: i64,
+    /// Bucket sub-resources (tagging, policy, cors, lifecycle) as the S3
+    /// layer gave them: stored and returned, not interpreted here.
+    #[serde(default)]
+    pub configs: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +29,8 @@ pub struct ObjectRec {
     pub last_modified_ms: i64,
     /// The file under `blobs/` holding the bytes.
     pub blob: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +50,8 @@ pub struct UploadRec {
     pub initiated_ms: i64,
     pub content_type: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
     pub parts: BTreeMap<i32, PartRec>,
 }
 
@@ -52,4 +60,5 @@ pub struct UploadRec {
 pub struct PutOptions {
     pub content_type: Option<String>,
     pub metadata: BTreeMap<String, String>,
+    pub tags: BTreeMap<String, String>,
 }

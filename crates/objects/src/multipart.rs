@@ -35,6 +35,7 @@ impl Objects {
             initiated_ms: now_ms(),
             content_type: opts.content_type,
             metadata: opts.metadata,
+            tags: opts.tags,
             parts: Default::default(),
         };
         let pending = self
@@ -175,6 +176,7 @@ impl Objects {
             metadata: upload.metadata.clone(),
             last_modified_ms: now_ms(),
             blob: blob.name,
+            tags: upload.tags.clone(),
         };
         // The object appears and the upload disappears in one commit.
         let mut buckets = self.inner.buckets.write().await;

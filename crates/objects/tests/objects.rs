@@ -44,6 +44,7 @@ async fn objects_round_trip_and_survive_reopening() {
         let opts = PutOptions {
             content_type: Some("text/plain".into()),
             metadata: [("k".to_string(), "v".to_string())].into(),
+            ..Default::default()
         };
         let rec = o.put("b", "dir/file.txt", body(&data), opts).await.unwrap();
         assert_eq!(rec.size, 50_000);

@@ -14,11 +14,68 @@ pub fn etag(hex: &str) -> ETag {
     ETag::Strong(hex.to_string())
 }
 
-pub fn put_options(content_type: Option<String>, metadata: Option<Metadata>) -> PutOptions {
-    PutOptions {
+pub fn put_options(
+    content_type: Option<String>,
+    metadata: Option<Metadata>,
+    tagging: Option<String>,
+) -> Result<PutOptions, S3Error> {
+    let tags = match tagging {
+        Some(header) => parse_tagging_header(&header)?,
+        None => Default::default(),
+    };
+    Ok(PutOptions {
         content_type,
         metadata: metadata.map(|m| m.into_iter().collect()).unwrap_or_default(),
+        tags,
+    })
+}
+
+/// `x-amz-tagging: k1=v1&k2=v2` (URL-encoded).
+fn parse_tagging_header(header: &str) -> Result<std::collections::BTreeMap<String, String>, S3Error> {
+    let mut tags = std::collections::BTreeMap::new();
+    for pair in header.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(&s.replace('+', " "))
+                .decode_utf8()
+                .map(|c| c.into_owned())
+                .map_err(|_| s3_error!(InvalidTag, "The tag is not valid UTF-8"))
+        };
+        tags.insert(decode(k)?, decode(v)?);
     }
+    check_tags(&tags, 10)?;
+    Ok(tags)
+}
+
+/// S3's tag rules: at most `max` tags, keys 1–128 and values 0–256 characters.
+pub fn check_tags(tags: &std::collections::BTreeMap<String, String>, max: usize) -> Result<(), S3Error> {
+    if tags.len() > max {
+        return Err(s3_error!(InvalidTag, "Object tags cannot be greater than {max}"));
+    }
+    for (k, v) in tags {
+        if k.is_empty() || k.chars().count() > 128 {
+            return Err(s3_error!(InvalidTag, "The TagKey you have provided is invalid"));
+        }
+        if v.chars().count() > 256 {
+            return Err(s3_error!(InvalidTag, "The TagValue you have provided is invalid"));
+        }
+    }
+    Ok(())
+}
+
+pub fn tag_map(set: s3s::dto::TagSet) -> std::collections::BTreeMap<String, String> {
+    set.into_iter()
+        .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
+        .collect()
+}
+
+pub fn tag_set(tags: &std::collections::BTreeMap<String, String>) -> s3s::dto::TagSet {
+    tags.iter()
+        .map(|(k, v)| s3s::dto::Tag {
+            key: Some(k.clone()),
+            value: Some(v.clone()),
+        })
+        .collect()
 }
 
 pub fn metadata(m: &std::collections::BTreeMap<String, String>) -> Option<Metadata> {

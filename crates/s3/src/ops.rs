@@ -14,7 +14,25 @@ use crate::convert::{self, error, etag, timestamp, url_encode};
 /// S3's page size when a request names none, and its ceiling.
 const MAX_KEYS: i32 = 1000;
 
+fn to_json<T: serde::Serialize>(value: &T) -> S3Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| s3_error!(InternalError, "{e}"))
+}
+
 impl S3 {
+    async fn set_config(&self, bucket: &str, kind: &str, value: Option<serde_json::Value>) -> S3Result<()> {
+        self.objects.set_bucket_config(bucket, kind, value).await.map_err(error)
+    }
+
+    /// A stored bucket sub-resource, decoded.
+    async fn config<T: serde::de::DeserializeOwned>(&self, bucket: &str, kind: &str) -> S3Result<Option<T>> {
+        match self.objects.bucket_config(bucket, kind).await.map_err(error)? {
+            Some(v) => serde_json::from_value(v)
+                .map(Some)
+                .map_err(|e| s3_error!(InternalError, "stored {kind} is unreadable: {e}")),
+            None => Ok(None),
+        }
+    }
+
     /// The caller's account and region, from the request's signature.
     fn caller<T>(&self, req: &S3Request<T>) -> (String, String) {
         let scope = req
@@ -186,7 +204,7 @@ impl s3s::S3 for S3 {
         {
             return Err(s3_error!(PreconditionFailed));
         }
-        let opts = convert::put_options(input.content_type, input.metadata);
+        let opts = convert::put_options(input.content_type, input.metadata, input.tagging)?;
         let rec = self
             .objects
             .put(&input.bucket, &input.key, body_stream(input.body), opts)
@@ -223,6 +241,7 @@ impl s3s::S3 for S3 {
             e_tag: Some(etag(&rec.etag)),
             last_modified: Some(timestamp(rec.last_modified_ms)),
             metadata: convert::metadata(&rec.metadata),
+            tag_count: (!rec.tags.is_empty()).then_some(rec.tags.len() as i32),
             ..Default::default()
         };
         let mut resp = S3Response::new(output);
@@ -298,7 +317,11 @@ impl s3s::S3 for S3 {
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
             ));
         }
-        let opts = replace.then(|| convert::put_options(input.content_type, input.metadata));
+        let opts = if replace {
+            Some(convert::put_options(input.content_type, input.metadata, input.tagging)?)
+        } else {
+            None
+        };
         let rec = self
             .objects
             .copy(bucket, key, &input.bucket, &input.key, opts)
@@ -392,7 +415,7 @@ impl s3s::S3 for S3 {
         req: S3Request<CreateMultipartUploadInput>,
     ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
         let input = req.input;
-        let opts = convert::put_options(input.content_type, input.metadata);
+        let opts = convert::put_options(input.content_type, input.metadata, input.tagging)?;
         let up = self
             .objects
             .create_upload(&input.bucket, &input.key, opts)
@@ -541,5 +564,185 @@ impl s3s::S3 for S3 {
             uploads: Some(uploads),
             ..Default::default()
         }))
+    }
+
+    async fn put_object_tagging(
+        &self,
+        req: S3Request<PutObjectTaggingInput>,
+    ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
+        let input = req.input;
+        let tags = convert::tag_map(input.tagging.tag_set);
+        convert::check_tags(&tags, 10)?;
+        self.objects
+            .set_object_tags(&input.bucket, &input.key, tags)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(PutObjectTaggingOutput::default()))
+    }
+
+    async fn get_object_tagging(
+        &self,
+        req: S3Request<GetObjectTaggingInput>,
+    ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
+        let rec = self
+            .objects
+            .head(&req.input.bucket, &req.input.key)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(GetObjectTaggingOutput {
+            tag_set: convert::tag_set(&rec.tags),
+            ..Default::default()
+        }))
+    }
+
+    async fn delete_object_tagging(
+        &self,
+        req: S3Request<DeleteObjectTaggingInput>,
+    ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
+        let input = req.input;
+        self.objects
+            .set_object_tags(&input.bucket, &input.key, Default::default())
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(DeleteObjectTaggingOutput::default()))
+    }
+
+    async fn put_bucket_tagging(
+        &self,
+        req: S3Request<PutBucketTaggingInput>,
+    ) -> S3Result<S3Response<PutBucketTaggingOutput>> {
+        let input = req.input;
+        let tags = convert::tag_map(input.tagging.tag_set);
+        convert::check_tags(&tags, 50)?;
+        self.set_config(&input.bucket, "tagging", Some(to_json(&tags)?)).await?;
+        Ok(S3Response::new(PutBucketTaggingOutput {}))
+    }
+
+    async fn get_bucket_tagging(
+        &self,
+        req: S3Request<GetBucketTaggingInput>,
+    ) -> S3Result<S3Response<GetBucketTaggingOutput>> {
+        let tags: std::collections::BTreeMap<String, String> = self
+            .config(&req.input.bucket, "tagging")
+            .await?
+            .ok_or_else(|| s3_error!(NoSuchTagSet, "The TagSet does not exist"))?;
+        Ok(S3Response::new(GetBucketTaggingOutput {
+            tag_set: convert::tag_set(&tags),
+        }))
+    }
+
+    async fn delete_bucket_tagging(
+        &self,
+        req: S3Request<DeleteBucketTaggingInput>,
+    ) -> S3Result<S3Response<DeleteBucketTaggingOutput>> {
+        self.set_config(&req.input.bucket, "tagging", None).await?;
+        Ok(S3Response::new(DeleteBucketTaggingOutput {}))
+    }
+
+    async fn put_bucket_policy(
+        &self,
+        req: S3Request<PutBucketPolicyInput>,
+    ) -> S3Result<S3Response<PutBucketPolicyOutput>> {
+        let input = req.input;
+        // Stored and returned; Landbridge does not evaluate policies.
+        let doc: serde_json::Value = serde_json::from_str(&input.policy).map_err(|_| {
+            s3_error!(
+                MalformedPolicy,
+                "Policies must be valid JSON and the first byte must be '{{'"
+            )
+        })?;
+        if !doc.is_object() {
+            return Err(s3_error!(
+                MalformedPolicy,
+                "Policies must be valid JSON and the first byte must be '{{'"
+            ));
+        }
+        self.set_config(&input.bucket, "policy", Some(serde_json::Value::String(input.policy)))
+            .await?;
+        Ok(S3Response::new(PutBucketPolicyOutput {}))
+    }
+
+    async fn get_bucket_policy(
+        &self,
+        req: S3Request<GetBucketPolicyInput>,
+    ) -> S3Result<S3Response<GetBucketPolicyOutput>> {
+        let policy: String = self
+            .config(&req.input.bucket, "policy")
+            .await?
+            .ok_or_else(|| s3_error!(NoSuchBucketPolicy, "The bucket policy does not exist"))?;
+        Ok(S3Response::new(GetBucketPolicyOutput { policy: Some(policy) }))
+    }
+
+    async fn delete_bucket_policy(
+        &self,
+        req: S3Request<DeleteBucketPolicyInput>,
+    ) -> S3Result<S3Response<DeleteBucketPolicyOutput>> {
+        self.set_config(&req.input.bucket, "policy", None).await?;
+        Ok(S3Response::new(DeleteBucketPolicyOutput {}))
+    }
+
+    async fn put_bucket_cors(&self, req: S3Request<PutBucketCorsInput>) -> S3Result<S3Response<PutBucketCorsOutput>> {
+        let input = req.input;
+        self.set_config(
+            &input.bucket,
+            "cors",
+            Some(to_json(&input.cors_configuration.cors_rules)?),
+        )
+        .await?;
+        Ok(S3Response::new(PutBucketCorsOutput {}))
+    }
+
+    async fn get_bucket_cors(&self, req: S3Request<GetBucketCorsInput>) -> S3Result<S3Response<GetBucketCorsOutput>> {
+        let rules: CORSRules = self
+            .config(&req.input.bucket, "cors")
+            .await?
+            .ok_or_else(|| s3_error!(NoSuchCORSConfiguration, "The CORS configuration does not exist"))?;
+        Ok(S3Response::new(GetBucketCorsOutput {
+            cors_rules: Some(rules),
+        }))
+    }
+
+    async fn delete_bucket_cors(
+        &self,
+        req: S3Request<DeleteBucketCorsInput>,
+    ) -> S3Result<S3Response<DeleteBucketCorsOutput>> {
+        self.set_config(&req.input.bucket, "cors", None).await?;
+        Ok(S3Response::new(DeleteBucketCorsOutput {}))
+    }
+
+    async fn put_bucket_lifecycle_configuration(
+        &self,
+        req: S3Request<PutBucketLifecycleConfigurationInput>,
+    ) -> S3Result<S3Response<PutBucketLifecycleConfigurationOutput>> {
+        let input = req.input;
+        let rules = input.lifecycle_configuration.map(|c| c.rules).unwrap_or_default();
+        // Stored and returned; Landbridge does not expire or transition objects.
+        self.set_config(&input.bucket, "lifecycle", Some(to_json(&rules)?))
+            .await?;
+        Ok(S3Response::new(PutBucketLifecycleConfigurationOutput::default()))
+    }
+
+    async fn get_bucket_lifecycle_configuration(
+        &self,
+        req: S3Request<GetBucketLifecycleConfigurationInput>,
+    ) -> S3Result<S3Response<GetBucketLifecycleConfigurationOutput>> {
+        let rules: LifecycleRules = self.config(&req.input.bucket, "lifecycle").await?.ok_or_else(|| {
+            s3_error!(
+                NoSuchLifecycleConfiguration,
+                "The lifecycle configuration does not exist"
+            )
+        })?;
+        Ok(S3Response::new(GetBucketLifecycleConfigurationOutput {
+            rules: Some(rules),
+            ..Default::default()
+        }))
+    }
+
+    async fn delete_bucket_lifecycle(
+        &self,
+        req: S3Request<DeleteBucketLifecycleInput>,
+    ) -> S3Result<S3Response<DeleteBucketLifecycleOutput>> {
+        self.set_config(&req.input.bucket, "lifecycle", None).await?;
+        Ok(S3Response::new(DeleteBucketLifecycleOutput {}))
     }
 }
