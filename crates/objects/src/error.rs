@@ -20,6 +20,8 @@ pub enum ObjectError {
     InvalidPartOrder,
     #[error("Your proposed upload is smaller than the minimum allowed object size.")]
     EntityTooSmall,
+    #[error("{0}")]
+    BadDigest(String),
     #[error("reading the request body: {0}")]
     Body(String),
     #[error("disk: {0}")]

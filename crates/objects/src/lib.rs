@@ -217,12 +217,38 @@ impl Objects {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
+        self.put_checked(bucket, key, body, opts, || Ok(BTreeMap::new())).await
+    }
+
+    /// Like `put`, but `finish` runs once the bytes are on disk and before the
+    /// object exists: it returns the object's checksums, or an error (a
+    /// checksum that does not match) that discards the upload.
+    pub async fn put_checked<S, E, F>(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: S,
+        opts: PutOptions,
+        finish: F,
+    ) -> Result<ObjectRec, ObjectError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+        F: FnOnce() -> Result<BTreeMap<String, String>, ObjectError>,
+    {
         if self.bucket(bucket).await.is_none() {
             return Err(ObjectError::NoSuchBucket);
         }
         tracing::trace!(bucket, key, "receiving object");
         let blob = self.inner.files.write(body).await?;
         tracing::trace!(bucket, key, size = blob.size, "object on disk");
+        let checksums = match finish() {
+            Ok(c) => c,
+            Err(e) => {
+                self.inner.files.remove_all(std::slice::from_ref(&blob.name)).await;
+                return Err(e);
+            }
+        };
         let rec = ObjectRec {
             bucket: bucket.to_string(),
             key: key.to_string(),
@@ -233,6 +259,7 @@ impl Objects {
             last_modified_ms: now_ms(),
             blob: blob.name,
             tags: opts.tags,
+            checksums,
         };
         self.install(rec).await
     }
@@ -317,6 +344,7 @@ impl Objects {
             last_modified_ms: now_ms(),
             blob: blob.name,
             tags,
+            checksums: BTreeMap::new(),
         };
         self.install(rec).await
     }

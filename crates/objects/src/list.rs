@@ -106,6 +106,7 @@ mod tests {
                         last_modified_ms: 0,
                         blob: "blob".into(),
                         tags: Default::default(),
+                        checksums: Default::default(),
                     },
                 )
             })

@@ -31,6 +31,9 @@ pub struct ObjectRec {
     pub blob: String,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Whole-object checksums by algorithm (`CRC32`, `SHA256`, ...), base64.
+    #[serde(default)]
+    pub checksums: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

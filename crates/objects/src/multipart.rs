@@ -177,6 +177,7 @@ impl Objects {
             last_modified_ms: now_ms(),
             blob: blob.name,
             tags: upload.tags.clone(),
+            checksums: Default::default(),
         };
         // The object appears and the upload disappears in one commit.
         let mut buckets = self.inner.buckets.write().await;

@@ -96,6 +96,7 @@ pub fn error(e: ObjectError) -> S3Error {
         ObjectError::InvalidPartOrder => s3_error!(InvalidPartOrder, "{msg}"),
         ObjectError::EntityTooSmall => s3_error!(EntityTooSmall, "{msg}"),
         ObjectError::Body(m) => s3_error!(IncompleteBody, "{m}"),
+        ObjectError::BadDigest(m) => s3_error!(BadDigest, "{m}"),
         other => {
             tracing::error!(error = %other, "object layer failure");
             s3_error!(InternalError, "{other}")

@@ -4,6 +4,7 @@
 //! when their SigV4 scope says `s3` (the server decides, see
 //! `landbridge-server`).
 
+mod checksums;
 pub mod chunked;
 mod convert;
 mod ops;

@@ -9,6 +9,7 @@ use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
 use crate::S3;
+use crate::checksums;
 use crate::convert::{self, error, etag, timestamp, url_encode};
 
 /// S3's page size when a request names none, and its ceiling.
@@ -205,13 +206,30 @@ impl s3s::S3 for S3 {
             return Err(s3_error!(PreconditionFailed));
         }
         let opts = convert::put_options(input.content_type, input.metadata, input.tagging)?;
+        let (claimed, algorithms) = checksums::Claimed::new(
+            input.checksum_algorithm.as_ref(),
+            input.checksum_crc32,
+            input.checksum_crc32c,
+            input.checksum_crc64nvme,
+            input.checksum_sha1,
+            input.checksum_sha256,
+        );
+        let hashing = checksums::Hashing::new(&algorithms);
+        let body = hashing.wrap(body_stream(input.body));
         let rec = self
             .objects
-            .put(&input.bucket, &input.key, body_stream(input.body), opts)
+            .put_checked(&input.bucket, &input.key, body, opts, || hashing.finish(&claimed))
             .await
             .map_err(error)?;
+        let sums = checksums::output(&rec.checksums);
         Ok(S3Response::new(PutObjectOutput {
             e_tag: Some(etag(&rec.etag)),
+            checksum_crc32: sums.checksum_crc32,
+            checksum_crc32c: sums.checksum_crc32c,
+            checksum_crc64nvme: sums.checksum_crc64nvme,
+            checksum_sha1: sums.checksum_sha1,
+            checksum_sha256: sums.checksum_sha256,
+            checksum_type: sums.checksum_type,
             ..Default::default()
         }))
     }
@@ -231,7 +249,18 @@ impl s3s::S3 for S3 {
             None => (0..rec.size, false),
         };
         let stream = self.objects.read(&rec, range.clone()).await.map_err(error)?;
+        // Whole-object checksums only describe whole-object answers.
+        let sums = match (&input.checksum_mode, partial) {
+            (Some(m), false) if m.as_str() == ChecksumMode::ENABLED => checksums::output(&rec.checksums),
+            _ => Checksum::default(),
+        };
         let output = GetObjectOutput {
+            checksum_crc32: sums.checksum_crc32,
+            checksum_crc32c: sums.checksum_crc32c,
+            checksum_crc64nvme: sums.checksum_crc64nvme,
+            checksum_sha1: sums.checksum_sha1,
+            checksum_sha256: sums.checksum_sha256,
+            checksum_type: sums.checksum_type,
             body: Some(StreamingBlob::wrap(stream)),
             content_length: Some((range.end - range.start) as i64),
             content_range: partial
@@ -261,7 +290,17 @@ impl s3s::S3 for S3 {
             input.if_modified_since.as_ref(),
             input.if_unmodified_since.as_ref(),
         )?;
+        let sums = match &input.checksum_mode {
+            Some(m) if m.as_str() == ChecksumMode::ENABLED => checksums::output(&rec.checksums),
+            _ => Checksum::default(),
+        };
         Ok(S3Response::new(HeadObjectOutput {
+            checksum_crc32: sums.checksum_crc32,
+            checksum_crc32c: sums.checksum_crc32c,
+            checksum_crc64nvme: sums.checksum_crc64nvme,
+            checksum_sha1: sums.checksum_sha1,
+            checksum_sha256: sums.checksum_sha256,
+            checksum_type: sums.checksum_type,
             content_length: Some(rec.size as i64),
             accept_ranges: Some("bytes".to_string()),
             content_type: rec.content_type.clone(),
