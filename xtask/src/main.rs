@@ -18,16 +18,25 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."))
+/// The checkout to work on: the nearest directory, from the current one
+/// up, that holds `models/codegen.toml`. (Not the directory xtask was
+/// compiled in: a target directory shared between checkouts may hold a
+/// binary built in another one.)
+fn repo_root() -> Result<PathBuf> {
+    let mut dir = std::env::current_dir()?;
+    loop {
+        if dir.join("models/codegen.toml").is_file() {
+            return Ok(dir);
+        }
+        if !dir.pop() {
+            bail!("run cargo xtask inside a Landbridge checkout (no models/codegen.toml found)");
+        }
+    }
 }
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = repo_root();
+    let root = repo_root()?;
     match args.first().map(String::as_str) {
         Some("codegen") => {
             let check = args.iter().any(|a| a == "--check");

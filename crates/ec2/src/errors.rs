@@ -30,6 +30,14 @@ pub fn association_not_found(id: &str) -> ApiError {
     not_found("InvalidAssociationID.NotFound", "association", id)
 }
 
+pub fn cgw_not_found(id: &str) -> ApiError {
+    not_found("InvalidCustomerGatewayID.NotFound", "customerGateway", id)
+}
+
+pub fn vgw_not_found(id: &str) -> ApiError {
+    not_found("InvalidVpnGatewayID.NotFound", "vpnGateway", id)
+}
+
 pub fn dependency(what: &str, id: &str) -> ApiError {
     ApiError::client(
         "DependencyViolation",

@@ -31,6 +31,8 @@ pub fn resource_type(id: &str) -> Option<&'static str> {
         "eni" => "network-interface",
         "acl" => "network-acl",
         "sg" => "security-group",
+        "cgw" => "customer-gateway",
+        "vgw" => "vpn-gateway",
         _ => return None,
     })
 }

@@ -24,6 +24,7 @@ mod subnets;
 mod tags;
 mod views;
 mod vpcs;
+mod vpn_gateways;
 mod zones;
 
 use std::sync::Arc;
@@ -358,6 +359,86 @@ impl Ec2Api for Ec2 {
 
     async fn delete_tags(&self, ctx: &RequestContext, input: DeleteTagsRequest) -> Result<(), ApiError> {
         tags::delete(self, ctx, input).await
+    }
+
+    async fn create_customer_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: CreateCustomerGatewayRequest,
+    ) -> Result<CreateCustomerGatewayResult, ApiError> {
+        vpn_gateways::create_customer_gateway(self, ctx, input).await
+    }
+
+    async fn describe_customer_gateways(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeCustomerGatewaysRequest,
+    ) -> Result<DescribeCustomerGatewaysResult, ApiError> {
+        vpn_gateways::describe_customer_gateways(self, ctx, input).await
+    }
+
+    async fn delete_customer_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteCustomerGatewayRequest,
+    ) -> Result<(), ApiError> {
+        vpn_gateways::delete_customer_gateway(self, ctx, input).await
+    }
+
+    async fn create_vpn_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: CreateVpnGatewayRequest,
+    ) -> Result<CreateVpnGatewayResult, ApiError> {
+        vpn_gateways::create_vpn_gateway(self, ctx, input).await
+    }
+
+    async fn describe_vpn_gateways(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeVpnGatewaysRequest,
+    ) -> Result<DescribeVpnGatewaysResult, ApiError> {
+        vpn_gateways::describe_vpn_gateways(self, ctx, input).await
+    }
+
+    async fn delete_vpn_gateway(&self, ctx: &RequestContext, input: DeleteVpnGatewayRequest) -> Result<(), ApiError> {
+        vpn_gateways::delete_vpn_gateway(self, ctx, input).await
+    }
+
+    async fn attach_vpn_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: AttachVpnGatewayRequest,
+    ) -> Result<AttachVpnGatewayResult, ApiError> {
+        vpn_gateways::attach_vpn_gateway(self, ctx, input).await
+    }
+
+    async fn detach_vpn_gateway(&self, ctx: &RequestContext, input: DetachVpnGatewayRequest) -> Result<(), ApiError> {
+        vpn_gateways::detach_vpn_gateway(self, ctx, input).await
+    }
+
+    async fn enable_vgw_route_propagation(
+        &self,
+        ctx: &RequestContext,
+        input: EnableVgwRoutePropagationRequest,
+    ) -> Result<(), ApiError> {
+        vpn_gateways::set_propagation(self, ctx, input.dry_run, &input.gateway_id, &input.route_table_id, true).await
+    }
+
+    async fn disable_vgw_route_propagation(
+        &self,
+        ctx: &RequestContext,
+        input: DisableVgwRoutePropagationRequest,
+    ) -> Result<(), ApiError> {
+        vpn_gateways::set_propagation(
+            self,
+            ctx,
+            input.dry_run,
+            &input.gateway_id,
+            &input.route_table_id,
+            false,
+        )
+        .await
     }
 
     async fn describe_tags(

@@ -171,6 +171,37 @@ pub struct SecurityGroupRec {
     pub tags: Tags,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerGatewayRec {
+    pub id: String,
+    /// 16- or 32-bit ASN, as AWS reports it (a string).
+    pub bgp_asn: u32,
+    pub ip_address: Option<String>,
+    pub certificate_arn: Option<String>,
+    pub device_name: Option<String>,
+    /// `available` until deleted, then `deleted` (AWS keeps describing
+    /// deleted gateways for a while).
+    pub deleted: bool,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VpnGatewayRec {
+    pub id: String,
+    pub amazon_side_asn: i64,
+    pub availability_zone: Option<String>,
+    /// The VPC it is attached to, if any.
+    pub attached_vpc: Option<String>,
+    /// When the current attachment started (ms since the epoch).
+    #[serde(default)]
+    pub attached_ms: i64,
+    /// VPCs it was detached from, so DescribeVpnGateways can say `detached`.
+    #[serde(default)]
+    pub detached_from: Vec<String>,
+    pub deleted: bool,
+    pub tags: Tags,
+}
+
 /// Per account and region: whether the default VPC has been made (it is
 /// made once; deleting it is final, as in AWS).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -188,6 +219,8 @@ pub enum Resource {
     NetworkInterface(NetworkInterfaceRec),
     NetworkAcl(NetworkAclRec),
     SecurityGroup(SecurityGroupRec),
+    CustomerGateway(CustomerGatewayRec),
+    VpnGateway(VpnGatewayRec),
     Meta(MetaRec),
 }
 
@@ -204,6 +237,8 @@ impl Resource {
             Resource::NetworkInterface(_) => "network-interface",
             Resource::NetworkAcl(_) => "network-acl",
             Resource::SecurityGroup(_) => "security-group",
+            Resource::CustomerGateway(_) => "customer-gateway",
+            Resource::VpnGateway(_) => "vpn-gateway",
             Resource::Meta(_) => KIND_META,
         }
     }
@@ -217,6 +252,8 @@ impl Resource {
             Resource::NetworkInterface(r) => &r.id,
             Resource::NetworkAcl(r) => &r.id,
             Resource::SecurityGroup(r) => &r.id,
+            Resource::CustomerGateway(r) => &r.id,
+            Resource::VpnGateway(r) => &r.id,
             Resource::Meta(_) => META_ID,
         }
     }
@@ -229,7 +266,11 @@ impl Resource {
             Resource::NetworkInterface(r) => Some(&r.vpc_id),
             Resource::NetworkAcl(r) => Some(&r.vpc_id),
             Resource::SecurityGroup(r) => Some(&r.vpc_id),
-            Resource::Vpc(_) | Resource::InternetGateway(_) | Resource::Meta(_) => None,
+            Resource::Vpc(_)
+            | Resource::InternetGateway(_)
+            | Resource::CustomerGateway(_)
+            | Resource::VpnGateway(_)
+            | Resource::Meta(_) => None,
         }
     }
 
@@ -242,6 +283,8 @@ impl Resource {
             Resource::NetworkInterface(r) => Some(&r.tags),
             Resource::NetworkAcl(r) => Some(&r.tags),
             Resource::SecurityGroup(r) => Some(&r.tags),
+            Resource::CustomerGateway(r) => Some(&r.tags),
+            Resource::VpnGateway(r) => Some(&r.tags),
             Resource::Meta(_) => None,
         }
     }
@@ -255,6 +298,8 @@ impl Resource {
             Resource::NetworkInterface(r) => serde_json::to_value(r),
             Resource::NetworkAcl(r) => serde_json::to_value(r),
             Resource::SecurityGroup(r) => serde_json::to_value(r),
+            Resource::CustomerGateway(r) => serde_json::to_value(r),
+            Resource::VpnGateway(r) => serde_json::to_value(r),
             Resource::Meta(r) => serde_json::to_value(r),
         }
     }
@@ -269,6 +314,8 @@ impl Resource {
             "network-interface" => Resource::NetworkInterface(serde_json::from_value(body).map_err(err)?),
             "network-acl" => Resource::NetworkAcl(serde_json::from_value(body).map_err(err)?),
             "security-group" => Resource::SecurityGroup(serde_json::from_value(body).map_err(err)?),
+            "customer-gateway" => Resource::CustomerGateway(serde_json::from_value(body).map_err(err)?),
+            "vpn-gateway" => Resource::VpnGateway(serde_json::from_value(body).map_err(err)?),
             KIND_META => Resource::Meta(serde_json::from_value(body).map_err(err)?),
             other => return Err(format!("unknown kind {other}")),
         })

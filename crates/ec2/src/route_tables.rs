@@ -254,7 +254,20 @@ fn route_spec(
                 )));
             }
         }
-        Target::Gateway(id) if !id.starts_with("vgw-") => {
+        Target::Gateway(id) if id.starts_with("vgw-") => {
+            let g = state
+                .vpn_gateways
+                .get(id)
+                .filter(|g| !g.deleted)
+                .ok_or_else(|| errors::not_found("InvalidGatewayID.NotFound", "gateway", id))?;
+            if g.attached_vpc.as_deref() != Some(table.vpc_id.as_str()) {
+                return Err(errors::invalid(format!(
+                    "route table {} and network gateway {id} belong to different networks",
+                    table.id
+                )));
+            }
+        }
+        Target::Gateway(id) => {
             return Err(errors::not_found("InvalidGatewayID.NotFound", "gateway", id));
         }
         Target::NetworkInterface(id) => {

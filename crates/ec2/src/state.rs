@@ -27,6 +27,8 @@ pub struct RegionState {
     pub network_interfaces: BTreeMap<String, NetworkInterfaceRec>,
     pub network_acls: BTreeMap<String, NetworkAclRec>,
     pub security_groups: BTreeMap<String, SecurityGroupRec>,
+    pub customer_gateways: BTreeMap<String, CustomerGatewayRec>,
+    pub vpn_gateways: BTreeMap<String, VpnGatewayRec>,
     pub meta: MetaRec,
     pub index: Index,
 }
@@ -159,6 +161,12 @@ impl RegionState {
                 Resource::SecurityGroup(v) => {
                     self.security_groups.insert(v.id.clone(), v);
                 }
+                Resource::CustomerGateway(v) => {
+                    self.customer_gateways.insert(v.id.clone(), v);
+                }
+                Resource::VpnGateway(v) => {
+                    self.vpn_gateways.insert(v.id.clone(), v);
+                }
                 Resource::Meta(m) => self.meta = m,
             },
             Change::Delete(kind, id) => {
@@ -170,6 +178,8 @@ impl RegionState {
                     "network-interface" => self.network_interfaces.remove(&id).map(|_| ()),
                     "network-acl" => self.network_acls.remove(&id).map(|_| ()),
                     "security-group" => self.security_groups.remove(&id).map(|_| ()),
+                    "customer-gateway" => self.customer_gateways.remove(&id).map(|_| ()),
+                    "vpn-gateway" => self.vpn_gateways.remove(&id).map(|_| ()),
                     _ => None,
                 };
             }
@@ -187,6 +197,8 @@ impl RegionState {
             .or_else(|| self.network_interfaces.get(id).map(|r| &r.tags))
             .or_else(|| self.network_acls.get(id).map(|r| &r.tags))
             .or_else(|| self.security_groups.get(id).map(|r| &r.tags))
+            .or_else(|| self.customer_gateways.get(id).map(|r| &r.tags))
+            .or_else(|| self.vpn_gateways.get(id).map(|r| &r.tags))
     }
 
     /// A copy of a taggable resource, to change its tags and put it back.
@@ -208,6 +220,12 @@ impl RegionState {
         }
         if let Some(r) = self.network_acls.get(id) {
             return Some(Resource::NetworkAcl(r.clone()));
+        }
+        if let Some(r) = self.customer_gateways.get(id) {
+            return Some(Resource::CustomerGateway(r.clone()));
+        }
+        if let Some(r) = self.vpn_gateways.get(id) {
+            return Some(Resource::VpnGateway(r.clone()));
         }
         self.security_groups.get(id).map(|r| Resource::SecurityGroup(r.clone()))
     }

@@ -77,6 +77,8 @@ fn tags_mut(resource: &mut Resource) -> Option<&mut Tags> {
         Resource::NetworkInterface(r) => Some(&mut r.tags),
         Resource::NetworkAcl(r) => Some(&mut r.tags),
         Resource::SecurityGroup(r) => Some(&mut r.tags),
+        Resource::CustomerGateway(r) => Some(&mut r.tags),
+        Resource::VpnGateway(r) => Some(&mut r.tags),
         Resource::Meta(_) => None,
     }
 }
@@ -90,6 +92,8 @@ fn unknown_resource(id: &str) -> ApiError {
         Some("network-interface") => errors::eni_not_found(id),
         Some("network-acl") => errors::not_found("InvalidNetworkAclID.NotFound", "network ACL", id),
         Some("security-group") => errors::not_found("InvalidGroup.NotFound", "security group", id),
+        Some("customer-gateway") => errors::cgw_not_found(id),
+        Some("vpn-gateway") => errors::vgw_not_found(id),
         _ => ApiError::client("InvalidID", format!("The ID '{id}' is not valid")),
     }
 }
@@ -196,6 +200,12 @@ pub async fn describe(
         add(&r.id, &r.tags);
     }
     for r in state.security_groups.values() {
+        add(&r.id, &r.tags);
+    }
+    for r in state.customer_gateways.values() {
+        add(&r.id, &r.tags);
+    }
+    for r in state.vpn_gateways.values() {
         add(&r.id, &r.tags);
     }
     all.sort_by(|a, b| a.0.cmp(&b.0));

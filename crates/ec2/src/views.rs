@@ -128,6 +128,10 @@ pub fn route_state(r: &RouteRec, vpc_id: &str, state: &RegionState) -> RouteStat
             .internet_gateways
             .get(id)
             .is_some_and(|g| g.attached_vpc.as_deref() == Some(vpc_id)),
+        Target::Gateway(id) if id.starts_with("vgw-") => state
+            .vpn_gateways
+            .get(id)
+            .is_some_and(|g| !g.deleted && g.attached_vpc.as_deref() == Some(vpc_id)),
         Target::NetworkInterface(id) => state.network_interfaces.contains_key(id),
         // Gateways of services that arrive later are taken as they are.
         _ => true,

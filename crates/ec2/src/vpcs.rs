@@ -167,6 +167,10 @@ pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteVpcRequest) ->
             .internet_gateways
             .values()
             .any(|g| g.attached_vpc.as_deref() == Some(id))
+        || state
+            .vpn_gateways
+            .values()
+            .any(|g| g.attached_vpc.as_deref() == Some(id))
         || state.network_interfaces.values().any(|e| e.vpc_id == id)
         || state
             .route_tables

@@ -37,6 +37,18 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "AttachVpnGateway",
+            input: Some(&S_AttachVpnGatewayRequest),
+            output: Some(&S_AttachVpnGatewayResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateCustomerGateway",
+            input: Some(&S_CreateCustomerGatewayRequest),
+            output: Some(&S_CreateCustomerGatewayResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "CreateInternetGateway",
             input: Some(&S_CreateInternetGatewayRequest),
             output: Some(&S_CreateInternetGatewayResult),
@@ -76,6 +88,18 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "CreateVpc",
             input: Some(&S_CreateVpcRequest),
             output: Some(&S_CreateVpcResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateVpnGateway",
+            input: Some(&S_CreateVpnGatewayRequest),
+            output: Some(&S_CreateVpnGatewayResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteCustomerGateway",
+            input: Some(&S_DeleteCustomerGatewayRequest),
+            output: None,
             result_wrapper: None,
         },
         Operation {
@@ -121,9 +145,21 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "DeleteVpnGateway",
+            input: Some(&S_DeleteVpnGatewayRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
             name: "DescribeAvailabilityZones",
             input: Some(&S_DescribeAvailabilityZonesRequest),
             output: Some(&S_DescribeAvailabilityZonesResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeCustomerGateways",
+            input: Some(&S_DescribeCustomerGatewaysRequest),
+            output: Some(&S_DescribeCustomerGatewaysResult),
             result_wrapper: None,
         },
         Operation {
@@ -187,8 +223,26 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "DescribeVpnGateways",
+            input: Some(&S_DescribeVpnGatewaysRequest),
+            output: Some(&S_DescribeVpnGatewaysResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "DetachInternetGateway",
             input: Some(&S_DetachInternetGatewayRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DetachVpnGateway",
+            input: Some(&S_DetachVpnGatewayRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DisableVgwRoutePropagation",
+            input: Some(&S_DisableVgwRoutePropagationRequest),
             output: None,
             result_wrapper: None,
         },
@@ -202,6 +256,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DisassociateVpcCidrBlock",
             input: Some(&S_DisassociateVpcCidrBlockRequest),
             output: Some(&S_DisassociateVpcCidrBlockResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "EnableVgwRoutePropagation",
+            input: Some(&S_EnableVgwRoutePropagationRequest),
+            output: None,
             result_wrapper: None,
         },
         Operation {
@@ -1274,6 +1334,48 @@ pub static S_AttachInternetGatewayRequest: Shape = Shape {
         union: false,
     },
 };
+pub static S_AttachVpnGatewayRequest: Shape = Shape {
+    name: "AttachVpnGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpnGatewayId",
+                shape: &S_VpnGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AttachVpnGatewayResult: Shape = Shape {
+    name: "AttachVpnGatewayResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "VpcAttachment",
+            shape: &S_VpcAttachment,
+            location_name: Some("attachment"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_AttachmentEnaSrdSpecification: Shape = Shape {
     name: "AttachmentEnaSrdSpecification",
     kind: ShapeKind::Structure {
@@ -1628,6 +1730,90 @@ pub static S_CoreNetworkArn: Shape = Shape {
         enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_CreateCustomerGatewayRequest: Shape = Shape {
+    name: "CreateCustomerGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "BgpAsn",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PublicIp",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CertificateArn",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_GatewayType,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DeviceName",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpAddress",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BgpAsnExtended",
+                shape: &S_Long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateCustomerGatewayResult: Shape = Shape {
+    name: "CreateCustomerGatewayResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "CustomerGateway",
+            shape: &S_CustomerGateway,
+            location_name: Some("customerGateway"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
     },
 };
 pub static S_CreateInternetGatewayRequest: Shape = Shape {
@@ -2279,9 +2465,182 @@ pub static S_CreateVpcResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_CreateVpnGatewayRequest: Shape = Shape {
+    name: "CreateVpnGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AvailabilityZone",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_GatewayType,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AmazonSideAsn",
+                shape: &S_Long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateVpnGatewayResult: Shape = Shape {
+    name: "CreateVpnGatewayResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "VpnGateway",
+            shape: &S_VpnGateway,
+            location_name: Some("vpnGateway"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CustomerGateway: Shape = Shape {
+    name: "CustomerGateway",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "CertificateArn",
+                shape: &S_String,
+                location_name: Some("certificateArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DeviceName",
+                shape: &S_String,
+                location_name: Some("deviceName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BgpAsnExtended",
+                shape: &S_String,
+                location_name: Some("bgpAsnExtended"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomerGatewayId",
+                shape: &S_String,
+                location_name: Some("customerGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_String,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_String,
+                location_name: Some("type"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpAddress",
+                shape: &S_String,
+                location_name: Some("ipAddress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BgpAsn",
+                shape: &S_String,
+                location_name: Some("bgpAsn"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CustomerGatewayId: Shape = Shape {
+    name: "CustomerGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_CustomerGatewayIdStringList: Shape = Shape {
+    name: "CustomerGatewayIdStringList",
+    kind: ShapeKind::List {
+        member: &S_CustomerGatewayId,
+        member_name: Some("CustomerGatewayId"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_CustomerGatewayList: Shape = Shape {
+    name: "CustomerGatewayList",
+    kind: ShapeKind::List {
+        member: &S_CustomerGateway,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_DateTime: Shape = Shape {
     name: "DateTime",
     kind: ShapeKind::Timestamp,
+};
+pub static S_DeleteCustomerGatewayRequest: Shape = Shape {
+    name: "DeleteCustomerGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "CustomerGatewayId",
+                shape: &S_CustomerGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
 };
 pub static S_DeleteInternetGatewayRequest: Shape = Shape {
     name: "DeleteInternetGatewayRequest",
@@ -2465,6 +2824,28 @@ pub static S_DeleteVpcRequest: Shape = Shape {
         union: false,
     },
 };
+pub static S_DeleteVpnGatewayRequest: Shape = Shape {
+    name: "DeleteVpnGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnGatewayId",
+                shape: &S_VpnGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_DescribeAvailabilityZonesRequest: Shape = Shape {
     name: "DescribeAvailabilityZonesRequest",
     kind: ShapeKind::Structure {
@@ -2515,6 +2896,48 @@ pub static S_DescribeAvailabilityZonesResult: Shape = Shape {
             name: "AvailabilityZones",
             shape: &S_AvailabilityZoneList,
             location_name: Some("availabilityZoneInfo"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeCustomerGatewaysRequest: Shape = Shape {
+    name: "DescribeCustomerGatewaysRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "CustomerGatewayIds",
+                shape: &S_CustomerGatewayIdStringList,
+                location_name: Some("CustomerGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeCustomerGatewaysResult: Shape = Shape {
+    name: "DescribeCustomerGatewaysResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "CustomerGateways",
+            shape: &S_CustomerGatewayList,
+            location_name: Some("customerGatewaySet"),
             query_name: None,
             required: false,
         }],
@@ -3225,6 +3648,48 @@ pub static S_DescribeVpcsResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_DescribeVpnGatewaysRequest: Shape = Shape {
+    name: "DescribeVpnGatewaysRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnGatewayIds",
+                shape: &S_VpnGatewayIdStringList,
+                location_name: Some("VpnGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeVpnGatewaysResult: Shape = Shape {
+    name: "DescribeVpnGatewaysResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "VpnGateways",
+            shape: &S_VpnGatewayList,
+            location_name: Some("vpnGatewaySet"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_DetachInternetGatewayRequest: Shape = Shape {
     name: "DetachInternetGatewayRequest",
     kind: ShapeKind::Structure {
@@ -3249,6 +3714,64 @@ pub static S_DetachInternetGatewayRequest: Shape = Shape {
                 location_name: Some("vpcId"),
                 query_name: None,
                 required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DetachVpnGatewayRequest: Shape = Shape {
+    name: "DetachVpnGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpnGatewayId",
+                shape: &S_VpnGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DisableVgwRoutePropagationRequest: Shape = Shape {
+    name: "DisableVgwRoutePropagationRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "GatewayId",
+                shape: &S_VpnGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_RouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
             },
         ],
         union: false,
@@ -3326,6 +3849,35 @@ pub static S_EgressOnlyInternetGatewayId: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_EnableVgwRoutePropagationRequest: Shape = Shape {
+    name: "EnableVgwRoutePropagationRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "GatewayId",
+                shape: &S_VpnGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "RouteTableId",
+                shape: &S_RouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_Filter: Shape = Shape {
     name: "Filter",
     kind: ShapeKind::Structure {
@@ -3376,6 +3928,14 @@ pub static S_FirewallOnboardingStatus: Shape = Shape {
     name: "FirewallOnboardingStatus",
     kind: ShapeKind::String {
         enum_values: &["pending", "active", "disabling"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_GatewayType: Shape = Shape {
+    name: "GatewayType",
+    kind: ShapeKind::String {
+        enum_values: &["ipsec.1"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
     },
@@ -3867,6 +4427,12 @@ pub static S_LocalGatewayId: Shape = Shape {
         enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_Long: Shape = Shape {
+    name: "Long",
+    kind: ShapeKind::Long {
+        bounds: Bounds { min: None, max: None },
     },
 };
 pub static S_ModifySubnetAttributeRequest: Shape = Shape {
@@ -6466,6 +7032,36 @@ pub static S_Vpc: Shape = Shape {
         union: false,
     },
 };
+pub static S_VpcAttachment: Shape = Shape {
+    name: "VpcAttachment",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_AttachmentStatus,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpcAttachmentList: Shape = Shape {
+    name: "VpcAttachmentList",
+    kind: ShapeKind::List {
+        member: &S_VpcAttachment,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_VpcAttributeName: Shape = Shape {
     name: "VpcAttributeName",
     kind: ShapeKind::String {
@@ -6965,6 +7561,95 @@ pub static S_VpcState: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_VpnGateway: Shape = Shape {
+    name: "VpnGateway",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AmazonSideAsn",
+                shape: &S_Long,
+                location_name: Some("amazonSideAsn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnGatewayId",
+                shape: &S_String,
+                location_name: Some("vpnGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_VpnState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_GatewayType,
+                location_name: Some("type"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZone",
+                shape: &S_String,
+                location_name: Some("availabilityZone"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcAttachments",
+                shape: &S_VpcAttachmentList,
+                location_name: Some("attachments"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpnGatewayId: Shape = Shape {
+    name: "VpnGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpnGatewayIdStringList: Shape = Shape {
+    name: "VpnGatewayIdStringList",
+    kind: ShapeKind::List {
+        member: &S_VpnGatewayId,
+        member_name: Some("VpnGatewayId"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VpnGatewayList: Shape = Shape {
+    name: "VpnGatewayList",
+    kind: ShapeKind::List {
+        member: &S_VpnGateway,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VpnState: Shape = Shape {
+    name: "VpnState",
+    kind: ShapeKind::String {
+        enum_values: &["pending", "available", "deleting", "deleted"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_ZoneIdStringList: Shape = Shape {
     name: "ZoneIdStringList",
     kind: ShapeKind::List {
@@ -7195,6 +7880,60 @@ impl IntoValue for AttachInternetGatewayRequest {
             (<String as IntoValue>::into_value)(self.internet_gateway_id),
         );
         w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AttachVpnGatewayRequest {
+    pub vpc_id: String,
+    pub vpn_gateway_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for AttachVpnGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+            vpn_gateway_id: r.required("VpnGatewayId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AttachVpnGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.set("VpnGatewayId", (<String as IntoValue>::into_value)(self.vpn_gateway_id));
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AttachVpnGatewayResult {
+    pub vpc_attachment: Option<VpcAttachment>,
+}
+
+impl FromValue for AttachVpnGatewayResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpc_attachment: r.optional("VpcAttachment", <VpcAttachment as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AttachVpnGatewayResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "VpcAttachment",
+            self.vpc_attachment,
+            <VpcAttachment as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -7760,6 +8499,88 @@ impl IntoValue for ConnectionTrackingSpecificationRequest {
             <i32 as IntoValue>::into_value,
         );
         w.set_opt("UdpTimeout", self.udp_timeout, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateCustomerGatewayRequest {
+    pub bgp_asn: Option<i32>,
+    pub public_ip: Option<String>,
+    pub certificate_arn: Option<String>,
+    pub r#type: GatewayType,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub device_name: Option<String>,
+    pub ip_address: Option<String>,
+    pub bgp_asn_extended: Option<i64>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateCustomerGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            bgp_asn: r.optional("BgpAsn", <i32 as FromValue>::from_value)?,
+            public_ip: r.optional("PublicIp", <String as FromValue>::from_value)?,
+            certificate_arn: r.optional("CertificateArn", <String as FromValue>::from_value)?,
+            r#type: r.required("Type", <GatewayType as FromValue>::from_value)?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            device_name: r.optional("DeviceName", <String as FromValue>::from_value)?,
+            ip_address: r.optional("IpAddress", <String as FromValue>::from_value)?,
+            bgp_asn_extended: r.optional("BgpAsnExtended", <i64 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateCustomerGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("BgpAsn", self.bgp_asn, <i32 as IntoValue>::into_value);
+        w.set_opt("PublicIp", self.public_ip, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CertificateArn",
+            self.certificate_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set("Type", (<GatewayType as IntoValue>::into_value)(self.r#type));
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("DeviceName", self.device_name, <String as IntoValue>::into_value);
+        w.set_opt("IpAddress", self.ip_address, <String as IntoValue>::into_value);
+        w.set_opt("BgpAsnExtended", self.bgp_asn_extended, <i64 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateCustomerGatewayResult {
+    pub customer_gateway: Option<CustomerGateway>,
+}
+
+impl FromValue for CreateCustomerGatewayResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            customer_gateway: r.optional("CustomerGateway", <CustomerGateway as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateCustomerGatewayResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "CustomerGateway",
+            self.customer_gateway,
+            <CustomerGateway as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -8461,6 +9282,160 @@ impl IntoValue for CreateVpcResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateVpnGatewayRequest {
+    pub availability_zone: Option<String>,
+    pub r#type: GatewayType,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub amazon_side_asn: Option<i64>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateVpnGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            availability_zone: r.optional("AvailabilityZone", <String as FromValue>::from_value)?,
+            r#type: r.required("Type", <GatewayType as FromValue>::from_value)?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            amazon_side_asn: r.optional("AmazonSideAsn", <i64 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateVpnGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "AvailabilityZone",
+            self.availability_zone,
+            <String as IntoValue>::into_value,
+        );
+        w.set("Type", (<GatewayType as IntoValue>::into_value)(self.r#type));
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("AmazonSideAsn", self.amazon_side_asn, <i64 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateVpnGatewayResult {
+    pub vpn_gateway: Option<VpnGateway>,
+}
+
+impl FromValue for CreateVpnGatewayResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_gateway: r.optional("VpnGateway", <VpnGateway as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateVpnGatewayResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("VpnGateway", self.vpn_gateway, <VpnGateway as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerGateway {
+    pub certificate_arn: Option<String>,
+    pub device_name: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub bgp_asn_extended: Option<String>,
+    pub customer_gateway_id: Option<String>,
+    pub state: Option<String>,
+    pub r#type: Option<String>,
+    pub ip_address: Option<String>,
+    pub bgp_asn: Option<String>,
+}
+
+impl FromValue for CustomerGateway {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            certificate_arn: r.optional("CertificateArn", <String as FromValue>::from_value)?,
+            device_name: r.optional("DeviceName", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            bgp_asn_extended: r.optional("BgpAsnExtended", <String as FromValue>::from_value)?,
+            customer_gateway_id: r.optional("CustomerGatewayId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <String as FromValue>::from_value)?,
+            r#type: r.optional("Type", <String as FromValue>::from_value)?,
+            ip_address: r.optional("IpAddress", <String as FromValue>::from_value)?,
+            bgp_asn: r.optional("BgpAsn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CustomerGateway {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "CertificateArn",
+            self.certificate_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("DeviceName", self.device_name, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "BgpAsnExtended",
+            self.bgp_asn_extended,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomerGatewayId",
+            self.customer_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("State", self.state, <String as IntoValue>::into_value);
+        w.set_opt("Type", self.r#type, <String as IntoValue>::into_value);
+        w.set_opt("IpAddress", self.ip_address, <String as IntoValue>::into_value);
+        w.set_opt("BgpAsn", self.bgp_asn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteCustomerGatewayRequest {
+    pub customer_gateway_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteCustomerGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            customer_gateway_id: r.required("CustomerGatewayId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteCustomerGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "CustomerGatewayId",
+            (<String as IntoValue>::into_value)(self.customer_gateway_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteInternetGatewayRequest {
     pub dry_run: Option<bool>,
     pub internet_gateway_id: String,
@@ -8671,6 +9646,31 @@ impl IntoValue for DeleteVpcRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteVpnGatewayRequest {
+    pub vpn_gateway_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteVpnGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_gateway_id: r.required("VpnGatewayId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteVpnGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("VpnGatewayId", (<String as IntoValue>::into_value)(self.vpn_gateway_id));
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeAvailabilityZonesRequest {
     pub zone_names: Option<Vec<String>>,
     pub zone_ids: Option<Vec<String>>,
@@ -8738,6 +9738,66 @@ impl IntoValue for DescribeAvailabilityZonesResult {
             self.availability_zones,
             |v: Vec<AvailabilityZone>| list_into(v, <AvailabilityZone as IntoValue>::into_value),
         );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeCustomerGatewaysRequest {
+    pub customer_gateway_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeCustomerGatewaysRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            customer_gateway_ids: r.optional("CustomerGatewayIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeCustomerGatewaysRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("CustomerGatewayIds", self.customer_gateway_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeCustomerGatewaysResult {
+    pub customer_gateways: Option<Vec<CustomerGateway>>,
+}
+
+impl FromValue for DescribeCustomerGatewaysResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            customer_gateways: r.optional("CustomerGateways", |v: Value| {
+                list_from(v, <CustomerGateway as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for DescribeCustomerGatewaysResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("CustomerGateways", self.customer_gateways, |v: Vec<CustomerGateway>| {
+            list_into(v, <CustomerGateway as IntoValue>::into_value)
+        });
         w.finish()
     }
 }
@@ -9430,6 +10490,66 @@ impl IntoValue for DescribeVpcsResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeVpnGatewaysRequest {
+    pub filters: Option<Vec<Filter>>,
+    pub vpn_gateway_ids: Option<Vec<String>>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeVpnGatewaysRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            vpn_gateway_ids: r.optional("VpnGatewayIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeVpnGatewaysRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("VpnGatewayIds", self.vpn_gateway_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeVpnGatewaysResult {
+    pub vpn_gateways: Option<Vec<VpnGateway>>,
+}
+
+impl FromValue for DescribeVpnGatewaysResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_gateways: r.optional("VpnGateways", |v: Value| {
+                list_from(v, <VpnGateway as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for DescribeVpnGatewaysResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("VpnGateways", self.vpn_gateways, |v: Vec<VpnGateway>| {
+            list_into(v, <VpnGateway as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DetachInternetGatewayRequest {
     pub dry_run: Option<bool>,
     pub internet_gateway_id: String,
@@ -9456,6 +10576,62 @@ impl IntoValue for DetachInternetGatewayRequest {
             (<String as IntoValue>::into_value)(self.internet_gateway_id),
         );
         w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DetachVpnGatewayRequest {
+    pub vpc_id: String,
+    pub vpn_gateway_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DetachVpnGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+            vpn_gateway_id: r.required("VpnGatewayId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DetachVpnGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.set("VpnGatewayId", (<String as IntoValue>::into_value)(self.vpn_gateway_id));
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DisableVgwRoutePropagationRequest {
+    pub gateway_id: String,
+    pub route_table_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DisableVgwRoutePropagationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            gateway_id: r.required("GatewayId", <String as FromValue>::from_value)?,
+            route_table_id: r.required("RouteTableId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DisableVgwRoutePropagationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("GatewayId", (<String as IntoValue>::into_value)(self.gateway_id));
+        w.set("RouteTableId", (<String as IntoValue>::into_value)(self.route_table_id));
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -9551,6 +10727,34 @@ impl IntoValue for DisassociateVpcCidrBlockResult {
             <VpcCidrBlockAssociation as IntoValue>::into_value,
         );
         w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EnableVgwRoutePropagationRequest {
+    pub gateway_id: String,
+    pub route_table_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for EnableVgwRoutePropagationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            gateway_id: r.required("GatewayId", <String as FromValue>::from_value)?,
+            route_table_id: r.required("RouteTableId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for EnableVgwRoutePropagationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("GatewayId", (<String as IntoValue>::into_value)(self.gateway_id));
+        w.set("RouteTableId", (<String as IntoValue>::into_value)(self.route_table_id));
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -9674,6 +10878,48 @@ impl FromValue for FirewallOnboardingStatus {
 }
 
 impl IntoValue for FirewallOnboardingStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum GatewayType {
+    #[default]
+    /// `ipsec.1`
+    Ipsec1,
+}
+
+impl GatewayType {
+    pub const ALL: &'static [Self] = &[Self::Ipsec1];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ipsec1 => "ipsec.1",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ipsec.1" => Some(Self::Ipsec1),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for GatewayType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for GatewayType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a GatewayType value")))
+    }
+}
+
+impl IntoValue for GatewayType {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
     }
@@ -13485,6 +14731,31 @@ impl IntoValue for Vpc {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpcAttachment {
+    pub vpc_id: Option<String>,
+    pub state: Option<AttachmentStatus>,
+}
+
+impl FromValue for VpcAttachment {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <AttachmentStatus as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpcAttachment {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt("State", self.state, <AttachmentStatus as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum VpcAttributeName {
     #[default]
@@ -14318,6 +15589,110 @@ impl IntoValue for VpcState {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnGateway {
+    pub amazon_side_asn: Option<i64>,
+    pub tags: Option<Vec<Tag>>,
+    pub vpn_gateway_id: Option<String>,
+    pub state: Option<VpnState>,
+    pub r#type: Option<GatewayType>,
+    pub availability_zone: Option<String>,
+    pub vpc_attachments: Option<Vec<VpcAttachment>>,
+}
+
+impl FromValue for VpnGateway {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            amazon_side_asn: r.optional("AmazonSideAsn", <i64 as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            vpn_gateway_id: r.optional("VpnGatewayId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <VpnState as FromValue>::from_value)?,
+            r#type: r.optional("Type", <GatewayType as FromValue>::from_value)?,
+            availability_zone: r.optional("AvailabilityZone", <String as FromValue>::from_value)?,
+            vpc_attachments: r.optional("VpcAttachments", |v: Value| {
+                list_from(v, <VpcAttachment as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for VpnGateway {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AmazonSideAsn", self.amazon_side_asn, <i64 as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt("VpnGatewayId", self.vpn_gateway_id, <String as IntoValue>::into_value);
+        w.set_opt("State", self.state, <VpnState as IntoValue>::into_value);
+        w.set_opt("Type", self.r#type, <GatewayType as IntoValue>::into_value);
+        w.set_opt(
+            "AvailabilityZone",
+            self.availability_zone,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("VpcAttachments", self.vpc_attachments, |v: Vec<VpcAttachment>| {
+            list_into(v, <VpcAttachment as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpnState {
+    #[default]
+    /// `pending`
+    Pending,
+    /// `available`
+    Available,
+    /// `deleting`
+    Deleting,
+    /// `deleted`
+    Deleted,
+}
+
+impl VpnState {
+    pub const ALL: &'static [Self] = &[Self::Pending, Self::Available, Self::Deleting, Self::Deleted];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Available => "available",
+            Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "available" => Some(Self::Available),
+            "deleting" => Some(Self::Deleting),
+            "deleted" => Some(Self::Deleted),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpnState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpnState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a VpnState value")))
+    }
+}
+
+impl IntoValue for VpnState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 /// The `ec2` operations Landbridge implements. Every method defaults to
 /// the protocol's "not implemented" error, so a handler implements only what it supports.
 pub trait Ec2Api: Send + Sync + 'static {
@@ -14348,6 +15723,26 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "AttachInternetGateway");
+        async move { Err(err) }
+    }
+
+    fn attach_vpn_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: AttachVpnGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<AttachVpnGatewayResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "AttachVpnGateway");
+        async move { Err(err) }
+    }
+
+    fn create_customer_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: CreateCustomerGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<CreateCustomerGatewayResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateCustomerGateway");
         async move { Err(err) }
     }
 
@@ -14421,6 +15816,26 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn create_vpn_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: CreateVpnGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<CreateVpnGatewayResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateVpnGateway");
+        async move { Err(err) }
+    }
+
+    fn delete_customer_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteCustomerGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteCustomerGateway");
+        async move { Err(err) }
+    }
+
     fn delete_internet_gateway(
         &self,
         ctx: &RequestContext,
@@ -14491,6 +15906,16 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn delete_vpn_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteVpnGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteVpnGateway");
+        async move { Err(err) }
+    }
+
     fn describe_availability_zones(
         &self,
         ctx: &RequestContext,
@@ -14498,6 +15923,16 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DescribeAvailabilityZonesResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeAvailabilityZones");
+        async move { Err(err) }
+    }
+
+    fn describe_customer_gateways(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeCustomerGatewaysRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeCustomerGatewaysResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeCustomerGateways");
         async move { Err(err) }
     }
 
@@ -14601,6 +16036,16 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn describe_vpn_gateways(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeVpnGatewaysRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeVpnGatewaysResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeVpnGateways");
+        async move { Err(err) }
+    }
+
     fn detach_internet_gateway(
         &self,
         ctx: &RequestContext,
@@ -14608,6 +16053,26 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DetachInternetGateway");
+        async move { Err(err) }
+    }
+
+    fn detach_vpn_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DetachVpnGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DetachVpnGateway");
+        async move { Err(err) }
+    }
+
+    fn disable_vgw_route_propagation(
+        &self,
+        ctx: &RequestContext,
+        input: DisableVgwRoutePropagationRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DisableVgwRoutePropagation");
         async move { Err(err) }
     }
 
@@ -14628,6 +16093,16 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DisassociateVpcCidrBlockResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DisassociateVpcCidrBlock");
+        async move { Err(err) }
+    }
+
+    fn enable_vgw_route_propagation(
+        &self,
+        ctx: &RequestContext,
+        input: EnableVgwRoutePropagationRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "EnableVgwRoutePropagation");
         async move { Err(err) }
     }
 
@@ -14722,6 +16197,28 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                     let () = out;
                     Ok(Value::empty_struct())
                 }
+                "AttachVpnGateway" => {
+                    let out = self
+                        .0
+                        .attach_vpn_gateway(
+                            ctx,
+                            <AttachVpnGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateCustomerGateway" => {
+                    let out = self
+                        .0
+                        .create_customer_gateway(
+                            ctx,
+                            <CreateCustomerGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "CreateInternetGateway" => {
                     let out = self
                         .0
@@ -14799,6 +16296,29 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         )
                         .await?;
                     Ok(out.into_value())
+                }
+                "CreateVpnGateway" => {
+                    let out = self
+                        .0
+                        .create_vpn_gateway(
+                            ctx,
+                            <CreateVpnGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteCustomerGateway" => {
+                    let out = self
+                        .0
+                        .delete_customer_gateway(
+                            ctx,
+                            <DeleteCustomerGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
                 }
                 "DeleteInternetGateway" => {
                     let out = self
@@ -14884,12 +16404,35 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                     let () = out;
                     Ok(Value::empty_struct())
                 }
+                "DeleteVpnGateway" => {
+                    let out = self
+                        .0
+                        .delete_vpn_gateway(
+                            ctx,
+                            <DeleteVpnGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
                 "DescribeAvailabilityZones" => {
                     let out = self
                         .0
                         .describe_availability_zones(
                             ctx,
                             <DescribeAvailabilityZonesRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeCustomerGateways" => {
+                    let out = self
+                        .0
+                        .describe_customer_gateways(
+                            ctx,
+                            <DescribeCustomerGatewaysRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -15005,12 +16548,47 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "DescribeVpnGateways" => {
+                    let out = self
+                        .0
+                        .describe_vpn_gateways(
+                            ctx,
+                            <DescribeVpnGatewaysRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "DetachInternetGateway" => {
                     let out = self
                         .0
                         .detach_internet_gateway(
                             ctx,
                             <DetachInternetGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DetachVpnGateway" => {
+                    let out = self
+                        .0
+                        .detach_vpn_gateway(
+                            ctx,
+                            <DetachVpnGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DisableVgwRoutePropagation" => {
+                    let out = self
+                        .0
+                        .disable_vgw_route_propagation(
+                            ctx,
+                            <DisableVgwRoutePropagationRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -15039,6 +16617,18 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         )
                         .await?;
                     Ok(out.into_value())
+                }
+                "EnableVgwRoutePropagation" => {
+                    let out = self
+                        .0
+                        .enable_vgw_route_propagation(
+                            ctx,
+                            <EnableVgwRoutePropagationRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
                 }
                 "ModifySubnetAttribute" => {
                     let out = self

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# S3 throughput and latency, Landbridge beside moto_server, in one run, with the same
+# client (boto3, path-style) against both, plus the disk's own bound. See bench/s3.py.
+#
+#   (a) a SIZE_MIB object (default 1024: 1 GiB) PUT with boto3 upload_file (multipart,
+#       64 MiB parts, 4 threads) and GET with download_file; MiB/s each way; the
+#       download's SHA-256 must match;
+#   (b) SMALL_COUNT (default 10,000) x 4 KiB PUTs at concurrency 16, one boto3 client
+#       per thread; requests/s, p50 and p99 latency;
+#   (c) dd of the same file with conv=fsync to the same disk: the physical bound.
+#
+#   bench/s3.sh                       release build of Landbridge, then everything
+#   SIZE_MIB=64 SMALL_COUNT=500 bench/s3.sh     a quick run
+#   bench/s3.sh --skip-moto-large     moto only does the small PUTs (its 1 GiB PUT is slow;
+#                                     by default it runs, bounded by MOTO_LARGE_TIMEOUT=300 s,
+#                                     and reports "timeout" past that)
+#   bench/s3.sh --landbridge-only | --moto-only
+#   LANDBRIDGE_BIN=/path/to/bin bench/s3.sh
+#                                     another Landbridge binary (no cargo build)
+#   BENCH_TMPDIR=/var/tmp (default)   where the fresh temporary directory goes: the disk
+#                                     under test; it is removed at the end
+#   CONCURRENCY=16 PART_MIB=64 THREADS=4   (defaults)
+#
+# Missed targets (large PUT >= 70% of the disk bound; small PUTs >= 10x moto) are printed,
+# never fatal; the exit code is non-zero only when a server failed or data did not verify.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/landbridge-target}"
+VENV="${LANDBRIDGE_BENCH_VENV:-/var/tmp/landbridge-bench-venv}"
+
+run_lb=1
+run_moto=1
+skip_moto_large=0
+for arg in "$@"; do
+    case "$arg" in
+        --moto-only) run_lb=0 ;;
+        --landbridge-only) run_moto=0 ;;
+        --skip-moto-large) skip_moto_large=1 ;;
+        -h | --help)
+            sed -n '2,/^set -euo/p' bench/s3.sh | sed '$d; s/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "unknown argument: $arg (try --help)" >&2
+            exit 2
+            ;;
+    esac
+done
+if ((!run_lb && !run_moto)); then
+    echo "--moto-only and --landbridge-only together leave nothing to run" >&2
+    exit 2
+fi
+
+py_args=(--size-mib "${SIZE_MIB:-1024}" --small-count "${SMALL_COUNT:-10000}"
+    --concurrency "${CONCURRENCY:-16}" --part-mib "${PART_MIB:-64}" --threads "${THREADS:-4}"
+    --moto-large-timeout "${MOTO_LARGE_TIMEOUT:-300}" --tmp-parent "${BENCH_TMPDIR:-/var/tmp}")
+if ((run_lb)); then
+    if [[ -n "${LANDBRIDGE_BIN:-}" ]]; then
+        py_args+=(--landbridge "$LANDBRIDGE_BIN")
+    else
+        cargo build --release --quiet -p landbridge
+        py_args+=(--landbridge "$CARGO_TARGET_DIR/release/landbridge")
+    fi
+fi
+if [[ ! -x "$VENV/bin/python" ]]; then
+    python3 -m venv "$VENV"
+fi
+# moto[server] brings boto3, the client used against both servers.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r bench/requirements.txt
+if ((run_moto)); then
+    py_args+=(--moto "$VENV/bin/moto_server")
+    if ((skip_moto_large)); then
+        py_args+=(--skip-moto-large)
+    fi
+fi
+
+exec "$VENV/bin/python" bench/s3.py "${py_args[@]}"
