@@ -98,10 +98,6 @@ impl Files {
         self.write(futures::stream::iter(streams).flatten()).await
     }
 
-    pub async fn duplicate(&self, name: &str) -> Result<Blob, ObjectError> {
-        self.concat(std::slice::from_ref(&name.to_string())).await
-    }
-
     /// Removes blobs whose records are gone; a failure only leaves garbage
     /// for the next sweep.
     pub async fn remove_all(&self, names: &[String]) {

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use landbridge_store::{Key, Mutation, Record, Store};
 use tokio::sync::RwLock;
 
@@ -32,6 +32,9 @@ pub use list::{ListPage, ListQuery};
 pub use model::{BucketRec, ObjectRec, PartRec, PutOptions, UploadRec};
 
 pub const SERVICE: &str = "s3";
+
+/// An object's bytes, streamed from disk.
+pub type ByteStream = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static>>;
 
 /// One bucket in memory.
 #[derive(Debug, Clone)]
@@ -118,7 +121,7 @@ impl Objects {
         let live: std::collections::HashSet<String> = buckets
             .values()
             .flat_map(|b| {
-                b.objects.values().map(|o| o.blob.clone()).chain(
+                b.objects.values().flat_map(|o| o.blobs()).chain(
                     b.uploads
                         .values()
                         .flat_map(|u| u.parts.values().map(|p| p.blob.clone())),
@@ -258,6 +261,7 @@ impl Objects {
             metadata: opts.metadata,
             last_modified_ms: now_ms(),
             blob: blob.name,
+            pieces: Vec::new(),
             tags: opts.tags,
             checksums,
         };
@@ -270,7 +274,7 @@ impl Objects {
         let mut buckets = self.inner.buckets.write().await;
         let Some(b) = buckets.get_mut(&rec.bucket) else {
             drop(buckets);
-            self.inner.files.remove_all(std::slice::from_ref(&rec.blob)).await;
+            self.inner.files.remove_all(&rec.blobs()).await;
             return Err(ObjectError::NoSuchBucket);
         };
         let pending = self.store().enqueue(vec![put(object_key(&b.rec, &rec.key), &rec)?])?;
@@ -279,7 +283,7 @@ impl Objects {
         pending.await?;
         tracing::trace!(bucket = %rec.bucket, key = %rec.key, "object committed");
         if let Some(old) = old {
-            self.inner.files.remove_all(&[old.blob]).await;
+            self.inner.files.remove_all(&old.blobs()).await;
         }
         Ok(rec)
     }
@@ -291,12 +295,24 @@ impl Objects {
     }
 
     /// The bytes of `rec` in `range`, streamed from disk.
-    pub async fn read(
-        &self,
-        rec: &ObjectRec,
-        range: Range<u64>,
-    ) -> Result<impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static, ObjectError> {
-        self.inner.files.read(&rec.blob, range).await
+    pub async fn read(&self, rec: &ObjectRec, range: Range<u64>) -> Result<ByteStream, ObjectError> {
+        if rec.pieces.is_empty() {
+            return Ok(Box::pin(self.inner.files.read(&rec.blob, range).await?));
+        }
+        // The pieces overlapping the range, each read over its share.
+        let mut streams = Vec::new();
+        let mut offset = 0u64;
+        for p in &rec.pieces {
+            let (start, end) = (offset, offset + p.size);
+            offset = end;
+            if end <= range.start || start >= range.end {
+                continue;
+            }
+            let from = range.start.max(start) - start;
+            let to = range.end.min(end) - start;
+            streams.push(self.inner.files.read(&p.blob, from..to).await?);
+        }
+        Ok(Box::pin(futures::stream::iter(streams).flatten()))
     }
 
     /// Deletes `bucket`/`key`; deleting what is not there succeeds, as in S3.
@@ -310,7 +326,7 @@ impl Objects {
         b.objects.remove(key);
         drop(buckets);
         pending.await?;
-        self.inner.files.remove_all(&[old.blob]).await;
+        self.inner.files.remove_all(&old.blobs()).await;
         Ok(())
     }
 
@@ -328,7 +344,7 @@ impl Objects {
         if self.bucket(dst_bucket).await.is_none() {
             return Err(ObjectError::NoSuchBucket);
         }
-        let blob = self.inner.files.duplicate(&src.blob).await?;
+        let blob = self.inner.files.concat(&src.blobs()).await?;
         let (content_type, metadata, tags) = match opts {
             Some(o) => (o.content_type, o.metadata, o.tags),
             None => (src.content_type.clone(), src.metadata.clone(), src.tags.clone()),
@@ -343,6 +359,7 @@ impl Objects {
             metadata,
             last_modified_ms: now_ms(),
             blob: blob.name,
+            pieces: Vec::new(),
             tags,
             checksums: BTreeMap::new(),
         };

@@ -105,6 +105,7 @@ mod tests {
                         metadata: Default::default(),
                         last_modified_ms: 0,
                         blob: "blob".into(),
+                        pieces: Vec::new(),
                         tags: Default::default(),
                         checksums: Default::default(),
                     },

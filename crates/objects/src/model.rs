@@ -27,13 +27,35 @@ pub struct ObjectRec {
     pub content_type: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub last_modified_ms: i64,
-    /// The file under `blobs/` holding the bytes.
+    /// The file under `blobs/` holding the bytes (empty when `pieces` holds
+    /// them).
     pub blob: String,
+    /// A multipart object's bytes: its parts' blobs, in order, kept as they
+    /// were uploaded instead of being copied into one file.
+    #[serde(default)]
+    pub pieces: Vec<Piece>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
     /// Whole-object checksums by algorithm (`CRC32`, `SHA256`, ...), base64.
     #[serde(default)]
     pub checksums: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Piece {
+    pub blob: String,
+    pub size: u64,
+}
+
+impl ObjectRec {
+    /// Every blob holding this object's bytes.
+    pub fn blobs(&self) -> Vec<String> {
+        if self.pieces.is_empty() {
+            vec![self.blob.clone()]
+        } else {
+            self.pieces.iter().map(|p| p.blob.clone()).collect()
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

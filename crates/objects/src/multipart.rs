@@ -1,5 +1,6 @@
-//! Multipart uploads: parts are blobs of their own; completing writes the
-//! object's blob from them in order and computes S3's multipart ETag (the
+//! Multipart uploads: parts are blobs of their own; completing makes the
+//! chosen parts the object's pieces (no copy) and computes S3's multipart
+//! ETag (the
 //! MD5 of the parts' MD5s, then `-<count>`).
 
 use bytes::Bytes;
@@ -165,30 +166,32 @@ impl Objects {
             md5.update(decode_hex(&p.etag).unwrap_or_default());
         }
         let etag = format!("{}-{}", hex(&md5.finalize()), chosen.len());
-        let names: Vec<String> = chosen.iter().map(|p| p.blob.clone()).collect();
-        let blob = self.inner.files.concat(&names).await?;
+        let pieces: Vec<crate::model::Piece> = chosen
+            .iter()
+            .map(|p| crate::model::Piece {
+                blob: p.blob.clone(),
+                size: p.size,
+            })
+            .collect();
         let rec = ObjectRec {
             bucket: bucket.to_string(),
             key: key.to_string(),
-            size: blob.size,
+            size: pieces.iter().map(|p| p.size).sum(),
             etag,
             content_type: upload.content_type.clone(),
             metadata: upload.metadata.clone(),
             last_modified_ms: now_ms(),
-            blob: blob.name,
+            blob: String::new(),
+            pieces,
             tags: upload.tags.clone(),
             checksums: Default::default(),
         };
         // The object appears and the upload disappears in one commit.
         let mut buckets = self.inner.buckets.write().await;
         let Some(b) = buckets.get_mut(bucket) else {
-            drop(buckets);
-            self.inner.files.remove_all(std::slice::from_ref(&rec.blob)).await;
             return Err(ObjectError::NoSuchBucket);
         };
         if !b.uploads.contains_key(id) {
-            drop(buckets);
-            self.inner.files.remove_all(std::slice::from_ref(&rec.blob)).await;
             return Err(ObjectError::NoSuchUpload);
         }
         let pending = self.store().enqueue(vec![
@@ -199,8 +202,15 @@ impl Objects {
         b.uploads.remove(id);
         drop(buckets);
         pending.await?;
-        let mut garbage: Vec<String> = upload.parts.values().map(|p| p.blob.clone()).collect();
-        garbage.extend(old.map(|o| o.blob));
+        // Parts not chosen, and the replaced object's bytes.
+        let kept = rec.blobs();
+        let mut garbage: Vec<String> = upload
+            .parts
+            .values()
+            .map(|p| p.blob.clone())
+            .filter(|b| !kept.contains(b))
+            .collect();
+        garbage.extend(old.map(|o| o.blobs()).unwrap_or_default());
         self.inner.files.remove_all(&garbage).await;
         Ok(rec)
     }

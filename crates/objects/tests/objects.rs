@@ -118,8 +118,12 @@ async fn multipart_uploads_complete_with_s3_etags() {
         Err(ObjectError::NoSuchUpload)
     ));
     o.abort_upload("b", "small", &small.id).await.unwrap();
-    // One blob per object, no parts left over.
-    assert_eq!(count_files(&dir.path().join("objects/blobs")), 1);
+    // The object keeps its two parts as pieces; the aborted upload's are gone.
+    assert_eq!(count_files(&dir.path().join("objects/blobs")), 2);
+    assert_eq!(
+        read_all(&o, "b", "big", Some(5 * 1024 * 1024 - 3..5 * 1024 * 1024 + 4)).await,
+        want[5 * 1024 * 1024 - 3..5 * 1024 * 1024 + 4]
+    );
     let page = o
         .list(
             "b",
