@@ -137,3 +137,21 @@ def test_aws_chunked_bodies_are_unframed(landbridge, sha_header, body):
     obj = client.get_object(Bucket=bucket, Key="chunked")
     assert obj["Body"].read() == b"hello world"
     assert obj["ContentLength"] == 11
+
+
+def test_virtual_hosted_style_requests(landbridge):
+    """`<bucket>.localhost:PORT/key` addresses the same object as `localhost:PORT/bucket/key`."""
+    client = s3(landbridge, key="AKIAANYKEY0000000000", secret="whatever")
+    bucket = f"vh-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket)
+    client.put_object(Bucket=bucket, Key="dir/obj.txt", Body=b"virtual")
+    auth = {
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAANYKEY0000000000/20260101/us-east-1/s3/aws4_request, "
+        "SignedHeaders=host, Signature=0",
+        "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+    }
+    for host in (f"{bucket}.localhost:{landbridge.port}", f"{bucket}.s3.localhost.localstack.cloud:{landbridge.port}"):
+        status, _, body = landbridge.raw_request("GET", "/dir/obj.txt", None, {**auth, "Host": host})
+        assert (status, body) == (200, b"virtual"), host
+        status, _, body = landbridge.raw_request("GET", "/?list-type=2", None, {**auth, "Host": host})
+        assert status == 200 and b"<Key>dir/obj.txt</Key>" in body, body

@@ -43,6 +43,7 @@ impl S3 {
     /// anonymous.
     pub fn service(self, credentials: Option<&[(String, String)]>) -> S3Service {
         let mut builder = S3ServiceBuilder::new(self);
+        builder.set_host(Hosts);
         if let Some(pairs) = credentials {
             builder.set_auth(KeyPairs(pairs.iter().cloned().collect()));
         }
@@ -64,5 +65,29 @@ impl s3s::auth::S3Auth for KeyPairs {
                 "The AWS Access Key Id you provided does not exist in our records."
             )),
         }
+    }
+}
+
+/// Virtual-hosted-style requests: `<bucket>.localhost[:port]` and
+/// `<bucket>.s3.localhost.localstack.cloud[:port]` (the names existing
+/// tooling uses); any other host (an IP address, `localhost`) is path-style.
+struct Hosts;
+
+const BASE_DOMAINS: &[&str] = &["s3.localhost.localstack.cloud", "localhost"];
+
+impl s3s::host::S3Host for Hosts {
+    fn parse_host_header<'a>(&'a self, host: &'a str) -> s3s::S3Result<s3s::host::VirtualHost<'a>> {
+        let name = match host.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => host,
+        };
+        for base in BASE_DOMAINS {
+            if let Some(bucket) = name.strip_suffix(base).and_then(|r| r.strip_suffix('.'))
+                && !bucket.is_empty()
+            {
+                return Ok(s3s::host::VirtualHost::new(host).with_bucket(bucket.to_ascii_lowercase()));
+            }
+        }
+        Ok(s3s::host::VirtualHost::new(host))
     }
 }

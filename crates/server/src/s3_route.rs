@@ -141,13 +141,21 @@ fn v2_scope(req: &Request) -> Option<CredentialScope> {
     })
 }
 
-/// An `Expect: 100-continue` request with an empty body gets its final
-/// answer without a `100 Continue` first (there is nothing to continue).
-/// botocore then keeps parsing later responses on that connection with this
-/// answer's status line (its AWSConnection resets that only for requests
-/// without `Expect`), and the next upload on the connection hangs; so such
-/// connections are closed after the answer.
-fn early_answer(req: &Request) -> bool {
+/// What decides whether an `Expect: 100-continue` request's connection must
+/// close after the answer.
+struct Expectation {
+    expects: bool,
+    empty: bool,
+}
+
+/// An `Expect: 100-continue` request can get its final answer without a
+/// `100 Continue` first: when its body is empty, or when the answer is an
+/// error decided before the body was read. The client then never sends the
+/// body, so the connection cannot carry another request; and botocore keeps
+/// parsing later responses on it with this answer's status line (its
+/// AWSConnection resets that only for requests without `Expect`), so the
+/// next upload hangs. Such connections are closed after the answer, saying so.
+fn expectation(req: &Request) -> Expectation {
     let expects = req
         .headers()
         .get(http::header::EXPECT)
@@ -158,12 +166,12 @@ fn early_answer(req: &Request) -> bool {
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.trim() == "0");
-    expects && empty
+    Expectation { expects, empty }
 }
 
 pub async fn serve(s3: &S3Service, req: Request, enforce_sigv4: bool) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let close = early_answer(&req);
+    let expect = expectation(&req);
     let req = if enforce_sigv4 { req } else { unsign(req) };
     let req = req.map(s3s::Body::http_body_unsync);
     match s3.call(req).await {
@@ -172,7 +180,7 @@ pub async fn serve(s3: &S3Service, req: Request, enforce_sigv4: bool) -> Respons
             if let Ok(v) = http::HeaderValue::from_str(&request_id) {
                 resp.headers_mut().insert("x-amz-request-id", v);
             }
-            if close {
+            if expect.expects && (expect.empty || !resp.status().is_success()) {
                 resp.headers_mut()
                     .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
             }
