@@ -94,3 +94,33 @@ def test_object_tagging(s3, bucket):
     too_many = [{"Key": f"k{i}", "Value": "v"} for i in range(11)]
     assert error_code(s3.put_object_tagging, Bucket=bucket, Key="k", Tagging={"TagSet": too_many})[0] == "InvalidTag"
     assert error_code(s3.get_object_tagging, Bucket=bucket, Key="missing")[0] == "NoSuchKey"
+
+
+def test_storage_class_and_encryption_are_recorded_and_echoed(s3, bucket):
+    plain = s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    # SSE-S3 is S3's default for every new object.
+    assert plain["ServerSideEncryption"] == "AES256"
+    head = s3.head_object(Bucket=bucket, Key="plain")
+    assert head["ServerSideEncryption"] == "AES256"
+    assert "StorageClass" not in head, "S3 names the storage class only when it is not STANDARD"
+
+    s3.put_object(
+        Bucket=bucket,
+        Key="cold",
+        Body=b"y",
+        StorageClass="GLACIER_IR",
+        ServerSideEncryption="aws:kms",
+        SSEKMSKeyId="arn:aws:kms:us-east-1:434343434343:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    )
+    head = s3.head_object(Bucket=bucket, Key="cold")
+    assert head["StorageClass"] == "GLACIER_IR"
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert head["SSEKMSKeyId"].endswith("1234567890ab")
+    listed = {o["Key"]: o["StorageClass"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    assert listed == {"cold": "GLACIER_IR", "plain": "STANDARD"}
+
+    # A copy takes the storage class the copy request names (STANDARD by default).
+    s3.copy_object(Bucket=bucket, Key="warm", CopySource={"Bucket": bucket, "Key": "cold"})
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="warm")
+    s3.copy_object(Bucket=bucket, Key="ia", CopySource={"Bucket": bucket, "Key": "cold"}, StorageClass="STANDARD_IA")
+    assert s3.head_object(Bucket=bucket, Key="ia")["StorageClass"] == "STANDARD_IA"

@@ -29,7 +29,7 @@ use tokio::sync::RwLock;
 
 pub use error::ObjectError;
 pub use list::{ListPage, ListQuery};
-pub use model::{BucketRec, ObjectRec, PartRec, PutOptions, UploadRec};
+pub use model::{Attrs, BucketRec, ObjectRec, PartRec, PutOptions, UploadRec};
 
 pub const SERVICE: &str = "s3";
 
@@ -264,6 +264,7 @@ impl Objects {
             pieces: Vec::new(),
             tags: opts.tags,
             checksums,
+            attrs: opts.attrs,
         };
         self.install(rec).await
     }
@@ -339,6 +340,7 @@ impl Objects {
         dst_bucket: &str,
         dst_key: &str,
         opts: Option<PutOptions>,
+        attrs: Attrs,
     ) -> Result<ObjectRec, ObjectError> {
         let src = self.head(src_bucket, src_key).await?;
         if self.bucket(dst_bucket).await.is_none() {
@@ -362,6 +364,7 @@ impl Objects {
             pieces: Vec::new(),
             tags,
             checksums: BTreeMap::new(),
+            attrs,
         };
         self.install(rec).await
     }

@@ -108,6 +108,7 @@ mod tests {
                         pieces: Vec::new(),
                         tags: Default::default(),
                         checksums: Default::default(),
+                        attrs: Default::default(),
                     },
                 )
             })

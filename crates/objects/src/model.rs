@@ -39,6 +39,19 @@ pub struct ObjectRec {
     /// Whole-object checksums by algorithm (`CRC32`, `SHA256`, ...), base64.
     #[serde(default)]
     pub checksums: BTreeMap<String, String>,
+    #[serde(default)]
+    pub attrs: Attrs,
+}
+
+/// Attributes S3 records and echoes but Landbridge does not act on: all
+/// objects live on the same disk, unencrypted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Attrs {
+    /// `STANDARD` when absent.
+    pub storage_class: Option<String>,
+    /// `AES256` (SSE-S3, S3's default) when absent.
+    pub server_side_encryption: Option<String>,
+    pub sse_kms_key_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,6 +90,8 @@ pub struct UploadRec {
     pub metadata: BTreeMap<String, String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub attrs: Attrs,
     pub parts: BTreeMap<i32, PartRec>,
 }
 
@@ -86,4 +101,5 @@ pub struct PutOptions {
     pub content_type: Option<String>,
     pub metadata: BTreeMap<String, String>,
     pub tags: BTreeMap<String, String>,
+    pub attrs: Attrs,
 }

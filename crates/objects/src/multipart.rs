@@ -37,6 +37,7 @@ impl Objects {
             content_type: opts.content_type,
             metadata: opts.metadata,
             tags: opts.tags,
+            attrs: opts.attrs,
             parts: Default::default(),
         };
         let pending = self
@@ -185,6 +186,7 @@ impl Objects {
             pieces,
             tags: upload.tags.clone(),
             checksums: Default::default(),
+            attrs: upload.attrs.clone(),
         };
         // The object appears and the upload disappears in one commit.
         let mut buckets = self.inner.buckets.write().await;

@@ -14,6 +14,29 @@ pub fn etag(hex: &str) -> ETag {
     ETag::Strong(hex.to_string())
 }
 
+/// Storage class and server-side encryption as the request gave them.
+pub fn attrs(
+    storage_class: Option<&s3s::dto::StorageClass>,
+    sse: Option<&s3s::dto::ServerSideEncryption>,
+    kms_key: Option<String>,
+) -> landbridge_objects::Attrs {
+    landbridge_objects::Attrs {
+        storage_class: storage_class.map(|s| s.as_str().to_string()),
+        server_side_encryption: sse.map(|s| s.as_str().to_string()),
+        sse_kms_key_id: kms_key,
+    }
+}
+
+/// What S3 reports for an object's storage class and encryption (SSE-S3 is
+/// S3's default for every new object).
+pub fn storage_class(a: &landbridge_objects::Attrs) -> s3s::dto::StorageClass {
+    s3s::dto::StorageClass::from(a.storage_class.clone().unwrap_or_else(|| "STANDARD".to_string()))
+}
+
+pub fn encryption(a: &landbridge_objects::Attrs) -> s3s::dto::ServerSideEncryption {
+    s3s::dto::ServerSideEncryption::from(a.server_side_encryption.clone().unwrap_or_else(|| "AES256".to_string()))
+}
+
 pub fn put_options(
     content_type: Option<String>,
     metadata: Option<Metadata>,
@@ -27,6 +50,7 @@ pub fn put_options(
         content_type,
         metadata: metadata.map(|m| m.into_iter().collect()).unwrap_or_default(),
         tags,
+        attrs: Default::default(),
     })
 }
 

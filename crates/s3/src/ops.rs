@@ -102,7 +102,12 @@ fn object_entry(o: &ObjectRec, encode: bool) -> Object {
         e_tag: Some(etag(&o.etag)),
         last_modified: Some(timestamp(o.last_modified_ms)),
         size: Some(o.size as i64),
-        storage_class: Some(ObjectStorageClass::from_static(ObjectStorageClass::STANDARD)),
+        storage_class: Some(ObjectStorageClass::from(
+            o.attrs
+                .storage_class
+                .clone()
+                .unwrap_or_else(|| ObjectStorageClass::STANDARD.to_string()),
+        )),
         ..Default::default()
     }
 }
@@ -205,7 +210,12 @@ impl s3s::S3 for S3 {
         {
             return Err(s3_error!(PreconditionFailed));
         }
-        let opts = convert::put_options(input.content_type, input.metadata, input.tagging)?;
+        let mut opts = convert::put_options(input.content_type, input.metadata, input.tagging)?;
+        opts.attrs = convert::attrs(
+            input.storage_class.as_ref(),
+            input.server_side_encryption.as_ref(),
+            input.ssekms_key_id,
+        );
         let (claimed, algorithms) = checksums::Claimed::new(
             input.checksum_algorithm.as_ref(),
             input.checksum_crc32,
@@ -230,6 +240,8 @@ impl s3s::S3 for S3 {
             checksum_sha1: sums.checksum_sha1,
             checksum_sha256: sums.checksum_sha256,
             checksum_type: sums.checksum_type,
+            server_side_encryption: Some(convert::encryption(&rec.attrs)),
+            ssekms_key_id: rec.attrs.sse_kms_key_id.clone(),
             ..Default::default()
         }))
     }
@@ -271,6 +283,14 @@ impl s3s::S3 for S3 {
             last_modified: Some(timestamp(rec.last_modified_ms)),
             metadata: convert::metadata(&rec.metadata),
             tag_count: (!rec.tags.is_empty()).then_some(rec.tags.len() as i32),
+            server_side_encryption: Some(convert::encryption(&rec.attrs)),
+            ssekms_key_id: rec.attrs.sse_kms_key_id.clone(),
+            // S3 names the storage class only when it is not STANDARD.
+            storage_class: rec
+                .attrs
+                .storage_class
+                .as_ref()
+                .map(|_| convert::storage_class(&rec.attrs)),
             ..Default::default()
         };
         let mut resp = S3Response::new(output);
@@ -307,6 +327,13 @@ impl s3s::S3 for S3 {
             e_tag: Some(etag(&rec.etag)),
             last_modified: Some(timestamp(rec.last_modified_ms)),
             metadata: convert::metadata(&rec.metadata),
+            server_side_encryption: Some(convert::encryption(&rec.attrs)),
+            ssekms_key_id: rec.attrs.sse_kms_key_id.clone(),
+            storage_class: rec
+                .attrs
+                .storage_class
+                .as_ref()
+                .map(|_| convert::storage_class(&rec.attrs)),
             ..Default::default()
         }))
     }
@@ -361,9 +388,14 @@ impl s3s::S3 for S3 {
         } else {
             None
         };
+        let attrs = convert::attrs(
+            input.storage_class.as_ref(),
+            input.server_side_encryption.as_ref(),
+            input.ssekms_key_id,
+        );
         let rec = self
             .objects
-            .copy(bucket, key, &input.bucket, &input.key, opts)
+            .copy(bucket, key, &input.bucket, &input.key, opts, attrs)
             .await
             .map_err(error)?;
         Ok(S3Response::new(CopyObjectOutput {
