@@ -768,3 +768,12 @@ def test_other_describe_vpcs_filters(ec2, account):
     assert vpc_ids(ec2, ("is-default", ["false"])) == {vpc}
     assert vpc_ids(ec2, ("state", ["available"])) == {vpc} | default
     assert vpc_ids(ec2, ("owner-id", [account])) == {vpc} | default
+
+
+def test_unknown_parameters_are_refused(signed_request):
+    """EC2 names a parameter its API does not have instead of ignoring it."""
+    body = b"Action=CreateVpc&Version=2016-11-15&CidrBlok=10.0.0.0%2F16"
+    resp = signed_request("/", body, {"Content-Type": "application/x-www-form-urlencoded"}, "ec2")
+    assert resp.status == 400, resp.body
+    assert b"<Code>UnknownParameter</Code>" in resp.body
+    assert b"CidrBlok" in resp.body

@@ -45,6 +45,9 @@ pub fn decode_input(call: &Call, op: &Operation, req: &WireRequest<'_>) -> Resul
             };
             let empty = form::FormTree::default();
             let tree = call.form.as_ref().unwrap_or(&empty);
+            if dialect == form::Dialect::Ec2 {
+                reject_unknown_ec2_parameters(shape, tree)?;
+            }
             form::decode(dialect, shape, tree).map_err(invalid)?
         }
         Protocol::Json => json::decode(shape, req.body).map_err(body_error)?,
@@ -56,6 +59,35 @@ pub fn decode_input(call: &Call, op: &Operation, req: &WireRequest<'_>) -> Resul
     } else {
         Err(validate::to_api_error(spec, call.protocol, &violations))
     }
+}
+
+/// EC2 refuses top-level parameters its API does not have (a misspelt
+/// `CidrBlok` must not be silently ignored).
+fn reject_unknown_ec2_parameters(shape: &Shape, tree: &form::FormTree) -> Result<(), ApiError> {
+    let ShapeKind::Structure { members, .. } = &shape.kind else {
+        return Ok(());
+    };
+    for key in tree.children.keys() {
+        let protocol_param = matches!(
+            key.as_str(),
+            "Action"
+                | "Version"
+                | "AWSAccessKeyId"
+                | "Signature"
+                | "SignatureMethod"
+                | "SignatureVersion"
+                | "Timestamp"
+                | "Expires"
+        ) || key.starts_with("X-Amz-");
+        if protocol_param || members.iter().any(|m| m.ec2_query_key() == *key) {
+            continue;
+        }
+        return Err(ApiError::client(
+            "UnknownParameter",
+            format!("The parameter {key} is not recognized"),
+        ));
+    }
+    Ok(())
 }
 
 /// Encodes a successful output.
