@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from harness.landbridge import form_body, parse_aws_error, parse_xml, xml_find_text
@@ -131,3 +133,43 @@ def test_assume_role_missing_session_name_is_rejected(signed_request):
     # AWS's validators name members in lowerCamelCase ('roleSessionName').
     assert "rolesessionname" in err.message.lower()
     assert err.request_id
+
+
+def _session_client(server, service, creds):
+    session = boto3.session.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name="us-east-1",
+    )
+    return session.client(service, endpoint_url=server.url, config=Config(retries={"total_max_attempts": 1}))
+
+
+def test_assumed_role_credentials_act_in_the_roles_account(landbridge, client):
+    """Cross-account scripts assume a role in another account and expect their calls to land there."""
+    resp = client("sts").assume_role(RoleArn="arn:aws:iam::565656565656:role/network-admin", RoleSessionName="ci")
+    creds = resp["Credentials"]
+    identity = _session_client(landbridge, "sts", creds).get_caller_identity()
+    assert identity["Account"] == "565656565656"
+    assert identity["Arn"] == "arn:aws:sts::565656565656:assumed-role/network-admin/ci"
+    assert identity["UserId"] == resp["AssumedRoleUser"]["AssumedRoleId"]
+
+    vpc = _session_client(landbridge, "ec2", creds).create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]
+    assert vpc["OwnerId"] == "565656565656"
+    in_role_account = client("ec2", access_key="565656565656").describe_vpcs(VpcIds=[vpc["VpcId"]])["Vpcs"]
+    assert [v["VpcId"] for v in in_role_account] == [vpc["VpcId"]]
+    with pytest.raises(ClientError) as e:
+        client("ec2").describe_vpcs(VpcIds=[vpc["VpcId"]])
+    assert e.value.response["Error"]["Code"] == "InvalidVpcID.NotFound"
+
+
+def test_assumed_role_sessions_survive_a_restart(fresh_landbridge, tmp_path):
+    data_dir = tmp_path / "d"
+    first = fresh_landbridge(data_dir=data_dir)
+    sts = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="x", region_name="us-east-1").client(
+        "sts", endpoint_url=first.url
+    )
+    creds = sts.assume_role(RoleArn="arn:aws:iam::575757575757:role/ops", RoleSessionName="s1")["Credentials"]
+    assert first.stop(term_timeout=10) == 0
+    second = fresh_landbridge(data_dir=data_dir)
+    assert _session_client(second, "sts", creds).get_caller_identity()["Account"] == "575757575757"

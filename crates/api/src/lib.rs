@@ -55,6 +55,23 @@ pub trait Stateful: Send + Sync + 'static {
     fn reset(&self) -> BoxFuture<'_, Result<(), ApiError>>;
 }
 
+/// Which account an access key acts in, for keys this Landbridge issued
+/// (STS temporary credentials act in their role's account).
+pub trait Identities: Send + Sync + 'static {
+    fn account_of(&self, access_key_id: &str) -> Option<String>;
+}
+
+/// The account a request acts in: a 12-digit access key id is that
+/// account; temporary credentials from AssumeRole act in the role's
+/// account; any other key (or none) in `default_account`.
+pub fn account_for(identities: &dyn Identities, access_key_id: Option<&str>, default_account: &str) -> String {
+    match access_key_id {
+        Some(k) if k.len() == 12 && k.bytes().all(|b| b.is_ascii_digit()) => k.to_string(),
+        Some(k) => identities.account_of(k).unwrap_or_else(|| default_account.to_string()),
+        None => default_account.to_string(),
+    }
+}
+
 /// A validated input that still does not fit the generated types means the
 /// model and the code disagree; answer it as invalid input, never a panic.
 pub fn convert_error(spec: &ServiceSpec, ctx: &RequestContext, err: ConvertError) -> ApiError {

@@ -103,9 +103,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let objects = landbridge_objects::Objects::open(dir.join("objects"), store.clone(), records.clone())
         .await
         .context("opening the object store")?;
-    let s3 = landbridge_s3::S3::new(objects.clone(), &args.default_account)
+    let sts = landbridge_sts::Sts::new(store.clone(), &records);
+    let s3 = landbridge_s3::S3::new(objects.clone(), &args.default_account, std::sync::Arc::new(sts.clone()))
         .service(args.enforce_sigv4.then_some(args.credential.as_slice()));
-    let registry = Registry::standard(store, records, lifecycle, objects)?;
+    let registry = Registry::standard(store, records, lifecycle, objects, sts)?;
     let state = Arc::new(AppState::new(
         Config {
             default_account: args.default_account.clone(),

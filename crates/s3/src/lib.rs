@@ -26,13 +26,15 @@ pub struct CallerScope(pub landbridge_wire::CredentialScope);
 pub struct S3 {
     objects: Objects,
     default_account: Arc<str>,
+    identities: Arc<dyn landbridge_api::Identities>,
 }
 
 impl S3 {
-    pub fn new(objects: Objects, default_account: &str) -> Self {
+    pub fn new(objects: Objects, default_account: &str, identities: Arc<dyn landbridge_api::Identities>) -> Self {
         Self {
             objects,
             default_account: default_account.into(),
+            identities,
         }
     }
 

@@ -41,10 +41,11 @@ impl S3 {
             .get::<crate::CallerScope>()
             .map(|s| s.0.clone())
             .or_else(|| CredentialScope::from_request(&req.headers, req.uri.query()));
-        let account = match scope.as_ref().map(|s| s.access_key_id.as_str()) {
-            Some(k) if k.len() == 12 && k.bytes().all(|b| b.is_ascii_digit()) => k.to_string(),
-            _ => self.default_account.to_string(),
-        };
+        let account = landbridge_api::account_for(
+            &*self.identities,
+            scope.as_ref().map(|s| s.access_key_id.as_str()),
+            &self.default_account,
+        );
         let region = scope.map_or_else(|| "us-east-1".to_string(), |s| s.region);
         (account, region)
     }

@@ -28,15 +28,6 @@ pub fn new_request_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// A 12-digit access key id selects that account; any other key (or none)
-/// the configured default account.
-pub fn account_for(access_key_id: Option<&str>, default_account: &str) -> String {
-    match access_key_id {
-        Some(k) if k.len() == 12 && k.bytes().all(|b| b.is_ascii_digit()) => k.to_string(),
-        _ => default_account.to_string(),
-    }
-}
-
 pub async fn handle(state: Arc<AppState>, req: Incoming) -> WireResponse {
     let request_id = new_request_id();
     let wire = WireRequest {
@@ -66,7 +57,8 @@ pub async fn handle(state: Arc<AppState>, req: Incoming) -> WireResponse {
     };
     let scope = CredentialScope::from_request(&req.headers, req.query.as_deref());
     let ctx = RequestContext {
-        account_id: account_for(
+        account_id: landbridge_api::account_for(
+            state.registry.identities(),
             scope.as_ref().map(|s| s.access_key_id.as_str()),
             &state.config.default_account,
         ),
@@ -116,17 +108,4 @@ pub fn too_large(headers: &HeaderMap, query: Option<&str>, limit: usize) -> Wire
         413,
     );
     encode_error(None, protocol, &err, &new_request_id())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn twelve_digit_keys_select_their_account() {
-        assert_eq!(account_for(Some("111122223333"), "000000000000"), "111122223333");
-        assert_eq!(account_for(Some("test"), "000000000000"), "000000000000");
-        assert_eq!(account_for(Some("1111222233334"), "000000000000"), "000000000000");
-        assert_eq!(account_for(None, "000000000000"), "000000000000");
-    }
 }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use landbridge_api::{Service, ServiceSpec, Stateful};
+use landbridge_api::{Identities, Service, ServiceSpec, Stateful};
 use landbridge_lifecycle::Lifecycle;
 use landbridge_objects::Objects;
 use landbridge_store::{Record, Store};
@@ -46,6 +46,7 @@ pub struct Registry {
     services: Vec<Arc<dyn Service>>,
     specs: Vec<&'static ServiceSpec>,
     stateful: Vec<Arc<dyn Stateful>>,
+    identities: Arc<dyn Identities>,
 }
 
 /// Why the services could not start.
@@ -57,13 +58,23 @@ pub struct LoadError {
 }
 
 impl Registry {
-    pub fn new(services: Vec<Arc<dyn Service>>, stateful: Vec<Arc<dyn Stateful>>) -> Self {
+    pub fn new(
+        services: Vec<Arc<dyn Service>>,
+        stateful: Vec<Arc<dyn Stateful>>,
+        identities: Arc<dyn Identities>,
+    ) -> Self {
         let specs = services.iter().map(|s| s.spec()).collect();
         Self {
             services,
             specs,
             stateful,
+            identities,
         }
+    }
+
+    /// Who the access keys Landbridge issued belong to.
+    pub fn identities(&self) -> &dyn Identities {
+        &*self.identities
     }
 
     /// Every service Landbridge knows, with its handler, over `store` and
@@ -73,13 +84,14 @@ impl Registry {
         records: Vec<Record>,
         lifecycle: Lifecycle,
         objects: Objects,
+        sts: landbridge_sts::Sts,
     ) -> Result<Self, LoadError> {
         use landbridge_api as api;
         let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle)
             .map_err(|reason| LoadError { service: "ec2", reason })?;
         Ok(Self::new(
             vec![
-                Arc::new(api::sts::StsService(landbridge_sts::Sts)),
+                Arc::new(api::sts::StsService(sts.clone())),
                 Arc::new(api::ec2::Ec2Service(ec2.clone())),
                 Arc::new(api::directconnect::DirectconnectService(
                     landbridge_directconnect::DirectConnect,
@@ -92,7 +104,8 @@ impl Registry {
                 Arc::new(api::transfer::TransferService(NotYetImplemented)),
                 Arc::new(api::logs::LogsService(NotYetImplemented)),
             ],
-            vec![Arc::new(ec2), Arc::new(ObjectsState(objects))],
+            vec![Arc::new(ec2), Arc::new(ObjectsState(objects)), Arc::new(sts.clone())],
+            Arc::new(sts),
         ))
     }
 
