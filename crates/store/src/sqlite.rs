@@ -94,6 +94,10 @@ impl Drop for Checkpointer {
 impl SqliteBackend {
     pub fn open(path: &Path, sync: SyncMode) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
+        // Small pages: a commit appends only the pages it changed to the WAL,
+        // and records are small, so fewer bytes per commit and per checkpoint.
+        // (Takes effect when the file is created; a no-op afterwards.)
+        conn.pragma_update(None, "page_size", 1024)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(
             None,
