@@ -124,3 +124,47 @@ def test_storage_class_and_encryption_are_recorded_and_echoed(s3, bucket):
     assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="warm")
     s3.copy_object(Bucket=bucket, Key="ia", CopySource={"Bucket": bucket, "Key": "cold"}, StorageClass="STANDARD_IA")
     assert s3.head_object(Bucket=bucket, Key="ia")["StorageClass"] == "STANDARD_IA"
+
+
+def test_read_only_bucket_settings_tools_ask_for(s3, bucket):
+    """Terraform and cleanup scripts read these on every bucket; answer as S3 does for a
+    bucket that never had versioning, uses S3's default encryption and the owner's ACL."""
+    assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    acl = s3.get_bucket_acl(Bucket=bucket)
+    assert acl["Owner"]["ID"] == "424242424242"
+    assert [g["Permission"] for g in acl["Grants"]] == ["FULL_CONTROL"]
+
+    for key in ("a/1", "a/2", "b"):
+        s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+    versions = s3.list_object_versions(Bucket=bucket)
+    assert [(v["Key"], v["VersionId"], v["IsLatest"]) for v in versions["Versions"]] == [
+        ("a/1", "null", True),
+        ("a/2", "null", True),
+        ("b", "null", True),
+    ]
+    assert versions.get("DeleteMarkers", []) == []
+    page = s3.list_object_versions(Bucket=bucket, MaxKeys=2)
+    assert page["IsTruncated"] and page["NextKeyMarker"] == "a/2"
+    rest = s3.list_object_versions(Bucket=bucket, KeyMarker=page["NextKeyMarker"])
+    assert [v["Key"] for v in rest["Versions"]] == ["b"]
+    # Deleting every listed version (what `force_destroy` does) empties the bucket.
+    s3.delete_objects(
+        Bucket=bucket,
+        Delete={"Objects": [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions["Versions"]]},
+    )
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    s3.delete_bucket(Bucket=bucket)
+    assert error_code(s3.get_bucket_versioning, Bucket=bucket)[0] == "NoSuchBucket"
+
+
+def test_version_ids_other_than_null_name_nothing(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v")
+    assert s3.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"v"
+    assert error_code(s3.get_object, Bucket=bucket, Key="k", VersionId="3HL4kqtJlcpXroDTDmJ") == ("NoSuchVersion", 404)
+    assert error_code(s3.delete_object, Bucket=bucket, Key="k", VersionId="3HL4kqtJlcpXroDTDmJ")[0] == "NoSuchVersion"
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": "3HL4kqtJlcpXroDTDmJ"}]})
+    assert [e["Code"] for e in out["Errors"]] == ["NoSuchVersion"]
+    # Nothing was deleted by a version id that names nothing.
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"v"

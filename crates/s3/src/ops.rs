@@ -58,6 +58,15 @@ fn body_stream(body: Option<StreamingBlob>) -> futures::stream::BoxStream<'stati
     }
 }
 
+/// Buckets are never versioned yet, so the one version of an object is
+/// `null`; any other version id names nothing.
+fn check_version(version_id: Option<&str>) -> S3Result<()> {
+    match version_id {
+        None | Some("null") => Ok(()),
+        Some(v) => Err(s3_error!(NoSuchVersion, "The specified version {v} does not exist.")),
+    }
+}
+
 fn etag_matches(cond: &ETagCondition, rec: &ObjectRec) -> bool {
     match cond {
         ETagCondition::Any => true,
@@ -249,6 +258,7 @@ impl s3s::S3 for S3 {
 
     async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
         let input = req.input;
+        check_version(input.version_id.as_deref())?;
         let rec = self.objects.head(&input.bucket, &input.key).await.map_err(error)?;
         check_conditions(
             &rec,
@@ -303,6 +313,7 @@ impl s3s::S3 for S3 {
 
     async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = req.input;
+        check_version(input.version_id.as_deref())?;
         let rec = self.objects.head(&input.bucket, &input.key).await.map_err(error)?;
         check_conditions(
             &rec,
@@ -340,6 +351,7 @@ impl s3s::S3 for S3 {
     }
 
     async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
+        check_version(req.input.version_id.as_deref())?;
         self.objects
             .delete(&req.input.bucket, &req.input.key)
             .await
@@ -351,17 +363,29 @@ impl s3s::S3 for S3 {
         let input = req.input;
         let quiet = input.delete.quiet.unwrap_or(false);
         let mut deleted = Vec::new();
+        let mut errors = Vec::new();
         for id in input.delete.objects {
+            if let Err(e) = check_version(id.version_id.as_deref()) {
+                errors.push(Error {
+                    code: Some("NoSuchVersion".to_string()),
+                    key: Some(id.key),
+                    message: e.message().map(str::to_string),
+                    version_id: id.version_id,
+                });
+                continue;
+            }
             self.objects.delete(&input.bucket, &id.key).await.map_err(error)?;
             if !quiet {
                 deleted.push(DeletedObject {
                     key: Some(id.key),
+                    version_id: id.version_id,
                     ..Default::default()
                 });
             }
         }
         Ok(S3Response::new(DeleteObjectsOutput {
             deleted: Some(deleted),
+            errors: (!errors.is_empty()).then_some(errors),
             ..Default::default()
         }))
     }
@@ -816,5 +840,123 @@ impl s3s::S3 for S3 {
     ) -> S3Result<S3Response<DeleteBucketLifecycleOutput>> {
         self.set_config(&req.input.bucket, "lifecycle", None).await?;
         Ok(S3Response::new(DeleteBucketLifecycleOutput {}))
+    }
+
+    async fn get_bucket_versioning(
+        &self,
+        req: S3Request<GetBucketVersioningInput>,
+    ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
+        // Versioning cannot be enabled yet (PutBucketVersioning answers
+        // NotImplemented), so every bucket is in the never-versioned state,
+        // which S3 reports with no Status.
+        self.objects
+            .bucket(&req.input.bucket)
+            .await
+            .ok_or_else(|| s3_error!(NoSuchBucket))?;
+        Ok(S3Response::new(GetBucketVersioningOutput::default()))
+    }
+
+    async fn list_object_versions(
+        &self,
+        req: S3Request<ListObjectVersionsInput>,
+    ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
+        // In a never-versioned bucket each object is its one version, "null".
+        let input = req.input;
+        let max = max_keys(input.max_keys)?;
+        let query = ListQuery {
+            prefix: input.prefix.clone().unwrap_or_default(),
+            delimiter: input.delimiter.clone(),
+            after: input.key_marker.clone().filter(|m| !m.is_empty()),
+            max_keys: max,
+        };
+        let page = self.objects.list(&input.bucket, &query).await.map_err(error)?;
+        let encode = is_url(&input.encoding_type);
+        let enc = |s: String| if encode { url_encode(&s) } else { s };
+        let versions = page
+            .objects
+            .iter()
+            .map(|o| ObjectVersion {
+                key: Some(enc(o.key.clone())),
+                version_id: Some("null".to_string()),
+                is_latest: Some(true),
+                e_tag: Some(etag(&o.etag)),
+                last_modified: Some(timestamp(o.last_modified_ms)),
+                size: Some(o.size as i64),
+                storage_class: Some(ObjectVersionStorageClass::from_static(
+                    ObjectVersionStorageClass::STANDARD,
+                )),
+                ..Default::default()
+            })
+            .collect();
+        Ok(S3Response::new(ListObjectVersionsOutput {
+            name: Some(input.bucket),
+            prefix: Some(enc(query.prefix.clone())),
+            key_marker: Some(enc(input.key_marker.unwrap_or_default())),
+            max_keys: Some(max as i32),
+            is_truncated: Some(page.is_truncated),
+            next_key_marker: page.last.clone().filter(|_| page.is_truncated).map(enc),
+            next_version_id_marker: page.is_truncated.then(|| "null".to_string()),
+            versions: Some(versions),
+            delete_markers: Some(Vec::new()),
+            common_prefixes: Some(
+                page.common_prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
+                    .collect(),
+            ),
+            delimiter: input.delimiter.map(enc),
+            encoding_type: input.encoding_type,
+            ..Default::default()
+        }))
+    }
+
+    async fn get_bucket_encryption(
+        &self,
+        req: S3Request<GetBucketEncryptionInput>,
+    ) -> S3Result<S3Response<GetBucketEncryptionOutput>> {
+        // Every bucket has S3's default: SSE-S3 (AES256).
+        self.objects
+            .bucket(&req.input.bucket)
+            .await
+            .ok_or_else(|| s3_error!(NoSuchBucket))?;
+        Ok(S3Response::new(GetBucketEncryptionOutput {
+            server_side_encryption_configuration: Some(ServerSideEncryptionConfiguration {
+                rules: vec![ServerSideEncryptionRule {
+                    apply_server_side_encryption_by_default: Some(ServerSideEncryptionByDefault {
+                        sse_algorithm: ServerSideEncryption::from_static(ServerSideEncryption::AES256),
+                        kms_master_key_id: None,
+                    }),
+                    bucket_key_enabled: Some(false),
+                    ..Default::default()
+                }],
+            }),
+        }))
+    }
+
+    async fn get_bucket_acl(&self, req: S3Request<GetBucketAclInput>) -> S3Result<S3Response<GetBucketAclOutput>> {
+        // The owner has full control, as with S3's default (bucket owner
+        // enforced) ownership.
+        let b = self
+            .objects
+            .bucket(&req.input.bucket)
+            .await
+            .ok_or_else(|| s3_error!(NoSuchBucket))?;
+        let owner = Owner {
+            display_name: Some("landbridge".to_string()),
+            id: Some(b.account.clone()),
+        };
+        Ok(S3Response::new(GetBucketAclOutput {
+            grants: Some(vec![Grant {
+                grantee: Some(Grantee {
+                    display_name: owner.display_name.clone(),
+                    id: owner.id.clone(),
+                    type_: Type::from_static(Type::CANONICAL_USER),
+                    email_address: None,
+                    uri: None,
+                }),
+                permission: Some(Permission::from_static(Permission::FULL_CONTROL)),
+            }]),
+            owner: Some(owner),
+        }))
     }
 }
