@@ -927,7 +927,6 @@ impl s3s::S3 for S3 {
                         kms_master_key_id: None,
                     }),
                     bucket_key_enabled: Some(false),
-                    ..Default::default()
                 }],
             }),
         }))
