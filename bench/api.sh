@@ -18,8 +18,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/landbridge-target}"
-VENV="${LANDBRIDGE_BENCH_VENV:-/var/tmp/landbridge-bench-venv}"
+source bench/lib.sh
 
 run_lb=1
 run_moto=1
@@ -42,29 +41,14 @@ if ((!run_lb && !run_moto)); then
     exit 2
 fi
 
-if ! command -v wrk >/dev/null 2>&1; then
-    if [[ "$(id -u)" != 0 ]]; then
-        echo "wrk is missing: apt-get install wrk (as root)" >&2
-        exit 1
-    fi
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
+ensure_wrk
 
 py_args=(--duration "${DURATION:-10}" --resources "${RESOURCES:-10000}"
     --max-rps "${BENCH_MAX_RPS:-200000}" --subnets-per-vpc "${SUBNETS_PER_VPC:-4096}")
 if ((run_lb)); then
-    if [[ -n "${LANDBRIDGE_BIN:-}" ]]; then
-        py_args+=(--landbridge "$LANDBRIDGE_BIN")
-    else
-        cargo build --release --quiet -p landbridge
-        py_args+=(--landbridge "$CARGO_TARGET_DIR/release/landbridge")
-    fi
+    py_args+=(--landbridge "$(landbridge_binary)")
 fi
-if [[ ! -x "$VENV/bin/python" ]]; then
-    python3 -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r bench/requirements.txt
+ensure_bench_venv
 if ((run_moto)); then
     py_args+=(--moto "$VENV/bin/moto_server")
 fi

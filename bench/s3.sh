@@ -31,8 +31,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/landbridge-target}"
-VENV="${LANDBRIDGE_BENCH_VENV:-/var/tmp/landbridge-bench-venv}"
+source bench/lib.sh
 
 run_lb=1
 run_moto=1
@@ -59,37 +58,17 @@ if ((!run_lb && !run_moto)); then
     exit 2
 fi
 
-if ! command -v wrk >/dev/null 2>&1; then
-    if [[ "$(id -u)" != 0 ]]; then
-        echo "wrk is missing: apt-get install wrk (as root)" >&2
-        exit 1
-    fi
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
+ensure_wrk
 
 py_args=(--size-mib "${SIZE_MIB:-1024}" --small-count "${SMALL_COUNT:-10000}"
     --concurrency "${CONCURRENCY:-16}" --wrk-threads "${WRK_THREADS:-2}"
     --part-mib "${PART_MIB:-64}" --threads "${THREADS:-4}"
     --moto-large-timeout "${MOTO_LARGE_TIMEOUT:-300}" --tmp-parent "${BENCH_TMPDIR:-/var/tmp}")
 if ((run_lb)); then
-    if [[ -n "${LANDBRIDGE_BIN:-}" ]]; then
-        py_args+=(--landbridge "$LANDBRIDGE_BIN")
-    else
-        if ((build)); then
-            cargo build --release --quiet -p landbridge
-        elif [[ ! -x "$CARGO_TARGET_DIR/release/landbridge" ]]; then
-            echo "--no-build: there is no $CARGO_TARGET_DIR/release/landbridge" >&2
-            exit 1
-        fi
-        py_args+=(--landbridge "$CARGO_TARGET_DIR/release/landbridge")
-    fi
-fi
-if [[ ! -x "$VENV/bin/python" ]]; then
-    python3 -m venv "$VENV"
+    py_args+=(--landbridge "$(landbridge_binary "$build")")
 fi
 # moto[server] brings boto3, the client used against both servers.
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r bench/requirements.txt
+ensure_bench_venv
 if ((run_moto)); then
     py_args+=(--moto "$VENV/bin/moto_server")
     if ((skip_moto_large)); then

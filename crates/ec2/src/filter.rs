@@ -138,6 +138,11 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
+/// A boolean as filter values spell it.
+pub fn bool_str(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
 /// The filter names every taggable resource supports.
 pub const TAG_FILTERS: [&str; 3] = ["tag:", "tag-key", "tag-value"];
 

@@ -169,7 +169,7 @@ pub async fn describe(
                     "mac-address" => vec![e.mac_address.as_str()],
                     "network-interface-id" => vec![e.id.as_str()],
                     "owner-id" => vec![account],
-                    "source-dest-check" => vec![crate::subnets::bool_str(e.source_dest_check)],
+                    "source-dest-check" => vec![filter::bool_str(e.source_dest_check)],
                     "status" => vec!["available"],
                     "subnet-id" => vec![e.subnet_id.as_str()],
                     "vpc-id" => vec![e.vpc_id.as_str()],

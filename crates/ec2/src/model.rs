@@ -289,6 +289,21 @@ impl Resource {
         }
     }
 
+    pub fn tags_mut(&mut self) -> Option<&mut Tags> {
+        match self {
+            Resource::Vpc(r) => Some(&mut r.tags),
+            Resource::Subnet(r) => Some(&mut r.tags),
+            Resource::RouteTable(r) => Some(&mut r.tags),
+            Resource::InternetGateway(r) => Some(&mut r.tags),
+            Resource::NetworkInterface(r) => Some(&mut r.tags),
+            Resource::NetworkAcl(r) => Some(&mut r.tags),
+            Resource::SecurityGroup(r) => Some(&mut r.tags),
+            Resource::CustomerGateway(r) => Some(&mut r.tags),
+            Resource::VpnGateway(r) => Some(&mut r.tags),
+            Resource::Meta(_) => None,
+        }
+    }
+
     pub fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
         match self {
             Resource::Vpc(r) => serde_json::to_value(r),

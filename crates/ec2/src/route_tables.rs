@@ -10,7 +10,6 @@ use crate::ids::new_id;
 use crate::model::*;
 use crate::paging;
 use crate::state::{RegionState, Tx};
-use crate::subnets::bool_str;
 use crate::views;
 use crate::{Ec2, tags};
 
@@ -107,7 +106,7 @@ fn table_values<'a>(
         "association.subnet-id" => t.associations.iter().filter_map(|a| a.subnet_id.as_deref()).collect(),
         "association.main" => {
             // A table with no associations matches neither true nor false.
-            t.associations.iter().map(|a| bool_str(a.main)).collect()
+            t.associations.iter().map(|a| filter::bool_str(a.main)).collect()
         }
         "owner-id" => vec![account],
         "route-table-id" => vec![t.id.as_str()],
@@ -182,10 +181,9 @@ struct RouteSpec {
     target: Target,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn route_spec(
-    state: &RegionState,
-    table: &RouteTableRec,
+/// What CreateRoute and ReplaceRoute say about a route: both requests carry
+/// the same members, so `route_args!` reads either.
+struct RouteArgs {
     dest_v4: Option<String>,
     dest_v6: Option<String>,
     prefix_list: Option<String>,
@@ -195,8 +193,50 @@ fn route_spec(
     network_interface: Option<String>,
     vpc_peering: Option<String>,
     instance: Option<String>,
-    unsupported: &[(&str, &Option<String>)],
-) -> Result<RouteSpec, ApiError> {
+    /// Targets of services Landbridge does not have, and whether each was given.
+    unsupported: [(&'static str, bool); 6],
+}
+
+macro_rules! route_args {
+    ($input:expr) => {
+        RouteArgs {
+            dest_v4: $input.destination_cidr_block,
+            dest_v6: $input.destination_ipv6_cidr_block,
+            prefix_list: $input.destination_prefix_list_id,
+            gateway: $input.gateway_id,
+            transit_gateway: $input.transit_gateway_id,
+            nat_gateway: $input.nat_gateway_id,
+            network_interface: $input.network_interface_id,
+            vpc_peering: $input.vpc_peering_connection_id,
+            instance: $input.instance_id,
+            unsupported: [
+                ("VPC endpoint", $input.vpc_endpoint_id.is_some()),
+                ("local gateway", $input.local_gateway_id.is_some()),
+                ("carrier gateway", $input.carrier_gateway_id.is_some()),
+                ("core network", $input.core_network_arn.is_some()),
+                (
+                    "egress-only internet gateway",
+                    $input.egress_only_internet_gateway_id.is_some(),
+                ),
+                ("ODB network", $input.odb_network_arn.is_some()),
+            ],
+        }
+    };
+}
+
+fn route_spec(state: &RegionState, table: &RouteTableRec, args: RouteArgs) -> Result<RouteSpec, ApiError> {
+    let RouteArgs {
+        dest_v4,
+        dest_v6,
+        prefix_list,
+        gateway,
+        transit_gateway,
+        nat_gateway,
+        network_interface,
+        vpc_peering,
+        instance,
+        unsupported,
+    } = args;
     if prefix_list.is_some() {
         return Err(errors::invalid(
             "Prefix-list routes are not supported by Landbridge yet",
@@ -216,7 +256,7 @@ fn route_spec(
             ));
         }
     };
-    if let Some((name, _)) = unsupported.iter().find(|(_, v)| v.is_some()) {
+    if let Some((name, _)) = unsupported.iter().find(|(_, given)| *given) {
         return Err(errors::invalid(format!(
             "Routes to a {name} are not supported by Landbridge yet"
         )));
@@ -296,27 +336,7 @@ pub async fn create_route(
     let region = ec2.region(ctx).await?;
     let state = region.state.write().await;
     let mut t = table(&state, &input.route_table_id)?.clone();
-    let spec = route_spec(
-        &state,
-        &t,
-        input.destination_cidr_block,
-        input.destination_ipv6_cidr_block,
-        input.destination_prefix_list_id,
-        input.gateway_id,
-        input.transit_gateway_id,
-        input.nat_gateway_id,
-        input.network_interface_id,
-        input.vpc_peering_connection_id,
-        input.instance_id,
-        &[
-            ("VPC endpoint", &input.vpc_endpoint_id),
-            ("local gateway", &input.local_gateway_id),
-            ("carrier gateway", &input.carrier_gateway_id),
-            ("core network", &input.core_network_arn),
-            ("egress-only internet gateway", &input.egress_only_internet_gateway_id),
-            ("ODB network", &input.odb_network_arn),
-        ],
-    )?;
+    let spec = route_spec(&state, &t, route_args!(input))?;
     if spec.target == Target::Local {
         return Err(errors::invalid("Local routes are created by AWS, not by CreateRoute"));
     }
@@ -342,27 +362,7 @@ pub async fn replace_route(ec2: &Ec2, ctx: &RequestContext, input: ReplaceRouteR
     let region = ec2.region(ctx).await?;
     let state = region.state.write().await;
     let mut t = table(&state, &input.route_table_id)?.clone();
-    let spec = route_spec(
-        &state,
-        &t,
-        input.destination_cidr_block,
-        input.destination_ipv6_cidr_block,
-        input.destination_prefix_list_id,
-        input.gateway_id,
-        input.transit_gateway_id,
-        input.nat_gateway_id,
-        input.network_interface_id,
-        input.vpc_peering_connection_id,
-        input.instance_id,
-        &[
-            ("VPC endpoint", &input.vpc_endpoint_id),
-            ("local gateway", &input.local_gateway_id),
-            ("carrier gateway", &input.carrier_gateway_id),
-            ("core network", &input.core_network_arn),
-            ("egress-only internet gateway", &input.egress_only_internet_gateway_id),
-            ("ODB network", &input.odb_network_arn),
-        ],
-    )?;
+    let spec = route_spec(&state, &t, route_args!(input))?;
     let Some(route) = t.routes.iter_mut().find(|r| r.destination == spec.destination) else {
         return Err(ApiError::client(
             "InvalidRoute.NotFound",

@@ -10,7 +10,6 @@ use crate::errors;
 use crate::filter::{self, Filters};
 use crate::model::{NetworkAclRec, SecurityGroupRec};
 use crate::paging;
-use crate::subnets::bool_str;
 use crate::views;
 
 pub async fn describe_network_acls(
@@ -52,7 +51,7 @@ pub async fn describe_network_acls(
                         .collect(),
                     "association.network-acl-id" => views::acl_subnets(a, &state).map(|_| a.id.as_str()).collect(),
                     "association.subnet-id" => views::acl_subnets(a, &state).map(|s| s.id.as_str()).collect(),
-                    "default" => vec![bool_str(a.is_default)],
+                    "default" => vec![filter::bool_str(a.is_default)],
                     "network-acl-id" => vec![a.id.as_str()],
                     "owner-id" => vec![account],
                     "vpc-id" => vec![a.vpc_id.as_str()],

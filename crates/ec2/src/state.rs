@@ -186,19 +186,20 @@ impl RegionState {
         }
     }
 
-    /// The tags of any taggable resource, by id.
-    pub fn tags_of(&self, id: &str) -> Option<&Tags> {
-        self.vpcs
-            .get(id)
-            .map(|r| &r.tags)
-            .or_else(|| self.subnets.get(id).map(|r| &r.tags))
-            .or_else(|| self.route_tables.get(id).map(|r| &r.tags))
-            .or_else(|| self.internet_gateways.get(id).map(|r| &r.tags))
-            .or_else(|| self.network_interfaces.get(id).map(|r| &r.tags))
-            .or_else(|| self.network_acls.get(id).map(|r| &r.tags))
-            .or_else(|| self.security_groups.get(id).map(|r| &r.tags))
-            .or_else(|| self.customer_gateways.get(id).map(|r| &r.tags))
-            .or_else(|| self.vpn_gateways.get(id).map(|r| &r.tags))
+    /// Every taggable resource's id and tags.
+    pub fn tagged(&self) -> impl Iterator<Item = (&str, &Tags)> {
+        fn pairs<T>(map: &BTreeMap<String, T>, tags: fn(&T) -> &Tags) -> impl Iterator<Item = (&str, &Tags)> {
+            map.iter().map(move |(id, r)| (id.as_str(), tags(r)))
+        }
+        pairs(&self.vpcs, |r| &r.tags)
+            .chain(pairs(&self.subnets, |r| &r.tags))
+            .chain(pairs(&self.route_tables, |r| &r.tags))
+            .chain(pairs(&self.internet_gateways, |r| &r.tags))
+            .chain(pairs(&self.network_interfaces, |r| &r.tags))
+            .chain(pairs(&self.network_acls, |r| &r.tags))
+            .chain(pairs(&self.security_groups, |r| &r.tags))
+            .chain(pairs(&self.customer_gateways, |r| &r.tags))
+            .chain(pairs(&self.vpn_gateways, |r| &r.tags))
     }
 
     /// A copy of a taggable resource, to change its tags and put it back.

@@ -197,11 +197,11 @@ pub async fn describe(
                         ]
                     }
                     "cidr" | "cidr-block" | "cidrBlock" => vec![s.cidr.as_str()],
-                    "default-for-az" | "defaultForAz" => vec![bool_str(s.default_for_az)],
+                    "default-for-az" | "defaultForAz" => vec![filter::bool_str(s.default_for_az)],
                     "ipv6-cidr-block-association.ipv6-cidr-block" => s.ipv6.iter().map(|c| c.cidr.as_str()).collect(),
                     "ipv6-cidr-block-association.association-id" => s.ipv6.iter().map(|c| c.id.as_str()).collect(),
                     "ipv6-cidr-block-association.state" => s.ipv6.iter().map(|_| "associated").collect(),
-                    "map-public-ip-on-launch" => vec![bool_str(s.map_public_ip_on_launch)],
+                    "map-public-ip-on-launch" => vec![filter::bool_str(s.map_public_ip_on_launch)],
                     "owner-id" => vec![account],
                     "state" => vec![at.state(lifecycles::SUBNET, s.created_ms)],
                     "subnet-arn" => vec![
@@ -225,10 +225,6 @@ pub async fn describe(
         next_token,
         subnets: Some(subnets),
     })
-}
-
-pub fn bool_str(b: bool) -> &'static str {
-    if b { "true" } else { "false" }
 }
 
 fn subnet<'a>(state: &'a RegionState, id: &str) -> Result<&'a SubnetRec, ApiError> {

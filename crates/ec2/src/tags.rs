@@ -10,7 +10,7 @@ use crate::Ec2;
 use crate::errors;
 use crate::filter::{self, Filters};
 use crate::ids;
-use crate::model::{Resource, Tags};
+use crate::model::Tags;
 use crate::paging;
 use crate::state::Tx;
 
@@ -68,21 +68,6 @@ pub fn from_specifications(specs: Option<Vec<TagSpecification>>, resource_type: 
     Ok(tags)
 }
 
-fn tags_mut(resource: &mut Resource) -> Option<&mut Tags> {
-    match resource {
-        Resource::Vpc(r) => Some(&mut r.tags),
-        Resource::Subnet(r) => Some(&mut r.tags),
-        Resource::RouteTable(r) => Some(&mut r.tags),
-        Resource::InternetGateway(r) => Some(&mut r.tags),
-        Resource::NetworkInterface(r) => Some(&mut r.tags),
-        Resource::NetworkAcl(r) => Some(&mut r.tags),
-        Resource::SecurityGroup(r) => Some(&mut r.tags),
-        Resource::CustomerGateway(r) => Some(&mut r.tags),
-        Resource::VpnGateway(r) => Some(&mut r.tags),
-        Resource::Meta(_) => None,
-    }
-}
-
 fn unknown_resource(id: &str) -> ApiError {
     match ids::resource_type(id) {
         Some("vpc") => errors::vpc_not_found(id),
@@ -105,7 +90,7 @@ pub async fn create(ec2: &Ec2, ctx: &RequestContext, input: CreateTagsRequest) -
     let mut tx = Tx::default();
     for id in &input.resources {
         let mut resource = state.resource(id).ok_or_else(|| unknown_resource(id))?;
-        if let Some(tags) = tags_mut(&mut resource) {
+        if let Some(tags) = resource.tags_mut() {
             apply_tags(tags, &input.tags)?;
         }
         tx.put(resource);
@@ -120,7 +105,7 @@ pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteTagsRequest) -
     let mut tx = Tx::default();
     for id in &input.resources {
         let mut resource = state.resource(id).ok_or_else(|| unknown_resource(id))?;
-        if let Some(tags) = tags_mut(&mut resource) {
+        if let Some(tags) = resource.tags_mut() {
             match &input.tags {
                 // No tags named: every tag goes.
                 None => tags.clear(),
@@ -181,32 +166,8 @@ pub async fn describe(
             }
         }
     };
-    for r in state.vpcs.values() {
-        add(&r.id, &r.tags);
-    }
-    for r in state.subnets.values() {
-        add(&r.id, &r.tags);
-    }
-    for r in state.route_tables.values() {
-        add(&r.id, &r.tags);
-    }
-    for r in state.internet_gateways.values() {
-        add(&r.id, &r.tags);
-    }
-    for r in state.network_interfaces.values() {
-        add(&r.id, &r.tags);
-    }
-    for r in state.network_acls.values() {
-        add(&r.id, &r.tags);
-    }
-    for r in state.security_groups.values() {
-        add(&r.id, &r.tags);
-    }
-    for r in state.customer_gateways.values() {
-        add(&r.id, &r.tags);
-    }
-    for r in state.vpn_gateways.values() {
-        add(&r.id, &r.tags);
+    for (id, tags) in state.tagged() {
+        add(id, tags);
     }
     all.sort_by(|a, b| a.0.cmp(&b.0));
     let (tags, next_token) = paging::page(all, input.max_results, input.next_token)?;

@@ -452,7 +452,6 @@ pub async fn disassociate_cidr(
             .retain(|r| !(r.target == Target::Local && r.destination == removed));
         tx.put(Resource::RouteTable(t));
     }
-    v.tags = v.tags.clone();
     tx.put(Resource::Vpc(v));
     tx.commit(ec2.store(), &region, state).await?;
     Ok(out)

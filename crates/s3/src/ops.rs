@@ -741,13 +741,8 @@ impl s3s::S3 for S3 {
     ) -> S3Result<S3Response<PutBucketPolicyOutput>> {
         let input = req.input;
         // Stored and returned; Landbridge does not evaluate policies.
-        let doc: serde_json::Value = serde_json::from_str(&input.policy).map_err(|_| {
-            s3_error!(
-                MalformedPolicy,
-                "Policies must be valid JSON and the first byte must be '{{'"
-            )
-        })?;
-        if !doc.is_object() {
+        let is_object = serde_json::from_str::<serde_json::Value>(&input.policy).is_ok_and(|d| d.is_object());
+        if !is_object {
             return Err(s3_error!(
                 MalformedPolicy,
                 "Policies must be valid JSON and the first byte must be '{{'"

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use landbridge_api::RequestContext;
 use landbridge_wire::protocol::{decode_input, encode_error, encode_output};
-use landbridge_wire::request::{CredentialScope, WireRequest, WireResponse, route};
+use landbridge_wire::request::{WireRequest, WireResponse, route};
 use landbridge_wire::{ApiError, Protocol};
 
 use crate::AppState;
@@ -55,7 +55,7 @@ pub async fn handle(state: Arc<AppState>, req: Incoming) -> WireResponse {
         Ok(v) => v,
         Err(err) => return encode_error(Some(spec), protocol, &err, &request_id),
     };
-    let scope = CredentialScope::from_request(&req.headers, req.query.as_deref());
+    let scope = call.scope;
     let ctx = RequestContext {
         account_id: landbridge_api::account_for(
             state.registry.identities(),

@@ -90,8 +90,8 @@ pub async fn run(
 }
 
 async fn aws(State(state): State<Arc<AppState>>, req: Request) -> Response {
-    if s3_route::is_s3(req.headers(), req.method(), req.uri()) {
-        return s3_route::serve(&state.s3, req, state.enforce_sigv4).await;
+    if let Some(scope) = s3_route::s3_request(req.headers(), req.method(), req.uri()) {
+        return s3_route::serve(&state.s3, req, scope, state.enforce_sigv4).await;
     }
     let (parts, body) = req.into_parts();
     let query = parts.uri.query().map(str::to_string);

@@ -12,12 +12,13 @@ use http::{HeaderMap, Method, StatusCode, Uri};
 use landbridge_wire::CredentialScope;
 use s3s::service::S3Service;
 
-pub fn is_s3(headers: &HeaderMap, method: &Method, uri: &Uri) -> bool {
+/// `Some` (with the SigV4 scope, if signed) when the request is S3's.
+pub fn s3_request(headers: &HeaderMap, method: &Method, uri: &Uri) -> Option<Option<CredentialScope>> {
     if let Some(scope) = CredentialScope::from_request(headers, uri.query()) {
-        return scope.service == "s3";
+        return (scope.service == "s3").then_some(Some(scope));
     }
     if headers.contains_key("x-amz-target") || headers.contains_key("smithy-protocol") {
-        return false;
+        return None;
     }
     let has_action = uri
         .query()
@@ -27,7 +28,7 @@ pub fn is_s3(headers: &HeaderMap, method: &Method, uri: &Uri) -> bool {
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    !has_action && !form_post && uri.path() != "/"
+    (!has_action && !form_post && uri.path() != "/").then_some(None)
 }
 
 /// Query parameters of a presigned URL's signature.
@@ -50,8 +51,8 @@ const PRESIGN_PARAMS: &[&str] = &[
 /// so s3s serves the request without verifying it. Chunk-signed and
 /// trailer-checksummed (`aws-chunked`) bodies are unframed here for the
 /// same reason.
-fn unsign(req: Request) -> Request {
-    let scope = CredentialScope::from_request(req.headers(), req.uri().query()).or_else(|| v2_scope(&req));
+fn unsign(req: Request, scope: Option<CredentialScope>) -> Request {
+    let scope = scope.or_else(|| v2_scope(&req));
     let (mut parts, body) = req.into_parts();
     if let Some(scope) = scope {
         parts.extensions.insert(landbridge_s3::CallerScope(scope));
@@ -169,10 +170,10 @@ fn expectation(req: &Request) -> Expectation {
     Expectation { expects, empty }
 }
 
-pub async fn serve(s3: &S3Service, req: Request, enforce_sigv4: bool) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+pub async fn serve(s3: &S3Service, req: Request, scope: Option<CredentialScope>, enforce_sigv4: bool) -> Response {
+    let request_id = crate::dispatch::new_request_id();
     let expect = expectation(&req);
-    let req = if enforce_sigv4 { req } else { unsign(req) };
+    let req = if enforce_sigv4 { req } else { unsign(req, scope) };
     let req = req.map(s3s::Body::http_body_unsync);
     match s3.call(req).await {
         Ok(resp) => {

@@ -83,6 +83,8 @@ pub struct Call {
     pub operation: String,
     /// Form requests are parsed while routing (`Action` lives in them).
     pub form: Option<FormTree>,
+    /// The request's SigV4 scope (account key and region), read once here.
+    pub scope: Option<CredentialScope>,
 }
 
 /// A request that could not be routed, with the envelope to answer in.
@@ -138,13 +140,16 @@ fn unsupported_media(protocol: Protocol, spec: Option<&'static ServiceSpec>, got
 /// Finds the service and operation a request is for.
 pub fn route(specs: &[&'static ServiceSpec], req: &WireRequest<'_>) -> Result<Call, Rejection> {
     let ct = content_type(req.headers);
-    if let Some(proto) = header(req.headers, "smithy-protocol") {
-        return route_cbor(specs, req, proto, &ct);
-    }
-    if let Some(target) = header(req.headers, "x-amz-target") {
-        return route_json(specs, req, target, &ct);
-    }
-    route_form(specs, req, &ct)
+    let scope = CredentialScope::from_request(req.headers, req.query);
+    let mut call = if let Some(proto) = header(req.headers, "smithy-protocol") {
+        route_cbor(specs, req, proto, &ct)?
+    } else if let Some(target) = header(req.headers, "x-amz-target") {
+        route_json(specs, req, target, &ct)?
+    } else {
+        route_form(specs, req, &ct, scope.as_ref())?
+    };
+    call.scope = scope;
+    Ok(call)
 }
 
 fn route_cbor(specs: &[&'static ServiceSpec], req: &WireRequest<'_>, proto: &str, ct: &str) -> Result<Call, Rejection> {
@@ -200,6 +205,7 @@ fn route_cbor(specs: &[&'static ServiceSpec], req: &WireRequest<'_>, proto: &str
         protocol: p,
         operation: operation.to_string(),
         form: None,
+        scope: None,
     })
 }
 
@@ -239,14 +245,17 @@ fn route_json(
         protocol: p,
         operation: operation.to_string(),
         form: None,
+        scope: None,
     })
 }
 
-fn route_form(specs: &[&'static ServiceSpec], req: &WireRequest<'_>, ct: &str) -> Result<Call, Rejection> {
-    let scope = CredentialScope::from_request(req.headers, req.query);
-    let scoped = scope
-        .as_ref()
-        .and_then(|s| specs.iter().copied().find(|spec| spec.signing_name == s.service));
+fn route_form(
+    specs: &[&'static ServiceSpec],
+    req: &WireRequest<'_>,
+    ct: &str,
+    scope: Option<&CredentialScope>,
+) -> Result<Call, Rejection> {
+    let scoped = scope.and_then(|s| specs.iter().copied().find(|spec| spec.signing_name == s.service));
     let guess = scoped.map_or_else(
         || guess_protocol(req.headers, req.query),
         |s| s.protocols.first().copied().unwrap_or(Protocol::Query),
@@ -289,7 +298,7 @@ fn route_form(specs: &[&'static ServiceSpec], req: &WireRequest<'_>, ct: &str) -
         .filter(|s| s.speaks(Protocol::Ec2) || s.speaks(Protocol::Query))
         .or_else(|| version.and_then(|v| form_specs().find(|s| s.api_version == v)));
     let Some(spec) = spec else {
-        let what = match (&scope, version) {
+        let what = match (scope, version) {
             (Some(s), _) => format!("service {}", s.service),
             (None, Some(v)) => format!("API version {v}"),
             (None, None) => "a request without Version".to_string(),
@@ -310,6 +319,7 @@ fn route_form(specs: &[&'static ServiceSpec], req: &WireRequest<'_>, ct: &str) -
         protocol,
         operation: action,
         form: Some(tree),
+        scope: None,
     })
 }
 
