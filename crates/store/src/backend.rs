@@ -9,6 +9,24 @@ use crate::{Key, Mutation, Record, StoreError};
 pub trait Backend: Send + 'static {
     fn load(&mut self) -> Result<Vec<Record>, StoreError>;
     fn apply(&mut self, batch: &[&Mutation]) -> Result<(), StoreError>;
+
+    /// Does a bounded slice of background work (compaction and the like)
+    /// and returns whether more remains. The writer calls it with
+    /// `Pace::Idle` while no commit is waiting, and with `Pace::Busy` after
+    /// each commit, when a backend should only work to stay within bounds.
+    /// It must leave the stored state unchanged as `load` sees it.
+    fn housekeep(&mut self, _pace: Pace) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+}
+
+/// When `Backend::housekeep` is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// Writes have paused.
+    Idle,
+    /// Right after a commit, with more likely to follow.
+    Busy,
 }
 
 /// Keeps records in memory only: for tests, and the reference behaviour
