@@ -142,10 +142,12 @@ impl Store {
             closing: AtomicBool::new(false),
             housekeeper: OnceLock::new(),
         });
-        let thread = std::thread::Builder::new().name("landbridge-housekeeper".into()).spawn({
-            let shared = shared.clone();
-            move || housekeeper(&shared)
-        })?;
+        let thread = std::thread::Builder::new()
+            .name("landbridge-housekeeper".into())
+            .spawn({
+                let shared = shared.clone();
+                move || housekeeper(&shared)
+            })?;
         let _ = shared.housekeeper.set(thread.thread().clone());
         let guard = Housekeeper {
             shared: shared.clone(),

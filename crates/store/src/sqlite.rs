@@ -91,8 +91,8 @@ impl Checkpointer {
                     let now = commits.load(Ordering::Acquire);
                     let idle = now == seen;
                     seen = now;
-                    let big = now != checkpointed
-                        && std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES);
+                    let big =
+                        now != checkpointed && std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES);
                     if (idle && now != checkpointed) || big {
                         tracing::debug!(idle, big, commits = now, "WAL checkpoint");
                         checkpoint();
@@ -328,14 +328,7 @@ impl Backend for SqliteBackend {
                         appended += 1;
                     }
                     Mutation::Delete(k) => {
-                        append.execute(params![
-                            k.service,
-                            k.account,
-                            k.region,
-                            k.kind,
-                            k.id,
-                            None::<String>
-                        ])?;
+                        append.execute(params![k.service, k.account, k.region, k.kind, k.id, None::<String>])?;
                         appended += 1;
                     }
                     Mutation::Clear { service: None } => {
@@ -477,7 +470,9 @@ mod tests {
         b.fold(1).unwrap(); // "a" in records, "x" still in the journal
         let clear = [
             Mutation::Put(rec("b", 1)),
-            Mutation::Clear { service: Some("ec2".into()) },
+            Mutation::Clear {
+                service: Some("ec2".into()),
+            },
             Mutation::Put(rec("c", 1)),
         ];
         b.apply(&clear.iter().collect::<Vec<_>>()).unwrap();
