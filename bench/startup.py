@@ -12,10 +12,11 @@ import argparse
 import http.client
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import time
+
+from api import free_port, rss_kib
 
 BODY = "Action=GetCallerIdentity&Version=2011-06-15"
 HEADERS = {
@@ -23,12 +24,6 @@ HEADERS = {
     "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sts/aws4_request, "
     "SignedHeaders=host, Signature=0",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def first_answer(port: int, deadline: float) -> int:
@@ -42,14 +37,6 @@ def first_answer(port: int, deadline: float) -> int:
         except OSError:
             time.sleep(0.0005)
     raise TimeoutError("server did not answer")
-
-
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def measure(cmd_for_port, runs: int) -> tuple[list[float], list[int]]:
