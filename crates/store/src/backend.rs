@@ -11,10 +11,11 @@ pub trait Backend: Send + 'static {
     fn apply(&mut self, batch: &[&Mutation]) -> Result<(), StoreError>;
 
     /// Does a bounded slice of background work (compaction and the like)
-    /// and returns whether more remains. The writer calls it with
-    /// `Pace::Idle` while no commit is waiting, and with `Pace::Busy` after
-    /// each commit, when a backend should only work to stay within bounds.
-    /// It must leave the stored state unchanged as `load` sees it.
+    /// and returns whether more remains. The store's housekeeper thread calls
+    /// it with `Pace::Idle` once commits have paused, and every commit calls
+    /// it with `Pace::Busy` right after `apply`, when a backend should only
+    /// work to stay within bounds. Commits wait while it runs. It must leave
+    /// the stored state unchanged as `load` sees it.
     fn housekeep(&mut self, _pace: Pace) -> Result<bool, StoreError> {
         Ok(false)
     }

@@ -78,8 +78,6 @@ pub enum StoreError {
     Corrupt { key: Box<Key>, reason: String },
     #[error("the state schema is version {found}, newer than this Landbridge understands ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
-    #[error("the store's writer has stopped")]
-    Closed,
     #[error("an earlier commit failed; the state store refuses writes until restarted")]
     Failed,
     #[error("{0}")]
@@ -184,7 +182,7 @@ impl Store {
             return Err(StoreError::Failed);
         }
         if batch.is_empty() {
-            return Ok(Pending { result: Some(Ok(())) });
+            return Ok(std::future::ready(Ok(())));
         }
         let mut backend = shared.backend.lock().map_err(|_| StoreError::Failed)?;
         let refs: Vec<&Mutation> = batch.iter().collect();
@@ -207,22 +205,12 @@ impl Store {
                 shared.failed.store(true, Ordering::Release);
             }
         }
-        Ok(Pending { result: Some(result) })
+        Ok(std::future::ready(result))
     }
 }
 
-/// A commit's outcome.
-pub struct Pending {
-    result: Option<Result<(), StoreError>>,
-}
-
-impl std::future::Future for Pending {
-    type Output = Result<(), StoreError>;
-
-    fn poll(mut self: std::pin::Pin<&mut Self>, _cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
-        std::task::Poll::Ready(self.result.take().unwrap_or(Err(StoreError::Closed)))
-    }
-}
+/// A commit's outcome, already decided when `enqueue` returns.
+pub type Pending = std::future::Ready<Result<(), StoreError>>;
 
 /// Waits for commits to pause for `IDLE_AFTER`, then runs the backend's idle
 /// housekeeping in slices, taking the lock per slice and stopping as soon as
@@ -270,7 +258,7 @@ mod tests {
     use super::*;
     use std::sync::mpsc as std_mpsc;
 
-    /// Records what the writer asks of it; `work` slices of idle work remain.
+    /// Records what the store asks of it; `work` slices of idle work remain.
     struct Probe {
         work: usize,
         calls: std_mpsc::Sender<Pace>,
@@ -307,7 +295,7 @@ mod tests {
         let wait = std::time::Duration::from_secs(10);
         // Right after the commit: a busy-paced call.
         assert_eq!(seen.recv_timeout(wait).unwrap(), Pace::Busy);
-        // Then, once the queue has been empty a while, idle slices until
+        // Then, once commits have paused a while, idle slices until
         // the backend says it is done (three here), and no more.
         for _ in 0..3 {
             assert_eq!(seen.recv_timeout(wait).unwrap(), Pace::Idle);
@@ -315,7 +303,7 @@ mod tests {
         store.commit(vec![put()]).await.unwrap();
         assert_eq!(seen.recv_timeout(wait).unwrap(), Pace::Busy);
         drop(store);
-        // The writer has been joined and the channel closed; anything after
+        // The housekeeper has been joined and the channel closed; anything after
         // the last commit was an idle call with nothing left to do.
         assert!(seen.iter().all(|p| p == Pace::Idle));
     }
