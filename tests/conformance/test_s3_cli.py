@@ -19,14 +19,13 @@ import math
 import os
 import random
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from harness.awscli import CLI_TIMEOUT, AwsCliError, aws_cli_path, cli_env
+from harness.awscli import run_aws_text
 
 MIB = 1024 * 1024
 CLI_PART_SIZE = 8 * MIB  # awscli's default multipart_threshold and multipart_chunksize
@@ -58,20 +57,7 @@ def s3cli(landbridge, account_env):
     """
 
     def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        argv = [str(a) for a in args]
-        result = subprocess.run(
-            [sys.executable, str(aws_cli_path()), "--endpoint-url", landbridge.url,
-             "--cli-connect-timeout", "10", "--cli-read-timeout", "60", *argv],
-            capture_output=True,
-            text=True,
-            env=cli_env(account_env),
-            timeout=CLI_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise AwsCliError(argv, result.returncode, result.stdout, result.stderr)
-        return result
+        return run_aws_text(*args, endpoint_url=landbridge.url, env=account_env, check=check)
 
     return run
 

@@ -62,17 +62,27 @@ def cli_env(extra: dict | None = None) -> dict:
     return env
 
 
-def run_aws(*args: str, endpoint_url: str | None, env: dict | None = None, timeout: float = CLI_TIMEOUT):
-    """Run `aws [--endpoint-url URL] --output json ARGS...`; return parsed JSON stdout.
+def run_aws_text(
+    *args: str,
+    endpoint_url: str | None,
+    env: dict | None = None,
+    timeout: float = CLI_TIMEOUT,
+    check: bool = True,
+    output_json: bool = False,
+) -> subprocess.CompletedProcess:
+    """Run `aws [--endpoint-url URL] ARGS...`; return the finished process (text stdout).
 
-    With `endpoint_url=None` no flag is passed (e.g. to test AWS_ENDPOINT_URL from `env`).
-    Raises AwsCliError on a non-zero exit.
+    For commands that print text (`aws s3 ...`). With `endpoint_url=None` no flag is
+    passed (e.g. to test AWS_ENDPOINT_URL from `env`). `check=True` raises AwsCliError
+    on a non-zero exit.
     """
     cli = aws_cli_path()
     if not cli.is_file():
         raise FileNotFoundError(f"AWS CLI not found at {cli}; install tests/conformance/requirements.txt into this venv")
     argv = [str(a) for a in args]
-    flags = ["--output", "json", "--cli-connect-timeout", "10", "--cli-read-timeout", "60"]
+    flags = ["--cli-connect-timeout", "10", "--cli-read-timeout", "60"]
+    if output_json:
+        flags = ["--output", "json", *flags]
     if endpoint_url is not None:
         flags = ["--endpoint-url", endpoint_url, *flags]
     result = subprocess.run(
@@ -84,7 +94,17 @@ def run_aws(*args: str, endpoint_url: str | None, env: dict | None = None, timeo
         stdin=subprocess.DEVNULL,
         check=False,
     )
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise AwsCliError(argv, result.returncode, result.stdout, result.stderr)
+    return result
+
+
+def run_aws(*args: str, endpoint_url: str | None, env: dict | None = None, timeout: float = CLI_TIMEOUT):
+    """Run `aws [--endpoint-url URL] --output json ARGS...`; return parsed JSON stdout.
+
+    With `endpoint_url=None` no flag is passed (e.g. to test AWS_ENDPOINT_URL from `env`).
+    Raises AwsCliError on a non-zero exit.
+    """
+    result = run_aws_text(*args, endpoint_url=endpoint_url, env=env, timeout=timeout, output_json=True)
     out = result.stdout.strip()
     return json.loads(out) if out else {}
