@@ -6,6 +6,10 @@ pub enum ObjectError {
     NoSuchBucket,
     #[error("The specified key does not exist.")]
     NoSuchKey,
+    #[error("The specified version does not exist.")]
+    NoSuchVersion,
+    #[error("The specified method is not allowed against this resource.")]
+    MethodNotAllowed,
     #[error("The bucket you tried to delete is not empty")]
     BucketNotEmpty,
     #[error("Your previous request to create the named bucket succeeded and you already own it.")]

@@ -16,11 +16,13 @@ mod files;
 mod list;
 pub mod model;
 mod multipart;
+mod versions;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
@@ -28,8 +30,9 @@ use landbridge_store::{Key, Mutation, Record, Store};
 use tokio::sync::RwLock;
 
 pub use error::ObjectError;
-pub use list::{ListPage, ListQuery};
-pub use model::{Attrs, BucketRec, ObjectRec, PartRec, PutOptions, UploadRec};
+pub use list::{ListPage, ListQuery, VersionEntry, VersionsPage, VersionsQuery};
+pub use model::{Attrs, BucketRec, ObjectRec, PartRec, PutOptions, UploadRec, Versioning};
+pub use versions::Deleted;
 
 pub const SERVICE: &str = "s3";
 
@@ -40,7 +43,8 @@ pub type ByteStream = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>
 #[derive(Debug, Clone)]
 struct Bucket {
     rec: BucketRec,
-    objects: BTreeMap<String, ObjectRec>,
+    /// Each key's versions, newest first.
+    objects: BTreeMap<String, versions::Stack>,
     uploads: BTreeMap<String, UploadRec>,
 }
 
@@ -54,6 +58,8 @@ struct Inner {
     files: files::Files,
     store: Store,
     buckets: RwLock<BTreeMap<String, Bucket>>,
+    /// The next version's `seq`: above every stored one.
+    seq: AtomicU64,
 }
 
 fn now_ms() -> i64 {
@@ -68,6 +74,15 @@ fn bucket_key(b: &BucketRec) -> Key {
 
 fn object_key(b: &BucketRec, key: &str) -> Key {
     Key::new(SERVICE, &b.account, &b.region, "object", &format!("{}/{key}", b.name))
+}
+
+/// Where a version is stored: the null version under the key itself (as
+/// objects of unversioned buckets always were), others under their id.
+fn version_key(b: &BucketRec, rec: &ObjectRec) -> Key {
+    match &rec.version_id {
+        None => object_key(b, &rec.key),
+        Some(id) => Key::new(SERVICE, &b.account, &b.region, "version", &format!("{}/{id}", b.name)),
+    }
 }
 
 fn upload_key(b: &BucketRec, id: &str) -> Key {
@@ -102,14 +117,16 @@ impl Objects {
                         },
                     );
                 }
-                "object" => objects.push(serde_json::from_value::<ObjectRec>(r.body)?),
+                "object" | "version" => objects.push(serde_json::from_value::<ObjectRec>(r.body)?),
                 "upload" => uploads.push(serde_json::from_value::<UploadRec>(r.body)?),
                 _ => {}
             }
         }
+        let seq = objects.iter().map(|o| o.seq).max().unwrap_or(0) + 1;
+        objects.sort_by_key(|o| o.seq);
         for o in objects {
             if let Some(b) = buckets.get_mut(&o.bucket) {
-                b.objects.insert(o.key.clone(), o);
+                b.objects.entry(o.key.clone()).or_default().insert(0, o);
             }
         }
         for u in uploads {
@@ -121,7 +138,7 @@ impl Objects {
         let live: std::collections::HashSet<String> = buckets
             .values()
             .flat_map(|b| {
-                b.objects.values().flat_map(|o| o.blobs()).chain(
+                b.objects.values().flatten().flat_map(|o| o.blobs()).chain(
                     b.uploads
                         .values()
                         .flat_map(|u| u.parts.values().map(|p| p.blob.clone())),
@@ -134,12 +151,17 @@ impl Objects {
                 files,
                 store,
                 buckets: RwLock::new(buckets),
+                seq: AtomicU64::new(seq),
             }),
         })
     }
 
     fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    fn next_seq(&self) -> u64 {
+        self.inner.seq.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Creates a bucket. AWS's rules: a name is global; the owner re-creating
@@ -162,6 +184,7 @@ impl Objects {
             region: region.to_string(),
             created_ms: now_ms(),
             configs: BTreeMap::new(),
+            versioning: None,
         };
         let pending = self.store().enqueue(vec![put(bucket_key(&rec), &rec)?])?;
         buckets.insert(
@@ -265,34 +288,63 @@ impl Objects {
             tags: opts.tags,
             checksums,
             attrs: opts.attrs,
+            version_id: None,
+            delete_marker: false,
+            seq: 0,
         };
-        self.install(rec).await
+        self.install(rec, None).await
     }
 
-    /// Makes `rec` (whose blob is in place) the current object; removes the
-    /// blob it replaces once that is durable.
-    async fn install(&self, rec: ObjectRec) -> Result<ObjectRec, ObjectError> {
+    /// Makes `rec` (whose bytes are in place) the newest version of its key,
+    /// with a version id as the bucket's versioning decides; with `upload`,
+    /// that multipart upload ends in the same commit. Removes the bytes of a
+    /// replaced null version once that is durable; on failure, `rec`'s own.
+    async fn install(&self, mut rec: ObjectRec, upload: Option<&str>) -> Result<ObjectRec, ObjectError> {
         let mut buckets = self.inner.buckets.write().await;
-        let Some(b) = buckets.get_mut(&rec.bucket) else {
-            drop(buckets);
-            self.inner.files.remove_all(&rec.blobs()).await;
-            return Err(ObjectError::NoSuchBucket);
+        let found = buckets
+            .get_mut(&rec.bucket)
+            .ok_or(ObjectError::NoSuchBucket)
+            .and_then(|b| match upload {
+                Some(id) if !b.uploads.contains_key(id) => Err(ObjectError::NoSuchUpload),
+                _ => Ok(b),
+            });
+        let b = match found {
+            Ok(b) => b,
+            Err(e) => {
+                drop(buckets);
+                self.inner.files.remove_all(&rec.blobs()).await;
+                return Err(e);
+            }
         };
-        let pending = self.store().enqueue(vec![put(object_key(&b.rec, &rec.key), &rec)?])?;
-        let old = b.objects.insert(rec.key.clone(), rec.clone());
+        rec.version_id = (b.rec.versioning == Some(Versioning::Enabled)).then(versions::new_version_id);
+        rec.seq = self.next_seq();
+        let mut batch = vec![put(version_key(&b.rec, &rec), &rec)?];
+        if let Some(id) = upload {
+            batch.push(Mutation::Delete(upload_key(&b.rec, id)));
+        }
+        let pending = self.store().enqueue(batch)?;
+        let replaced = versions::push(b.objects.entry(rec.key.clone()).or_default(), rec.clone());
+        if let Some(id) = upload {
+            b.uploads.remove(id);
+        }
         drop(buckets);
         pending.await?;
         tracing::trace!(bucket = %rec.bucket, key = %rec.key, "object committed");
-        if let Some(old) = old {
+        if let Some(old) = replaced {
             self.inner.files.remove_all(&old.blobs()).await;
         }
         Ok(rec)
     }
 
+    /// The current object at `bucket`/`key` (not a delete marker).
     pub async fn head(&self, bucket: &str, key: &str) -> Result<ObjectRec, ObjectError> {
         let buckets = self.inner.buckets.read().await;
         let b = buckets.get(bucket).ok_or(ObjectError::NoSuchBucket)?;
-        b.objects.get(key).cloned().ok_or(ObjectError::NoSuchKey)
+        b.objects
+            .get(key)
+            .and_then(versions::current)
+            .cloned()
+            .ok_or(ObjectError::NoSuchKey)
     }
 
     /// The bytes of `rec` in `range`, streamed from disk.
@@ -316,33 +368,17 @@ impl Objects {
         Ok(Box::pin(futures::stream::iter(streams).flatten()))
     }
 
-    /// Deletes `bucket`/`key`; deleting what is not there succeeds, as in S3.
-    pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), ObjectError> {
-        let mut buckets = self.inner.buckets.write().await;
-        let b = buckets.get_mut(bucket).ok_or(ObjectError::NoSuchBucket)?;
-        let Some(old) = b.objects.get(key).cloned() else {
-            return Ok(());
-        };
-        let pending = self.store().enqueue(vec![Mutation::Delete(object_key(&b.rec, key))])?;
-        b.objects.remove(key);
-        drop(buckets);
-        pending.await?;
-        self.inner.files.remove_all(&old.blobs()).await;
-        Ok(())
-    }
-
-    /// Copies an object; `opts` replaces the attributes when given
-    /// (`MetadataDirective=REPLACE`), else they are copied.
+    /// Copies the version `src` to a new object; `opts` replaces the
+    /// attributes when given (`MetadataDirective=REPLACE`), else they are
+    /// copied.
     pub async fn copy(
         &self,
-        src_bucket: &str,
-        src_key: &str,
+        src: &ObjectRec,
         dst_bucket: &str,
         dst_key: &str,
         opts: Option<PutOptions>,
         attrs: Attrs,
     ) -> Result<ObjectRec, ObjectError> {
-        let src = self.head(src_bucket, src_key).await?;
         if self.bucket(dst_bucket).await.is_none() {
             return Err(ObjectError::NoSuchBucket);
         }
@@ -365,8 +401,11 @@ impl Objects {
             tags,
             checksums: BTreeMap::new(),
             attrs,
+            version_id: None,
+            delete_marker: false,
+            seq: 0,
         };
-        self.install(rec).await
+        self.install(rec, None).await
     }
 
     /// Sets (or with `None` removes) a bucket sub-resource.
@@ -397,22 +436,36 @@ impl Objects {
         Ok(b.rec.configs.get(kind).cloned())
     }
 
-    /// Replaces an object's tags (without rewriting its bytes).
+    /// Replaces the tags of an object version (the current one without
+    /// `version`), without rewriting its bytes.
     pub async fn set_object_tags(
         &self,
         bucket: &str,
         key: &str,
+        version: Option<&str>,
         tags: BTreeMap<String, String>,
-    ) -> Result<(), ObjectError> {
+    ) -> Result<ObjectRec, ObjectError> {
         let mut buckets = self.inner.buckets.write().await;
         let b = buckets.get_mut(bucket).ok_or(ObjectError::NoSuchBucket)?;
-        let mut rec = b.objects.get(key).cloned().ok_or(ObjectError::NoSuchKey)?;
+        let stack = b.objects.get_mut(key).ok_or(match version {
+            Some(_) => ObjectError::NoSuchVersion,
+            None => ObjectError::NoSuchKey,
+        })?;
+        let i = match version {
+            Some(id) => versions::find(stack, id).ok_or(ObjectError::NoSuchVersion)?,
+            None if stack[0].delete_marker => return Err(ObjectError::NoSuchKey),
+            None => 0,
+        };
+        if stack[i].delete_marker {
+            return Err(ObjectError::MethodNotAllowed);
+        }
+        let mut rec = stack[i].clone();
         rec.tags = tags;
-        let pending = self.store().enqueue(vec![put(object_key(&b.rec, key), &rec)?])?;
-        b.objects.insert(key.to_string(), rec);
+        let pending = self.store().enqueue(vec![put(version_key(&b.rec, &rec), &rec)?])?;
+        stack[i] = rec.clone();
         drop(buckets);
         pending.await?;
-        Ok(())
+        Ok(rec)
     }
 
     /// One page of a bucket listing.
@@ -420,6 +473,13 @@ impl Objects {
         let buckets = self.inner.buckets.read().await;
         let b = buckets.get(bucket).ok_or(ObjectError::NoSuchBucket)?;
         Ok(list::list(&b.objects, query))
+    }
+
+    /// One page of a bucket's versions and delete markers.
+    pub async fn list_versions(&self, bucket: &str, query: &VersionsQuery) -> Result<VersionsPage, ObjectError> {
+        let buckets = self.inner.buckets.read().await;
+        let b = buckets.get(bucket).ok_or(ObjectError::NoSuchBucket)?;
+        Ok(list::list_versions(&b.objects, query))
     }
 
     /// Forgets every bucket and object, durably, and removes their files.

@@ -14,6 +14,19 @@ pub struct BucketRec {
     /// layer gave them: stored and returned, not interpreted here.
     #[serde(default)]
     pub configs: BTreeMap<String, serde_json::Value>,
+    /// `None` until versioning is first enabled; a bucket never returns to
+    /// the unversioned state, as in S3.
+    #[serde(default)]
+    pub versioning: Option<Versioning>,
+}
+
+/// A bucket's versioning state once it has been set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Versioning {
+    /// Every write and delete adds a version with a fresh id.
+    Enabled,
+    /// Writes and deletes replace the `null` version; older versions stay.
+    Suspended,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +54,17 @@ pub struct ObjectRec {
     pub checksums: BTreeMap<String, String>,
     #[serde(default)]
     pub attrs: Attrs,
+    /// `None` is S3's `null` version: the only version of an object in an
+    /// unversioned bucket, or one written while versioning was suspended.
+    #[serde(default)]
+    pub version_id: Option<String>,
+    /// A delete marker has no bytes: it hides older versions from reads
+    /// and listings.
+    #[serde(default)]
+    pub delete_marker: bool,
+    /// Orders the versions of a key (higher is newer), across restarts.
+    #[serde(default)]
+    pub seq: u64,
 }
 
 /// Attributes S3 records and echoes but Landbridge does not act on: all
@@ -61,9 +85,38 @@ pub struct Piece {
 }
 
 impl ObjectRec {
+    /// A delete marker for `bucket`/`key`; its version is assigned when it
+    /// is installed.
+    pub fn delete_marker(bucket: &str, key: &str, now_ms: i64) -> Self {
+        Self {
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+            size: 0,
+            etag: String::new(),
+            content_type: None,
+            metadata: BTreeMap::new(),
+            last_modified_ms: now_ms,
+            blob: String::new(),
+            pieces: Vec::new(),
+            tags: BTreeMap::new(),
+            checksums: BTreeMap::new(),
+            attrs: Attrs::default(),
+            version_id: None,
+            delete_marker: true,
+            seq: 0,
+        }
+    }
+
+    /// The version id as S3 writes it (`null` for the null version).
+    pub fn version_label(&self) -> &str {
+        self.version_id.as_deref().unwrap_or("null")
+    }
+
     /// Every blob holding this object's bytes.
     pub fn blobs(&self) -> Vec<String> {
-        if self.pieces.is_empty() {
+        if self.delete_marker {
+            Vec::new()
+        } else if self.pieces.is_empty() {
             vec![self.blob.clone()]
         } else {
             self.pieces.iter().map(|p| p.blob.clone()).collect()

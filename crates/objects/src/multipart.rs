@@ -10,7 +10,7 @@ use md5::{Digest, Md5};
 
 use crate::files::hex;
 use crate::model::{PartRec, UploadRec};
-use crate::{ObjectError, ObjectRec, Objects, PutOptions, now_ms, object_key, put, upload_key};
+use crate::{ObjectError, ObjectRec, Objects, PutOptions, now_ms, put, upload_key};
 
 /// S3's smallest part, except the last.
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -187,32 +187,22 @@ impl Objects {
             tags: upload.tags.clone(),
             checksums: Default::default(),
             attrs: upload.attrs.clone(),
+            version_id: None,
+            delete_marker: false,
+            seq: 0,
         };
-        // The object appears and the upload disappears in one commit.
-        let mut buckets = self.inner.buckets.write().await;
-        let Some(b) = buckets.get_mut(bucket) else {
-            return Err(ObjectError::NoSuchBucket);
-        };
-        if !b.uploads.contains_key(id) {
-            return Err(ObjectError::NoSuchUpload);
-        }
-        let pending = self.store().enqueue(vec![
-            put(object_key(&b.rec, key), &rec)?,
-            Mutation::Delete(upload_key(&b.rec, id)),
-        ])?;
-        let old = b.objects.insert(key.to_string(), rec.clone());
-        b.uploads.remove(id);
-        drop(buckets);
-        pending.await?;
-        // Parts not chosen, and the replaced object's bytes.
+        // The object appears and the upload disappears in one commit. It
+        // fails only when the bucket or the upload went meanwhile, and
+        // their parts' bytes with them.
+        let rec = self.install(rec, Some(id)).await?;
+        // Parts not chosen.
         let kept = rec.blobs();
-        let mut garbage: Vec<String> = upload
+        let garbage: Vec<String> = upload
             .parts
             .values()
             .map(|p| p.blob.clone())
             .filter(|b| !kept.contains(b))
             .collect();
-        garbage.extend(old.map(|o| o.blobs()).unwrap_or_default());
         self.inner.files.remove_all(&garbage).await;
         Ok(rec)
     }

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 
 use bytes::Bytes;
 use futures::StreamExt;
-use landbridge_objects::{ListQuery, ObjectError, Objects, PutOptions};
+use landbridge_objects::{ListQuery, ObjectError, Objects, PutOptions, Versioning, VersionsQuery};
 use landbridge_store::{SqliteBackend, Store, SyncMode};
 
 fn body(data: &[u8]) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + Unpin {
@@ -61,7 +61,7 @@ async fn objects_round_trip_and_survive_reopening() {
     assert_eq!(read_all(&o, "b", "dir/file.txt", None).await, b"short");
     assert!(matches!(o.head("b", "nope").await, Err(ObjectError::NoSuchKey)));
     assert!(matches!(o.delete_bucket("b").await, Err(ObjectError::BucketNotEmpty)));
-    o.delete("b", "dir/file.txt").await.unwrap();
+    o.delete("b", "dir/file.txt", None).await.unwrap();
     o.delete_bucket("b").await.unwrap();
     assert_eq!(count_files(&dir.path().join("objects/blobs")), 0);
 }
@@ -135,4 +135,67 @@ async fn multipart_uploads_complete_with_s3_etags() {
         .await
         .unwrap();
     assert_eq!(page.objects.len(), 1);
+}
+
+#[tokio::test]
+async fn versions_and_delete_markers_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let (v1, v2, marker);
+    {
+        let o = open(dir.path()).await;
+        o.create_bucket("000000000000", "us-east-1", "b").await.unwrap();
+        // Written before versioning: the null version.
+        o.put("b", "k", body(b"null"), PutOptions::default()).await.unwrap();
+        o.set_versioning("b", Versioning::Enabled).await.unwrap();
+        v1 = o.put("b", "k", body(b"one"), PutOptions::default()).await.unwrap();
+        v2 = o.put("b", "k", body(b"two"), PutOptions::default()).await.unwrap();
+        assert!(v1.version_id.is_some() && v1.version_id != v2.version_id);
+        let d = o.delete("b", "k", None).await.unwrap();
+        assert!(d.delete_marker);
+        marker = d.version_id.unwrap();
+        assert!(matches!(o.head("b", "k").await, Err(ObjectError::NoSuchKey)));
+        // Every version keeps its bytes.
+        assert_eq!(count_files(&dir.path().join("objects/blobs")), 3);
+    }
+    let o = open(dir.path()).await;
+    let latest = o.head_version("b", "k", None).await.unwrap();
+    assert!(latest.delete_marker);
+    assert_eq!(latest.version_label(), marker);
+    let old = o.head_version("b", "k", v1.version_id.as_deref()).await.unwrap();
+    assert_eq!(old.etag, v1.etag);
+    assert!(o.head_version("b", "k", Some("null")).await.is_ok());
+    // Removing the marker brings the newest version back.
+    o.delete("b", "k", Some(&marker)).await.unwrap();
+    assert_eq!(read_all(&o, "b", "k", None).await, b"two");
+    // Suspended: a write replaces the null version and keeps the others.
+    o.set_versioning("b", Versioning::Suspended).await.unwrap();
+    let s = o.put("b", "k", body(b"three"), PutOptions::default()).await.unwrap();
+    assert_eq!(s.version_label(), "null");
+    let page = o
+        .list_versions(
+            "b",
+            &VersionsQuery {
+                max_keys: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let labels: Vec<&str> = page.versions.iter().map(|v| v.rec.version_label()).collect();
+    assert_eq!(
+        labels,
+        vec![
+            "null",
+            v2.version_id.as_deref().unwrap(),
+            v1.version_id.as_deref().unwrap()
+        ]
+    );
+    assert_eq!(count_files(&dir.path().join("objects/blobs")), 3);
+    // A bucket with versions is not empty until every version is gone.
+    for v in ["null", v1.version_label(), v2.version_label()] {
+        assert!(matches!(o.delete_bucket("b").await, Err(ObjectError::BucketNotEmpty)));
+        o.delete("b", "k", Some(v)).await.unwrap();
+    }
+    o.delete_bucket("b").await.unwrap();
+    assert_eq!(count_files(&dir.path().join("objects/blobs")), 0);
 }

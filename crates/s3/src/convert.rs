@@ -112,6 +112,12 @@ pub fn error(e: ObjectError) -> S3Error {
     match e {
         ObjectError::NoSuchBucket => s3_error!(NoSuchBucket, "{msg}"),
         ObjectError::NoSuchKey => s3_error!(NoSuchKey, "{msg}"),
+        ObjectError::NoSuchVersion => s3_error!(NoSuchVersion, "{msg}"),
+        ObjectError::MethodNotAllowed => {
+            let mut e = s3_error!(MethodNotAllowed, "{msg}");
+            e.set_status_code(http::StatusCode::METHOD_NOT_ALLOWED);
+            e
+        }
         ObjectError::BucketNotEmpty => s3_error!(BucketNotEmpty, "{msg}"),
         ObjectError::BucketAlreadyOwnedByYou => s3_error!(BucketAlreadyOwnedByYou, "{msg}"),
         ObjectError::BucketAlreadyExists => s3_error!(BucketAlreadyExists, "{msg}"),

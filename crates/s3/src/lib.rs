@@ -8,6 +8,7 @@ mod checksums;
 pub mod chunked;
 mod convert;
 mod ops;
+mod versions;
 
 use std::sync::Arc;
 

@@ -58,15 +58,6 @@ fn body_stream(body: Option<StreamingBlob>) -> futures::stream::BoxStream<'stati
     }
 }
 
-/// Buckets are never versioned yet, so the one version of an object is
-/// `null`; any other version id names nothing.
-fn check_version(version_id: Option<&str>) -> S3Result<()> {
-    match version_id {
-        None | Some("null") => Ok(()),
-        Some(v) => Err(s3_error!(NoSuchVersion, "The specified version {v} does not exist.")),
-    }
-}
-
 fn etag_matches(cond: &ETagCondition, rec: &ObjectRec) -> bool {
     match cond {
         ETagCondition::Any => true,
@@ -122,7 +113,38 @@ fn object_entry(o: &ObjectRec, encode: bool) -> Object {
     }
 }
 
-fn max_keys(requested: Option<i32>) -> S3Result<usize> {
+fn check_part_number(n: i32) -> S3Result<()> {
+    if (1..=10_000).contains(&n) {
+        Ok(())
+    } else {
+        Err(s3_error!(
+            InvalidArgument,
+            "Part number must be an integer between 1 and 10000, inclusive"
+        ))
+    }
+}
+
+/// `x-amz-copy-source-range: bytes=first-last`, both given and inside the
+/// source.
+fn copy_range(header: &str, size: u64) -> S3Result<std::ops::Range<u64>> {
+    let parsed = header
+        .strip_prefix("bytes=")
+        .and_then(|r| r.split_once('-'))
+        .and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?)));
+    match parsed {
+        Some((first, last)) if first <= last && last < size => Ok(first..last + 1),
+        Some(_) => Err(s3_error!(
+            InvalidArgument,
+            "Range specified is not valid for source object of size: {size}"
+        )),
+        None => Err(s3_error!(
+            InvalidArgument,
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy"
+        )),
+    }
+}
+
+pub(crate) fn max_keys(requested: Option<i32>) -> S3Result<usize> {
     match requested {
         None => Ok(MAX_KEYS as usize),
         Some(n) if n < 0 => Err(s3_error!(InvalidArgument, "max-keys must be non-negative")),
@@ -130,7 +152,7 @@ fn max_keys(requested: Option<i32>) -> S3Result<usize> {
     }
 }
 
-fn is_url(e: &Option<EncodingType>) -> bool {
+pub(crate) fn is_url(e: &Option<EncodingType>) -> bool {
     e.as_ref().is_some_and(|e| e.as_str() == EncodingType::URL)
 }
 
@@ -252,14 +274,16 @@ impl s3s::S3 for S3 {
             checksum_type: sums.checksum_type,
             server_side_encryption: Some(convert::encryption(&rec.attrs)),
             ssekms_key_id: rec.attrs.sse_kms_key_id.clone(),
+            version_id: rec.version_id.clone(),
             ..Default::default()
         }))
     }
 
     async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
         let input = req.input;
-        check_version(input.version_id.as_deref())?;
-        let rec = self.objects.head(&input.bucket, &input.key).await.map_err(error)?;
+        let rec = self
+            .readable(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         check_conditions(
             &rec,
             input.if_match.as_ref(),
@@ -267,6 +291,7 @@ impl s3s::S3 for S3 {
             input.if_modified_since.as_ref(),
             input.if_unmodified_since.as_ref(),
         )?;
+        let version_id = self.version_header(&rec).await;
         let (range, partial) = match &input.range {
             Some(r) => (r.check(rec.size).map_err(|_| s3_error!(InvalidRange))?, true),
             None => (0..rec.size, false),
@@ -302,6 +327,7 @@ impl s3s::S3 for S3 {
                 .storage_class
                 .as_ref()
                 .map(|_| convert::storage_class(&rec.attrs)),
+            version_id,
             ..Default::default()
         };
         let mut resp = S3Response::new(output);
@@ -313,8 +339,9 @@ impl s3s::S3 for S3 {
 
     async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = req.input;
-        check_version(input.version_id.as_deref())?;
-        let rec = self.objects.head(&input.bucket, &input.key).await.map_err(error)?;
+        let rec = self
+            .readable(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         check_conditions(
             &rec,
             input.if_match.as_ref(),
@@ -322,6 +349,7 @@ impl s3s::S3 for S3 {
             input.if_modified_since.as_ref(),
             input.if_unmodified_since.as_ref(),
         )?;
+        let version_id = self.version_header(&rec).await;
         let sums = match &input.checksum_mode {
             Some(m) if m.as_str() == ChecksumMode::ENABLED => checksums::output(&rec.checksums),
             _ => Checksum::default(),
@@ -346,17 +374,23 @@ impl s3s::S3 for S3 {
                 .storage_class
                 .as_ref()
                 .map(|_| convert::storage_class(&rec.attrs)),
+            version_id,
             ..Default::default()
         }))
     }
 
     async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
-        check_version(req.input.version_id.as_deref())?;
-        self.objects
-            .delete(&req.input.bucket, &req.input.key)
+        let input = req.input;
+        let d = self
+            .objects
+            .delete(&input.bucket, &input.key, input.version_id.as_deref())
             .await
             .map_err(error)?;
-        Ok(S3Response::new(DeleteObjectOutput::default()))
+        Ok(S3Response::new(DeleteObjectOutput {
+            delete_marker: d.delete_marker.then_some(true),
+            version_id: d.version_id,
+            ..Default::default()
+        }))
     }
 
     async fn delete_objects(&self, req: S3Request<DeleteObjectsInput>) -> S3Result<S3Response<DeleteObjectsOutput>> {
@@ -365,23 +399,35 @@ impl s3s::S3 for S3 {
         let mut deleted = Vec::new();
         let mut errors = Vec::new();
         for id in input.delete.objects {
-            if let Err(e) = check_version(id.version_id.as_deref()) {
-                errors.push(Error {
-                    code: Some("NoSuchVersion".to_string()),
-                    key: Some(id.key),
-                    message: e.message().map(str::to_string),
-                    version_id: id.version_id,
-                });
+            let d = match self
+                .objects
+                .delete(&input.bucket, &id.key, id.version_id.as_deref())
+                .await
+            {
+                Ok(d) => d,
+                Err(e @ landbridge_objects::ObjectError::NoSuchVersion) => {
+                    errors.push(Error {
+                        code: Some("NoSuchVersion".to_string()),
+                        message: Some(e.to_string()),
+                        key: Some(id.key),
+                        version_id: id.version_id,
+                    });
+                    continue;
+                }
+                Err(e) => return Err(error(e)),
+            };
+            if quiet {
                 continue;
             }
-            self.objects.delete(&input.bucket, &id.key).await.map_err(error)?;
-            if !quiet {
-                deleted.push(DeletedObject {
-                    key: Some(id.key),
-                    version_id: id.version_id,
-                    ..Default::default()
-                });
-            }
+            // A delete that made a marker names it; one that removed a
+            // version names that version.
+            let made_marker = id.version_id.is_none() && d.delete_marker;
+            deleted.push(DeletedObject {
+                key: Some(id.key),
+                version_id: id.version_id,
+                delete_marker: d.delete_marker.then_some(true),
+                delete_marker_version_id: if made_marker { d.version_id } else { None },
+            });
         }
         Ok(S3Response::new(DeleteObjectsOutput {
             deleted: Some(deleted),
@@ -392,7 +438,12 @@ impl s3s::S3 for S3 {
 
     async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
         let input = req.input;
-        let CopySource::Bucket { bucket, key, .. } = &input.copy_source else {
+        let CopySource::Bucket {
+            bucket,
+            key,
+            version_id,
+        } = &input.copy_source
+        else {
             return Err(s3_error!(
                 NotImplemented,
                 "Copying from an access point is not supported"
@@ -418,17 +469,21 @@ impl s3s::S3 for S3 {
             input.server_side_encryption.as_ref(),
             input.ssekms_key_id,
         );
+        let src = self.copy_source(bucket, key, version_id.as_deref()).await?;
         let rec = self
             .objects
-            .copy(bucket, key, &input.bucket, &input.key, opts, attrs)
+            .copy(&src, &input.bucket, &input.key, opts, attrs)
             .await
             .map_err(error)?;
+        let copy_source_version_id = self.version_header(&src).await;
         Ok(S3Response::new(CopyObjectOutput {
             copy_object_result: Some(CopyObjectResult {
                 e_tag: Some(etag(&rec.etag)),
                 last_modified: Some(timestamp(rec.last_modified_ms)),
                 ..Default::default()
             }),
+            version_id: rec.version_id.clone(),
+            copy_source_version_id,
             ..Default::default()
         }))
     }
@@ -527,12 +582,7 @@ impl s3s::S3 for S3 {
 
     async fn upload_part(&self, req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
         let input = req.input;
-        if !(1..=10_000).contains(&input.part_number) {
-            return Err(s3_error!(
-                InvalidArgument,
-                "Part number must be an integer between 1 and 10000, inclusive"
-            ));
-        }
+        check_part_number(input.part_number)?;
         let part = self
             .objects
             .upload_part(
@@ -546,6 +596,45 @@ impl s3s::S3 for S3 {
             .map_err(error)?;
         Ok(S3Response::new(UploadPartOutput {
             e_tag: Some(etag(&part.etag)),
+            ..Default::default()
+        }))
+    }
+
+    async fn upload_part_copy(
+        &self,
+        req: S3Request<UploadPartCopyInput>,
+    ) -> S3Result<S3Response<UploadPartCopyOutput>> {
+        let input = req.input;
+        check_part_number(input.part_number)?;
+        let CopySource::Bucket {
+            bucket,
+            key,
+            version_id,
+        } = &input.copy_source
+        else {
+            return Err(s3_error!(
+                NotImplemented,
+                "Copying from an access point is not supported"
+            ));
+        };
+        let src = self.copy_source(bucket, key, version_id.as_deref()).await?;
+        let range = match &input.copy_source_range {
+            Some(r) => copy_range(r, src.size)?,
+            None => 0..src.size,
+        };
+        let bytes = self.objects.read(&src, range).await.map_err(error)?;
+        let part = self
+            .objects
+            .upload_part(&input.bucket, &input.key, &input.upload_id, input.part_number, bytes)
+            .await
+            .map_err(error)?;
+        Ok(S3Response::new(UploadPartCopyOutput {
+            copy_part_result: Some(CopyPartResult {
+                e_tag: Some(etag(&part.etag)),
+                last_modified: Some(timestamp(part.last_modified_ms)),
+                ..Default::default()
+            }),
+            copy_source_version_id: self.version_header(&src).await,
             ..Default::default()
         }))
     }
@@ -577,6 +666,7 @@ impl s3s::S3 for S3 {
             key: Some(input.key.clone()),
             e_tag: Some(etag(&rec.etag)),
             location: Some(format!("/{}/{}", input.bucket, input.key)),
+            version_id: rec.version_id.clone(),
             ..Default::default()
         }))
     }
@@ -669,25 +759,27 @@ impl s3s::S3 for S3 {
         let input = req.input;
         let tags = convert::tag_map(input.tagging.tag_set);
         convert::check_tags(&tags, 10)?;
-        self.objects
-            .set_object_tags(&input.bucket, &input.key, tags)
+        let rec = self
+            .objects
+            .set_object_tags(&input.bucket, &input.key, input.version_id.as_deref(), tags)
             .await
             .map_err(error)?;
-        Ok(S3Response::new(PutObjectTaggingOutput::default()))
+        Ok(S3Response::new(PutObjectTaggingOutput {
+            version_id: self.version_header(&rec).await,
+        }))
     }
 
     async fn get_object_tagging(
         &self,
         req: S3Request<GetObjectTaggingInput>,
     ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
+        let input = req.input;
         let rec = self
-            .objects
-            .head(&req.input.bucket, &req.input.key)
-            .await
-            .map_err(error)?;
+            .readable(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         Ok(S3Response::new(GetObjectTaggingOutput {
             tag_set: convert::tag_set(&rec.tags),
-            ..Default::default()
+            version_id: self.version_header(&rec).await,
         }))
     }
 
@@ -696,11 +788,19 @@ impl s3s::S3 for S3 {
         req: S3Request<DeleteObjectTaggingInput>,
     ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
         let input = req.input;
-        self.objects
-            .set_object_tags(&input.bucket, &input.key, Default::default())
+        let rec = self
+            .objects
+            .set_object_tags(
+                &input.bucket,
+                &input.key,
+                input.version_id.as_deref(),
+                Default::default(),
+            )
             .await
             .map_err(error)?;
-        Ok(S3Response::new(DeleteObjectTaggingOutput::default()))
+        Ok(S3Response::new(DeleteObjectTaggingOutput {
+            version_id: self.version_header(&rec).await,
+        }))
     }
 
     async fn put_bucket_tagging(
@@ -837,72 +937,43 @@ impl s3s::S3 for S3 {
         Ok(S3Response::new(DeleteBucketLifecycleOutput {}))
     }
 
+    async fn put_bucket_versioning(
+        &self,
+        req: S3Request<PutBucketVersioningInput>,
+    ) -> S3Result<S3Response<PutBucketVersioningOutput>> {
+        let input = req.input;
+        let state = crate::versions::requested_state(input.versioning_configuration.status.as_ref())?;
+        self.objects.set_versioning(&input.bucket, state).await.map_err(error)?;
+        Ok(S3Response::new(PutBucketVersioningOutput {}))
+    }
+
     async fn get_bucket_versioning(
         &self,
         req: S3Request<GetBucketVersioningInput>,
     ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
-        // Versioning cannot be enabled yet (PutBucketVersioning answers
-        // NotImplemented), so every bucket is in the never-versioned state,
-        // which S3 reports with no Status.
-        self.objects
+        // A bucket never versioned answers with no Status.
+        let b = self
+            .objects
             .bucket(&req.input.bucket)
             .await
             .ok_or_else(|| s3_error!(NoSuchBucket))?;
-        Ok(S3Response::new(GetBucketVersioningOutput::default()))
+        let status = b.versioning.map(|v| {
+            BucketVersioningStatus::from_static(match v {
+                landbridge_objects::Versioning::Enabled => BucketVersioningStatus::ENABLED,
+                landbridge_objects::Versioning::Suspended => BucketVersioningStatus::SUSPENDED,
+            })
+        });
+        Ok(S3Response::new(GetBucketVersioningOutput {
+            status,
+            ..Default::default()
+        }))
     }
 
     async fn list_object_versions(
         &self,
         req: S3Request<ListObjectVersionsInput>,
     ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
-        // In a never-versioned bucket each object is its one version, "null".
-        let input = req.input;
-        let max = max_keys(input.max_keys)?;
-        let query = ListQuery {
-            prefix: input.prefix.clone().unwrap_or_default(),
-            delimiter: input.delimiter.clone(),
-            after: input.key_marker.clone().filter(|m| !m.is_empty()),
-            max_keys: max,
-        };
-        let page = self.objects.list(&input.bucket, &query).await.map_err(error)?;
-        let encode = is_url(&input.encoding_type);
-        let enc = |s: String| if encode { url_encode(&s) } else { s };
-        let versions = page
-            .objects
-            .iter()
-            .map(|o| ObjectVersion {
-                key: Some(enc(o.key.clone())),
-                version_id: Some("null".to_string()),
-                is_latest: Some(true),
-                e_tag: Some(etag(&o.etag)),
-                last_modified: Some(timestamp(o.last_modified_ms)),
-                size: Some(o.size as i64),
-                storage_class: Some(ObjectVersionStorageClass::from_static(
-                    ObjectVersionStorageClass::STANDARD,
-                )),
-                ..Default::default()
-            })
-            .collect();
-        Ok(S3Response::new(ListObjectVersionsOutput {
-            name: Some(input.bucket),
-            prefix: Some(enc(query.prefix.clone())),
-            key_marker: Some(enc(input.key_marker.unwrap_or_default())),
-            max_keys: Some(max as i32),
-            is_truncated: Some(page.is_truncated),
-            next_key_marker: page.last.clone().filter(|_| page.is_truncated).map(enc),
-            next_version_id_marker: page.is_truncated.then(|| "null".to_string()),
-            versions: Some(versions),
-            delete_markers: Some(Vec::new()),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .into_iter()
-                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
-                    .collect(),
-            ),
-            delimiter: input.delimiter.map(enc),
-            encoding_type: input.encoding_type,
-            ..Default::default()
-        }))
+        Ok(S3Response::new(self.versions_page(req.input).await?))
     }
 
     async fn get_bucket_encryption(
