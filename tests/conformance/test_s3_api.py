@@ -185,6 +185,32 @@ def test_bucket_owned_by_another_account_is_already_exists(s3, s3_for, bucket):
     assert _error(excinfo) == ("BucketAlreadyExists", 409)
 
 
+def test_another_accounts_bucket_is_access_denied(s3, s3_for, bucket):
+    """Without a policy granting it (Landbridge evaluates none), another account can
+    neither read, write, list nor delete a bucket, and does not see it in ListBuckets."""
+    s3.put_object(Bucket=bucket, Key="secret", Body=b"owner only")
+    other = s3_for(access_key=_account())
+    calls = [
+        (other.get_object, {"Key": "secret"}),
+        (other.put_object, {"Key": "planted", "Body": b"x"}),
+        (other.delete_object, {"Key": "secret"}),
+        (other.list_objects_v2, {}),
+        (other.get_bucket_versioning, {}),
+        (other.delete_bucket, {}),
+    ]
+    for call, kwargs in calls:
+        with pytest.raises(ClientError) as excinfo:
+            call(Bucket=bucket, **kwargs)
+        assert _error(excinfo) == ("AccessDenied", 403), call
+    with pytest.raises(ClientError) as excinfo:
+        other.head_bucket(Bucket=bucket)
+    assert _error(excinfo) == ("403", 403)
+    assert bucket not in [b["Name"] for b in other.list_buckets()["Buckets"]]
+    # Nothing changed for the owner.
+    assert s3.get_object(Bucket=bucket, Key="secret")["Body"].read() == b"owner only"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["secret"]
+
+
 @pytest.mark.parametrize(
     "name",
     ["Bad_Name", "ab", "a" * 64, "-leading-dash", "trailing-dash-", "double..dots", "192.168.5.4"],

@@ -8,6 +8,7 @@ mod checksums;
 pub mod chunked;
 mod convert;
 mod ops;
+mod owner;
 mod versions;
 
 use std::sync::Arc;
@@ -44,14 +45,24 @@ impl S3 {
     /// (header, presigned URL or signed chunks) by one of those key pairs;
     /// without, the server strips signatures and s3s serves requests as
     /// anonymous.
-    pub fn service(self, credentials: Option<&[(String, String)]>) -> S3Service {
-        let mut builder = S3ServiceBuilder::new(self);
+    pub fn service(self, credentials: Option<&[(String, String)]>) -> Endpoint {
+        let mut builder = S3ServiceBuilder::new(self.clone());
         builder.set_host(Hosts);
         if let Some(pairs) = credentials {
             builder.set_auth(KeyPairs(pairs.iter().cloned().collect()));
         }
-        builder.build()
+        Endpoint {
+            service: builder.build(),
+            s3: self,
+        }
     }
+}
+
+/// What the server holds: the s3s service, and the checks made before it
+/// (`S3::foreign_bucket`).
+pub struct Endpoint {
+    pub service: S3Service,
+    pub s3: S3,
 }
 
 /// The key pairs `--enforce-sigv4` checks against; an unknown key gets S3's

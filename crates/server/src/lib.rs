@@ -23,7 +23,6 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use s3s::service::S3Service;
 use tokio::net::TcpListener;
 
 use endpoints::Endpoints;
@@ -47,7 +46,7 @@ pub struct AppState {
     pub config: Config,
     pub registry: Registry,
     /// S3's REST-XML service (s3s over the object layer).
-    pub s3: S3Service,
+    pub s3: landbridge_s3::Endpoint,
     /// Whether S3 requests must carry valid signatures (`--enforce-sigv4`).
     pub enforce_sigv4: bool,
     pub endpoints: Endpoints,
@@ -55,7 +54,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, registry: Registry, s3: S3Service, enforce_sigv4: bool) -> Self {
+    pub fn new(config: Config, registry: Registry, s3: landbridge_s3::Endpoint, enforce_sigv4: bool) -> Self {
         Self {
             config,
             registry,

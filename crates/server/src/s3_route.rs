@@ -10,7 +10,6 @@ use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, Method, StatusCode, Uri};
 use landbridge_wire::CredentialScope;
-use s3s::service::S3Service;
 
 /// `Some` (with the SigV4 scope, if signed) when the request is S3's.
 pub fn s3_request(headers: &HeaderMap, method: &Method, uri: &Uri) -> Option<Option<CredentialScope>> {
@@ -170,12 +169,32 @@ fn expectation(req: &Request) -> Expectation {
     Expectation { expects, empty }
 }
 
-pub async fn serve(s3: &S3Service, req: Request, scope: Option<CredentialScope>, enforce_sigv4: bool) -> Response {
+pub async fn serve(
+    s3: &landbridge_s3::Endpoint,
+    req: Request,
+    scope: Option<CredentialScope>,
+    enforce_sigv4: bool,
+) -> Response {
     let request_id = crate::dispatch::new_request_id();
     let expect = expectation(&req);
+    let caller = scope.clone().or_else(|| v2_scope(&req));
+    if let Some(bucket) = s3
+        .s3
+        .foreign_bucket(req.method(), req.uri(), req.headers(), caller.as_ref())
+        .await
+    {
+        tracing::debug!(%bucket, "request for another account's bucket");
+        let mut resp = error_response(StatusCode::FORBIDDEN, "AccessDenied", "Access Denied", &request_id);
+        // The body the client may be about to send is never read.
+        if expect.expects || !expect.empty {
+            resp.headers_mut()
+                .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+        }
+        return resp;
+    }
     let req = if enforce_sigv4 { req } else { unsign(req, scope) };
     let req = req.map(s3s::Body::http_body_unsync);
-    match s3.call(req).await {
+    match s3.service.call(req).await {
         Ok(resp) => {
             let mut resp = resp.map(Body::new);
             if let Ok(v) = http::HeaderValue::from_str(&request_id) {
@@ -189,15 +208,24 @@ pub async fn serve(s3: &S3Service, req: Request, scope: Option<CredentialScope>,
         }
         Err(e) => {
             tracing::error!(error = ?e, "S3 request failed");
-            let body = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message><RequestId>{request_id}</RequestId></Error>"
-            );
-            (
+            error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                [("content-type", "application/xml")],
-                body,
+                "InternalError",
+                "We encountered an internal error. Please try again.",
+                &request_id,
             )
-                .into_response()
         }
     }
+}
+
+/// An S3 error document decided before s3s sees the request.
+fn error_response(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
+    );
+    let mut resp = (status, [("content-type", "application/xml")], body).into_response();
+    if let Ok(v) = http::HeaderValue::from_str(request_id) {
+        resp.headers_mut().insert("x-amz-request-id", v);
+    }
+    resp
 }
