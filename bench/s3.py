@@ -251,7 +251,8 @@ def small_phase(res: Results, server: Server, args, body_file: str, workdir: str
         body = f.read()
 
     env = dict(os.environ, BENCH_BUCKET=bucket, BENCH_BODY_FILE=body_file, BENCH_COUNT=str(count),
-               BENCH_THREADS=str(threads), BENCH_REGION=REGION)
+               BENCH_THREADS=str(threads), BENCH_REGION=REGION,
+               BENCH_ACCESS_KEY=ACCESS_KEY)
     cmd = [args.wrk, f"-t{threads}", f"-c{args.concurrency}", f"-d{SMALL_TIMEOUT_S}s",
            "--timeout", f"{WRK_TIMEOUT_S}s", "--latency", "-s", args.lua, f"http://127.0.0.1:{server.port}/"]
     out_path = os.path.join(workdir, f"wrk-{res.name}-small.txt")

@@ -24,6 +24,8 @@
 --   BENCH_COUNT      total requests, over all threads
 --   BENCH_THREADS    wrk's -t
 --   BENCH_REGION     region in the credential scope (default us-east-1)
+--   BENCH_ACCESS_KEY access key in the credential scope: the bucket owner's
+--                    (Landbridge refuses other accounts; default "test")
 --
 -- Output, from done(): one "WRKRESULT k=v ..." line (as bench/api_mix.lua's, plus
 -- sent=, answered=, ok= and wall_us=), and one "WRKERRCODE code count" line per
@@ -98,6 +100,7 @@ function init(args)
    local count = tonumber(os.getenv("BENCH_COUNT") or "")
    local nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
    local region = os.getenv("BENCH_REGION") or "us-east-1"
+   local access_key = os.getenv("BENCH_ACCESS_KEY") or "test"
    assert(bucket and bucket ~= "", "BENCH_BUCKET is not set")
    assert(body_file and body_file ~= "", "BENCH_BODY_FILE is not set")
    assert(count and count >= 1, "BENCH_COUNT must be a positive number")
@@ -111,7 +114,7 @@ function init(args)
 
    local headers = {
       ["Host"] = wrk.headers["Host"],
-      ["Authorization"] = "AWS4-HMAC-SHA256 Credential=test/20260101/" .. region
+      ["Authorization"] = "AWS4-HMAC-SHA256 Credential=" .. access_key .. "/20260101/" .. region
          .. "/s3/aws4_request, SignedHeaders=host, Signature=0",
       ["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD",
       ["x-amz-date"] = "20260101T000000Z",

@@ -94,6 +94,22 @@ pub struct ServeArgs {
     #[arg(long, env = "LANDBRIDGE_CREDENTIALS", value_delimiter = ',', value_parser = parse_credential)]
     pub credential: Vec<(String, String)>,
 
+    /// Keep object bytes on another S3, `s3://BUCKET[/PREFIX]` (AWS, a
+    /// cluster, another Landbridge), instead of the data directory. Records
+    /// stay local; credentials come from AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+    #[arg(long, env = "LANDBRIDGE_OBJECT_STORE")]
+    pub object_store: Option<String>,
+
+    /// The endpoint of `--object-store` (e.g. http://10.0.0.5:9000) when it
+    /// is not AWS.
+    #[arg(long, env = "LANDBRIDGE_OBJECT_STORE_ENDPOINT", requires = "object_store")]
+    pub object_store_endpoint: Option<String>,
+
+    /// The region of `--object-store`'s bucket.
+    #[arg(long, env = "LANDBRIDGE_OBJECT_STORE_REGION", default_value = "us-east-1")]
+    pub object_store_region: String,
+
     /// Log filter: error, warn, info, debug, trace, or a tracing filter
     /// such as `landbridge_server=debug`.
     #[arg(long, env = "LANDBRIDGE_LOG_LEVEL", default_value = "info")]

@@ -100,7 +100,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
         landbridge_lifecycle::Mode::Instant => landbridge_lifecycle::Lifecycle::instant(),
         landbridge_lifecycle::Mode::Realistic => landbridge_lifecycle::Lifecycle::realistic(args.time_scale),
     };
-    let objects = landbridge_objects::Objects::open(dir.join("objects"), store.clone(), records.clone())
+    let storage = match &args.object_store {
+        Some(url) => landbridge_objects::Storage::S3(
+            landbridge_objects::S3Target::parse(url, args.object_store_endpoint.clone(), &args.object_store_region)
+                .map_err(anyhow::Error::msg)?,
+        ),
+        None => landbridge_objects::Storage::Local(dir.join("objects")),
+    };
+    let objects = landbridge_objects::Objects::open_on(storage, store.clone(), records.clone())
         .await
         .context("opening the object store")?;
     let sts = landbridge_sts::Sts::new(store.clone(), &records);

@@ -28,6 +28,8 @@ pub enum ObjectError {
     BadDigest(String),
     #[error("reading the request body: {0}")]
     Body(String),
+    #[error("object store: {0}")]
+    Remote(String),
     #[error("disk: {0}")]
     Io(#[from] std::io::Error),
     #[error("state store: {0}")]

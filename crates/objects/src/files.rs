@@ -18,6 +18,7 @@ const CHUNK: usize = 256 * 1024;
 pub struct Files {
     blobs: PathBuf,
     tmp: PathBuf,
+    blobs_sync: DirSync,
 }
 
 /// A blob that is in place under `blobs/`.
@@ -37,7 +38,11 @@ impl Files {
         let tmp = root.join("tmp");
         tokio::fs::create_dir_all(&blobs).await?;
         tokio::fs::create_dir_all(&tmp).await?;
-        Ok(Self { blobs, tmp })
+        Ok(Self {
+            blobs_sync: DirSync::new(blobs.clone()),
+            blobs,
+            tmp,
+        })
     }
 
     /// Writes `body` to a temporary file, fsyncs it and renames it into
@@ -72,7 +77,7 @@ impl Files {
             }
         };
         tokio::fs::rename(&tmp_path, self.blobs.join(&name)).await?;
-        sync_dir(self.blobs.clone()).await?;
+        self.blobs_sync.sync().await?;
         Ok(Blob { name, size, md5_hex })
     }
 
@@ -130,10 +135,127 @@ impl Files {
     }
 }
 
+/// Makes renames into a directory durable, sharing one directory fsync
+/// among the writers waiting for it (group commit): a writer returns once a
+/// sync that began after its rename has finished. Concurrent small PUTs
+/// then pay one file fsync each and a share of one directory fsync.
+struct DirSync {
+    dir: PathBuf,
+    state: std::sync::Mutex<SyncState>,
+    finished: tokio::sync::Notify,
+    /// Directory fsyncs performed, for tests.
+    performed: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Default)]
+struct SyncState {
+    /// Tickets handed out: one per rename waiting to be durable.
+    issued: u64,
+    /// Every ticket up to this one is durable.
+    durable: u64,
+    running: bool,
+}
+
+impl DirSync {
+    fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            state: Default::default(),
+            finished: tokio::sync::Notify::new(),
+            performed: Default::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SyncState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Returns once the renames made before the call are durable.
+    async fn sync(&self) -> Result<(), ObjectError> {
+        let ticket = {
+            let mut s = self.lock();
+            s.issued += 1;
+            s.issued
+        };
+        loop {
+            // Registered before the state is read, so no wake-up is missed.
+            let finished = self.finished.notified();
+            let covers = {
+                let mut s = self.lock();
+                if s.durable >= ticket {
+                    return Ok(());
+                }
+                if s.running {
+                    None
+                } else {
+                    s.running = true;
+                    Some(s.issued)
+                }
+            };
+            let Some(covers) = covers else {
+                finished.await;
+                continue;
+            };
+            let result = sync_dir(self.dir.clone()).await;
+            self.performed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            {
+                let mut s = self.lock();
+                s.running = false;
+                if result.is_ok() {
+                    s.durable = s.durable.max(covers);
+                }
+            }
+            self.finished.notify_waiters();
+            // On failure the waiters retry, one of them syncing again.
+            return result;
+        }
+    }
+}
+
 /// Makes a rename in `dir` durable.
 async fn sync_dir(dir: PathBuf) -> Result<(), ObjectError> {
     tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
         .await
         .map_err(|e| ObjectError::Io(std::io::Error::other(e)))??;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn writers_waiting_on_a_sync_share_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let sync = Arc::new(DirSync::new(dir.path().to_path_buf()));
+        // A sync is in flight: everyone who arrives now must wait for the next.
+        sync.lock().running = true;
+        let waiters: Vec<_> = (0..10)
+            .map(|_| {
+                let s = sync.clone();
+                tokio::spawn(async move { s.sync().await })
+            })
+            .collect();
+        for _ in 0..1000 {
+            if sync.lock().issued == 10 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(sync.lock().issued, 10);
+        // The in-flight sync ends without covering them.
+        sync.lock().running = false;
+        sync.finished.notify_waiters();
+        for w in waiters {
+            w.await.unwrap().unwrap();
+        }
+        assert_eq!(sync.performed.load(Ordering::Relaxed), 1);
+        assert_eq!(sync.lock().durable, 10);
+        // A later writer gets a sync of its own.
+        sync.sync().await.unwrap();
+        assert_eq!(sync.performed.load(Ordering::Relaxed), 2);
+    }
 }

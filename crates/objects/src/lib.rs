@@ -11,11 +11,13 @@
 //! files. Replaced and deleted blobs are removed after their record change
 //! is durable.
 
+mod blobs;
 mod error;
 mod files;
 mod list;
 pub mod model;
 mod multipart;
+mod remote;
 mod versions;
 
 use std::collections::BTreeMap;
@@ -29,9 +31,11 @@ use futures::{Stream, StreamExt};
 use landbridge_store::{Key, Mutation, Record, Store};
 use tokio::sync::RwLock;
 
+pub use blobs::Storage;
 pub use error::ObjectError;
 pub use list::{ListPage, ListQuery, VersionEntry, VersionsPage, VersionsQuery};
 pub use model::{Attrs, BucketRec, ObjectRec, PartRec, PutOptions, UploadRec, Versioning};
+pub use remote::S3Target;
 pub use versions::Deleted;
 
 pub const SERVICE: &str = "s3";
@@ -55,7 +59,7 @@ pub struct Objects {
 }
 
 struct Inner {
-    files: files::Files,
+    blobs: blobs::Blobs,
     store: Store,
     buckets: RwLock<BTreeMap<String, Bucket>>,
     /// The next version's `seq`: above every stored one.
@@ -97,10 +101,15 @@ fn put<T: serde::Serialize>(key: Key, value: &T) -> Result<Mutation, ObjectError
 }
 
 impl Objects {
-    /// The object layer under `root` (e.g. `<data-dir>/objects`), with
-    /// memory rebuilt from `records`; sweeps temporary files and blobs no
-    /// record refers to.
+    /// The object layer with its bytes under `root` (e.g.
+    /// `<data-dir>/objects`); see `open_on`.
     pub async fn open(root: PathBuf, store: Store, records: Vec<Record>) -> Result<Self, ObjectError> {
+        Self::open_on(Storage::Local(root), store, records).await
+    }
+
+    /// The object layer with its bytes in `storage`, memory rebuilt from
+    /// `records`; sweeps temporary files and blobs no record refers to.
+    pub async fn open_on(storage: Storage, store: Store, records: Vec<Record>) -> Result<Self, ObjectError> {
         let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
         let mut objects = Vec::new();
         let mut uploads = Vec::new();
@@ -134,7 +143,7 @@ impl Objects {
                 b.uploads.insert(u.id.clone(), u);
             }
         }
-        let files = files::Files::open(root).await?;
+        let blobs = blobs::Blobs::open(storage).await?;
         let live: std::collections::HashSet<String> = buckets
             .values()
             .flat_map(|b| {
@@ -145,10 +154,10 @@ impl Objects {
                 )
             })
             .collect();
-        files.sweep(&live).await?;
+        blobs.sweep(&live).await?;
         Ok(Self {
             inner: Arc::new(Inner {
-                files,
+                blobs,
                 store,
                 buckets: RwLock::new(buckets),
                 seq: AtomicU64::new(seq),
@@ -217,7 +226,7 @@ impl Objects {
         buckets.remove(name);
         drop(buckets);
         pending.await?;
-        self.inner.files.remove_all(&blobs).await;
+        self.inner.blobs.remove_all(&blobs).await;
         Ok(())
     }
 
@@ -266,12 +275,12 @@ impl Objects {
             return Err(ObjectError::NoSuchBucket);
         }
         tracing::trace!(bucket, key, "receiving object");
-        let blob = self.inner.files.write(body).await?;
+        let blob = self.inner.blobs.write(body).await?;
         tracing::trace!(bucket, key, size = blob.size, "object on disk");
         let checksums = match finish() {
             Ok(c) => c,
             Err(e) => {
-                self.inner.files.remove_all(std::slice::from_ref(&blob.name)).await;
+                self.inner.blobs.remove_all(std::slice::from_ref(&blob.name)).await;
                 return Err(e);
             }
         };
@@ -312,7 +321,7 @@ impl Objects {
             Ok(b) => b,
             Err(e) => {
                 drop(buckets);
-                self.inner.files.remove_all(&rec.blobs()).await;
+                self.inner.blobs.remove_all(&rec.blobs()).await;
                 return Err(e);
             }
         };
@@ -331,7 +340,7 @@ impl Objects {
         pending.await?;
         tracing::trace!(bucket = %rec.bucket, key = %rec.key, "object committed");
         if let Some(old) = replaced {
-            self.inner.files.remove_all(&old.blobs()).await;
+            self.inner.blobs.remove_all(&old.blobs()).await;
         }
         Ok(rec)
     }
@@ -350,7 +359,7 @@ impl Objects {
     /// The bytes of `rec` in `range`, streamed from disk.
     pub async fn read(&self, rec: &ObjectRec, range: Range<u64>) -> Result<ByteStream, ObjectError> {
         if rec.pieces.is_empty() {
-            return Ok(Box::pin(self.inner.files.read(&rec.blob, range).await?));
+            return Ok(Box::pin(self.inner.blobs.read(&rec.blob, range).await?));
         }
         // The pieces overlapping the range, each read over its share.
         let mut streams = Vec::new();
@@ -363,7 +372,7 @@ impl Objects {
             }
             let from = range.start.max(start) - start;
             let to = range.end.min(end) - start;
-            streams.push(self.inner.files.read(&p.blob, from..to).await?);
+            streams.push(self.inner.blobs.read(&p.blob, from..to).await?);
         }
         Ok(Box::pin(futures::stream::iter(streams).flatten()))
     }
@@ -382,7 +391,7 @@ impl Objects {
         if self.bucket(dst_bucket).await.is_none() {
             return Err(ObjectError::NoSuchBucket);
         }
-        let blob = self.inner.files.concat(&src.blobs()).await?;
+        let blob = self.inner.blobs.concat(&src.blobs()).await?;
         let (content_type, metadata, tags) = match opts {
             Some(o) => (o.content_type, o.metadata, o.tags),
             None => (src.content_type.clone(), src.metadata.clone(), src.tags.clone()),
@@ -492,6 +501,6 @@ impl Objects {
             .await?;
         buckets.clear();
         drop(buckets);
-        self.inner.files.sweep(&Default::default()).await
+        self.inner.blobs.sweep(&Default::default()).await
     }
 }

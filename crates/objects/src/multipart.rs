@@ -75,7 +75,7 @@ impl Objects {
         E: std::fmt::Display,
     {
         Self::upload_of(&*self.inner.buckets.read().await, bucket, key, id)?;
-        let blob = self.inner.files.write(body).await?;
+        let blob = self.inner.blobs.write(body).await?;
         let part = PartRec {
             number,
             size: blob.size,
@@ -86,12 +86,12 @@ impl Objects {
         let mut buckets = self.inner.buckets.write().await;
         let Some(b) = buckets.get_mut(bucket) else {
             drop(buckets);
-            self.inner.files.remove_all(std::slice::from_ref(&part.blob)).await;
+            self.inner.blobs.remove_all(std::slice::from_ref(&part.blob)).await;
             return Err(ObjectError::NoSuchBucket);
         };
         let Some(upload) = b.uploads.get_mut(id) else {
             drop(buckets);
-            self.inner.files.remove_all(std::slice::from_ref(&part.blob)).await;
+            self.inner.blobs.remove_all(std::slice::from_ref(&part.blob)).await;
             return Err(ObjectError::NoSuchUpload);
         };
         let mut next = upload.clone();
@@ -101,7 +101,7 @@ impl Objects {
         drop(buckets);
         pending.await?;
         if let Some(old) = replaced {
-            self.inner.files.remove_all(&[old.blob]).await;
+            self.inner.blobs.remove_all(&[old.blob]).await;
         }
         Ok(part)
     }
@@ -130,7 +130,7 @@ impl Objects {
         drop(buckets);
         pending.await?;
         let blobs: Vec<String> = upload.parts.values().map(|p| p.blob.clone()).collect();
-        self.inner.files.remove_all(&blobs).await;
+        self.inner.blobs.remove_all(&blobs).await;
         Ok(())
     }
 
@@ -203,7 +203,7 @@ impl Objects {
             .map(|p| p.blob.clone())
             .filter(|b| !kept.contains(b))
             .collect();
-        self.inner.files.remove_all(&garbage).await;
+        self.inner.blobs.remove_all(&garbage).await;
         Ok(rec)
     }
 }

@@ -105,7 +105,7 @@ impl Objects {
                 drop(buckets);
                 pending.await?;
                 if let Some(old) = replaced {
-                    self.inner.files.remove_all(&old.blobs()).await;
+                    self.inner.blobs.remove_all(&old.blobs()).await;
                 }
                 return Ok(deleted);
             }
@@ -147,7 +147,7 @@ impl Objects {
         }
         drop(buckets);
         pending.await?;
-        self.inner.files.remove_all(&gone.blobs()).await;
+        self.inner.blobs.remove_all(&gone.blobs()).await;
         Ok(deleted)
     }
 }
