@@ -199,3 +199,26 @@ def test_multipart_and_part_copies_make_versions(s3, bucket):
     )
     assert (code, status) == ("InvalidArgument", 400)
     s3.abort_multipart_upload(Bucket=bucket, Key="bad", UploadId=up)
+
+
+def test_list_multipart_uploads_pages_and_rolls_up(s3, bucket):
+    ids = {}
+    for key in ("logs/a", "logs/b", "photo", "photo", "zeta"):
+        up = s3.create_multipart_upload(Bucket=bucket, Key=key, StorageClass="STANDARD_IA")
+        ids.setdefault(key, []).append(up["UploadId"])
+    seen, kwargs = [], {}
+    for _ in range(10):
+        page = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=2, **kwargs)
+        seen += [(u["Key"], u["UploadId"]) for u in page.get("Uploads", [])]
+        assert all(u["StorageClass"] == "STANDARD_IA" for u in page.get("Uploads", []))
+        if not page["IsTruncated"]:
+            break
+        kwargs = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
+    assert [k for k, _ in seen] == ["logs/a", "logs/b", "photo", "photo", "zeta"]
+    assert sorted(u for _, u in seen) == sorted(u for us in ids.values() for u in us)
+
+    rolled = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+    assert [p["Prefix"] for p in rolled["CommonPrefixes"]] == ["logs/"]
+    assert [u["Key"] for u in rolled["Uploads"]] == ["photo", "photo", "zeta"]
+    after = s3.list_multipart_uploads(Bucket=bucket, KeyMarker="photo")
+    assert [u["Key"] for u in after["Uploads"]] == ["zeta"]

@@ -35,6 +35,7 @@ pub use blobs::Storage;
 pub use error::ObjectError;
 pub use list::{ListPage, ListQuery, VersionEntry, VersionsPage, VersionsQuery};
 pub use model::{Attrs, BucketRec, ObjectRec, PartRec, PutOptions, UploadRec, Versioning};
+pub use multipart::{UploadsPage, UploadsQuery};
 pub use remote::S3Target;
 pub use versions::Deleted;
 

@@ -566,7 +566,12 @@ impl s3s::S3 for S3 {
         req: S3Request<CreateMultipartUploadInput>,
     ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
         let input = req.input;
-        let opts = convert::put_options(input.content_type, input.metadata, input.tagging)?;
+        let mut opts = convert::put_options(input.content_type, input.metadata, input.tagging)?;
+        opts.attrs = convert::attrs(
+            input.storage_class.as_ref(),
+            input.server_side_encryption.as_ref(),
+            input.ssekms_key_id,
+        );
         let up = self
             .objects
             .create_upload(&input.bucket, &input.key, opts)
@@ -576,6 +581,8 @@ impl s3s::S3 for S3 {
             bucket: Some(input.bucket),
             key: Some(input.key),
             upload_id: Some(up.id),
+            server_side_encryption: Some(convert::encryption(&up.attrs)),
+            ssekms_key_id: up.attrs.sse_kms_key_id.clone(),
             ..Default::default()
         }))
     }
@@ -726,28 +733,46 @@ impl s3s::S3 for S3 {
         req: S3Request<ListMultipartUploadsInput>,
     ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
         let input = req.input;
-        let prefix = input.prefix.clone().unwrap_or_default();
-        let uploads = self
-            .objects
-            .uploads(&input.bucket)
-            .await
-            .map_err(error)?
+        let max = max_keys(input.max_uploads)?;
+        let query = landbridge_objects::UploadsQuery {
+            prefix: input.prefix.clone().unwrap_or_default(),
+            delimiter: input.delimiter.clone(),
+            key_marker: input.key_marker.clone(),
+            upload_id_marker: input.upload_id_marker.clone(),
+            max_uploads: max,
+        };
+        let page = self.objects.list_uploads(&input.bucket, &query).await.map_err(error)?;
+        let encode = is_url(&input.encoding_type);
+        let enc = |s: String| if encode { url_encode(&s) } else { s };
+        let uploads = page
+            .uploads
             .into_iter()
-            .filter(|u| u.key.starts_with(&prefix))
             .map(|u| MultipartUpload {
-                key: Some(u.key),
+                key: Some(enc(u.key)),
                 upload_id: Some(u.id),
                 initiated: Some(timestamp(u.initiated_ms)),
-                storage_class: Some(StorageClass::from_static(StorageClass::STANDARD)),
+                storage_class: Some(convert::storage_class(&u.attrs)),
                 ..Default::default()
             })
             .collect();
         Ok(S3Response::new(ListMultipartUploadsOutput {
             bucket: Some(input.bucket),
-            prefix: input.prefix,
-            max_uploads: Some(1000),
-            is_truncated: Some(false),
+            prefix: input.prefix.map(enc),
+            delimiter: input.delimiter.map(enc),
+            key_marker: input.key_marker.map(enc),
+            upload_id_marker: input.upload_id_marker,
+            max_uploads: Some(max as i32),
+            is_truncated: Some(page.is_truncated),
+            next_key_marker: page.next_key_marker.map(enc),
+            next_upload_id_marker: page.next_upload_id_marker,
             uploads: Some(uploads),
+            common_prefixes: Some(
+                page.common_prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
+                    .collect(),
+            ),
+            encoding_type: input.encoding_type,
             ..Default::default()
         }))
     }
