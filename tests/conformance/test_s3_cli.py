@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from harness.awscli import run_aws_text
+from harness.peers import ensure_debian_packages
 
 MIB = 1024 * 1024
 CLI_PART_SIZE = 8 * MIB  # awscli's default multipart_threshold and multipart_chunksize
@@ -197,6 +198,25 @@ def test_cp_large_file_is_multipart_and_round_trips(s3cli, s3api, tmp_path):
     s3cli("s3", "cp", f"s3://{bucket}/big.bin", back, "--no-progress")
     assert back.stat().st_size == size
     assert _sha256(back) == expected_sha
+
+
+def test_presigned_url_from_the_cli_is_fetched_with_curl(s3cli, tmp_path):
+    ensure_debian_packages("curl")
+    bucket = _bucket_name("presign")
+    s3cli("s3", "mb", f"s3://{bucket}")
+    data = os.urandom(100_000)
+    src = tmp_path / "shared.bin"
+    src.write_bytes(data)
+    s3cli("s3", "cp", src, f"s3://{bucket}/shared/file.bin", "--no-progress")
+    url = s3cli("s3", "presign", f"s3://{bucket}/shared/file.bin", "--expires-in", "300").stdout.strip()
+    assert url.startswith("http://127.0.0.1:") and "Signature" in url, url
+    back = tmp_path / "fetched.bin"
+    fetched = subprocess.run(
+        ["curl", "--silent", "--show-error", "--fail", "--max-time", "60", "--output", str(back), url],
+        capture_output=True, text=True, timeout=90,
+    )
+    assert fetched.returncode == 0, fetched.stderr
+    assert back.read_bytes() == data
 
 
 # --------------------------------------------------------------------------- sync, ls, rm

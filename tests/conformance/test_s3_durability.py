@@ -36,7 +36,7 @@ from botocore.exceptions import ClientError
 
 MIB = 1024 * 1024
 ACCOUNT = "111122223333"  # access key id: 12 digits, so the requests run as this account
-BIG_BODY = 200 * MIB  # the PUT that gets killed
+BIG_BODY = 1024 * MIB  # the PUT that gets killed (declared length; killed part-way)
 KILL_MIN_SENT = 50 * MIB  # kill no earlier than this many bytes sent ...
 KILL_MAX_SENT = 150 * MIB  # ... and no later
 PARTIAL_WANTED = 32 * MIB  # kill early once the server's temporary file is this large
