@@ -38,6 +38,10 @@ pub fn vgw_not_found(id: &str) -> ApiError {
     not_found("InvalidVpnGatewayID.NotFound", "vpnGateway", id)
 }
 
+pub fn vpn_not_found(id: &str) -> ApiError {
+    not_found("InvalidVpnConnectionID.NotFound", "vpnConnection", id)
+}
+
 pub fn dependency(what: &str, id: &str) -> ApiError {
     ApiError::client(
         "DependencyViolation",

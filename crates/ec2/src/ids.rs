@@ -33,6 +33,7 @@ pub fn resource_type(id: &str) -> Option<&'static str> {
         "sg" => "security-group",
         "cgw" => "customer-gateway",
         "vgw" => "vpn-gateway",
+        "vpn" => "vpn-connection",
         _ => return None,
     })
 }

@@ -9,7 +9,9 @@
 pub mod cidr;
 mod defaults;
 mod errors;
+mod fabric;
 pub mod filter;
+mod gateway_config;
 mod gateways;
 mod ids;
 mod interfaces;
@@ -22,8 +24,10 @@ mod security;
 pub mod state;
 mod subnets;
 mod tags;
+mod tunnel_options;
 mod views;
 mod vpcs;
+mod vpn_connections;
 mod vpn_gateways;
 mod zones;
 
@@ -46,16 +50,29 @@ struct Inner {
     store: Store,
     regions: Regions,
     lifecycle: Lifecycle,
+    /// Outside addresses of VPN tunnels, shared by every account and region.
+    fabric: fabric::Fabric,
 }
 
 impl Ec2 {
     /// EC2 over `store`, with memory rebuilt from the `records` it kept.
     pub fn new(store: Store, records: Vec<Record>, lifecycle: Lifecycle) -> Result<Self, String> {
+        let fabric = fabric::Fabric::default();
+        for r in records
+            .iter()
+            .filter(|r| r.key.service == state::SERVICE && r.key.kind == "vpn-connection")
+        {
+            let c: model::VpnConnectionRec = serde_json::from_value(r.body.clone()).map_err(|e| e.to_string())?;
+            if c.deleted_ms.is_none() {
+                fabric.claim(c.tunnels.iter().filter_map(|t| t.outside_ip.parse().ok()));
+            }
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
                 regions: Regions::load(records)?,
                 lifecycle,
+                fabric,
             }),
         })
     }
@@ -67,12 +84,17 @@ impl Ec2 {
                 store: Store::in_memory(),
                 regions: Regions::default(),
                 lifecycle: Lifecycle::instant(),
+                fabric: fabric::Fabric::default(),
             }),
         }
     }
 
     pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    pub(crate) fn fabric(&self) -> &fabric::Fabric {
+        &self.inner.fabric
     }
 
     /// This request's instant, for lifecycle states.
@@ -106,6 +128,7 @@ impl Ec2 {
             .await
             .map_err(errors::storage)?;
         self.inner.regions.clear();
+        self.inner.fabric.clear();
         Ok(())
     }
 }
@@ -436,6 +459,53 @@ impl Ec2Api for Ec2 {
             input.dry_run,
             &input.gateway_id,
             &input.route_table_id,
+            false,
+        )
+        .await
+    }
+
+    async fn create_vpn_connection(
+        &self,
+        ctx: &RequestContext,
+        input: CreateVpnConnectionRequest,
+    ) -> Result<CreateVpnConnectionResult, ApiError> {
+        vpn_connections::create(self, ctx, input).await
+    }
+
+    async fn describe_vpn_connections(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeVpnConnectionsRequest,
+    ) -> Result<DescribeVpnConnectionsResult, ApiError> {
+        vpn_connections::describe(self, ctx, input).await
+    }
+
+    async fn delete_vpn_connection(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteVpnConnectionRequest,
+    ) -> Result<(), ApiError> {
+        vpn_connections::delete(self, ctx, input).await
+    }
+
+    async fn create_vpn_connection_route(
+        &self,
+        ctx: &RequestContext,
+        input: CreateVpnConnectionRouteRequest,
+    ) -> Result<(), ApiError> {
+        vpn_connections::set_route(self, ctx, &input.vpn_connection_id, &input.destination_cidr_block, true).await
+    }
+
+    async fn delete_vpn_connection_route(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteVpnConnectionRouteRequest,
+    ) -> Result<(), ApiError> {
+        vpn_connections::set_route(
+            self,
+            ctx,
+            &input.vpn_connection_id,
+            &input.destination_cidr_block,
             false,
         )
         .await

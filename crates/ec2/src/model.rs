@@ -202,6 +202,64 @@ pub struct VpnGatewayRec {
     pub tags: Tags,
 }
 
+/// A Site-to-Site VPN connection: two tunnels between a customer gateway
+/// and a virtual private gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VpnConnectionRec {
+    pub id: String,
+    /// When CreateVpnConnection ran (ms since the epoch): `pending` until
+    /// the lifecycle says `available`.
+    pub created_ms: i64,
+    /// When DeleteVpnConnection ran: `deleting`, then `deleted`.
+    #[serde(default)]
+    pub deleted_ms: Option<i64>,
+    pub customer_gateway_id: String,
+    pub vpn_gateway_id: Option<String>,
+    pub static_routes_only: bool,
+    pub enable_acceleration: bool,
+    pub local_ipv4_network_cidr: String,
+    pub remote_ipv4_network_cidr: String,
+    pub outside_ip_address_type: String,
+    pub tunnels: Vec<TunnelRec>,
+    /// Static routes (CreateVpnConnectionRoute), in creation order.
+    pub routes: Vec<String>,
+    pub tags: Tags,
+}
+
+/// One tunnel's options, as given or as AWS defaults them, and what the
+/// data plane last reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TunnelRec {
+    /// Landbridge's end: an address of the loopback fabric.
+    pub outside_ip: String,
+    /// A /30 in 169.254.0.0/16: AWS's end is its first usable address,
+    /// the customer's the second.
+    pub inside_cidr: String,
+    pub pre_shared_key: String,
+    pub phase1_encryption: Vec<String>,
+    pub phase2_encryption: Vec<String>,
+    pub phase1_integrity: Vec<String>,
+    pub phase2_integrity: Vec<String>,
+    pub phase1_dh_groups: Vec<i32>,
+    pub phase2_dh_groups: Vec<i32>,
+    pub ike_versions: Vec<String>,
+    pub phase1_lifetime_seconds: i32,
+    pub phase2_lifetime_seconds: i32,
+    pub rekey_margin_time_seconds: i32,
+    pub rekey_fuzz_percentage: i32,
+    pub replay_window_size: i32,
+    pub dpd_timeout_seconds: i32,
+    pub dpd_timeout_action: String,
+    pub startup_action: String,
+    pub enable_tunnel_lifecycle_control: bool,
+    /// Whether the tunnel is up, as its data plane reports it (DOWN until
+    /// one does).
+    #[serde(default)]
+    pub up: bool,
+    #[serde(default)]
+    pub status_changed_ms: i64,
+}
+
 /// Per account and region: whether the default VPC has been made (it is
 /// made once; deleting it is final, as in AWS).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -221,6 +279,7 @@ pub enum Resource {
     SecurityGroup(SecurityGroupRec),
     CustomerGateway(CustomerGatewayRec),
     VpnGateway(VpnGatewayRec),
+    VpnConnection(VpnConnectionRec),
     Meta(MetaRec),
 }
 
@@ -239,6 +298,7 @@ impl Resource {
             Resource::SecurityGroup(_) => "security-group",
             Resource::CustomerGateway(_) => "customer-gateway",
             Resource::VpnGateway(_) => "vpn-gateway",
+            Resource::VpnConnection(_) => "vpn-connection",
             Resource::Meta(_) => KIND_META,
         }
     }
@@ -254,6 +314,7 @@ impl Resource {
             Resource::SecurityGroup(r) => &r.id,
             Resource::CustomerGateway(r) => &r.id,
             Resource::VpnGateway(r) => &r.id,
+            Resource::VpnConnection(r) => &r.id,
             Resource::Meta(_) => META_ID,
         }
     }
@@ -270,6 +331,7 @@ impl Resource {
             | Resource::InternetGateway(_)
             | Resource::CustomerGateway(_)
             | Resource::VpnGateway(_)
+            | Resource::VpnConnection(_)
             | Resource::Meta(_) => None,
         }
     }
@@ -285,6 +347,7 @@ impl Resource {
             Resource::SecurityGroup(r) => Some(&r.tags),
             Resource::CustomerGateway(r) => Some(&r.tags),
             Resource::VpnGateway(r) => Some(&r.tags),
+            Resource::VpnConnection(r) => Some(&r.tags),
             Resource::Meta(_) => None,
         }
     }
@@ -300,6 +363,7 @@ impl Resource {
             Resource::SecurityGroup(r) => Some(&mut r.tags),
             Resource::CustomerGateway(r) => Some(&mut r.tags),
             Resource::VpnGateway(r) => Some(&mut r.tags),
+            Resource::VpnConnection(r) => Some(&mut r.tags),
             Resource::Meta(_) => None,
         }
     }
@@ -315,6 +379,7 @@ impl Resource {
             Resource::SecurityGroup(r) => serde_json::to_value(r),
             Resource::CustomerGateway(r) => serde_json::to_value(r),
             Resource::VpnGateway(r) => serde_json::to_value(r),
+            Resource::VpnConnection(r) => serde_json::to_value(r),
             Resource::Meta(r) => serde_json::to_value(r),
         }
     }
@@ -331,6 +396,7 @@ impl Resource {
             "security-group" => Resource::SecurityGroup(serde_json::from_value(body).map_err(err)?),
             "customer-gateway" => Resource::CustomerGateway(serde_json::from_value(body).map_err(err)?),
             "vpn-gateway" => Resource::VpnGateway(serde_json::from_value(body).map_err(err)?),
+            "vpn-connection" => Resource::VpnConnection(serde_json::from_value(body).map_err(err)?),
             KIND_META => Resource::Meta(serde_json::from_value(body).map_err(err)?),
             other => return Err(format!("unknown kind {other}")),
         })

@@ -7,6 +7,7 @@ use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::errors;
 use crate::filter::{self, Filters};
 use crate::ids::new_id;
+use crate::lifecycles::At;
 use crate::model::*;
 use crate::paging;
 use crate::state::{RegionState, Tx};
@@ -52,7 +53,7 @@ pub async fn create(
         propagating_vgws: Vec::new(),
         tags,
     };
-    let view = views::route_table(&t, &state, &ctx.account_id);
+    let view = views::route_table(&t, &state, &ctx.account_id, &ec2.at());
     let mut tx = Tx::default();
     tx.put(Resource::RouteTable(t));
     tx.commit(ec2.store(), &region, state).await?;
@@ -89,9 +90,10 @@ fn table_values<'a>(
     view: &'a std::cell::OnceCell<RouteTable>,
     state: &RegionState,
     account: &'a str,
+    at: &At,
 ) -> Vec<&'a str> {
     let route_field = |get: fn(&Route) -> Option<&str>| {
-        let view = view.get_or_init(|| views::route_table(t, state, account));
+        let view = view.get_or_init(|| views::route_table(t, state, account, at));
         view.routes
             .as_deref()
             .unwrap_or_default()
@@ -139,6 +141,7 @@ pub async fn describe(
         return Err(errors::route_table_not_found(missing));
     }
     let account = ctx.account_id.as_str();
+    let at = ec2.at();
     let matching: Vec<(String, RouteTable)> =
         filter::select(&state.route_tables, &ids, filters.candidates(&state.index, true))
             .into_iter()
@@ -146,11 +149,11 @@ pub async fn describe(
                 // The full view is built once, and only when a route filter needs it
                 // or the table is kept.
                 let view = std::cell::OnceCell::new();
-                let keep = filters.matches(|f| table_values(t, f, &view, &state, account));
+                let keep = filters.matches(|f| table_values(t, f, &view, &state, account, &at));
                 keep.then(|| {
                     let view = view
                         .into_inner()
-                        .unwrap_or_else(|| views::route_table(t, &state, account));
+                        .unwrap_or_else(|| views::route_table(t, &state, account, &at));
                     (t.id.clone(), view)
                 })
             })

@@ -29,6 +29,7 @@ pub struct RegionState {
     pub security_groups: BTreeMap<String, SecurityGroupRec>,
     pub customer_gateways: BTreeMap<String, CustomerGatewayRec>,
     pub vpn_gateways: BTreeMap<String, VpnGatewayRec>,
+    pub vpn_connections: BTreeMap<String, VpnConnectionRec>,
     pub meta: MetaRec,
     pub index: Index,
 }
@@ -167,6 +168,9 @@ impl RegionState {
                 Resource::VpnGateway(v) => {
                     self.vpn_gateways.insert(v.id.clone(), v);
                 }
+                Resource::VpnConnection(v) => {
+                    self.vpn_connections.insert(v.id.clone(), v);
+                }
                 Resource::Meta(m) => self.meta = m,
             },
             Change::Delete(kind, id) => {
@@ -180,6 +184,7 @@ impl RegionState {
                     "security-group" => self.security_groups.remove(&id).map(|_| ()),
                     "customer-gateway" => self.customer_gateways.remove(&id).map(|_| ()),
                     "vpn-gateway" => self.vpn_gateways.remove(&id).map(|_| ()),
+                    "vpn-connection" => self.vpn_connections.remove(&id).map(|_| ()),
                     _ => None,
                 };
             }
@@ -200,6 +205,7 @@ impl RegionState {
             .chain(pairs(&self.security_groups, |r| &r.tags))
             .chain(pairs(&self.customer_gateways, |r| &r.tags))
             .chain(pairs(&self.vpn_gateways, |r| &r.tags))
+            .chain(pairs(&self.vpn_connections, |r| &r.tags))
     }
 
     /// A copy of a taggable resource, to change its tags and put it back.
@@ -227,6 +233,9 @@ impl RegionState {
         }
         if let Some(r) = self.vpn_gateways.get(id) {
             return Some(Resource::VpnGateway(r.clone()));
+        }
+        if let Some(r) = self.vpn_connections.get(id) {
+            return Some(Resource::VpnConnection(r.clone()));
         }
         self.security_groups.get(id).map(|r| Resource::SecurityGroup(r.clone()))
     }

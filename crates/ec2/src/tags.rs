@@ -79,6 +79,7 @@ fn unknown_resource(id: &str) -> ApiError {
         Some("security-group") => errors::not_found("InvalidGroup.NotFound", "security group", id),
         Some("customer-gateway") => errors::cgw_not_found(id),
         Some("vpn-gateway") => errors::vgw_not_found(id),
+        Some("vpn-connection") => errors::vpn_not_found(id),
         _ => ApiError::client("InvalidID", format!("The ID '{id}' is not valid")),
     }
 }

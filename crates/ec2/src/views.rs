@@ -177,7 +177,27 @@ pub fn association_state() -> RouteTableAssociationState {
     }
 }
 
-pub fn route_table(t: &RouteTableRec, state: &RegionState, account: &str) -> RouteTable {
+/// The routes a table shows: its own, then those its propagating virtual
+/// private gateways bring (a VPN connection's static routes while it is
+/// available), unless the table already routes that destination itself.
+fn routes_with_propagated(t: &RouteTableRec, state: &RegionState, at: &At) -> Vec<RouteRec> {
+    let mut routes = t.routes.clone();
+    for vgw in &t.propagating_vgws {
+        for destination in crate::vpn_connections::propagated_routes(state, vgw, at) {
+            if routes.iter().any(|r| r.destination == destination) {
+                continue;
+            }
+            routes.push(RouteRec {
+                destination,
+                target: Target::Gateway(vgw.clone()),
+                origin: Origin::EnableVgwRoutePropagation,
+            });
+        }
+    }
+    routes
+}
+
+pub fn route_table(t: &RouteTableRec, state: &RegionState, account: &str, at: &At) -> RouteTable {
     RouteTable {
         associations: Some(
             t.associations
@@ -202,7 +222,12 @@ pub fn route_table(t: &RouteTableRec, state: &RegionState, account: &str) -> Rou
                 .collect(),
         ),
         route_table_id: Some(t.id.clone()),
-        routes: Some(t.routes.iter().map(|r| route(r, &t.vpc_id, state)).collect()),
+        routes: Some(
+            routes_with_propagated(t, state, at)
+                .iter()
+                .map(|r| route(r, &t.vpc_id, state))
+                .collect(),
+        ),
         tags: tags(&t.tags),
         vpc_id: Some(t.vpc_id.clone()),
         owner_id: Some(account.to_string()),

@@ -196,6 +196,16 @@ pub async fn delete_customer_gateway(
         .get(&input.customer_gateway_id)
         .ok_or_else(|| errors::cgw_not_found(&input.customer_gateway_id))?
         .clone();
+    if state
+        .vpn_connections
+        .values()
+        .any(|c| c.customer_gateway_id == g.id && c.deleted_ms.is_none())
+    {
+        return Err(ApiError::client(
+            "IncorrectState",
+            format!("The customer gateway '{}' is in use by a VPN connection.", g.id),
+        ));
+    }
     g.deleted = true;
     let mut tx = Tx::default();
     tx.put(Resource::CustomerGateway(g));
@@ -407,6 +417,16 @@ pub async fn delete_vpn_gateway(
         return Err(ApiError::client(
             "IncorrectState",
             format!("The VPN gateway {} is attached to {v}; detach it first", g.id),
+        ));
+    }
+    if state
+        .vpn_connections
+        .values()
+        .any(|c| c.vpn_gateway_id.as_deref() == Some(g.id.as_str()) && c.deleted_ms.is_none())
+    {
+        return Err(ApiError::client(
+            "IncorrectState",
+            format!("The VPN gateway '{}' is in use by a VPN connection.", g.id),
         ));
     }
     g.deleted = true;

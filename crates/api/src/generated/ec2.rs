@@ -91,6 +91,18 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "CreateVpnConnection",
+            input: Some(&S_CreateVpnConnectionRequest),
+            output: Some(&S_CreateVpnConnectionResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateVpnConnectionRoute",
+            input: Some(&S_CreateVpnConnectionRouteRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
             name: "CreateVpnGateway",
             input: Some(&S_CreateVpnGatewayRequest),
             output: Some(&S_CreateVpnGatewayResult),
@@ -141,6 +153,18 @@ pub static SPEC: ServiceSpec = ServiceSpec {
         Operation {
             name: "DeleteVpc",
             input: Some(&S_DeleteVpcRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteVpnConnection",
+            input: Some(&S_DeleteVpnConnectionRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteVpnConnectionRoute",
+            input: Some(&S_DeleteVpnConnectionRouteRequest),
             output: None,
             result_wrapper: None,
         },
@@ -220,6 +244,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DescribeVpcs",
             input: Some(&S_DescribeVpcsRequest),
             output: Some(&S_DescribeVpcsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeVpnConnections",
+            input: Some(&S_DescribeVpnConnectionsRequest),
+            output: Some(&S_DescribeVpnConnectionsResult),
             result_wrapper: None,
         },
         Operation {
@@ -1125,6 +1155,81 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     validation_error: "InvalidParameterValue",
 };
 
+pub static S_AdditionalKeyExchangeMethodsList: Shape = Shape {
+    name: "AdditionalKeyExchangeMethodsList",
+    kind: ShapeKind::List {
+        member: &S_AdditionalKeyExchangeMethodsListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_AdditionalKeyExchangeMethodsListValue: Shape = Shape {
+    name: "AdditionalKeyExchangeMethodsListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_Integer,
+            location_name: Some("value"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_AdditionalKeyExchangeMethodsRequestList: Shape = Shape {
+    name: "AdditionalKeyExchangeMethodsRequestList",
+    kind: ShapeKind::List {
+        member: &S_AdditionalKeyExchangeMethodsRequestListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_AdditionalKeyExchangeMethodsRequestListValue: Shape = Shape {
+    name: "AdditionalKeyExchangeMethodsRequestListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_Integer,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_AdditionalKeyExchangeRequirement: Shape = Shape {
+    name: "AdditionalKeyExchangeRequirement",
+    kind: ShapeKind::String {
+        enum_values: &["required", "optional"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_AdditionalKeyExchangeRound: Shape = Shape {
+    name: "AdditionalKeyExchangeRound",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(7),
+        },
+    },
+};
+pub static S_AdditionalKeyExchangesList: Shape = Shape {
+    name: "AdditionalKeyExchangesList",
+    kind: ShapeKind::List {
+        member: &S_VpnAdditionalKeyExchange,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_AdditionalKeyExchangesRequestSpecification: Shape = Shape {
+    name: "AdditionalKeyExchangesRequestSpecification",
+    kind: ShapeKind::List {
+        member: &S_VpnAdditionalKeyExchangeRequest,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_AssociateRouteTableRequest: Shape = Shape {
     name: "AssociateRouteTableRequest",
     kind: ShapeKind::Structure {
@@ -1656,6 +1761,114 @@ pub static S_CarrierGatewayId: Shape = Shape {
         enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_CloudWatchLogGroupArn: Shape = Shape {
+    name: "CloudWatchLogGroupArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_CloudWatchLogOptions: Shape = Shape {
+    name: "CloudWatchLogOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LogEnabled",
+                shape: &S_Boolean,
+                location_name: Some("logEnabled"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LogGroupArn",
+                shape: &S_String,
+                location_name: Some("logGroupArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LogOutputFormat",
+                shape: &S_String,
+                location_name: Some("logOutputFormat"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BgpLogEnabled",
+                shape: &S_Boolean,
+                location_name: Some("bgpLogEnabled"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BgpLogGroupArn",
+                shape: &S_String,
+                location_name: Some("bgpLogGroupArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BgpLogOutputFormat",
+                shape: &S_String,
+                location_name: Some("bgpLogOutputFormat"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CloudWatchLogOptionsSpecification: Shape = Shape {
+    name: "CloudWatchLogOptionsSpecification",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LogEnabled",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LogGroupArn",
+                shape: &S_CloudWatchLogGroupArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LogOutputFormat",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BgpLogEnabled",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BgpLogGroupArn",
+                shape: &S_CloudWatchLogGroupArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BgpLogOutputFormat",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_CoipPoolId: Shape = Shape {
@@ -2465,6 +2678,112 @@ pub static S_CreateVpcResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_CreateVpnConnectionRequest: Shape = Shape {
+    name: "CreateVpnConnectionRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "CustomerGatewayId",
+                shape: &S_CustomerGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Type",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpnGatewayId",
+                shape: &S_VpnGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_TransitGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnConcentratorId",
+                shape: &S_VpnConcentratorId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreSharedKeyStorage",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_VpnConnectionOptionsSpecification,
+                location_name: Some("options"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateVpnConnectionResult: Shape = Shape {
+    name: "CreateVpnConnectionResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "VpnConnection",
+            shape: &S_VpnConnection,
+            location_name: Some("vpnConnection"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateVpnConnectionRouteRequest: Shape = Shape {
+    name: "CreateVpnConnectionRouteRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_VpnConnectionId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_CreateVpnGatewayRequest: Shape = Shape {
     name: "CreateVpnGatewayRequest",
     kind: ShapeKind::Structure {
@@ -2819,6 +3138,50 @@ pub static S_DeleteVpcRequest: Shape = Shape {
                 location_name: Some("dryRun"),
                 query_name: None,
                 required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteVpnConnectionRequest: Shape = Shape {
+    name: "DeleteVpnConnectionRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_VpnConnectionId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteVpnConnectionRouteRequest: Shape = Shape {
+    name: "DeleteVpnConnectionRouteRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_VpnConnectionId,
+                location_name: None,
+                query_name: None,
+                required: true,
             },
         ],
         union: false,
@@ -3648,6 +4011,48 @@ pub static S_DescribeVpcsResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_DescribeVpnConnectionsRequest: Shape = Shape {
+    name: "DescribeVpnConnectionsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnConnectionIds",
+                shape: &S_VpnConnectionIdStringList,
+                location_name: Some("VpnConnectionId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: Some("dryRun"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeVpnConnectionsResult: Shape = Shape {
+    name: "DescribeVpnConnectionsResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "VpnConnections",
+            shape: &S_VpnConnectionList,
+            location_name: Some("vpnConnectionSet"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_DescribeVpnGatewaysRequest: Shape = Shape {
     name: "DescribeVpnGatewaysRequest",
     kind: ShapeKind::Structure {
@@ -3932,6 +4337,14 @@ pub static S_FirewallOnboardingStatus: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_GatewayAssociationState: Shape = Shape {
+    name: "GatewayAssociationState",
+    kind: ShapeKind::String {
+        enum_values: &["associated", "not-associated", "associating", "disassociating"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_GatewayType: Shape = Shape {
     name: "GatewayType",
     kind: ShapeKind::String {
@@ -3992,6 +4405,48 @@ pub static S_HostnameType: Shape = Shape {
         enum_values: &["ip-name", "resource-name"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_IKEVersionsList: Shape = Shape {
+    name: "IKEVersionsList",
+    kind: ShapeKind::List {
+        member: &S_IKEVersionsListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_IKEVersionsListValue: Shape = Shape {
+    name: "IKEVersionsListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: Some("value"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_IKEVersionsRequestList: Shape = Shape {
+    name: "IKEVersionsRequestList",
+    kind: ShapeKind::List {
+        member: &S_IKEVersionsRequestListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_IKEVersionsRequestListValue: Shape = Shape {
+    name: "IKEVersionsRequestListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
     },
 };
 pub static S_IcmpTypeCode: Shape = Shape {
@@ -5373,6 +5828,258 @@ pub static S_OperatorResponse: Shape = Shape {
                 required: false,
             },
         ],
+        union: false,
+    },
+};
+pub static S_Phase1DHGroupNumbersList: Shape = Shape {
+    name: "Phase1DHGroupNumbersList",
+    kind: ShapeKind::List {
+        member: &S_Phase1DHGroupNumbersListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase1DHGroupNumbersListValue: Shape = Shape {
+    name: "Phase1DHGroupNumbersListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_Integer,
+            location_name: Some("value"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase1DHGroupNumbersRequestList: Shape = Shape {
+    name: "Phase1DHGroupNumbersRequestList",
+    kind: ShapeKind::List {
+        member: &S_Phase1DHGroupNumbersRequestListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase1DHGroupNumbersRequestListValue: Shape = Shape {
+    name: "Phase1DHGroupNumbersRequestListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_Integer,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase1EncryptionAlgorithmsList: Shape = Shape {
+    name: "Phase1EncryptionAlgorithmsList",
+    kind: ShapeKind::List {
+        member: &S_Phase1EncryptionAlgorithmsListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase1EncryptionAlgorithmsListValue: Shape = Shape {
+    name: "Phase1EncryptionAlgorithmsListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: Some("value"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase1EncryptionAlgorithmsRequestList: Shape = Shape {
+    name: "Phase1EncryptionAlgorithmsRequestList",
+    kind: ShapeKind::List {
+        member: &S_Phase1EncryptionAlgorithmsRequestListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase1EncryptionAlgorithmsRequestListValue: Shape = Shape {
+    name: "Phase1EncryptionAlgorithmsRequestListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase1IntegrityAlgorithmsList: Shape = Shape {
+    name: "Phase1IntegrityAlgorithmsList",
+    kind: ShapeKind::List {
+        member: &S_Phase1IntegrityAlgorithmsListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase1IntegrityAlgorithmsListValue: Shape = Shape {
+    name: "Phase1IntegrityAlgorithmsListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: Some("value"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase1IntegrityAlgorithmsRequestList: Shape = Shape {
+    name: "Phase1IntegrityAlgorithmsRequestList",
+    kind: ShapeKind::List {
+        member: &S_Phase1IntegrityAlgorithmsRequestListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase1IntegrityAlgorithmsRequestListValue: Shape = Shape {
+    name: "Phase1IntegrityAlgorithmsRequestListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase2DHGroupNumbersList: Shape = Shape {
+    name: "Phase2DHGroupNumbersList",
+    kind: ShapeKind::List {
+        member: &S_Phase2DHGroupNumbersListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase2DHGroupNumbersListValue: Shape = Shape {
+    name: "Phase2DHGroupNumbersListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_Integer,
+            location_name: Some("value"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase2DHGroupNumbersRequestList: Shape = Shape {
+    name: "Phase2DHGroupNumbersRequestList",
+    kind: ShapeKind::List {
+        member: &S_Phase2DHGroupNumbersRequestListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase2DHGroupNumbersRequestListValue: Shape = Shape {
+    name: "Phase2DHGroupNumbersRequestListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_Integer,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase2EncryptionAlgorithmsList: Shape = Shape {
+    name: "Phase2EncryptionAlgorithmsList",
+    kind: ShapeKind::List {
+        member: &S_Phase2EncryptionAlgorithmsListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase2EncryptionAlgorithmsListValue: Shape = Shape {
+    name: "Phase2EncryptionAlgorithmsListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: Some("value"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase2EncryptionAlgorithmsRequestList: Shape = Shape {
+    name: "Phase2EncryptionAlgorithmsRequestList",
+    kind: ShapeKind::List {
+        member: &S_Phase2EncryptionAlgorithmsRequestListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase2EncryptionAlgorithmsRequestListValue: Shape = Shape {
+    name: "Phase2EncryptionAlgorithmsRequestListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase2IntegrityAlgorithmsList: Shape = Shape {
+    name: "Phase2IntegrityAlgorithmsList",
+    kind: ShapeKind::List {
+        member: &S_Phase2IntegrityAlgorithmsListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase2IntegrityAlgorithmsListValue: Shape = Shape {
+    name: "Phase2IntegrityAlgorithmsListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: Some("value"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_Phase2IntegrityAlgorithmsRequestList: Shape = Shape {
+    name: "Phase2IntegrityAlgorithmsRequestList",
+    kind: ShapeKind::List {
+        member: &S_Phase2IntegrityAlgorithmsRequestListValue,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Phase2IntegrityAlgorithmsRequestListValue: Shape = Shape {
+    name: "Phase2IntegrityAlgorithmsRequestListValue",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Value",
+            shape: &S_String,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
         union: false,
     },
 };
@@ -6844,10 +7551,26 @@ pub static S_TaggableResourceId: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_TelemetryStatus: Shape = Shape {
+    name: "TelemetryStatus",
+    kind: ShapeKind::String {
+        enum_values: &["UP", "DOWN"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_Tenancy: Shape = Shape {
     name: "Tenancy",
     kind: ShapeKind::String {
         enum_values: &["default", "dedicated", "host"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayAttachmentId: Shape = Shape {
+    name: "TransitGatewayAttachmentId",
+    kind: ShapeKind::String {
+        enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
     },
@@ -6858,6 +7581,191 @@ pub static S_TransitGatewayId: Shape = Shape {
         enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_TunnelInsideIpVersion: Shape = Shape {
+    name: "TunnelInsideIpVersion",
+    kind: ShapeKind::String {
+        enum_values: &["ipv4", "ipv6"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TunnelOption: Shape = Shape {
+    name: "TunnelOption",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "OutsideIpAddress",
+                shape: &S_String,
+                location_name: Some("outsideIpAddress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelInsideCidr",
+                shape: &S_String,
+                location_name: Some("tunnelInsideCidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelInsideIpv6Cidr",
+                shape: &S_String,
+                location_name: Some("tunnelInsideIpv6Cidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreSharedKey",
+                shape: &S_preSharedKey,
+                location_name: Some("preSharedKey"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1LifetimeSeconds",
+                shape: &S_Integer,
+                location_name: Some("phase1LifetimeSeconds"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2LifetimeSeconds",
+                shape: &S_Integer,
+                location_name: Some("phase2LifetimeSeconds"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RekeyMarginTimeSeconds",
+                shape: &S_Integer,
+                location_name: Some("rekeyMarginTimeSeconds"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RekeyFuzzPercentage",
+                shape: &S_Integer,
+                location_name: Some("rekeyFuzzPercentage"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ReplayWindowSize",
+                shape: &S_Integer,
+                location_name: Some("replayWindowSize"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DpdTimeoutSeconds",
+                shape: &S_Integer,
+                location_name: Some("dpdTimeoutSeconds"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DpdTimeoutAction",
+                shape: &S_String,
+                location_name: Some("dpdTimeoutAction"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1EncryptionAlgorithms",
+                shape: &S_Phase1EncryptionAlgorithmsList,
+                location_name: Some("phase1EncryptionAlgorithmSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2EncryptionAlgorithms",
+                shape: &S_Phase2EncryptionAlgorithmsList,
+                location_name: Some("phase2EncryptionAlgorithmSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1IntegrityAlgorithms",
+                shape: &S_Phase1IntegrityAlgorithmsList,
+                location_name: Some("phase1IntegrityAlgorithmSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2IntegrityAlgorithms",
+                shape: &S_Phase2IntegrityAlgorithmsList,
+                location_name: Some("phase2IntegrityAlgorithmSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1DHGroupNumbers",
+                shape: &S_Phase1DHGroupNumbersList,
+                location_name: Some("phase1DHGroupNumberSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2DHGroupNumbers",
+                shape: &S_Phase2DHGroupNumbersList,
+                location_name: Some("phase2DHGroupNumberSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IkeVersions",
+                shape: &S_IKEVersionsList,
+                location_name: Some("ikeVersionSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StartupAction",
+                shape: &S_String,
+                location_name: Some("startupAction"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LogOptions",
+                shape: &S_VpnTunnelLogOptions,
+                location_name: Some("logOptions"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableTunnelLifecycleControl",
+                shape: &S_Boolean,
+                location_name: Some("enableTunnelLifecycleControl"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1AdditionalKeyExchanges",
+                shape: &S_AdditionalKeyExchangesList,
+                location_name: Some("phase1AdditionalKeyExchangeSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2AdditionalKeyExchanges",
+                shape: &S_AdditionalKeyExchangesList,
+                location_name: Some("phase2AdditionalKeyExchangeSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TunnelOptionsList: Shape = Shape {
+    name: "TunnelOptionsList",
+    kind: ShapeKind::List {
+        member: &S_TunnelOption,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
     },
 };
 pub static S_UserIdGroupPair: Shape = Shape {
@@ -6929,6 +7837,64 @@ pub static S_ValueStringList: Shape = Shape {
     name: "ValueStringList",
     kind: ShapeKind::List {
         member: &S_String,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VgwTelemetry: Shape = Shape {
+    name: "VgwTelemetry",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AcceptedRouteCount",
+                shape: &S_Integer,
+                location_name: Some("acceptedRouteCount"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LastStatusChange",
+                shape: &S_DateTime,
+                location_name: Some("lastStatusChange"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OutsideIpAddress",
+                shape: &S_String,
+                location_name: Some("outsideIpAddress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_TelemetryStatus,
+                location_name: Some("status"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StatusMessage",
+                shape: &S_String,
+                location_name: Some("statusMessage"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CertificateArn",
+                shape: &S_String,
+                location_name: Some("certificateArn"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VgwTelemetryList: Shape = Shape {
+    name: "VgwTelemetryList",
+    kind: ShapeKind::List {
+        member: &S_VgwTelemetry,
         member_name: Some("item"),
         bounds: Bounds { min: None, max: None },
     },
@@ -7561,6 +8527,393 @@ pub static S_VpcState: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_VpnAdditionalKeyExchange: Shape = Shape {
+    name: "VpnAdditionalKeyExchange",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AdditionalKeyExchangeRound",
+                shape: &S_Integer,
+                location_name: Some("additionalKeyExchangeRound"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KeyExchangeMethods",
+                shape: &S_AdditionalKeyExchangeMethodsList,
+                location_name: Some("keyExchangeMethodSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Requirement",
+                shape: &S_AdditionalKeyExchangeRequirement,
+                location_name: Some("requirement"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpnAdditionalKeyExchangeRequest: Shape = Shape {
+    name: "VpnAdditionalKeyExchangeRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AdditionalKeyExchangeRound",
+                shape: &S_AdditionalKeyExchangeRound,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "KeyExchangeMethods",
+                shape: &S_AdditionalKeyExchangeMethodsRequestList,
+                location_name: Some("KeyExchangeMethod"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Requirement",
+                shape: &S_AdditionalKeyExchangeRequirement,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpnConcentratorId: Shape = Shape {
+    name: "VpnConcentratorId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpnConnection: Shape = Shape {
+    name: "VpnConnection",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Category",
+                shape: &S_String,
+                location_name: Some("category"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_String,
+                location_name: Some("transitGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnConcentratorId",
+                shape: &S_String,
+                location_name: Some("vpnConcentratorId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CoreNetworkArn",
+                shape: &S_String,
+                location_name: Some("coreNetworkArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CoreNetworkAttachmentArn",
+                shape: &S_String,
+                location_name: Some("coreNetworkAttachmentArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GatewayAssociationState",
+                shape: &S_GatewayAssociationState,
+                location_name: Some("gatewayAssociationState"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_VpnConnectionOptions,
+                location_name: Some("options"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Routes",
+                shape: &S_VpnStaticRouteList,
+                location_name: Some("routes"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VgwTelemetry",
+                shape: &S_VgwTelemetryList,
+                location_name: Some("vgwTelemetry"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreSharedKeyArn",
+                shape: &S_String,
+                location_name: Some("preSharedKeyArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_String,
+                location_name: Some("vpnConnectionId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_VpnState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomerGatewayConfiguration",
+                shape: &S_customerGatewayConfiguration,
+                location_name: Some("customerGatewayConfiguration"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_GatewayType,
+                location_name: Some("type"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomerGatewayId",
+                shape: &S_String,
+                location_name: Some("customerGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnGatewayId",
+                shape: &S_String,
+                location_name: Some("vpnGatewayId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpnConnectionId: Shape = Shape {
+    name: "VpnConnectionId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpnConnectionIdStringList: Shape = Shape {
+    name: "VpnConnectionIdStringList",
+    kind: ShapeKind::List {
+        member: &S_VpnConnectionId,
+        member_name: Some("VpnConnectionId"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VpnConnectionList: Shape = Shape {
+    name: "VpnConnectionList",
+    kind: ShapeKind::List {
+        member: &S_VpnConnection,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VpnConnectionOptions: Shape = Shape {
+    name: "VpnConnectionOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "EnableAcceleration",
+                shape: &S_Boolean,
+                location_name: Some("enableAcceleration"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StaticRoutesOnly",
+                shape: &S_Boolean,
+                location_name: Some("staticRoutesOnly"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalIpv4NetworkCidr",
+                shape: &S_String,
+                location_name: Some("localIpv4NetworkCidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RemoteIpv4NetworkCidr",
+                shape: &S_String,
+                location_name: Some("remoteIpv4NetworkCidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalIpv6NetworkCidr",
+                shape: &S_String,
+                location_name: Some("localIpv6NetworkCidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RemoteIpv6NetworkCidr",
+                shape: &S_String,
+                location_name: Some("remoteIpv6NetworkCidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OutsideIpAddressType",
+                shape: &S_String,
+                location_name: Some("outsideIpAddressType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransportTransitGatewayAttachmentId",
+                shape: &S_String,
+                location_name: Some("transportTransitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelInsideIpVersion",
+                shape: &S_TunnelInsideIpVersion,
+                location_name: Some("tunnelInsideIpVersion"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelOptions",
+                shape: &S_TunnelOptionsList,
+                location_name: Some("tunnelOptionSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelBandwidth",
+                shape: &S_VpnTunnelBandwidth,
+                location_name: Some("tunnelBandwidth"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpnConnectionOptionsSpecification: Shape = Shape {
+    name: "VpnConnectionOptionsSpecification",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "EnableAcceleration",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelInsideIpVersion",
+                shape: &S_TunnelInsideIpVersion,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelOptions",
+                shape: &S_VpnTunnelOptionsSpecificationsList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalIpv4NetworkCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RemoteIpv4NetworkCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalIpv6NetworkCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RemoteIpv6NetworkCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OutsideIpAddressType",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransportTransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelBandwidth",
+                shape: &S_VpnTunnelBandwidth,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StaticRoutesOnly",
+                shape: &S_Boolean,
+                location_name: Some("staticRoutesOnly"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_VpnGateway: Shape = Shape {
     name: "VpnGateway",
     kind: ShapeKind::Structure {
@@ -7650,6 +9003,255 @@ pub static S_VpnState: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_VpnStaticRoute: Shape = Shape {
+    name: "VpnStaticRoute",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationCidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Source",
+                shape: &S_VpnStaticRouteSource,
+                location_name: Some("source"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_VpnState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpnStaticRouteList: Shape = Shape {
+    name: "VpnStaticRouteList",
+    kind: ShapeKind::List {
+        member: &S_VpnStaticRoute,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_VpnStaticRouteSource: Shape = Shape {
+    name: "VpnStaticRouteSource",
+    kind: ShapeKind::String {
+        enum_values: &["Static"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpnTunnelBandwidth: Shape = Shape {
+    name: "VpnTunnelBandwidth",
+    kind: ShapeKind::String {
+        enum_values: &["standard", "large"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpnTunnelLogOptions: Shape = Shape {
+    name: "VpnTunnelLogOptions",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "CloudWatchLogOptions",
+            shape: &S_CloudWatchLogOptions,
+            location_name: Some("cloudWatchLogOptions"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_VpnTunnelLogOptionsSpecification: Shape = Shape {
+    name: "VpnTunnelLogOptionsSpecification",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "CloudWatchLogOptions",
+            shape: &S_CloudWatchLogOptionsSpecification,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_VpnTunnelOptionsSpecification: Shape = Shape {
+    name: "VpnTunnelOptionsSpecification",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TunnelInsideCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelInsideIpv6Cidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreSharedKey",
+                shape: &S_preSharedKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1LifetimeSeconds",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2LifetimeSeconds",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RekeyMarginTimeSeconds",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RekeyFuzzPercentage",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ReplayWindowSize",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DPDTimeoutSeconds",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DPDTimeoutAction",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1EncryptionAlgorithms",
+                shape: &S_Phase1EncryptionAlgorithmsRequestList,
+                location_name: Some("Phase1EncryptionAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2EncryptionAlgorithms",
+                shape: &S_Phase2EncryptionAlgorithmsRequestList,
+                location_name: Some("Phase2EncryptionAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1IntegrityAlgorithms",
+                shape: &S_Phase1IntegrityAlgorithmsRequestList,
+                location_name: Some("Phase1IntegrityAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2IntegrityAlgorithms",
+                shape: &S_Phase2IntegrityAlgorithmsRequestList,
+                location_name: Some("Phase2IntegrityAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1DHGroupNumbers",
+                shape: &S_Phase1DHGroupNumbersRequestList,
+                location_name: Some("Phase1DHGroupNumber"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2DHGroupNumbers",
+                shape: &S_Phase2DHGroupNumbersRequestList,
+                location_name: Some("Phase2DHGroupNumber"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IKEVersions",
+                shape: &S_IKEVersionsRequestList,
+                location_name: Some("IKEVersion"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StartupAction",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LogOptions",
+                shape: &S_VpnTunnelLogOptionsSpecification,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableTunnelLifecycleControl",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1AdditionalKeyExchanges",
+                shape: &S_AdditionalKeyExchangesRequestSpecification,
+                location_name: Some("Phase1AdditionalKeyExchange"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2AdditionalKeyExchanges",
+                shape: &S_AdditionalKeyExchangesRequestSpecification,
+                location_name: Some("Phase2AdditionalKeyExchange"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpnTunnelOptionsSpecificationsList: Shape = Shape {
+    name: "VpnTunnelOptionsSpecificationsList",
+    kind: ShapeKind::List {
+        member: &S_VpnTunnelOptionsSpecification,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_ZoneIdStringList: Shape = Shape {
     name: "ZoneIdStringList",
     kind: ShapeKind::List {
@@ -7666,6 +9268,113 @@ pub static S_ZoneNameStringList: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_customerGatewayConfiguration: Shape = Shape {
+    name: "customerGatewayConfiguration",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_preSharedKey: Shape = Shape {
+    name: "preSharedKey",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AdditionalKeyExchangeMethodsListValue {
+    pub value: Option<i32>,
+}
+
+impl FromValue for AdditionalKeyExchangeMethodsListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AdditionalKeyExchangeMethodsListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AdditionalKeyExchangeMethodsRequestListValue {
+    pub value: Option<i32>,
+}
+
+impl FromValue for AdditionalKeyExchangeMethodsRequestListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AdditionalKeyExchangeMethodsRequestListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum AdditionalKeyExchangeRequirement {
+    #[default]
+    /// `required`
+    Required,
+    /// `optional`
+    Optional,
+}
+
+impl AdditionalKeyExchangeRequirement {
+    pub const ALL: &'static [Self] = &[Self::Required, Self::Optional];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::Optional => "optional",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "required" => Some(Self::Required),
+            "optional" => Some(Self::Optional),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AdditionalKeyExchangeRequirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for AdditionalKeyExchangeRequirement {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a AdditionalKeyExchangeRequirement value")))
+    }
+}
+
+impl IntoValue for AdditionalKeyExchangeRequirement {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AssociateRouteTableRequest {
     pub gateway_id: Option<String>,
@@ -8426,6 +10135,104 @@ impl IntoValue for BlockPublicAccessStates {
             "InternetGatewayBlockMode",
             self.internet_gateway_block_mode,
             <BlockPublicAccessMode as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CloudWatchLogOptions {
+    pub log_enabled: Option<bool>,
+    pub log_group_arn: Option<String>,
+    pub log_output_format: Option<String>,
+    pub bgp_log_enabled: Option<bool>,
+    pub bgp_log_group_arn: Option<String>,
+    pub bgp_log_output_format: Option<String>,
+}
+
+impl FromValue for CloudWatchLogOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            log_enabled: r.optional("LogEnabled", <bool as FromValue>::from_value)?,
+            log_group_arn: r.optional("LogGroupArn", <String as FromValue>::from_value)?,
+            log_output_format: r.optional("LogOutputFormat", <String as FromValue>::from_value)?,
+            bgp_log_enabled: r.optional("BgpLogEnabled", <bool as FromValue>::from_value)?,
+            bgp_log_group_arn: r.optional("BgpLogGroupArn", <String as FromValue>::from_value)?,
+            bgp_log_output_format: r.optional("BgpLogOutputFormat", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CloudWatchLogOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LogEnabled", self.log_enabled, <bool as IntoValue>::into_value);
+        w.set_opt("LogGroupArn", self.log_group_arn, <String as IntoValue>::into_value);
+        w.set_opt(
+            "LogOutputFormat",
+            self.log_output_format,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("BgpLogEnabled", self.bgp_log_enabled, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "BgpLogGroupArn",
+            self.bgp_log_group_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "BgpLogOutputFormat",
+            self.bgp_log_output_format,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CloudWatchLogOptionsSpecification {
+    pub log_enabled: Option<bool>,
+    pub log_group_arn: Option<String>,
+    pub log_output_format: Option<String>,
+    pub bgp_log_enabled: Option<bool>,
+    pub bgp_log_group_arn: Option<String>,
+    pub bgp_log_output_format: Option<String>,
+}
+
+impl FromValue for CloudWatchLogOptionsSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            log_enabled: r.optional("LogEnabled", <bool as FromValue>::from_value)?,
+            log_group_arn: r.optional("LogGroupArn", <String as FromValue>::from_value)?,
+            log_output_format: r.optional("LogOutputFormat", <String as FromValue>::from_value)?,
+            bgp_log_enabled: r.optional("BgpLogEnabled", <bool as FromValue>::from_value)?,
+            bgp_log_group_arn: r.optional("BgpLogGroupArn", <String as FromValue>::from_value)?,
+            bgp_log_output_format: r.optional("BgpLogOutputFormat", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CloudWatchLogOptionsSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LogEnabled", self.log_enabled, <bool as IntoValue>::into_value);
+        w.set_opt("LogGroupArn", self.log_group_arn, <String as IntoValue>::into_value);
+        w.set_opt(
+            "LogOutputFormat",
+            self.log_output_format,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("BgpLogEnabled", self.bgp_log_enabled, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "BgpLogGroupArn",
+            self.bgp_log_group_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "BgpLogOutputFormat",
+            self.bgp_log_output_format,
+            <String as IntoValue>::into_value,
         );
         w.finish()
     }
@@ -9282,6 +11089,134 @@ impl IntoValue for CreateVpcResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateVpnConnectionRequest {
+    pub customer_gateway_id: String,
+    pub r#type: String,
+    pub vpn_gateway_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub vpn_concentrator_id: Option<String>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub pre_shared_key_storage: Option<String>,
+    pub dry_run: Option<bool>,
+    pub options: Option<VpnConnectionOptionsSpecification>,
+}
+
+impl FromValue for CreateVpnConnectionRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            customer_gateway_id: r.required("CustomerGatewayId", <String as FromValue>::from_value)?,
+            r#type: r.required("Type", <String as FromValue>::from_value)?,
+            vpn_gateway_id: r.optional("VpnGatewayId", <String as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            vpn_concentrator_id: r.optional("VpnConcentratorId", <String as FromValue>::from_value)?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            pre_shared_key_storage: r.optional("PreSharedKeyStorage", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            options: r.optional("Options", <VpnConnectionOptionsSpecification as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateVpnConnectionRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "CustomerGatewayId",
+            (<String as IntoValue>::into_value)(self.customer_gateway_id),
+        );
+        w.set("Type", (<String as IntoValue>::into_value)(self.r#type));
+        w.set_opt("VpnGatewayId", self.vpn_gateway_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpnConcentratorId",
+            self.vpn_concentrator_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "PreSharedKeyStorage",
+            self.pre_shared_key_storage,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "Options",
+            self.options,
+            <VpnConnectionOptionsSpecification as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateVpnConnectionResult {
+    pub vpn_connection: Option<VpnConnection>,
+}
+
+impl FromValue for CreateVpnConnectionResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection: r.optional("VpnConnection", <VpnConnection as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateVpnConnectionResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "VpnConnection",
+            self.vpn_connection,
+            <VpnConnection as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateVpnConnectionRouteRequest {
+    pub destination_cidr_block: String,
+    pub vpn_connection_id: String,
+}
+
+impl FromValue for CreateVpnConnectionRouteRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_cidr_block: r.required("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            vpn_connection_id: r.required("VpnConnectionId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateVpnConnectionRouteRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "DestinationCidrBlock",
+            (<String as IntoValue>::into_value)(self.destination_cidr_block),
+        );
+        w.set(
+            "VpnConnectionId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_id),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateVpnGatewayRequest {
     pub availability_zone: Option<String>,
     pub r#type: GatewayType,
@@ -9641,6 +11576,65 @@ impl IntoValue for DeleteVpcRequest {
         let mut w = StructWriter::new();
         w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
         w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteVpnConnectionRequest {
+    pub vpn_connection_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteVpnConnectionRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_id: r.required("VpnConnectionId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteVpnConnectionRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "VpnConnectionId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteVpnConnectionRouteRequest {
+    pub destination_cidr_block: String,
+    pub vpn_connection_id: String,
+}
+
+impl FromValue for DeleteVpnConnectionRouteRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_cidr_block: r.required("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            vpn_connection_id: r.required("VpnConnectionId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteVpnConnectionRouteRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "DestinationCidrBlock",
+            (<String as IntoValue>::into_value)(self.destination_cidr_block),
+        );
+        w.set(
+            "VpnConnectionId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_id),
+        );
         w.finish()
     }
 }
@@ -10490,6 +12484,66 @@ impl IntoValue for DescribeVpcsResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeVpnConnectionsRequest {
+    pub filters: Option<Vec<Filter>>,
+    pub vpn_connection_ids: Option<Vec<String>>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeVpnConnectionsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            vpn_connection_ids: r.optional("VpnConnectionIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeVpnConnectionsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("VpnConnectionIds", self.vpn_connection_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeVpnConnectionsResult {
+    pub vpn_connections: Option<Vec<VpnConnection>>,
+}
+
+impl FromValue for DescribeVpnConnectionsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connections: r.optional("VpnConnections", |v: Value| {
+                list_from(v, <VpnConnection as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for DescribeVpnConnectionsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("VpnConnections", self.vpn_connections, |v: Vec<VpnConnection>| {
+            list_into(v, <VpnConnection as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeVpnGatewaysRequest {
     pub filters: Option<Vec<Filter>>,
     pub vpn_gateway_ids: Option<Vec<String>>,
@@ -10884,6 +12938,66 @@ impl IntoValue for FirewallOnboardingStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum GatewayAssociationState {
+    #[default]
+    /// `associated`
+    Associated,
+    /// `not-associated`
+    NotAssociated,
+    /// `associating`
+    Associating,
+    /// `disassociating`
+    Disassociating,
+}
+
+impl GatewayAssociationState {
+    pub const ALL: &'static [Self] = &[
+        Self::Associated,
+        Self::NotAssociated,
+        Self::Associating,
+        Self::Disassociating,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Associated => "associated",
+            Self::NotAssociated => "not-associated",
+            Self::Associating => "associating",
+            Self::Disassociating => "disassociating",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "associated" => Some(Self::Associated),
+            "not-associated" => Some(Self::NotAssociated),
+            "associating" => Some(Self::Associating),
+            "disassociating" => Some(Self::Disassociating),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for GatewayAssociationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for GatewayAssociationState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a GatewayAssociationState value")))
+    }
+}
+
+impl IntoValue for GatewayAssociationState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum GatewayType {
     #[default]
     /// `ipsec.1`
@@ -10993,6 +13107,50 @@ impl FromValue for HostnameType {
 impl IntoValue for HostnameType {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IKEVersionsListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for IKEVersionsListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for IKEVersionsListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IKEVersionsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for IKEVersionsRequestListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for IKEVersionsRequestListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
     }
 }
 
@@ -12511,6 +14669,270 @@ impl IntoValue for OperatorResponse {
             self.hidden_by_default,
             <bool as IntoValue>::into_value,
         );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase1DHGroupNumbersListValue {
+    pub value: Option<i32>,
+}
+
+impl FromValue for Phase1DHGroupNumbersListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase1DHGroupNumbersListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase1DHGroupNumbersRequestListValue {
+    pub value: Option<i32>,
+}
+
+impl FromValue for Phase1DHGroupNumbersRequestListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase1DHGroupNumbersRequestListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase1EncryptionAlgorithmsListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for Phase1EncryptionAlgorithmsListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase1EncryptionAlgorithmsListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase1EncryptionAlgorithmsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for Phase1EncryptionAlgorithmsRequestListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase1EncryptionAlgorithmsRequestListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase1IntegrityAlgorithmsListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for Phase1IntegrityAlgorithmsListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase1IntegrityAlgorithmsListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase1IntegrityAlgorithmsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for Phase1IntegrityAlgorithmsRequestListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase1IntegrityAlgorithmsRequestListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase2DHGroupNumbersListValue {
+    pub value: Option<i32>,
+}
+
+impl FromValue for Phase2DHGroupNumbersListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase2DHGroupNumbersListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase2DHGroupNumbersRequestListValue {
+    pub value: Option<i32>,
+}
+
+impl FromValue for Phase2DHGroupNumbersRequestListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase2DHGroupNumbersRequestListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase2EncryptionAlgorithmsListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for Phase2EncryptionAlgorithmsListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase2EncryptionAlgorithmsListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase2EncryptionAlgorithmsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for Phase2EncryptionAlgorithmsRequestListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase2EncryptionAlgorithmsRequestListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase2IntegrityAlgorithmsListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for Phase2IntegrityAlgorithmsListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase2IntegrityAlgorithmsListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Phase2IntegrityAlgorithmsRequestListValue {
+    pub value: Option<String>,
+}
+
+impl FromValue for Phase2IntegrityAlgorithmsRequestListValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Phase2IntegrityAlgorithmsRequestListValue {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -14545,6 +16967,52 @@ impl IntoValue for TagSpecification {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TelemetryStatus {
+    #[default]
+    /// `UP`
+    Up,
+    /// `DOWN`
+    Down,
+}
+
+impl TelemetryStatus {
+    pub const ALL: &'static [Self] = &[Self::Up, Self::Down];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Up => "UP",
+            Self::Down => "DOWN",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "UP" => Some(Self::Up),
+            "DOWN" => Some(Self::Down),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TelemetryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TelemetryStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a TelemetryStatus value")))
+    }
+}
+
+impl IntoValue for TelemetryStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Tenancy {
     #[default]
     /// `default`
@@ -14594,6 +17062,253 @@ impl IntoValue for Tenancy {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TunnelInsideIpVersion {
+    #[default]
+    /// `ipv4`
+    Ipv4,
+    /// `ipv6`
+    Ipv6,
+}
+
+impl TunnelInsideIpVersion {
+    pub const ALL: &'static [Self] = &[Self::Ipv4, Self::Ipv6];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ipv4 => "ipv4",
+            Self::Ipv6 => "ipv6",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ipv4" => Some(Self::Ipv4),
+            "ipv6" => Some(Self::Ipv6),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TunnelInsideIpVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TunnelInsideIpVersion {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a TunnelInsideIpVersion value")))
+    }
+}
+
+impl IntoValue for TunnelInsideIpVersion {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TunnelOption {
+    pub outside_ip_address: Option<String>,
+    pub tunnel_inside_cidr: Option<String>,
+    pub tunnel_inside_ipv6_cidr: Option<String>,
+    pub pre_shared_key: Option<String>,
+    pub phase1_lifetime_seconds: Option<i32>,
+    pub phase2_lifetime_seconds: Option<i32>,
+    pub rekey_margin_time_seconds: Option<i32>,
+    pub rekey_fuzz_percentage: Option<i32>,
+    pub replay_window_size: Option<i32>,
+    pub dpd_timeout_seconds: Option<i32>,
+    pub dpd_timeout_action: Option<String>,
+    pub phase1_encryption_algorithms: Option<Vec<Phase1EncryptionAlgorithmsListValue>>,
+    pub phase2_encryption_algorithms: Option<Vec<Phase2EncryptionAlgorithmsListValue>>,
+    pub phase1_integrity_algorithms: Option<Vec<Phase1IntegrityAlgorithmsListValue>>,
+    pub phase2_integrity_algorithms: Option<Vec<Phase2IntegrityAlgorithmsListValue>>,
+    pub phase1_dh_group_numbers: Option<Vec<Phase1DHGroupNumbersListValue>>,
+    pub phase2_dh_group_numbers: Option<Vec<Phase2DHGroupNumbersListValue>>,
+    pub ike_versions: Option<Vec<IKEVersionsListValue>>,
+    pub startup_action: Option<String>,
+    pub log_options: Option<VpnTunnelLogOptions>,
+    pub enable_tunnel_lifecycle_control: Option<bool>,
+    pub phase1_additional_key_exchanges: Option<Vec<VpnAdditionalKeyExchange>>,
+    pub phase2_additional_key_exchanges: Option<Vec<VpnAdditionalKeyExchange>>,
+}
+
+impl FromValue for TunnelOption {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            outside_ip_address: r.optional("OutsideIpAddress", <String as FromValue>::from_value)?,
+            tunnel_inside_cidr: r.optional("TunnelInsideCidr", <String as FromValue>::from_value)?,
+            tunnel_inside_ipv6_cidr: r.optional("TunnelInsideIpv6Cidr", <String as FromValue>::from_value)?,
+            pre_shared_key: r.optional("PreSharedKey", <String as FromValue>::from_value)?,
+            phase1_lifetime_seconds: r.optional("Phase1LifetimeSeconds", <i32 as FromValue>::from_value)?,
+            phase2_lifetime_seconds: r.optional("Phase2LifetimeSeconds", <i32 as FromValue>::from_value)?,
+            rekey_margin_time_seconds: r.optional("RekeyMarginTimeSeconds", <i32 as FromValue>::from_value)?,
+            rekey_fuzz_percentage: r.optional("RekeyFuzzPercentage", <i32 as FromValue>::from_value)?,
+            replay_window_size: r.optional("ReplayWindowSize", <i32 as FromValue>::from_value)?,
+            dpd_timeout_seconds: r.optional("DpdTimeoutSeconds", <i32 as FromValue>::from_value)?,
+            dpd_timeout_action: r.optional("DpdTimeoutAction", <String as FromValue>::from_value)?,
+            phase1_encryption_algorithms: r.optional("Phase1EncryptionAlgorithms", |v: Value| {
+                list_from(v, <Phase1EncryptionAlgorithmsListValue as FromValue>::from_value)
+            })?,
+            phase2_encryption_algorithms: r.optional("Phase2EncryptionAlgorithms", |v: Value| {
+                list_from(v, <Phase2EncryptionAlgorithmsListValue as FromValue>::from_value)
+            })?,
+            phase1_integrity_algorithms: r.optional("Phase1IntegrityAlgorithms", |v: Value| {
+                list_from(v, <Phase1IntegrityAlgorithmsListValue as FromValue>::from_value)
+            })?,
+            phase2_integrity_algorithms: r.optional("Phase2IntegrityAlgorithms", |v: Value| {
+                list_from(v, <Phase2IntegrityAlgorithmsListValue as FromValue>::from_value)
+            })?,
+            phase1_dh_group_numbers: r.optional("Phase1DHGroupNumbers", |v: Value| {
+                list_from(v, <Phase1DHGroupNumbersListValue as FromValue>::from_value)
+            })?,
+            phase2_dh_group_numbers: r.optional("Phase2DHGroupNumbers", |v: Value| {
+                list_from(v, <Phase2DHGroupNumbersListValue as FromValue>::from_value)
+            })?,
+            ike_versions: r.optional("IkeVersions", |v: Value| {
+                list_from(v, <IKEVersionsListValue as FromValue>::from_value)
+            })?,
+            startup_action: r.optional("StartupAction", <String as FromValue>::from_value)?,
+            log_options: r.optional("LogOptions", <VpnTunnelLogOptions as FromValue>::from_value)?,
+            enable_tunnel_lifecycle_control: r
+                .optional("EnableTunnelLifecycleControl", <bool as FromValue>::from_value)?,
+            phase1_additional_key_exchanges: r.optional("Phase1AdditionalKeyExchanges", |v: Value| {
+                list_from(v, <VpnAdditionalKeyExchange as FromValue>::from_value)
+            })?,
+            phase2_additional_key_exchanges: r.optional("Phase2AdditionalKeyExchanges", |v: Value| {
+                list_from(v, <VpnAdditionalKeyExchange as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for TunnelOption {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "OutsideIpAddress",
+            self.outside_ip_address,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TunnelInsideCidr",
+            self.tunnel_inside_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TunnelInsideIpv6Cidr",
+            self.tunnel_inside_ipv6_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("PreSharedKey", self.pre_shared_key, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Phase1LifetimeSeconds",
+            self.phase1_lifetime_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase2LifetimeSeconds",
+            self.phase2_lifetime_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RekeyMarginTimeSeconds",
+            self.rekey_margin_time_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RekeyFuzzPercentage",
+            self.rekey_fuzz_percentage,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ReplayWindowSize",
+            self.replay_window_size,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DpdTimeoutSeconds",
+            self.dpd_timeout_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DpdTimeoutAction",
+            self.dpd_timeout_action,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase1EncryptionAlgorithms",
+            self.phase1_encryption_algorithms,
+            |v: Vec<Phase1EncryptionAlgorithmsListValue>| {
+                list_into(v, <Phase1EncryptionAlgorithmsListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2EncryptionAlgorithms",
+            self.phase2_encryption_algorithms,
+            |v: Vec<Phase2EncryptionAlgorithmsListValue>| {
+                list_into(v, <Phase2EncryptionAlgorithmsListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase1IntegrityAlgorithms",
+            self.phase1_integrity_algorithms,
+            |v: Vec<Phase1IntegrityAlgorithmsListValue>| {
+                list_into(v, <Phase1IntegrityAlgorithmsListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2IntegrityAlgorithms",
+            self.phase2_integrity_algorithms,
+            |v: Vec<Phase2IntegrityAlgorithmsListValue>| {
+                list_into(v, <Phase2IntegrityAlgorithmsListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase1DHGroupNumbers",
+            self.phase1_dh_group_numbers,
+            |v: Vec<Phase1DHGroupNumbersListValue>| {
+                list_into(v, <Phase1DHGroupNumbersListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2DHGroupNumbers",
+            self.phase2_dh_group_numbers,
+            |v: Vec<Phase2DHGroupNumbersListValue>| {
+                list_into(v, <Phase2DHGroupNumbersListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt("IkeVersions", self.ike_versions, |v: Vec<IKEVersionsListValue>| {
+            list_into(v, <IKEVersionsListValue as IntoValue>::into_value)
+        });
+        w.set_opt("StartupAction", self.startup_action, <String as IntoValue>::into_value);
+        w.set_opt(
+            "LogOptions",
+            self.log_options,
+            <VpnTunnelLogOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableTunnelLifecycleControl",
+            self.enable_tunnel_lifecycle_control,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase1AdditionalKeyExchanges",
+            self.phase1_additional_key_exchanges,
+            |v: Vec<VpnAdditionalKeyExchange>| list_into(v, <VpnAdditionalKeyExchange as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "Phase2AdditionalKeyExchanges",
+            self.phase2_additional_key_exchanges,
+            |v: Vec<VpnAdditionalKeyExchange>| list_into(v, <VpnAdditionalKeyExchange as IntoValue>::into_value),
+        );
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserIdGroupPair {
     pub description: Option<String>,
@@ -14634,6 +17349,59 @@ impl IntoValue for UserIdGroupPair {
             <String as IntoValue>::into_value,
         );
         w.set_opt("PeeringStatus", self.peering_status, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VgwTelemetry {
+    pub accepted_route_count: Option<i32>,
+    pub last_status_change: Option<Timestamp>,
+    pub outside_ip_address: Option<String>,
+    pub status: Option<TelemetryStatus>,
+    pub status_message: Option<String>,
+    pub certificate_arn: Option<String>,
+}
+
+impl FromValue for VgwTelemetry {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            accepted_route_count: r.optional("AcceptedRouteCount", <i32 as FromValue>::from_value)?,
+            last_status_change: r.optional("LastStatusChange", <Timestamp as FromValue>::from_value)?,
+            outside_ip_address: r.optional("OutsideIpAddress", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <TelemetryStatus as FromValue>::from_value)?,
+            status_message: r.optional("StatusMessage", <String as FromValue>::from_value)?,
+            certificate_arn: r.optional("CertificateArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VgwTelemetry {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "AcceptedRouteCount",
+            self.accepted_route_count,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LastStatusChange",
+            self.last_status_change,
+            <Timestamp as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "OutsideIpAddress",
+            self.outside_ip_address,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Status", self.status, <TelemetryStatus as IntoValue>::into_value);
+        w.set_opt("StatusMessage", self.status_message, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CertificateArn",
+            self.certificate_arn,
+            <String as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -15590,6 +18358,429 @@ impl IntoValue for VpcState {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnAdditionalKeyExchange {
+    pub additional_key_exchange_round: Option<i32>,
+    pub key_exchange_methods: Option<Vec<AdditionalKeyExchangeMethodsListValue>>,
+    pub requirement: Option<AdditionalKeyExchangeRequirement>,
+}
+
+impl FromValue for VpnAdditionalKeyExchange {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            additional_key_exchange_round: r.optional("AdditionalKeyExchangeRound", <i32 as FromValue>::from_value)?,
+            key_exchange_methods: r.optional("KeyExchangeMethods", |v: Value| {
+                list_from(v, <AdditionalKeyExchangeMethodsListValue as FromValue>::from_value)
+            })?,
+            requirement: r.optional(
+                "Requirement",
+                <AdditionalKeyExchangeRequirement as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for VpnAdditionalKeyExchange {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "AdditionalKeyExchangeRound",
+            self.additional_key_exchange_round,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KeyExchangeMethods",
+            self.key_exchange_methods,
+            |v: Vec<AdditionalKeyExchangeMethodsListValue>| {
+                list_into(v, <AdditionalKeyExchangeMethodsListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Requirement",
+            self.requirement,
+            <AdditionalKeyExchangeRequirement as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnAdditionalKeyExchangeRequest {
+    pub additional_key_exchange_round: i32,
+    pub key_exchange_methods: Option<Vec<AdditionalKeyExchangeMethodsRequestListValue>>,
+    pub requirement: Option<AdditionalKeyExchangeRequirement>,
+}
+
+impl FromValue for VpnAdditionalKeyExchangeRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            additional_key_exchange_round: r.required("AdditionalKeyExchangeRound", <i32 as FromValue>::from_value)?,
+            key_exchange_methods: r.optional("KeyExchangeMethods", |v: Value| {
+                list_from(
+                    v,
+                    <AdditionalKeyExchangeMethodsRequestListValue as FromValue>::from_value,
+                )
+            })?,
+            requirement: r.optional(
+                "Requirement",
+                <AdditionalKeyExchangeRequirement as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for VpnAdditionalKeyExchangeRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "AdditionalKeyExchangeRound",
+            (<i32 as IntoValue>::into_value)(self.additional_key_exchange_round),
+        );
+        w.set_opt(
+            "KeyExchangeMethods",
+            self.key_exchange_methods,
+            |v: Vec<AdditionalKeyExchangeMethodsRequestListValue>| {
+                list_into(
+                    v,
+                    <AdditionalKeyExchangeMethodsRequestListValue as IntoValue>::into_value,
+                )
+            },
+        );
+        w.set_opt(
+            "Requirement",
+            self.requirement,
+            <AdditionalKeyExchangeRequirement as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnConnection {
+    pub category: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub vpn_concentrator_id: Option<String>,
+    pub core_network_arn: Option<String>,
+    pub core_network_attachment_arn: Option<String>,
+    pub gateway_association_state: Option<GatewayAssociationState>,
+    pub options: Option<VpnConnectionOptions>,
+    pub routes: Option<Vec<VpnStaticRoute>>,
+    pub tags: Option<Vec<Tag>>,
+    pub vgw_telemetry: Option<Vec<VgwTelemetry>>,
+    pub pre_shared_key_arn: Option<String>,
+    pub vpn_connection_id: Option<String>,
+    pub state: Option<VpnState>,
+    pub customer_gateway_configuration: Option<String>,
+    pub r#type: Option<GatewayType>,
+    pub customer_gateway_id: Option<String>,
+    pub vpn_gateway_id: Option<String>,
+}
+
+impl FromValue for VpnConnection {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            category: r.optional("Category", <String as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            vpn_concentrator_id: r.optional("VpnConcentratorId", <String as FromValue>::from_value)?,
+            core_network_arn: r.optional("CoreNetworkArn", <String as FromValue>::from_value)?,
+            core_network_attachment_arn: r.optional("CoreNetworkAttachmentArn", <String as FromValue>::from_value)?,
+            gateway_association_state: r.optional(
+                "GatewayAssociationState",
+                <GatewayAssociationState as FromValue>::from_value,
+            )?,
+            options: r.optional("Options", <VpnConnectionOptions as FromValue>::from_value)?,
+            routes: r.optional("Routes", |v: Value| {
+                list_from(v, <VpnStaticRoute as FromValue>::from_value)
+            })?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            vgw_telemetry: r.optional("VgwTelemetry", |v: Value| {
+                list_from(v, <VgwTelemetry as FromValue>::from_value)
+            })?,
+            pre_shared_key_arn: r.optional("PreSharedKeyArn", <String as FromValue>::from_value)?,
+            vpn_connection_id: r.optional("VpnConnectionId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <VpnState as FromValue>::from_value)?,
+            customer_gateway_configuration: r
+                .optional("CustomerGatewayConfiguration", <String as FromValue>::from_value)?,
+            r#type: r.optional("Type", <GatewayType as FromValue>::from_value)?,
+            customer_gateway_id: r.optional("CustomerGatewayId", <String as FromValue>::from_value)?,
+            vpn_gateway_id: r.optional("VpnGatewayId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpnConnection {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Category", self.category, <String as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpnConcentratorId",
+            self.vpn_concentrator_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CoreNetworkArn",
+            self.core_network_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CoreNetworkAttachmentArn",
+            self.core_network_attachment_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "GatewayAssociationState",
+            self.gateway_association_state,
+            <GatewayAssociationState as IntoValue>::into_value,
+        );
+        w.set_opt("Options", self.options, <VpnConnectionOptions as IntoValue>::into_value);
+        w.set_opt("Routes", self.routes, |v: Vec<VpnStaticRoute>| {
+            list_into(v, <VpnStaticRoute as IntoValue>::into_value)
+        });
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt("VgwTelemetry", self.vgw_telemetry, |v: Vec<VgwTelemetry>| {
+            list_into(v, <VgwTelemetry as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "PreSharedKeyArn",
+            self.pre_shared_key_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpnConnectionId",
+            self.vpn_connection_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("State", self.state, <VpnState as IntoValue>::into_value);
+        w.set_opt(
+            "CustomerGatewayConfiguration",
+            self.customer_gateway_configuration,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Type", self.r#type, <GatewayType as IntoValue>::into_value);
+        w.set_opt(
+            "CustomerGatewayId",
+            self.customer_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("VpnGatewayId", self.vpn_gateway_id, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnConnectionOptions {
+    pub enable_acceleration: Option<bool>,
+    pub static_routes_only: Option<bool>,
+    pub local_ipv4_network_cidr: Option<String>,
+    pub remote_ipv4_network_cidr: Option<String>,
+    pub local_ipv6_network_cidr: Option<String>,
+    pub remote_ipv6_network_cidr: Option<String>,
+    pub outside_ip_address_type: Option<String>,
+    pub transport_transit_gateway_attachment_id: Option<String>,
+    pub tunnel_inside_ip_version: Option<TunnelInsideIpVersion>,
+    pub tunnel_options: Option<Vec<TunnelOption>>,
+    pub tunnel_bandwidth: Option<VpnTunnelBandwidth>,
+}
+
+impl FromValue for VpnConnectionOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            enable_acceleration: r.optional("EnableAcceleration", <bool as FromValue>::from_value)?,
+            static_routes_only: r.optional("StaticRoutesOnly", <bool as FromValue>::from_value)?,
+            local_ipv4_network_cidr: r.optional("LocalIpv4NetworkCidr", <String as FromValue>::from_value)?,
+            remote_ipv4_network_cidr: r.optional("RemoteIpv4NetworkCidr", <String as FromValue>::from_value)?,
+            local_ipv6_network_cidr: r.optional("LocalIpv6NetworkCidr", <String as FromValue>::from_value)?,
+            remote_ipv6_network_cidr: r.optional("RemoteIpv6NetworkCidr", <String as FromValue>::from_value)?,
+            outside_ip_address_type: r.optional("OutsideIpAddressType", <String as FromValue>::from_value)?,
+            transport_transit_gateway_attachment_id: r
+                .optional("TransportTransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            tunnel_inside_ip_version: r.optional(
+                "TunnelInsideIpVersion",
+                <TunnelInsideIpVersion as FromValue>::from_value,
+            )?,
+            tunnel_options: r.optional("TunnelOptions", |v: Value| {
+                list_from(v, <TunnelOption as FromValue>::from_value)
+            })?,
+            tunnel_bandwidth: r.optional("TunnelBandwidth", <VpnTunnelBandwidth as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpnConnectionOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "EnableAcceleration",
+            self.enable_acceleration,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "StaticRoutesOnly",
+            self.static_routes_only,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LocalIpv4NetworkCidr",
+            self.local_ipv4_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RemoteIpv4NetworkCidr",
+            self.remote_ipv4_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LocalIpv6NetworkCidr",
+            self.local_ipv6_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RemoteIpv6NetworkCidr",
+            self.remote_ipv6_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "OutsideIpAddressType",
+            self.outside_ip_address_type,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransportTransitGatewayAttachmentId",
+            self.transport_transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TunnelInsideIpVersion",
+            self.tunnel_inside_ip_version,
+            <TunnelInsideIpVersion as IntoValue>::into_value,
+        );
+        w.set_opt("TunnelOptions", self.tunnel_options, |v: Vec<TunnelOption>| {
+            list_into(v, <TunnelOption as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "TunnelBandwidth",
+            self.tunnel_bandwidth,
+            <VpnTunnelBandwidth as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnConnectionOptionsSpecification {
+    pub enable_acceleration: Option<bool>,
+    pub tunnel_inside_ip_version: Option<TunnelInsideIpVersion>,
+    pub tunnel_options: Option<Vec<VpnTunnelOptionsSpecification>>,
+    pub local_ipv4_network_cidr: Option<String>,
+    pub remote_ipv4_network_cidr: Option<String>,
+    pub local_ipv6_network_cidr: Option<String>,
+    pub remote_ipv6_network_cidr: Option<String>,
+    pub outside_ip_address_type: Option<String>,
+    pub transport_transit_gateway_attachment_id: Option<String>,
+    pub tunnel_bandwidth: Option<VpnTunnelBandwidth>,
+    pub static_routes_only: Option<bool>,
+}
+
+impl FromValue for VpnConnectionOptionsSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            enable_acceleration: r.optional("EnableAcceleration", <bool as FromValue>::from_value)?,
+            tunnel_inside_ip_version: r.optional(
+                "TunnelInsideIpVersion",
+                <TunnelInsideIpVersion as FromValue>::from_value,
+            )?,
+            tunnel_options: r.optional("TunnelOptions", |v: Value| {
+                list_from(v, <VpnTunnelOptionsSpecification as FromValue>::from_value)
+            })?,
+            local_ipv4_network_cidr: r.optional("LocalIpv4NetworkCidr", <String as FromValue>::from_value)?,
+            remote_ipv4_network_cidr: r.optional("RemoteIpv4NetworkCidr", <String as FromValue>::from_value)?,
+            local_ipv6_network_cidr: r.optional("LocalIpv6NetworkCidr", <String as FromValue>::from_value)?,
+            remote_ipv6_network_cidr: r.optional("RemoteIpv6NetworkCidr", <String as FromValue>::from_value)?,
+            outside_ip_address_type: r.optional("OutsideIpAddressType", <String as FromValue>::from_value)?,
+            transport_transit_gateway_attachment_id: r
+                .optional("TransportTransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            tunnel_bandwidth: r.optional("TunnelBandwidth", <VpnTunnelBandwidth as FromValue>::from_value)?,
+            static_routes_only: r.optional("StaticRoutesOnly", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpnConnectionOptionsSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "EnableAcceleration",
+            self.enable_acceleration,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TunnelInsideIpVersion",
+            self.tunnel_inside_ip_version,
+            <TunnelInsideIpVersion as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TunnelOptions",
+            self.tunnel_options,
+            |v: Vec<VpnTunnelOptionsSpecification>| {
+                list_into(v, <VpnTunnelOptionsSpecification as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "LocalIpv4NetworkCidr",
+            self.local_ipv4_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RemoteIpv4NetworkCidr",
+            self.remote_ipv4_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LocalIpv6NetworkCidr",
+            self.local_ipv6_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RemoteIpv6NetworkCidr",
+            self.remote_ipv6_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "OutsideIpAddressType",
+            self.outside_ip_address_type,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransportTransitGatewayAttachmentId",
+            self.transport_transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TunnelBandwidth",
+            self.tunnel_bandwidth,
+            <VpnTunnelBandwidth as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "StaticRoutesOnly",
+            self.static_routes_only,
+            <bool as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VpnGateway {
     pub amazon_side_asn: Option<i64>,
     pub tags: Option<Vec<Tag>>,
@@ -15690,6 +18881,385 @@ impl FromValue for VpnState {
 impl IntoValue for VpnState {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnStaticRoute {
+    pub destination_cidr_block: Option<String>,
+    pub source: Option<VpnStaticRouteSource>,
+    pub state: Option<VpnState>,
+}
+
+impl FromValue for VpnStaticRoute {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_cidr_block: r.optional("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            source: r.optional("Source", <VpnStaticRouteSource as FromValue>::from_value)?,
+            state: r.optional("State", <VpnState as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpnStaticRoute {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DestinationCidrBlock",
+            self.destination_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Source", self.source, <VpnStaticRouteSource as IntoValue>::into_value);
+        w.set_opt("State", self.state, <VpnState as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpnStaticRouteSource {
+    #[default]
+    /// `Static`
+    Static,
+}
+
+impl VpnStaticRouteSource {
+    pub const ALL: &'static [Self] = &[Self::Static];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Static => "Static",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "Static" => Some(Self::Static),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpnStaticRouteSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpnStaticRouteSource {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a VpnStaticRouteSource value")))
+    }
+}
+
+impl IntoValue for VpnStaticRouteSource {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpnTunnelBandwidth {
+    #[default]
+    /// `standard`
+    Standard,
+    /// `large`
+    Large,
+}
+
+impl VpnTunnelBandwidth {
+    pub const ALL: &'static [Self] = &[Self::Standard, Self::Large];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Large => "large",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "standard" => Some(Self::Standard),
+            "large" => Some(Self::Large),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpnTunnelBandwidth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpnTunnelBandwidth {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a VpnTunnelBandwidth value")))
+    }
+}
+
+impl IntoValue for VpnTunnelBandwidth {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnTunnelLogOptions {
+    pub cloud_watch_log_options: Option<CloudWatchLogOptions>,
+}
+
+impl FromValue for VpnTunnelLogOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            cloud_watch_log_options: r
+                .optional("CloudWatchLogOptions", <CloudWatchLogOptions as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpnTunnelLogOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "CloudWatchLogOptions",
+            self.cloud_watch_log_options,
+            <CloudWatchLogOptions as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnTunnelLogOptionsSpecification {
+    pub cloud_watch_log_options: Option<CloudWatchLogOptionsSpecification>,
+}
+
+impl FromValue for VpnTunnelLogOptionsSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            cloud_watch_log_options: r.optional(
+                "CloudWatchLogOptions",
+                <CloudWatchLogOptionsSpecification as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for VpnTunnelLogOptionsSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "CloudWatchLogOptions",
+            self.cloud_watch_log_options,
+            <CloudWatchLogOptionsSpecification as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnTunnelOptionsSpecification {
+    pub tunnel_inside_cidr: Option<String>,
+    pub tunnel_inside_ipv6_cidr: Option<String>,
+    pub pre_shared_key: Option<String>,
+    pub phase1_lifetime_seconds: Option<i32>,
+    pub phase2_lifetime_seconds: Option<i32>,
+    pub rekey_margin_time_seconds: Option<i32>,
+    pub rekey_fuzz_percentage: Option<i32>,
+    pub replay_window_size: Option<i32>,
+    pub dpd_timeout_seconds: Option<i32>,
+    pub dpd_timeout_action: Option<String>,
+    pub phase1_encryption_algorithms: Option<Vec<Phase1EncryptionAlgorithmsRequestListValue>>,
+    pub phase2_encryption_algorithms: Option<Vec<Phase2EncryptionAlgorithmsRequestListValue>>,
+    pub phase1_integrity_algorithms: Option<Vec<Phase1IntegrityAlgorithmsRequestListValue>>,
+    pub phase2_integrity_algorithms: Option<Vec<Phase2IntegrityAlgorithmsRequestListValue>>,
+    pub phase1_dh_group_numbers: Option<Vec<Phase1DHGroupNumbersRequestListValue>>,
+    pub phase2_dh_group_numbers: Option<Vec<Phase2DHGroupNumbersRequestListValue>>,
+    pub ike_versions: Option<Vec<IKEVersionsRequestListValue>>,
+    pub startup_action: Option<String>,
+    pub log_options: Option<VpnTunnelLogOptionsSpecification>,
+    pub enable_tunnel_lifecycle_control: Option<bool>,
+    pub phase1_additional_key_exchanges: Option<Vec<VpnAdditionalKeyExchangeRequest>>,
+    pub phase2_additional_key_exchanges: Option<Vec<VpnAdditionalKeyExchangeRequest>>,
+}
+
+impl FromValue for VpnTunnelOptionsSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            tunnel_inside_cidr: r.optional("TunnelInsideCidr", <String as FromValue>::from_value)?,
+            tunnel_inside_ipv6_cidr: r.optional("TunnelInsideIpv6Cidr", <String as FromValue>::from_value)?,
+            pre_shared_key: r.optional("PreSharedKey", <String as FromValue>::from_value)?,
+            phase1_lifetime_seconds: r.optional("Phase1LifetimeSeconds", <i32 as FromValue>::from_value)?,
+            phase2_lifetime_seconds: r.optional("Phase2LifetimeSeconds", <i32 as FromValue>::from_value)?,
+            rekey_margin_time_seconds: r.optional("RekeyMarginTimeSeconds", <i32 as FromValue>::from_value)?,
+            rekey_fuzz_percentage: r.optional("RekeyFuzzPercentage", <i32 as FromValue>::from_value)?,
+            replay_window_size: r.optional("ReplayWindowSize", <i32 as FromValue>::from_value)?,
+            dpd_timeout_seconds: r.optional("DPDTimeoutSeconds", <i32 as FromValue>::from_value)?,
+            dpd_timeout_action: r.optional("DPDTimeoutAction", <String as FromValue>::from_value)?,
+            phase1_encryption_algorithms: r.optional("Phase1EncryptionAlgorithms", |v: Value| {
+                list_from(v, <Phase1EncryptionAlgorithmsRequestListValue as FromValue>::from_value)
+            })?,
+            phase2_encryption_algorithms: r.optional("Phase2EncryptionAlgorithms", |v: Value| {
+                list_from(v, <Phase2EncryptionAlgorithmsRequestListValue as FromValue>::from_value)
+            })?,
+            phase1_integrity_algorithms: r.optional("Phase1IntegrityAlgorithms", |v: Value| {
+                list_from(v, <Phase1IntegrityAlgorithmsRequestListValue as FromValue>::from_value)
+            })?,
+            phase2_integrity_algorithms: r.optional("Phase2IntegrityAlgorithms", |v: Value| {
+                list_from(v, <Phase2IntegrityAlgorithmsRequestListValue as FromValue>::from_value)
+            })?,
+            phase1_dh_group_numbers: r.optional("Phase1DHGroupNumbers", |v: Value| {
+                list_from(v, <Phase1DHGroupNumbersRequestListValue as FromValue>::from_value)
+            })?,
+            phase2_dh_group_numbers: r.optional("Phase2DHGroupNumbers", |v: Value| {
+                list_from(v, <Phase2DHGroupNumbersRequestListValue as FromValue>::from_value)
+            })?,
+            ike_versions: r.optional("IKEVersions", |v: Value| {
+                list_from(v, <IKEVersionsRequestListValue as FromValue>::from_value)
+            })?,
+            startup_action: r.optional("StartupAction", <String as FromValue>::from_value)?,
+            log_options: r.optional(
+                "LogOptions",
+                <VpnTunnelLogOptionsSpecification as FromValue>::from_value,
+            )?,
+            enable_tunnel_lifecycle_control: r
+                .optional("EnableTunnelLifecycleControl", <bool as FromValue>::from_value)?,
+            phase1_additional_key_exchanges: r.optional("Phase1AdditionalKeyExchanges", |v: Value| {
+                list_from(v, <VpnAdditionalKeyExchangeRequest as FromValue>::from_value)
+            })?,
+            phase2_additional_key_exchanges: r.optional("Phase2AdditionalKeyExchanges", |v: Value| {
+                list_from(v, <VpnAdditionalKeyExchangeRequest as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for VpnTunnelOptionsSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TunnelInsideCidr",
+            self.tunnel_inside_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TunnelInsideIpv6Cidr",
+            self.tunnel_inside_ipv6_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("PreSharedKey", self.pre_shared_key, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Phase1LifetimeSeconds",
+            self.phase1_lifetime_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase2LifetimeSeconds",
+            self.phase2_lifetime_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RekeyMarginTimeSeconds",
+            self.rekey_margin_time_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RekeyFuzzPercentage",
+            self.rekey_fuzz_percentage,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ReplayWindowSize",
+            self.replay_window_size,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DPDTimeoutSeconds",
+            self.dpd_timeout_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DPDTimeoutAction",
+            self.dpd_timeout_action,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase1EncryptionAlgorithms",
+            self.phase1_encryption_algorithms,
+            |v: Vec<Phase1EncryptionAlgorithmsRequestListValue>| {
+                list_into(v, <Phase1EncryptionAlgorithmsRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2EncryptionAlgorithms",
+            self.phase2_encryption_algorithms,
+            |v: Vec<Phase2EncryptionAlgorithmsRequestListValue>| {
+                list_into(v, <Phase2EncryptionAlgorithmsRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase1IntegrityAlgorithms",
+            self.phase1_integrity_algorithms,
+            |v: Vec<Phase1IntegrityAlgorithmsRequestListValue>| {
+                list_into(v, <Phase1IntegrityAlgorithmsRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2IntegrityAlgorithms",
+            self.phase2_integrity_algorithms,
+            |v: Vec<Phase2IntegrityAlgorithmsRequestListValue>| {
+                list_into(v, <Phase2IntegrityAlgorithmsRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase1DHGroupNumbers",
+            self.phase1_dh_group_numbers,
+            |v: Vec<Phase1DHGroupNumbersRequestListValue>| {
+                list_into(v, <Phase1DHGroupNumbersRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2DHGroupNumbers",
+            self.phase2_dh_group_numbers,
+            |v: Vec<Phase2DHGroupNumbersRequestListValue>| {
+                list_into(v, <Phase2DHGroupNumbersRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "IKEVersions",
+            self.ike_versions,
+            |v: Vec<IKEVersionsRequestListValue>| list_into(v, <IKEVersionsRequestListValue as IntoValue>::into_value),
+        );
+        w.set_opt("StartupAction", self.startup_action, <String as IntoValue>::into_value);
+        w.set_opt(
+            "LogOptions",
+            self.log_options,
+            <VpnTunnelLogOptionsSpecification as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableTunnelLifecycleControl",
+            self.enable_tunnel_lifecycle_control,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase1AdditionalKeyExchanges",
+            self.phase1_additional_key_exchanges,
+            |v: Vec<VpnAdditionalKeyExchangeRequest>| {
+                list_into(v, <VpnAdditionalKeyExchangeRequest as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2AdditionalKeyExchanges",
+            self.phase2_additional_key_exchanges,
+            |v: Vec<VpnAdditionalKeyExchangeRequest>| {
+                list_into(v, <VpnAdditionalKeyExchangeRequest as IntoValue>::into_value)
+            },
+        );
+        w.finish()
     }
 }
 
@@ -15816,6 +19386,26 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn create_vpn_connection(
+        &self,
+        ctx: &RequestContext,
+        input: CreateVpnConnectionRequest,
+    ) -> impl std::future::Future<Output = Result<CreateVpnConnectionResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateVpnConnection");
+        async move { Err(err) }
+    }
+
+    fn create_vpn_connection_route(
+        &self,
+        ctx: &RequestContext,
+        input: CreateVpnConnectionRouteRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateVpnConnectionRoute");
+        async move { Err(err) }
+    }
+
     fn create_vpn_gateway(
         &self,
         ctx: &RequestContext,
@@ -15903,6 +19493,26 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteVpc");
+        async move { Err(err) }
+    }
+
+    fn delete_vpn_connection(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteVpnConnectionRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteVpnConnection");
+        async move { Err(err) }
+    }
+
+    fn delete_vpn_connection_route(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteVpnConnectionRouteRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteVpnConnectionRoute");
         async move { Err(err) }
     }
 
@@ -16033,6 +19643,16 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DescribeVpcsResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeVpcs");
+        async move { Err(err) }
+    }
+
+    fn describe_vpn_connections(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeVpnConnectionsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeVpnConnectionsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeVpnConnections");
         async move { Err(err) }
     }
 
@@ -16297,6 +19917,29 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "CreateVpnConnection" => {
+                    let out = self
+                        .0
+                        .create_vpn_connection(
+                            ctx,
+                            <CreateVpnConnectionRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateVpnConnectionRoute" => {
+                    let out = self
+                        .0
+                        .create_vpn_connection_route(
+                            ctx,
+                            <CreateVpnConnectionRouteRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
                 "CreateVpnGateway" => {
                     let out = self
                         .0
@@ -16398,6 +20041,30 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .delete_vpc(
                             ctx,
                             <DeleteVpcRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteVpnConnection" => {
+                    let out = self
+                        .0
+                        .delete_vpn_connection(
+                            ctx,
+                            <DeleteVpnConnectionRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteVpnConnectionRoute" => {
+                    let out = self
+                        .0
+                        .delete_vpn_connection_route(
+                            ctx,
+                            <DeleteVpnConnectionRouteRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -16543,6 +20210,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .describe_vpcs(
                             ctx,
                             <DescribeVpcsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeVpnConnections" => {
+                    let out = self
+                        .0
+                        .describe_vpn_connections(
+                            ctx,
+                            <DescribeVpnConnectionsRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;

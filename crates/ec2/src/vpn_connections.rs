@@ -1,0 +1,472 @@
+//! Site-to-Site VPN connections between a customer gateway and a virtual
+//! private gateway: two tunnels each, with outside addresses from the
+//! loopback fabric, options as AWS validates and defaults them, static
+//! routes, telemetry, and the customer gateway configuration document.
+
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use landbridge_api::ec2::*;
+use landbridge_api::{ApiError, RequestContext, Timestamp};
+use landbridge_lifecycle::Step;
+
+use crate::cidr::Ipv4Cidr;
+use crate::filter::{self, Filters};
+use crate::gateway_config::{self, Peers};
+use crate::ids::new_id;
+use crate::lifecycles::At;
+use crate::model::*;
+use crate::state::{RegionState, Tx};
+use crate::{Ec2, errors, tags, tunnel_options};
+
+/// AWS takes minutes to provision a connection.
+const CREATING: &[Step<&str>] = &[
+    Step::new("pending", Duration::from_secs(120)),
+    Step::new("available", Duration::ZERO),
+];
+
+const DELETING: &[Step<&str>] = &[
+    Step::new("deleting", Duration::from_secs(30)),
+    Step::new("deleted", Duration::ZERO),
+];
+
+pub fn state_of(c: &VpnConnectionRec, at: &At) -> VpnState {
+    let text = match c.deleted_ms {
+        Some(ms) => at.state(DELETING, ms),
+        None => at.state(CREATING, c.created_ms),
+    };
+    VpnState::parse(text).unwrap_or(VpnState::Available)
+}
+
+/// Whether `c` carries traffic (and its routes propagate).
+pub fn is_available(c: &VpnConnectionRec, at: &At) -> bool {
+    state_of(c, at) == VpnState::Available
+}
+
+fn telemetry(t: &TunnelRec) -> VgwTelemetry {
+    VgwTelemetry {
+        accepted_route_count: Some(0),
+        last_status_change: Some(Timestamp::from_millis(t.status_changed_ms)),
+        outside_ip_address: Some(t.outside_ip.clone()),
+        status: Some(if t.up {
+            TelemetryStatus::Up
+        } else {
+            TelemetryStatus::Down
+        }),
+        status_message: Some(String::new()),
+        certificate_arn: None,
+    }
+}
+
+fn tunnel_option(t: &TunnelRec) -> TunnelOption {
+    TunnelOption {
+        outside_ip_address: Some(t.outside_ip.clone()),
+        tunnel_inside_cidr: Some(t.inside_cidr.clone()),
+        pre_shared_key: Some(t.pre_shared_key.clone()),
+        phase1_lifetime_seconds: Some(t.phase1_lifetime_seconds),
+        phase2_lifetime_seconds: Some(t.phase2_lifetime_seconds),
+        rekey_margin_time_seconds: Some(t.rekey_margin_time_seconds),
+        rekey_fuzz_percentage: Some(t.rekey_fuzz_percentage),
+        replay_window_size: Some(t.replay_window_size),
+        dpd_timeout_seconds: Some(t.dpd_timeout_seconds),
+        dpd_timeout_action: Some(t.dpd_timeout_action.clone()),
+        phase1_encryption_algorithms: Some(
+            t.phase1_encryption
+                .iter()
+                .map(|v| Phase1EncryptionAlgorithmsListValue { value: Some(v.clone()) })
+                .collect(),
+        ),
+        phase2_encryption_algorithms: Some(
+            t.phase2_encryption
+                .iter()
+                .map(|v| Phase2EncryptionAlgorithmsListValue { value: Some(v.clone()) })
+                .collect(),
+        ),
+        phase1_integrity_algorithms: Some(
+            t.phase1_integrity
+                .iter()
+                .map(|v| Phase1IntegrityAlgorithmsListValue { value: Some(v.clone()) })
+                .collect(),
+        ),
+        phase2_integrity_algorithms: Some(
+            t.phase2_integrity
+                .iter()
+                .map(|v| Phase2IntegrityAlgorithmsListValue { value: Some(v.clone()) })
+                .collect(),
+        ),
+        phase1_dh_group_numbers: Some(
+            t.phase1_dh_groups
+                .iter()
+                .map(|v| Phase1DHGroupNumbersListValue { value: Some(*v) })
+                .collect(),
+        ),
+        phase2_dh_group_numbers: Some(
+            t.phase2_dh_groups
+                .iter()
+                .map(|v| Phase2DHGroupNumbersListValue { value: Some(*v) })
+                .collect(),
+        ),
+        ike_versions: Some(
+            t.ike_versions
+                .iter()
+                .map(|v| IKEVersionsListValue { value: Some(v.clone()) })
+                .collect(),
+        ),
+        startup_action: Some(t.startup_action.clone()),
+        enable_tunnel_lifecycle_control: Some(t.enable_tunnel_lifecycle_control),
+        ..Default::default()
+    }
+}
+
+fn view(c: &VpnConnectionRec, state: &RegionState, at: &At) -> VpnConnection {
+    let current = state_of(c, at);
+    let route_state = if current == VpnState::Deleted {
+        VpnState::Deleted
+    } else {
+        VpnState::Available
+    };
+    // AWS stops handing out the configuration once a connection is gone.
+    let configuration = match current {
+        VpnState::Pending | VpnState::Available => {
+            let cgw = state.customer_gateways.get(&c.customer_gateway_id);
+            let vgw = c.vpn_gateway_id.as_ref().and_then(|id| state.vpn_gateways.get(id));
+            cgw.zip(vgw).map(|(cgw, vgw)| {
+                gateway_config::document(
+                    c,
+                    &Peers {
+                        customer_ip: cgw.ip_address.as_deref().unwrap_or_default(),
+                        customer_asn: cgw.bgp_asn,
+                        amazon_asn: vgw.amazon_side_asn,
+                    },
+                )
+            })
+        }
+        _ => None,
+    };
+    VpnConnection {
+        category: Some("VPN".to_string()),
+        customer_gateway_configuration: configuration,
+        customer_gateway_id: Some(c.customer_gateway_id.clone()),
+        vpn_gateway_id: c.vpn_gateway_id.clone(),
+        vpn_connection_id: Some(c.id.clone()),
+        state: Some(current),
+        r#type: Some(GatewayType::Ipsec1),
+        options: Some(VpnConnectionOptions {
+            enable_acceleration: Some(c.enable_acceleration),
+            static_routes_only: Some(c.static_routes_only),
+            local_ipv4_network_cidr: Some(c.local_ipv4_network_cidr.clone()),
+            remote_ipv4_network_cidr: Some(c.remote_ipv4_network_cidr.clone()),
+            outside_ip_address_type: Some(c.outside_ip_address_type.clone()),
+            tunnel_inside_ip_version: Some(TunnelInsideIpVersion::Ipv4),
+            tunnel_options: Some(c.tunnels.iter().map(tunnel_option).collect()),
+            ..Default::default()
+        }),
+        routes: Some(
+            c.routes
+                .iter()
+                .map(|r| VpnStaticRoute {
+                    destination_cidr_block: Some(r.clone()),
+                    source: Some(VpnStaticRouteSource::Static),
+                    state: Some(route_state),
+                })
+                .collect(),
+        ),
+        vgw_telemetry: Some(c.tunnels.iter().map(telemetry).collect()),
+        tags: crate::views::tags(&c.tags),
+        ..Default::default()
+    }
+}
+
+/// Inside CIDRs already used by tunnels on `vpn_gateway_id`, which AWS
+/// requires to be unique per gateway.
+fn inside_cidrs_on(state: &RegionState, vpn_gateway_id: &str, at: &At) -> BTreeSet<String> {
+    state
+        .vpn_connections
+        .values()
+        .filter(|c| c.vpn_gateway_id.as_deref() == Some(vpn_gateway_id) && state_of(c, at) != VpnState::Deleted)
+        .flat_map(|c| c.tunnels.iter().map(|t| t.inside_cidr.clone()))
+        .collect()
+}
+
+fn network_cidr(value: Option<String>, name: &str) -> Result<String, ApiError> {
+    match value {
+        None => Ok("0.0.0.0/0".to_string()),
+        Some(text) => match Ipv4Cidr::parse(&text) {
+            Some(c) => Ok(format!("{}/{}", c.network(), c.prefix())),
+            None => Err(errors::invalid_value(&text, name, "It must be an IPv4 CIDR block.")),
+        },
+    }
+}
+
+pub async fn create(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: CreateVpnConnectionRequest,
+) -> Result<CreateVpnConnectionResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    if input.r#type != "ipsec.1" {
+        return Err(errors::invalid_value(
+            &input.r#type,
+            "type",
+            "The only supported type is ipsec.1.",
+        ));
+    }
+    let Some(vpn_gateway_id) = input.vpn_gateway_id else {
+        return Err(match input.transit_gateway_id {
+            Some(tgw) => errors::not_found("InvalidTransitGatewayID.NotFound", "transitGateway", &tgw),
+            None => errors::missing("VpnGatewayId"),
+        });
+    };
+    let options = input.options.unwrap_or_default();
+    if options.tunnel_inside_ip_version == Some(TunnelInsideIpVersion::Ipv6) {
+        return Err(errors::invalid(
+            "IPv6 tunnel inside addresses are supported only on transit gateway VPN connections.",
+        ));
+    }
+    let specs = options.tunnel_options.unwrap_or_default();
+    if specs.len() > 2 {
+        return Err(errors::invalid(
+            "A VPN connection has two tunnels: specify at most two sets of tunnel options.",
+        ));
+    }
+    let local_ipv4_network_cidr = network_cidr(options.local_ipv4_network_cidr, "LocalIpv4NetworkCidr")?;
+    let remote_ipv4_network_cidr = network_cidr(options.remote_ipv4_network_cidr, "RemoteIpv4NetworkCidr")?;
+    let tags = tags::from_specifications(input.tag_specifications, "vpn-connection")?;
+    let at = ec2.at();
+    let region = ec2.region(ctx).await?;
+    let state = region.state.write().await;
+    let cgw = state
+        .customer_gateways
+        .get(&input.customer_gateway_id)
+        .filter(|g| !g.deleted)
+        .ok_or_else(|| errors::cgw_not_found(&input.customer_gateway_id))?;
+    if cgw.ip_address.is_none() {
+        return Err(errors::invalid(
+            "Certificate-based customer gateways are not supported yet: give the customer gateway an IP address.",
+        ));
+    }
+    state
+        .vpn_gateways
+        .get(&vpn_gateway_id)
+        .filter(|g| !g.deleted)
+        .ok_or_else(|| errors::vgw_not_found(&vpn_gateway_id))?;
+    let mut taken = inside_cidrs_on(&state, &vpn_gateway_id, &at);
+    let outside = ec2.fabric().allocate(2).ok_or_else(|| {
+        ApiError::client(
+            "VpnConnectionLimitExceeded",
+            "The loopback fabric has no free outside addresses.",
+        )
+    })?;
+    let mut specs = specs.into_iter();
+    let mut tunnels = Vec::with_capacity(2);
+    for ip in &outside {
+        match tunnel_options::tunnel(specs.next(), *ip, &taken, at.now_ms) {
+            Ok(t) => {
+                taken.insert(t.inside_cidr.clone());
+                tunnels.push(t);
+            }
+            Err(e) => {
+                ec2.fabric().release(outside);
+                return Err(e);
+            }
+        }
+    }
+    if tunnels[0].inside_cidr == tunnels[1].inside_cidr {
+        ec2.fabric().release(outside);
+        return Err(errors::invalid(
+            "The two tunnels of a VPN connection need different inside CIDRs.",
+        ));
+    }
+    let c = VpnConnectionRec {
+        id: new_id("vpn"),
+        created_ms: at.now_ms,
+        deleted_ms: None,
+        customer_gateway_id: input.customer_gateway_id,
+        vpn_gateway_id: Some(vpn_gateway_id),
+        static_routes_only: options.static_routes_only.unwrap_or(false),
+        enable_acceleration: options.enable_acceleration.unwrap_or(false),
+        local_ipv4_network_cidr,
+        remote_ipv4_network_cidr,
+        outside_ip_address_type: options
+            .outside_ip_address_type
+            .unwrap_or_else(|| "PublicIpv4".to_string()),
+        tunnels,
+        routes: Vec::new(),
+        tags,
+    };
+    let result = view(&c, &state, &at);
+    let mut tx = Tx::default();
+    tx.put(Resource::VpnConnection(c));
+    if let Err(e) = tx.commit(ec2.store(), &region, state).await {
+        ec2.fabric().release(outside);
+        return Err(e);
+    }
+    Ok(CreateVpnConnectionResult {
+        vpn_connection: Some(result),
+    })
+}
+
+pub async fn describe(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: DescribeVpnConnectionsRequest,
+) -> Result<DescribeVpnConnectionsResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    let filters = Filters::new(
+        input.filters,
+        &filter::with_tags(&[
+            "customer-gateway-configuration",
+            "customer-gateway-id",
+            "state",
+            "option.static-routes-only",
+            "route.destination-cidr-block",
+            "bgp-asn",
+            "type",
+            "vpn-connection-id",
+            "vpn-gateway-id",
+            "transit-gateway-id",
+        ]),
+    )?;
+    let at = ec2.at();
+    let region = ec2.region(ctx).await?;
+    let state = region.state.read().await;
+    let ids = input.vpn_connection_ids.unwrap_or_default();
+    if let Some(missing) = ids.iter().find(|id| !state.vpn_connections.contains_key(*id)) {
+        return Err(errors::vpn_not_found(missing));
+    }
+    let connections = filter::select(&state.vpn_connections, &ids, filters.candidates(&state.index, false))
+        .into_iter()
+        .map(|c| view(c, &state, &at))
+        .filter(|v| {
+            let static_only = v
+                .options
+                .as_ref()
+                .and_then(|o| o.static_routes_only)
+                .unwrap_or(false)
+                .to_string();
+            let asn = v
+                .vpn_gateway_id
+                .as_ref()
+                .and_then(|g| state.vpn_gateways.get(g))
+                .map(|g| g.amazon_side_asn.to_string())
+                .unwrap_or_default();
+            filters.matches(|f| match f {
+                "customer-gateway-configuration" => {
+                    v.customer_gateway_configuration.iter().map(String::as_str).collect()
+                }
+                "customer-gateway-id" => v.customer_gateway_id.iter().map(String::as_str).collect(),
+                "state" => v.state.iter().map(|s| s.as_str()).collect(),
+                "option.static-routes-only" => vec![static_only.as_str()],
+                "route.destination-cidr-block" => v
+                    .routes
+                    .iter()
+                    .flatten()
+                    .filter_map(|r| r.destination_cidr_block.as_deref())
+                    .collect(),
+                "bgp-asn" => vec![asn.as_str()],
+                "type" => vec!["ipsec.1"],
+                "vpn-connection-id" => v.vpn_connection_id.iter().map(String::as_str).collect(),
+                "vpn-gateway-id" => v.vpn_gateway_id.iter().map(String::as_str).collect(),
+                "transit-gateway-id" => Vec::new(),
+                other => {
+                    let id = v.vpn_connection_id.as_deref().unwrap_or_default();
+                    state
+                        .vpn_connections
+                        .get(id)
+                        .and_then(|c| filter::tag_values(&c.tags, other))
+                        .unwrap_or_default()
+                }
+            })
+        })
+        .collect();
+    Ok(DescribeVpnConnectionsResult {
+        vpn_connections: Some(connections),
+    })
+}
+
+/// A connection that is not (being) deleted.
+fn live<'a>(state: &'a RegionState, id: &str) -> Result<&'a VpnConnectionRec, ApiError> {
+    state
+        .vpn_connections
+        .get(id)
+        .filter(|c| c.deleted_ms.is_none())
+        .ok_or_else(|| errors::vpn_not_found(id))
+}
+
+pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteVpnConnectionRequest) -> Result<(), ApiError> {
+    errors::dry_run(input.dry_run)?;
+    let region = ec2.region(ctx).await?;
+    let state = region.state.write().await;
+    let mut c = live(&state, &input.vpn_connection_id)?.clone();
+    c.deleted_ms = Some(Timestamp::now().millis());
+    // The outside addresses go back to the fabric once the deletion is
+    // durable; the record stays, described as `deleting` then `deleted`.
+    let released: Vec<Ipv4Addr> = c.tunnels.iter().filter_map(|t| t.outside_ip.parse().ok()).collect();
+    let mut tx = Tx::default();
+    tx.put(Resource::VpnConnection(c));
+    tx.commit(ec2.store(), &region, state).await?;
+    ec2.fabric().release(released);
+    Ok(())
+}
+
+/// Adds (`add`) or removes a static route of a connection.
+pub async fn set_route(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    vpn_connection_id: &str,
+    destination: &str,
+    add: bool,
+) -> Result<(), ApiError> {
+    let Some(block) = Ipv4Cidr::parse(destination) else {
+        return Err(errors::invalid_value(
+            destination,
+            "destinationCidrBlock",
+            "It must be an IPv4 CIDR block.",
+        ));
+    };
+    let canonical = format!("{}/{}", block.network(), block.prefix());
+    let region = ec2.region(ctx).await?;
+    let state = region.state.write().await;
+    let mut c = live(&state, vpn_connection_id)?.clone();
+    if !c.static_routes_only {
+        return Err(ApiError::client(
+            "InvalidVpnConnection.InvalidType",
+            format!("The VPN connection {vpn_connection_id} does not use static routing."),
+        ));
+    }
+    let exists = c.routes.contains(&canonical);
+    match (add, exists) {
+        (true, true) => {
+            return Err(ApiError::client(
+                "RouteAlreadyExists",
+                format!("The route {canonical} already exists for {vpn_connection_id}."),
+            ));
+        }
+        (false, false) => {
+            return Err(ApiError::client(
+                "InvalidRoute.NotFound",
+                format!("The route {canonical} does not exist for {vpn_connection_id}."),
+            ));
+        }
+        (true, false) => c.routes.push(canonical),
+        (false, true) => c.routes.retain(|r| *r != canonical),
+    }
+    let mut tx = Tx::default();
+    tx.put(Resource::VpnConnection(c));
+    tx.commit(ec2.store(), &region, state).await
+}
+
+/// Routes a virtual private gateway propagates into route tables: the
+/// static routes of its available connections, as (destination, gateway).
+pub fn propagated_routes(state: &RegionState, vpn_gateway_id: &str, at: &At) -> Vec<String> {
+    let mut out: Vec<String> = state
+        .vpn_connections
+        .values()
+        .filter(|c| c.vpn_gateway_id.as_deref() == Some(vpn_gateway_id) && is_available(c, at))
+        .flat_map(|c| c.routes.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
