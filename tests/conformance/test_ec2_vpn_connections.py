@@ -279,3 +279,31 @@ def test_the_cli_builds_a_static_vpn(aws):
     assert got["Options"]["StaticRoutesOnly"] is True
     assert [r["DestinationCidrBlock"] for r in got["Routes"]] == ["172.16.0.0/16"]
     assert len(got["VgwTelemetry"]) == 2
+
+
+def test_connections_and_their_addresses_survive_a_restart(fresh_landbridge, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+
+    def client(server):
+        session = boto3.session.Session(aws_access_key_id="474747474747", aws_secret_access_key="x", region_name="us-east-1")
+        return session.client("ec2", endpoint_url=server.url, config=Config(retries={"total_max_attempts": 1}))
+
+    server = fresh_landbridge(data_dir=data_dir)
+    ec2 = client(server)
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="198.51.100.47", BgpAsn=65047)["CustomerGateway"]
+    first = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"], VpnGatewayId=vgw)
+    first = first["VpnConnection"]
+    server.stop()
+
+    ec2 = client(fresh_landbridge(data_dir=data_dir))
+    again = ec2.describe_vpn_connections(VpnConnectionIds=[first["VpnConnectionId"]])["VpnConnections"][0]
+    assert again["Options"]["TunnelOptions"] == first["Options"]["TunnelOptions"]
+    assert again["CustomerGatewayConfiguration"] == first["CustomerGatewayConfiguration"]
+    second = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"], VpnGatewayId=vgw)
+    taken = {t["OutsideIpAddress"] for t in first["Options"]["TunnelOptions"]}
+    fresh = {t["OutsideIpAddress"] for t in second["VpnConnection"]["Options"]["TunnelOptions"]}
+    assert not taken & fresh, "addresses held before the restart are not handed out again"
+    inside = {t["TunnelInsideCidr"] for t in first["Options"]["TunnelOptions"]}
+    assert not inside & {t["TunnelInsideCidr"] for t in second["VpnConnection"]["Options"]["TunnelOptions"]}
