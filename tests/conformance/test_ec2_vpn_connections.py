@@ -307,3 +307,75 @@ def test_connections_and_their_addresses_survive_a_restart(fresh_landbridge, tmp
     assert not taken & fresh, "addresses held before the restart are not handed out again"
     inside = {t["TunnelInsideCidr"] for t in first["Options"]["TunnelOptions"]}
     assert not inside & {t["TunnelInsideCidr"] for t in second["VpnConnection"]["Options"]["TunnelOptions"]}
+
+
+def test_device_sample_configurations(ec2, gateways, tmp_path):
+    _, vgw, cgw = gateways
+    types = ec2.get_vpn_connection_device_types()["VpnConnectionDeviceTypes"]
+    by_software = {t["Software"]: t["VpnConnectionDeviceTypeId"] for t in types}
+    assert {t["Vendor"] for t in types} >= {"Generic", "Strongswan"}
+    bird_type = next(i for s, i in by_software.items() if "BIRD" in s)
+    frr_type = next(i for s, i in by_software.items() if "FRR" in s)
+    generic_type = by_software["Vendor Agnostic"]
+
+    conn = ec2.create_vpn_connection(
+        Type="ipsec.1",
+        CustomerGatewayId=cgw["CustomerGatewayId"],
+        VpnGatewayId=vgw,
+        Options={"TunnelOptions": [{"IKEVersions": [{"Value": "ikev2"}]}, {"IKEVersions": [{"Value": "ikev2"}]}]},
+    )["VpnConnection"]
+    vpn_id = conn["VpnConnectionId"]
+    tunnels = conn["Options"]["TunnelOptions"]
+
+    def sample(device, **kwargs):
+        return ec2.get_vpn_connection_device_sample_configuration(
+            VpnConnectionId=vpn_id, VpnConnectionDeviceTypeId=device, **kwargs
+        )["VpnConnectionDeviceSampleConfiguration"]
+
+    swan = sample(bird_type)
+    for t in tunnels:
+        assert f"remote_addrs = {t['OutsideIpAddress']}" in swan
+        assert f'secret = "{t["PreSharedKey"]}"' in swan
+        aws_inside = str(ipaddress.ip_network(t["TunnelInsideCidr"])[1])
+        assert f"neighbor {aws_inside} as 64620;" in swan
+    assert f"local_addrs = {cgw['IpAddress']}" in swan and "version = 2" in swan
+
+    # The BIRD part is a configuration BIRD itself accepts.
+    from harness.peers import ensure_debian_packages
+
+    ensure_debian_packages("bird2")
+    bird_part = swan.split("# BIRD 2 (bird.conf)", 1)[1].split("\n", 1)[1]
+    conf = tmp_path / "bird.conf"
+    conf.write_text(
+        "router id 192.0.2.10;\nprotocol device {}\n"
+        "protocol static { ipv4; route 10.99.0.0/16 blackhole; }\n" + bird_part
+    )
+    import subprocess
+
+    parsed = subprocess.run(["bird", "-p", "-c", str(conf)], capture_output=True, text=True, timeout=60)
+    assert parsed.returncode == 0, parsed.stderr + parsed.stdout + "\n" + conf.read_text()
+
+    frr = sample(frr_type)
+    assert f"router bgp {cgw['BgpAsn']}" in frr
+    for t in tunnels:
+        aws_inside = str(ipaddress.ip_network(t["TunnelInsideCidr"])[1])
+        assert f" neighbor {aws_inside} remote-as 64620" in frr
+    generic = sample(generic_type)
+    assert all(t["PreSharedKey"] in generic for t in tunnels)
+
+    assert code(
+        ec2.get_vpn_connection_device_sample_configuration,
+        VpnConnectionId=vpn_id,
+        VpnConnectionDeviceTypeId=bird_type,
+        InternetKeyExchangeVersion="ikev1",
+    ) == "InvalidParameterValue"
+    assert code(
+        ec2.get_vpn_connection_device_sample_configuration,
+        VpnConnectionId=vpn_id,
+        VpnConnectionDeviceTypeId="00000000",
+    ) == "InvalidParameterValue"
+    assert code(
+        ec2.get_vpn_connection_device_sample_configuration,
+        VpnConnectionId="vpn-0123456789abcdef0",
+        VpnConnectionDeviceTypeId=bird_type,
+    ) == "InvalidVpnConnectionID.NotFound"

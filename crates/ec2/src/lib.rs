@@ -8,6 +8,7 @@
 
 pub mod cidr;
 mod defaults;
+mod device_configs;
 mod errors;
 mod fabric;
 pub mod filter;
@@ -509,6 +510,22 @@ impl Ec2Api for Ec2 {
             false,
         )
         .await
+    }
+
+    async fn get_vpn_connection_device_types(
+        &self,
+        _ctx: &RequestContext,
+        input: GetVpnConnectionDeviceTypesRequest,
+    ) -> Result<GetVpnConnectionDeviceTypesResult, ApiError> {
+        vpn_connections::device_types(input).await
+    }
+
+    async fn get_vpn_connection_device_sample_configuration(
+        &self,
+        ctx: &RequestContext,
+        input: GetVpnConnectionDeviceSampleConfigurationRequest,
+    ) -> Result<GetVpnConnectionDeviceSampleConfigurationResult, ApiError> {
+        vpn_connections::sample_configuration(self, ctx, input).await
     }
 
     async fn describe_tags(

@@ -18,7 +18,7 @@ use crate::ids::new_id;
 use crate::lifecycles::At;
 use crate::model::*;
 use crate::state::{RegionState, Tx};
-use crate::{Ec2, errors, tags, tunnel_options};
+use crate::{Ec2, device_configs, errors, tags, tunnel_options};
 
 /// AWS takes minutes to provision a connection.
 const CREATING: &[Step<&str>] = &[
@@ -469,4 +469,74 @@ pub fn propagated_routes(state: &RegionState, vpn_gateway_id: &str, at: &At) -> 
     out.sort();
     out.dedup();
     out
+}
+
+pub async fn device_types(
+    input: GetVpnConnectionDeviceTypesRequest,
+) -> Result<GetVpnConnectionDeviceTypesResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    Ok(GetVpnConnectionDeviceTypesResult {
+        vpn_connection_device_types: Some(
+            device_configs::DEVICE_TYPES
+                .iter()
+                .map(|d| VpnConnectionDeviceType {
+                    vpn_connection_device_type_id: Some(d.id.to_string()),
+                    vendor: Some(d.vendor.to_string()),
+                    platform: Some(d.platform.to_string()),
+                    software: Some(d.software.to_string()),
+                })
+                .collect(),
+        ),
+        next_token: None,
+    })
+}
+
+pub async fn sample_configuration(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: GetVpnConnectionDeviceSampleConfigurationRequest,
+) -> Result<GetVpnConnectionDeviceSampleConfigurationResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    let device = device_configs::device_type(&input.vpn_connection_device_type_id).ok_or_else(|| {
+        errors::invalid_value(
+            &input.vpn_connection_device_type_id,
+            "VpnConnectionDeviceTypeId",
+            "GetVpnConnectionDeviceTypes lists the device types.",
+        )
+    })?;
+    let region = ec2.region(ctx).await?;
+    let state = region.state.read().await;
+    let c = live(&state, &input.vpn_connection_id)?;
+    let allowed = |v: &str| c.tunnels.iter().all(|t| t.ike_versions.iter().any(|x| x == v));
+    let ike_version = match input.internet_key_exchange_version.as_deref() {
+        None if allowed("ikev2") => "ikev2",
+        None => "ikev1",
+        Some(v @ ("ikev1" | "ikev2")) if allowed(v) => v,
+        Some(v) => {
+            return Err(errors::invalid_value(
+                v,
+                "InternetKeyExchangeVersion",
+                "The connection's tunnels do not permit this IKE version.",
+            ));
+        }
+    };
+    let cgw = state
+        .customer_gateways
+        .get(&c.customer_gateway_id)
+        .ok_or_else(|| errors::cgw_not_found(&c.customer_gateway_id))?;
+    let amazon_asn = c
+        .vpn_gateway_id
+        .as_ref()
+        .and_then(|id| state.vpn_gateways.get(id))
+        .map_or(64512, |g| g.amazon_side_asn);
+    let text = device.render(&device_configs::Sample {
+        connection: c,
+        customer_ip: cgw.ip_address.as_deref().unwrap_or_default(),
+        customer_asn: cgw.bgp_asn,
+        amazon_asn,
+        ike_version,
+    });
+    Ok(GetVpnConnectionDeviceSampleConfigurationResult {
+        vpn_connection_device_sample_configuration: Some(text),
+    })
 }

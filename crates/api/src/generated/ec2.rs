@@ -295,6 +295,18 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "GetVpnConnectionDeviceSampleConfiguration",
+            input: Some(&S_GetVpnConnectionDeviceSampleConfigurationRequest),
+            output: Some(&S_GetVpnConnectionDeviceSampleConfigurationResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "GetVpnConnectionDeviceTypes",
+            input: Some(&S_GetVpnConnectionDeviceTypesRequest),
+            output: Some(&S_GetVpnConnectionDeviceTypesResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "ModifySubnetAttribute",
             input: Some(&S_ModifySubnetAttributeRequest),
             output: None,
@@ -4337,6 +4349,15 @@ pub static S_FirewallOnboardingStatus: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_GVCDMaxResults: Shape = Shape {
+    name: "GVCDMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(200),
+            max: Some(1000),
+        },
+    },
+};
 pub static S_GatewayAssociationState: Shape = Shape {
     name: "GatewayAssociationState",
     kind: ShapeKind::String {
@@ -4351,6 +4372,113 @@ pub static S_GatewayType: Shape = Shape {
         enum_values: &["ipsec.1"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_GetVpnConnectionDeviceSampleConfigurationRequest: Shape = Shape {
+    name: "GetVpnConnectionDeviceSampleConfigurationRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_VpnConnectionId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpnConnectionDeviceTypeId",
+                shape: &S_VpnConnectionDeviceTypeId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "InternetKeyExchangeVersion",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SampleType",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_GetVpnConnectionDeviceSampleConfigurationResult: Shape = Shape {
+    name: "GetVpnConnectionDeviceSampleConfigurationResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "VpnConnectionDeviceSampleConfiguration",
+            shape: &S_VpnConnectionDeviceSampleConfiguration,
+            location_name: Some("vpnConnectionDeviceSampleConfiguration"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_GetVpnConnectionDeviceTypesRequest: Shape = Shape {
+    name: "GetVpnConnectionDeviceTypesRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "MaxResults",
+                shape: &S_GVCDMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_GetVpnConnectionDeviceTypesResult: Shape = Shape {
+    name: "GetVpnConnectionDeviceTypesResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnConnectionDeviceTypes",
+                shape: &S_VpnConnectionDeviceTypeList,
+                location_name: Some("vpnConnectionDeviceTypeSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_GroupIdStringList: Shape = Shape {
@@ -5777,6 +5905,14 @@ pub static S_NetworkInterfaceType: Shape = Shape {
             "iot_rules_managed",
             "aws_codestar_connections_managed",
         ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NextToken: Shape = Shape {
+    name: "NextToken",
+    kind: ShapeKind::String {
+        enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
     },
@@ -8718,6 +8854,66 @@ pub static S_VpnConnection: Shape = Shape {
             },
         ],
         union: false,
+    },
+};
+pub static S_VpnConnectionDeviceSampleConfiguration: Shape = Shape {
+    name: "VpnConnectionDeviceSampleConfiguration",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpnConnectionDeviceType: Shape = Shape {
+    name: "VpnConnectionDeviceType",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnConnectionDeviceTypeId",
+                shape: &S_String,
+                location_name: Some("vpnConnectionDeviceTypeId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Vendor",
+                shape: &S_String,
+                location_name: Some("vendor"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Platform",
+                shape: &S_String,
+                location_name: Some("platform"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Software",
+                shape: &S_String,
+                location_name: Some("software"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_VpnConnectionDeviceTypeId: Shape = Shape {
+    name: "VpnConnectionDeviceTypeId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_VpnConnectionDeviceTypeList: Shape = Shape {
+    name: "VpnConnectionDeviceTypeList",
+    kind: ShapeKind::List {
+        member: &S_VpnConnectionDeviceType,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
     },
 };
 pub static S_VpnConnectionId: Shape = Shape {
@@ -13036,6 +13232,140 @@ impl FromValue for GatewayType {
 impl IntoValue for GatewayType {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetVpnConnectionDeviceSampleConfigurationRequest {
+    pub vpn_connection_id: String,
+    pub vpn_connection_device_type_id: String,
+    pub internet_key_exchange_version: Option<String>,
+    pub sample_type: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for GetVpnConnectionDeviceSampleConfigurationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_id: r.required("VpnConnectionId", <String as FromValue>::from_value)?,
+            vpn_connection_device_type_id: r
+                .required("VpnConnectionDeviceTypeId", <String as FromValue>::from_value)?,
+            internet_key_exchange_version: r
+                .optional("InternetKeyExchangeVersion", <String as FromValue>::from_value)?,
+            sample_type: r.optional("SampleType", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetVpnConnectionDeviceSampleConfigurationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "VpnConnectionId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_id),
+        );
+        w.set(
+            "VpnConnectionDeviceTypeId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_device_type_id),
+        );
+        w.set_opt(
+            "InternetKeyExchangeVersion",
+            self.internet_key_exchange_version,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("SampleType", self.sample_type, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetVpnConnectionDeviceSampleConfigurationResult {
+    pub vpn_connection_device_sample_configuration: Option<String>,
+}
+
+impl FromValue for GetVpnConnectionDeviceSampleConfigurationResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_device_sample_configuration: r.optional(
+                "VpnConnectionDeviceSampleConfiguration",
+                <String as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for GetVpnConnectionDeviceSampleConfigurationResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "VpnConnectionDeviceSampleConfiguration",
+            self.vpn_connection_device_sample_configuration,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetVpnConnectionDeviceTypesRequest {
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for GetVpnConnectionDeviceTypesRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetVpnConnectionDeviceTypesRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetVpnConnectionDeviceTypesResult {
+    pub vpn_connection_device_types: Option<Vec<VpnConnectionDeviceType>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for GetVpnConnectionDeviceTypesResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_device_types: r.optional("VpnConnectionDeviceTypes", |v: Value| {
+                list_from(v, <VpnConnectionDeviceType as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetVpnConnectionDeviceTypesResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "VpnConnectionDeviceTypes",
+            self.vpn_connection_device_types,
+            |v: Vec<VpnConnectionDeviceType>| list_into(v, <VpnConnectionDeviceType as IntoValue>::into_value),
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
     }
 }
 
@@ -18577,6 +18907,42 @@ impl IntoValue for VpnConnection {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpnConnectionDeviceType {
+    pub vpn_connection_device_type_id: Option<String>,
+    pub vendor: Option<String>,
+    pub platform: Option<String>,
+    pub software: Option<String>,
+}
+
+impl FromValue for VpnConnectionDeviceType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_device_type_id: r
+                .optional("VpnConnectionDeviceTypeId", <String as FromValue>::from_value)?,
+            vendor: r.optional("Vendor", <String as FromValue>::from_value)?,
+            platform: r.optional("Platform", <String as FromValue>::from_value)?,
+            software: r.optional("Software", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for VpnConnectionDeviceType {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "VpnConnectionDeviceTypeId",
+            self.vpn_connection_device_type_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Vendor", self.vendor, <String as IntoValue>::into_value);
+        w.set_opt("Platform", self.platform, <String as IntoValue>::into_value);
+        w.set_opt("Software", self.software, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VpnConnectionOptions {
     pub enable_acceleration: Option<bool>,
     pub static_routes_only: Option<bool>,
@@ -19726,6 +20092,27 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn get_vpn_connection_device_sample_configuration(
+        &self,
+        ctx: &RequestContext,
+        input: GetVpnConnectionDeviceSampleConfigurationRequest,
+    ) -> impl std::future::Future<Output = Result<GetVpnConnectionDeviceSampleConfigurationResult, ApiError>> + Send
+    {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "GetVpnConnectionDeviceSampleConfiguration");
+        async move { Err(err) }
+    }
+
+    fn get_vpn_connection_device_types(
+        &self,
+        ctx: &RequestContext,
+        input: GetVpnConnectionDeviceTypesRequest,
+    ) -> impl std::future::Future<Output = Result<GetVpnConnectionDeviceTypesResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "GetVpnConnectionDeviceTypes");
+        async move { Err(err) }
+    }
+
     fn modify_subnet_attribute(
         &self,
         ctx: &RequestContext,
@@ -20307,6 +20694,28 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     let () = out;
                     Ok(Value::empty_struct())
+                }
+                "GetVpnConnectionDeviceSampleConfiguration" => {
+                    let out = self
+                        .0
+                        .get_vpn_connection_device_sample_configuration(
+                            ctx,
+                            <GetVpnConnectionDeviceSampleConfigurationRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "GetVpnConnectionDeviceTypes" => {
+                    let out = self
+                        .0
+                        .get_vpn_connection_device_types(
+                            ctx,
+                            <GetVpnConnectionDeviceTypesRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
                 }
                 "ModifySubnetAttribute" => {
                     let out = self
