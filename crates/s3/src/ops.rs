@@ -144,6 +144,32 @@ fn copy_range(header: &str, size: u64) -> S3Result<std::ops::Range<u64>> {
     }
 }
 
+/// A listing's common prefixes, each encoded as the request asked.
+pub(crate) fn common_prefixes(prefixes: Vec<String>, enc: impl Fn(String) -> String) -> Option<CommonPrefixList> {
+    Some(
+        prefixes
+            .into_iter()
+            .map(|p| CommonPrefix { prefix: Some(enc(p)) })
+            .collect(),
+    )
+}
+
+/// The bucket, key and version a copy reads (access points are not
+/// emulated).
+fn copy_source(source: &CopySource) -> S3Result<(&str, &str, Option<&str>)> {
+    match source {
+        CopySource::Bucket {
+            bucket,
+            key,
+            version_id,
+        } => Ok((bucket, key, version_id.as_deref())),
+        _ => Err(s3_error!(
+            NotImplemented,
+            "Copying from an access point is not supported"
+        )),
+    }
+}
+
 pub(crate) fn max_keys(requested: Option<i32>) -> S3Result<usize> {
     match requested {
         None => Ok(MAX_KEYS as usize),
@@ -438,22 +464,12 @@ impl s3s::S3 for S3 {
 
     async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
         let input = req.input;
-        let CopySource::Bucket {
-            bucket,
-            key,
-            version_id,
-        } = &input.copy_source
-        else {
-            return Err(s3_error!(
-                NotImplemented,
-                "Copying from an access point is not supported"
-            ));
-        };
+        let (bucket, key, version_id) = copy_source(&input.copy_source)?;
         let replace = input
             .metadata_directive
             .as_ref()
             .is_some_and(|d| d.as_str() == MetadataDirective::REPLACE);
-        if !replace && **bucket == *input.bucket && **key == *input.key {
+        if !replace && bucket == input.bucket && key == input.key {
             return Err(s3_error!(
                 InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
@@ -469,7 +485,7 @@ impl s3s::S3 for S3 {
             input.server_side_encryption.as_ref(),
             input.ssekms_key_id,
         );
-        let src = self.copy_source(bucket, key, version_id.as_deref()).await?;
+        let src = self.copy_source(bucket, key, version_id).await?;
         let rec = self
             .objects
             .copy(&src, &input.bucket, &input.key, opts, attrs)
@@ -508,12 +524,7 @@ impl s3s::S3 for S3 {
             is_truncated: Some(page.is_truncated),
             next_marker: page.last.clone().filter(|_| page.is_truncated).map(enc),
             contents: Some(page.objects.iter().map(|o| object_entry(o, encode)).collect()),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .into_iter()
-                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
-                    .collect(),
-            ),
+            common_prefixes: crate::ops::common_prefixes(page.common_prefixes, enc),
             delimiter: input.delimiter.map(enc),
             encoding_type: input.encoding_type,
             ..Default::default()
@@ -548,12 +559,7 @@ impl s3s::S3 for S3 {
             is_truncated: Some(page.is_truncated),
             next_continuation_token: page.last.clone().filter(|_| page.is_truncated),
             contents: Some(page.objects.iter().map(|o| object_entry(o, encode)).collect()),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .into_iter()
-                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
-                    .collect(),
-            ),
+            common_prefixes: crate::ops::common_prefixes(page.common_prefixes, enc),
             delimiter: input.delimiter.map(enc),
             encoding_type: input.encoding_type,
             start_after: input.start_after.map(enc),
@@ -613,18 +619,8 @@ impl s3s::S3 for S3 {
     ) -> S3Result<S3Response<UploadPartCopyOutput>> {
         let input = req.input;
         check_part_number(input.part_number)?;
-        let CopySource::Bucket {
-            bucket,
-            key,
-            version_id,
-        } = &input.copy_source
-        else {
-            return Err(s3_error!(
-                NotImplemented,
-                "Copying from an access point is not supported"
-            ));
-        };
-        let src = self.copy_source(bucket, key, version_id.as_deref()).await?;
+        let (bucket, key, version_id) = copy_source(&input.copy_source)?;
+        let src = self.copy_source(bucket, key, version_id).await?;
         let range = match &input.copy_source_range {
             Some(r) => copy_range(r, src.size)?,
             None => 0..src.size,
@@ -766,12 +762,7 @@ impl s3s::S3 for S3 {
             next_key_marker: page.next_key_marker.map(enc),
             next_upload_id_marker: page.next_upload_id_marker,
             uploads: Some(uploads),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .into_iter()
-                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
-                    .collect(),
-            ),
+            common_prefixes: crate::ops::common_prefixes(page.common_prefixes, enc),
             encoding_type: input.encoding_type,
             ..Default::default()
         }))

@@ -87,12 +87,7 @@ impl S3 {
             next_version_id_marker: page.next_version_marker,
             versions: Some(versions.into_iter().map(|v| version_entry(v, encode)).collect()),
             delete_markers: Some(markers.into_iter().map(|v| marker_entry(v, encode)).collect()),
-            common_prefixes: Some(
-                page.common_prefixes
-                    .into_iter()
-                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
-                    .collect(),
-            ),
+            common_prefixes: crate::ops::common_prefixes(page.common_prefixes, enc),
             delimiter: input.delimiter.map(enc),
             encoding_type: input.encoding_type,
             ..Default::default()
