@@ -379,3 +379,93 @@ def test_device_sample_configurations(ec2, gateways, tmp_path):
         VpnConnectionId="vpn-0123456789abcdef0",
         VpnConnectionDeviceTypeId=bird_type,
     ) == "InvalidVpnConnectionID.NotFound"
+
+
+def test_modifying_a_tunnel_keeps_what_was_not_named(ec2, gateways):
+    _, vgw, cgw = gateways
+    conn = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"], VpnGatewayId=vgw)
+    conn = conn["VpnConnection"]
+    vpn_id = conn["VpnConnectionId"]
+    before = conn["Options"]["TunnelOptions"]
+    ip = before[1]["OutsideIpAddress"]
+    changed = ec2.modify_vpn_tunnel_options(
+        VpnConnectionId=vpn_id,
+        VpnTunnelOutsideIpAddress=ip,
+        TunnelOptions={
+            "PreSharedKey": "rotated.key_2026",
+            "Phase2LifetimeSeconds": 1800,
+            "Phase2EncryptionAlgorithms": [{"Value": "AES256-GCM-16"}],
+        },
+    )["VpnConnection"]["Options"]["TunnelOptions"]
+    assert changed[0] == before[0], "the other tunnel is untouched"
+    second = changed[1]
+    assert (second["PreSharedKey"], second["Phase2LifetimeSeconds"]) == ("rotated.key_2026", 1800)
+    assert [v["Value"] for v in second["Phase2EncryptionAlgorithms"]] == ["AES256-GCM-16"]
+    for kept in ("TunnelInsideCidr", "OutsideIpAddress", "Phase1LifetimeSeconds", "Phase1EncryptionAlgorithms"):
+        assert second[kept] == before[1][kept], kept
+    described = ec2.describe_vpn_connections(VpnConnectionIds=[vpn_id])["VpnConnections"][0]
+    assert described["Options"]["TunnelOptions"] == changed
+    assert ET.fromstring(described["CustomerGatewayConfiguration"]).findall("ipsec_tunnel")[1].findtext(
+        "ike/pre_shared_key"
+    ) == "rotated.key_2026"
+
+    # A rekey margin must stay within half of phase 2's lifetime.
+    assert code(
+        ec2.modify_vpn_tunnel_options,
+        VpnConnectionId=vpn_id,
+        VpnTunnelOutsideIpAddress=ip,
+        TunnelOptions={"RekeyMarginTimeSeconds": 1000},
+    ) == "InvalidParameterValue"
+    assert code(
+        ec2.modify_vpn_tunnel_options,
+        VpnConnectionId=vpn_id,
+        VpnTunnelOutsideIpAddress="127.0.0.99",
+        TunnelOptions={"PreSharedKey": "another.key_1"},
+    ) == "InvalidParameterValue"
+    # The other tunnel's inside CIDR is taken; the tunnel's own is not.
+    assert code(
+        ec2.modify_vpn_tunnel_options,
+        VpnConnectionId=vpn_id,
+        VpnTunnelOutsideIpAddress=ip,
+        TunnelOptions={"TunnelInsideCidr": before[0]["TunnelInsideCidr"]},
+    ) == "InvalidParameterValue"
+    ec2.modify_vpn_tunnel_options(
+        VpnConnectionId=vpn_id, VpnTunnelOutsideIpAddress=ip, TunnelOptions={"TunnelInsideCidr": before[1]["TunnelInsideCidr"]}
+    )
+
+    status = ec2.get_active_vpn_tunnel_status(VpnConnectionId=vpn_id, VpnTunnelOutsideIpAddress=ip)
+    assert status["ActiveVpnTunnelStatus"]["ProvisioningStatus"] == "available"
+    assert ec2.replace_vpn_tunnel(VpnConnectionId=vpn_id, VpnTunnelOutsideIpAddress=ip)["Return"] is True
+
+
+def test_connection_options_and_gateways_can_change(ec2, gateways):
+    vpc, vgw, cgw = gateways
+    conn = ec2.create_vpn_connection(
+        Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"], VpnGatewayId=vgw, Options={"StaticRoutesOnly": True}
+    )["VpnConnection"]
+    vpn_id = conn["VpnConnectionId"]
+    out = ec2.modify_vpn_connection_options(
+        VpnConnectionId=vpn_id, LocalIpv4NetworkCidr="192.168.0.0/16", RemoteIpv4NetworkCidr="10.30.0.0/16"
+    )["VpnConnection"]["Options"]
+    assert (out["LocalIpv4NetworkCidr"], out["RemoteIpv4NetworkCidr"]) == ("192.168.0.0/16", "10.30.0.0/16")
+    assert code(
+        ec2.modify_vpn_connection_options, VpnConnectionId=vpn_id, LocalIpv4NetworkCidr="not-a-cidr"
+    ) == "InvalidParameterValue"
+
+    other_vgw = ec2.create_vpn_gateway(Type="ipsec.1", AmazonSideAsn=64700)["VpnGateway"]["VpnGatewayId"]
+    other_cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="198.51.100.201", BgpAsn=65201)["CustomerGateway"]
+    moved = ec2.modify_vpn_connection(
+        VpnConnectionId=vpn_id, VpnGatewayId=other_vgw, CustomerGatewayId=other_cgw["CustomerGatewayId"]
+    )["VpnConnection"]
+    assert (moved["VpnGatewayId"], moved["CustomerGatewayId"]) == (other_vgw, other_cgw["CustomerGatewayId"])
+    assert [t["OutsideIpAddress"] for t in moved["Options"]["TunnelOptions"]] == [
+        t["OutsideIpAddress"] for t in conn["Options"]["TunnelOptions"]
+    ]
+    doc = ET.fromstring(moved["CustomerGatewayConfiguration"])
+    assert doc.findtext("vpn_gateway_id") == other_vgw
+    assert doc.findtext("ipsec_tunnel/customer_gateway/tunnel_outside_address/ip_address") == "198.51.100.201"
+    # The first gateways are free again.
+    ec2.delete_customer_gateway(CustomerGatewayId=cgw["CustomerGatewayId"])
+    assert code(ec2.modify_vpn_connection, VpnConnectionId=vpn_id, VpnGatewayId="vgw-0123456789abcdef0") == (
+        "InvalidVpnGatewayID.NotFound"
+    )

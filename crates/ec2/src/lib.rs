@@ -528,6 +528,46 @@ impl Ec2Api for Ec2 {
         vpn_connections::sample_configuration(self, ctx, input).await
     }
 
+    async fn modify_vpn_tunnel_options(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyVpnTunnelOptionsRequest,
+    ) -> Result<ModifyVpnTunnelOptionsResult, ApiError> {
+        vpn_connections::modify_tunnel_options(self, ctx, input).await
+    }
+
+    async fn modify_vpn_connection_options(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyVpnConnectionOptionsRequest,
+    ) -> Result<ModifyVpnConnectionOptionsResult, ApiError> {
+        vpn_connections::modify_options(self, ctx, input).await
+    }
+
+    async fn modify_vpn_connection(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyVpnConnectionRequest,
+    ) -> Result<ModifyVpnConnectionResult, ApiError> {
+        vpn_connections::modify_connection(self, ctx, input).await
+    }
+
+    async fn get_active_vpn_tunnel_status(
+        &self,
+        ctx: &RequestContext,
+        input: GetActiveVpnTunnelStatusRequest,
+    ) -> Result<GetActiveVpnTunnelStatusResult, ApiError> {
+        vpn_connections::active_tunnel_status(self, ctx, input).await
+    }
+
+    async fn replace_vpn_tunnel(
+        &self,
+        ctx: &RequestContext,
+        input: ReplaceVpnTunnelRequest,
+    ) -> Result<ReplaceVpnTunnelResult, ApiError> {
+        vpn_connections::replace_tunnel(self, ctx, input).await
+    }
+
     async fn describe_tags(
         &self,
         ctx: &RequestContext,

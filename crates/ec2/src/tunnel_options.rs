@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use landbridge_api::ApiError;
-use landbridge_api::ec2::VpnTunnelOptionsSpecification;
+use landbridge_api::ec2::{ModifyVpnTunnelOptionsSpecification, VpnTunnelOptionsSpecification};
 use rand::Rng;
 
 use crate::cidr::Ipv4Cidr;
@@ -95,9 +95,14 @@ fn new_psk() -> String {
     }
 }
 
-fn in_range(value: Option<i32>, default: i32, min: i32, max: i32, name: &str) -> Result<i32, ApiError> {
+fn in_range(value: Option<i32>, current: i32, min: i32, max: i32, name: &str) -> Result<i32, ApiError> {
     match value {
-        None => Ok(default),
+        None if (min..=max).contains(&current) => Ok(current),
+        None => Err(errors::invalid_value(
+            &current.to_string(),
+            name,
+            &format!("It must be between {min} and {max}."),
+        )),
         Some(v) if (min..=max).contains(&v) => Ok(v),
         Some(v) => Err(errors::invalid_value(
             &v.to_string(),
@@ -107,9 +112,9 @@ fn in_range(value: Option<i32>, default: i32, min: i32, max: i32, name: &str) ->
     }
 }
 
-fn one_of(value: Option<String>, default: &str, allowed: &[&str], name: &str) -> Result<String, ApiError> {
+fn one_of(value: Option<String>, current: String, allowed: &[&str], name: &str) -> Result<String, ApiError> {
     match value {
-        None => Ok(default.to_string()),
+        None => Ok(current),
         Some(v) if allowed.contains(&v.as_str()) => Ok(v),
         Some(v) => Err(errors::invalid_value(
             &v,
@@ -119,13 +124,17 @@ fn one_of(value: Option<String>, default: &str, allowed: &[&str], name: &str) ->
     }
 }
 
-/// The requested values of a list option, each one allowed; all of them
-/// when none is requested (AWS permits every value by default).
-fn subset<T: Clone + PartialEq + ToString>(requested: Vec<T>, allowed: &[T], name: &str) -> Result<Vec<T>, ApiError> {
+/// The requested values of a list option, each one allowed; the current
+/// ones when none is requested (AWS permits every value by default).
+fn subset<T, A>(requested: Vec<T>, current: Vec<T>, allowed: &[A], name: &str) -> Result<Vec<T>, ApiError>
+where
+    T: Clone + PartialEq + ToString + PartialEq<A>,
+    A: ToString,
+{
     if requested.is_empty() {
-        return Ok(allowed.to_vec());
+        return Ok(current);
     }
-    if let Some(bad) = requested.iter().find(|v| !allowed.contains(v)) {
+    if let Some(bad) = requested.iter().find(|v| !allowed.iter().any(|a| *v == a)) {
         return Err(errors::invalid_value(
             &bad.to_string(),
             name,
@@ -152,16 +161,132 @@ fn owned(values: &[&str]) -> Vec<String> {
     values.iter().map(|v| v.to_string()).collect()
 }
 
-/// A tunnel from its specification (or none), on `outside_ip`; inside
-/// CIDRs in `taken` (the gateway's other tunnels) are refused or avoided.
+/// The options a request names (CreateVpnConnection's and
+/// ModifyVpnTunnelOptions' specifications carry the same ones); `None`
+/// keeps the current (or default) value.
+#[derive(Debug, Default)]
+pub struct Requested {
+    pub inside_cidr: Option<String>,
+    pub pre_shared_key: Option<String>,
+    pub phase1_lifetime_seconds: Option<i32>,
+    pub phase2_lifetime_seconds: Option<i32>,
+    pub rekey_margin_time_seconds: Option<i32>,
+    pub rekey_fuzz_percentage: Option<i32>,
+    pub replay_window_size: Option<i32>,
+    pub dpd_timeout_seconds: Option<i32>,
+    pub dpd_timeout_action: Option<String>,
+    pub phase1_encryption: Vec<String>,
+    pub phase2_encryption: Vec<String>,
+    pub phase1_integrity: Vec<String>,
+    pub phase2_integrity: Vec<String>,
+    pub phase1_dh_groups: Vec<i32>,
+    pub phase2_dh_groups: Vec<i32>,
+    pub ike_versions: Vec<String>,
+    pub startup_action: Option<String>,
+    pub enable_tunnel_lifecycle_control: Option<bool>,
+}
+
+/// Both specifications have the same fields under different type names.
+macro_rules! requested_from {
+    ($spec:ty) => {
+        impl From<$spec> for Requested {
+            fn from(s: $spec) -> Self {
+                Self {
+                    inside_cidr: s.tunnel_inside_cidr,
+                    pre_shared_key: s.pre_shared_key,
+                    phase1_lifetime_seconds: s.phase1_lifetime_seconds,
+                    phase2_lifetime_seconds: s.phase2_lifetime_seconds,
+                    rekey_margin_time_seconds: s.rekey_margin_time_seconds,
+                    rekey_fuzz_percentage: s.rekey_fuzz_percentage,
+                    replay_window_size: s.replay_window_size,
+                    dpd_timeout_seconds: s.dpd_timeout_seconds,
+                    dpd_timeout_action: s.dpd_timeout_action,
+                    phase1_encryption: strings(
+                        s.phase1_encryption_algorithms
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|v| v.value),
+                    ),
+                    phase2_encryption: strings(
+                        s.phase2_encryption_algorithms
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|v| v.value),
+                    ),
+                    phase1_integrity: strings(
+                        s.phase1_integrity_algorithms
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|v| v.value),
+                    ),
+                    phase2_integrity: strings(
+                        s.phase2_integrity_algorithms
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|v| v.value),
+                    ),
+                    phase1_dh_groups: s
+                        .phase1_dh_group_numbers
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|v| v.value)
+                        .collect(),
+                    phase2_dh_groups: s
+                        .phase2_dh_group_numbers
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|v| v.value)
+                        .collect(),
+                    ike_versions: strings(s.ike_versions.unwrap_or_default().into_iter().map(|v| v.value)),
+                    startup_action: s.startup_action,
+                    enable_tunnel_lifecycle_control: s.enable_tunnel_lifecycle_control,
+                }
+            }
+        }
+    };
+}
+
+requested_from!(VpnTunnelOptionsSpecification);
+requested_from!(ModifyVpnTunnelOptionsSpecification);
+
+/// A new tunnel on `outside_ip`: AWS's defaults, a fresh inside CIDR (not
+/// in `taken`, the gateway's other tunnels) and key, then what `spec` asks.
 pub fn tunnel(
-    spec: Option<VpnTunnelOptionsSpecification>,
+    spec: Requested,
     outside_ip: Ipv4Addr,
     taken: &BTreeSet<String>,
     now_ms: i64,
 ) -> Result<TunnelRec, ApiError> {
-    let spec = spec.unwrap_or_default();
-    let inside_cidr = match spec.tunnel_inside_cidr {
+    let defaults = TunnelRec {
+        outside_ip: outside_ip.to_string(),
+        inside_cidr: pick_inside_cidr(taken),
+        pre_shared_key: new_psk(),
+        phase1_encryption: owned(PHASE1_ENCRYPTION),
+        phase2_encryption: owned(PHASE2_ENCRYPTION),
+        phase1_integrity: owned(INTEGRITY),
+        phase2_integrity: owned(INTEGRITY),
+        phase1_dh_groups: PHASE1_DH_GROUPS.to_vec(),
+        phase2_dh_groups: PHASE2_DH_GROUPS.to_vec(),
+        ike_versions: owned(IKE_VERSIONS),
+        phase1_lifetime_seconds: 28800,
+        phase2_lifetime_seconds: 3600,
+        rekey_margin_time_seconds: 270,
+        rekey_fuzz_percentage: 100,
+        replay_window_size: 1024,
+        dpd_timeout_seconds: 30,
+        dpd_timeout_action: "clear".to_string(),
+        startup_action: "add".to_string(),
+        enable_tunnel_lifecycle_control: false,
+        up: false,
+        status_changed_ms: now_ms,
+    };
+    apply(defaults, spec, taken)
+}
+
+/// `base` with what `spec` names changed, each value checked as AWS
+/// checks it; an inside CIDR must not be in `taken`.
+pub fn apply(base: TunnelRec, spec: Requested, taken: &BTreeSet<String>) -> Result<TunnelRec, ApiError> {
+    let inside_cidr = match spec.inside_cidr {
         Some(text) => {
             let block = check_inside_cidr(&text)?;
             let canonical = format!("{}/30", block.network());
@@ -172,103 +297,116 @@ pub fn tunnel(
             }
             canonical
         }
-        None => pick_inside_cidr(taken),
+        None => base.inside_cidr,
     };
     let pre_shared_key = match spec.pre_shared_key {
         Some(key) => {
             check_psk(&key)?;
             key
         }
-        None => new_psk(),
+        None => base.pre_shared_key,
     };
-    let phase1_lifetime_seconds = in_range(spec.phase1_lifetime_seconds, 28800, 900, 28800, "Phase1LifetimeSeconds")?;
-    let phase2_lifetime_seconds = in_range(spec.phase2_lifetime_seconds, 3600, 900, 3600, "Phase2LifetimeSeconds")?;
+    let phase2_lifetime_seconds = in_range(
+        spec.phase2_lifetime_seconds,
+        base.phase2_lifetime_seconds,
+        900,
+        3600,
+        "Phase2LifetimeSeconds",
+    )?;
     // At most half of phase 2's lifetime.
     let rekey_margin_time_seconds = in_range(
         spec.rekey_margin_time_seconds,
-        270.min(phase2_lifetime_seconds / 2),
+        base.rekey_margin_time_seconds,
         60,
         phase2_lifetime_seconds / 2,
         "RekeyMarginTimeSeconds",
     )?;
     Ok(TunnelRec {
-        outside_ip: outside_ip.to_string(),
         inside_cidr,
         pre_shared_key,
         phase1_encryption: subset(
-            strings(
-                spec.phase1_encryption_algorithms
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|v| v.value),
-            ),
-            &owned(PHASE1_ENCRYPTION),
+            spec.phase1_encryption,
+            base.phase1_encryption,
+            PHASE1_ENCRYPTION,
             "Phase1EncryptionAlgorithms",
         )?,
         phase2_encryption: subset(
-            strings(
-                spec.phase2_encryption_algorithms
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|v| v.value),
-            ),
-            &owned(PHASE2_ENCRYPTION),
+            spec.phase2_encryption,
+            base.phase2_encryption,
+            PHASE2_ENCRYPTION,
             "Phase2EncryptionAlgorithms",
         )?,
         phase1_integrity: subset(
-            strings(
-                spec.phase1_integrity_algorithms
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|v| v.value),
-            ),
-            &owned(INTEGRITY),
+            spec.phase1_integrity,
+            base.phase1_integrity,
+            INTEGRITY,
             "Phase1IntegrityAlgorithms",
         )?,
         phase2_integrity: subset(
-            strings(
-                spec.phase2_integrity_algorithms
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|v| v.value),
-            ),
-            &owned(INTEGRITY),
+            spec.phase2_integrity,
+            base.phase2_integrity,
+            INTEGRITY,
             "Phase2IntegrityAlgorithms",
         )?,
         phase1_dh_groups: subset(
-            spec.phase1_dh_group_numbers
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|v| v.value)
-                .collect(),
+            spec.phase1_dh_groups,
+            base.phase1_dh_groups,
             PHASE1_DH_GROUPS,
             "Phase1DHGroupNumbers",
         )?,
         phase2_dh_groups: subset(
-            spec.phase2_dh_group_numbers
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|v| v.value)
-                .collect(),
+            spec.phase2_dh_groups,
+            base.phase2_dh_groups,
             PHASE2_DH_GROUPS,
             "Phase2DHGroupNumbers",
         )?,
-        ike_versions: subset(
-            strings(spec.ike_versions.unwrap_or_default().into_iter().map(|v| v.value)),
-            &owned(IKE_VERSIONS),
-            "IKEVersions",
+        ike_versions: subset(spec.ike_versions, base.ike_versions, IKE_VERSIONS, "IKEVersions")?,
+        phase1_lifetime_seconds: in_range(
+            spec.phase1_lifetime_seconds,
+            base.phase1_lifetime_seconds,
+            900,
+            28800,
+            "Phase1LifetimeSeconds",
         )?,
-        phase1_lifetime_seconds,
         phase2_lifetime_seconds,
         rekey_margin_time_seconds,
-        rekey_fuzz_percentage: in_range(spec.rekey_fuzz_percentage, 100, 0, 100, "RekeyFuzzPercentage")?,
-        replay_window_size: in_range(spec.replay_window_size, 1024, 64, 2048, "ReplayWindowSize")?,
-        dpd_timeout_seconds: in_range(spec.dpd_timeout_seconds, 30, 30, i32::MAX, "DPDTimeoutSeconds")?,
-        dpd_timeout_action: one_of(spec.dpd_timeout_action, "clear", DPD_ACTIONS, "DPDTimeoutAction")?,
-        startup_action: one_of(spec.startup_action, "add", STARTUP_ACTIONS, "StartupAction")?,
-        enable_tunnel_lifecycle_control: spec.enable_tunnel_lifecycle_control.unwrap_or(false),
-        up: false,
-        status_changed_ms: now_ms,
+        rekey_fuzz_percentage: in_range(
+            spec.rekey_fuzz_percentage,
+            base.rekey_fuzz_percentage,
+            0,
+            100,
+            "RekeyFuzzPercentage",
+        )?,
+        replay_window_size: in_range(
+            spec.replay_window_size,
+            base.replay_window_size,
+            64,
+            2048,
+            "ReplayWindowSize",
+        )?,
+        dpd_timeout_seconds: in_range(
+            spec.dpd_timeout_seconds,
+            base.dpd_timeout_seconds,
+            30,
+            i32::MAX,
+            "DPDTimeoutSeconds",
+        )?,
+        dpd_timeout_action: one_of(
+            spec.dpd_timeout_action,
+            base.dpd_timeout_action,
+            DPD_ACTIONS,
+            "DPDTimeoutAction",
+        )?,
+        startup_action: one_of(
+            spec.startup_action,
+            base.startup_action,
+            STARTUP_ACTIONS,
+            "StartupAction",
+        )?,
+        enable_tunnel_lifecycle_control: spec
+            .enable_tunnel_lifecycle_control
+            .unwrap_or(base.enable_tunnel_lifecycle_control),
+        ..base
     })
 }
 
@@ -311,7 +449,7 @@ mod tests {
 
     #[test]
     fn defaults_are_aws_defaults() {
-        let t = tunnel(None, Ipv4Addr::new(127, 100, 0, 1), &BTreeSet::new(), 0).unwrap();
+        let t = tunnel(Requested::default(), Ipv4Addr::new(127, 100, 0, 1), &BTreeSet::new(), 0).unwrap();
         assert_eq!(
             (
                 t.phase1_lifetime_seconds,

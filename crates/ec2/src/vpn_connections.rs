@@ -261,7 +261,8 @@ pub async fn create(
     let mut specs = specs.into_iter();
     let mut tunnels = Vec::with_capacity(2);
     for ip in &outside {
-        match tunnel_options::tunnel(specs.next(), *ip, &taken, at.now_ms) {
+        let spec = specs.next().map(tunnel_options::Requested::from).unwrap_or_default();
+        match tunnel_options::tunnel(spec, *ip, &taken, at.now_ms) {
             Ok(t) => {
                 taken.insert(t.inside_cidr.clone());
                 tunnels.push(t);
@@ -539,4 +540,184 @@ pub async fn sample_configuration(
     Ok(GetVpnConnectionDeviceSampleConfigurationResult {
         vpn_connection_device_sample_configuration: Some(text),
     })
+}
+
+/// The index of the tunnel whose outside address is `ip`.
+fn tunnel_at(c: &VpnConnectionRec, ip: &str) -> Result<usize, ApiError> {
+    c.tunnels.iter().position(|t| t.outside_ip == ip).ok_or_else(|| {
+        errors::invalid_value(
+            ip,
+            "VpnTunnelOutsideIpAddress",
+            &format!("It is not the outside address of a tunnel of {}.", c.id),
+        )
+    })
+}
+
+/// Commits a changed connection and answers with its description.
+async fn save(
+    ec2: &Ec2,
+    region: &std::sync::Arc<crate::state::Region>,
+    state: tokio::sync::RwLockWriteGuard<'_, RegionState>,
+    c: VpnConnectionRec,
+) -> Result<VpnConnection, ApiError> {
+    let result = view(&c, &state, &ec2.at());
+    let mut tx = Tx::default();
+    tx.put(Resource::VpnConnection(c));
+    tx.commit(ec2.store(), region, state).await?;
+    Ok(result)
+}
+
+pub async fn modify_tunnel_options(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: ModifyVpnTunnelOptionsRequest,
+) -> Result<ModifyVpnTunnelOptionsResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    let at = ec2.at();
+    let region = ec2.region(ctx).await?;
+    let state = region.state.write().await;
+    let mut c = live(&state, &input.vpn_connection_id)?.clone();
+    let i = tunnel_at(&c, &input.vpn_tunnel_outside_ip_address)?;
+    // The tunnel's own inside CIDR may be given again.
+    let mut taken = c
+        .vpn_gateway_id
+        .as_deref()
+        .map(|g| inside_cidrs_on(&state, g, &at))
+        .unwrap_or_default();
+    taken.remove(&c.tunnels[i].inside_cidr);
+    let changed = tunnel_options::apply(c.tunnels[i].clone(), input.tunnel_options.into(), &taken)?;
+    // Changing options renegotiates the tunnel.
+    c.tunnels[i] = TunnelRec {
+        up: false,
+        status_changed_ms: at.now_ms,
+        ..changed
+    };
+    let result = save(ec2, &region, state, c).await?;
+    Ok(ModifyVpnTunnelOptionsResult {
+        vpn_connection: Some(result),
+    })
+}
+
+pub async fn modify_options(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: ModifyVpnConnectionOptionsRequest,
+) -> Result<ModifyVpnConnectionOptionsResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    let region = ec2.region(ctx).await?;
+    let state = region.state.write().await;
+    let mut c = live(&state, &input.vpn_connection_id)?.clone();
+    if input.local_ipv6_network_cidr.is_some() || input.remote_ipv6_network_cidr.is_some() {
+        return Err(errors::invalid(
+            "IPv6 network CIDRs apply only to VPN connections with IPv6 tunnel inside addresses.",
+        ));
+    }
+    if let Some(local) = input.local_ipv4_network_cidr {
+        c.local_ipv4_network_cidr = network_cidr(Some(local), "LocalIpv4NetworkCidr")?;
+    }
+    if let Some(remote) = input.remote_ipv4_network_cidr {
+        c.remote_ipv4_network_cidr = network_cidr(Some(remote), "RemoteIpv4NetworkCidr")?;
+    }
+    let result = save(ec2, &region, state, c).await?;
+    Ok(ModifyVpnConnectionOptionsResult {
+        vpn_connection: Some(result),
+    })
+}
+
+/// Moves a connection to another virtual private gateway or customer
+/// gateway; its tunnels keep their addresses and options, and go down
+/// while they renegotiate.
+pub async fn modify_connection(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: ModifyVpnConnectionRequest,
+) -> Result<ModifyVpnConnectionResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    if let Some(tgw) = input.transit_gateway_id {
+        return Err(errors::not_found(
+            "InvalidTransitGatewayID.NotFound",
+            "transitGateway",
+            &tgw,
+        ));
+    }
+    let at = ec2.at();
+    let region = ec2.region(ctx).await?;
+    let state = region.state.write().await;
+    let mut c = live(&state, &input.vpn_connection_id)?.clone();
+    if let Some(cgw) = input.customer_gateway_id {
+        let g = state
+            .customer_gateways
+            .get(&cgw)
+            .filter(|g| !g.deleted)
+            .ok_or_else(|| errors::cgw_not_found(&cgw))?;
+        if g.ip_address.is_none() {
+            return Err(errors::invalid(
+                "Certificate-based customer gateways are not supported yet: give the customer gateway an IP address.",
+            ));
+        }
+        c.customer_gateway_id = cgw;
+    }
+    if let Some(vgw) = input.vpn_gateway_id {
+        state
+            .vpn_gateways
+            .get(&vgw)
+            .filter(|g| !g.deleted)
+            .ok_or_else(|| errors::vgw_not_found(&vgw))?;
+        let taken = inside_cidrs_on(&state, &vgw, &at);
+        if let Some(clash) = c.tunnels.iter().find(|t| taken.contains(&t.inside_cidr)) {
+            return Err(errors::invalid(format!(
+                "The tunnel inside CIDR {} is already in use by another VPN tunnel on {vgw}.",
+                clash.inside_cidr
+            )));
+        }
+        c.vpn_gateway_id = Some(vgw);
+    }
+    for t in &mut c.tunnels {
+        t.up = false;
+        t.status_changed_ms = at.now_ms;
+    }
+    let result = save(ec2, &region, state, c).await?;
+    Ok(ModifyVpnConnectionResult {
+        vpn_connection: Some(result),
+    })
+}
+
+/// The security configuration a tunnel negotiated: nothing is negotiated
+/// until a data plane brings the tunnel up.
+pub async fn active_tunnel_status(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: GetActiveVpnTunnelStatusRequest,
+) -> Result<GetActiveVpnTunnelStatusResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    let region = ec2.region(ctx).await?;
+    let state = region.state.read().await;
+    let c = live(&state, &input.vpn_connection_id)?;
+    tunnel_at(c, &input.vpn_tunnel_outside_ip_address)?;
+    Ok(GetActiveVpnTunnelStatusResult {
+        active_vpn_tunnel_status: Some(ActiveVpnTunnelStatus {
+            provisioning_status: Some(VpnTunnelProvisioningStatus::Available),
+            ..Default::default()
+        }),
+    })
+}
+
+/// Replaces a tunnel's endpoint, as AWS does for maintenance: same address
+/// and options, the tunnel goes down and must be negotiated again.
+pub async fn replace_tunnel(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: ReplaceVpnTunnelRequest,
+) -> Result<ReplaceVpnTunnelResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    let region = ec2.region(ctx).await?;
+    let state = region.state.write().await;
+    let mut c = live(&state, &input.vpn_connection_id)?.clone();
+    let i = tunnel_at(&c, &input.vpn_tunnel_outside_ip_address)?;
+    c.tunnels[i].up = false;
+    c.tunnels[i].status_changed_ms = Timestamp::now().millis();
+    let mut tx = Tx::default();
+    tx.put(Resource::VpnConnection(c));
+    tx.commit(ec2.store(), &region, state).await?;
+    Ok(ReplaceVpnTunnelResult { r#return: Some(true) })
 }

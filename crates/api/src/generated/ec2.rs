@@ -295,6 +295,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "GetActiveVpnTunnelStatus",
+            input: Some(&S_GetActiveVpnTunnelStatusRequest),
+            output: Some(&S_GetActiveVpnTunnelStatusResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "GetVpnConnectionDeviceSampleConfiguration",
             input: Some(&S_GetVpnConnectionDeviceSampleConfigurationRequest),
             output: Some(&S_GetVpnConnectionDeviceSampleConfigurationResult),
@@ -319,6 +325,24 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "ModifyVpnConnection",
+            input: Some(&S_ModifyVpnConnectionRequest),
+            output: Some(&S_ModifyVpnConnectionResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ModifyVpnConnectionOptions",
+            input: Some(&S_ModifyVpnConnectionOptionsRequest),
+            output: Some(&S_ModifyVpnConnectionOptionsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ModifyVpnTunnelOptions",
+            input: Some(&S_ModifyVpnTunnelOptionsRequest),
+            output: Some(&S_ModifyVpnTunnelOptionsResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "ReplaceRoute",
             input: Some(&S_ReplaceRouteRequest),
             output: None,
@@ -328,6 +352,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "ReplaceRouteTableAssociation",
             input: Some(&S_ReplaceRouteTableAssociationRequest),
             output: Some(&S_ReplaceRouteTableAssociationResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ReplaceVpnTunnel",
+            input: Some(&S_ReplaceVpnTunnelRequest),
+            output: Some(&S_ReplaceVpnTunnelResult),
             result_wrapper: None,
         },
     ],
@@ -1167,6 +1197,121 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     validation_error: "InvalidParameterValue",
 };
 
+pub static S_ActiveAdditionalKeyExchangesList: Shape = Shape {
+    name: "ActiveAdditionalKeyExchangesList",
+    kind: ShapeKind::List {
+        member: &S_ActiveVpnTunnelAdditionalKeyExchange,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_ActiveVpnTunnelAdditionalKeyExchange: Shape = Shape {
+    name: "ActiveVpnTunnelAdditionalKeyExchange",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AdditionalKeyExchangeRound",
+                shape: &S_Integer,
+                location_name: Some("additionalKeyExchangeRound"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KeyExchangeMethod",
+                shape: &S_Integer,
+                location_name: Some("keyExchangeMethod"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ActiveVpnTunnelStatus: Shape = Shape {
+    name: "ActiveVpnTunnelStatus",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Phase1EncryptionAlgorithm",
+                shape: &S_String,
+                location_name: Some("phase1EncryptionAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2EncryptionAlgorithm",
+                shape: &S_String,
+                location_name: Some("phase2EncryptionAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1IntegrityAlgorithm",
+                shape: &S_String,
+                location_name: Some("phase1IntegrityAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2IntegrityAlgorithm",
+                shape: &S_String,
+                location_name: Some("phase2IntegrityAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1DHGroup",
+                shape: &S_Integer,
+                location_name: Some("phase1DHGroup"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2DHGroup",
+                shape: &S_Integer,
+                location_name: Some("phase2DHGroup"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IkeVersion",
+                shape: &S_String,
+                location_name: Some("ikeVersion"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ProvisioningStatus",
+                shape: &S_VpnTunnelProvisioningStatus,
+                location_name: Some("provisioningStatus"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ProvisioningStatusReason",
+                shape: &S_String,
+                location_name: Some("provisioningStatusReason"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1AdditionalKeyExchanges",
+                shape: &S_ActiveAdditionalKeyExchangesList,
+                location_name: Some("phase1AdditionalKeyExchangeSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2AdditionalKeyExchanges",
+                shape: &S_ActiveAdditionalKeyExchangesList,
+                location_name: Some("phase2AdditionalKeyExchangeSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_AdditionalKeyExchangeMethodsList: Shape = Shape {
     name: "AdditionalKeyExchangeMethodsList",
     kind: ShapeKind::List {
@@ -4374,6 +4519,48 @@ pub static S_GatewayType: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_GetActiveVpnTunnelStatusRequest: Shape = Shape {
+    name: "GetActiveVpnTunnelStatusRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_VpnConnectionId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpnTunnelOutsideIpAddress",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_GetActiveVpnTunnelStatusResult: Shape = Shape {
+    name: "GetActiveVpnTunnelStatusResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "ActiveVpnTunnelStatus",
+            shape: &S_ActiveVpnTunnelStatus,
+            location_name: Some("activeVpnTunnelStatus"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_GetVpnConnectionDeviceSampleConfigurationRequest: Shape = Shape {
     name: "GetVpnConnectionDeviceSampleConfigurationRequest",
     kind: ShapeKind::Structure {
@@ -5132,6 +5319,357 @@ pub static S_ModifyVpcAttributeRequest: Shape = Shape {
                 name: "EnableNetworkAddressUsageMetrics",
                 shape: &S_AttributeBooleanValue,
                 location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ModifyVpnConnectionOptionsRequest: Shape = Shape {
+    name: "ModifyVpnConnectionOptionsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_VpnConnectionId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "LocalIpv4NetworkCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RemoteIpv4NetworkCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalIpv6NetworkCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RemoteIpv6NetworkCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelBandwidth",
+                shape: &S_VpnTunnelBandwidth,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ModifyVpnConnectionOptionsResult: Shape = Shape {
+    name: "ModifyVpnConnectionOptionsResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "VpnConnection",
+            shape: &S_VpnConnection,
+            location_name: Some("vpnConnection"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_ModifyVpnConnectionRequest: Shape = Shape {
+    name: "ModifyVpnConnectionRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_VpnConnectionId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_TransitGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomerGatewayId",
+                shape: &S_CustomerGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnGatewayId",
+                shape: &S_VpnGatewayId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ModifyVpnConnectionResult: Shape = Shape {
+    name: "ModifyVpnConnectionResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "VpnConnection",
+            shape: &S_VpnConnection,
+            location_name: Some("vpnConnection"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_ModifyVpnTunnelOptionsRequest: Shape = Shape {
+    name: "ModifyVpnTunnelOptionsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_VpnConnectionId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpnTunnelOutsideIpAddress",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TunnelOptions",
+                shape: &S_ModifyVpnTunnelOptionsSpecification,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SkipTunnelReplacement",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreSharedKeyStorage",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ModifyVpnTunnelOptionsResult: Shape = Shape {
+    name: "ModifyVpnTunnelOptionsResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "VpnConnection",
+            shape: &S_VpnConnection,
+            location_name: Some("vpnConnection"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_ModifyVpnTunnelOptionsSpecification: Shape = Shape {
+    name: "ModifyVpnTunnelOptionsSpecification",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TunnelInsideCidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TunnelInsideIpv6Cidr",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreSharedKey",
+                shape: &S_preSharedKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1LifetimeSeconds",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2LifetimeSeconds",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RekeyMarginTimeSeconds",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RekeyFuzzPercentage",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ReplayWindowSize",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DPDTimeoutSeconds",
+                shape: &S_Integer,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DPDTimeoutAction",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1EncryptionAlgorithms",
+                shape: &S_Phase1EncryptionAlgorithmsRequestList,
+                location_name: Some("Phase1EncryptionAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2EncryptionAlgorithms",
+                shape: &S_Phase2EncryptionAlgorithmsRequestList,
+                location_name: Some("Phase2EncryptionAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1IntegrityAlgorithms",
+                shape: &S_Phase1IntegrityAlgorithmsRequestList,
+                location_name: Some("Phase1IntegrityAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2IntegrityAlgorithms",
+                shape: &S_Phase2IntegrityAlgorithmsRequestList,
+                location_name: Some("Phase2IntegrityAlgorithm"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1DHGroupNumbers",
+                shape: &S_Phase1DHGroupNumbersRequestList,
+                location_name: Some("Phase1DHGroupNumber"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2DHGroupNumbers",
+                shape: &S_Phase2DHGroupNumbersRequestList,
+                location_name: Some("Phase2DHGroupNumber"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IKEVersions",
+                shape: &S_IKEVersionsRequestList,
+                location_name: Some("IKEVersion"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StartupAction",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LogOptions",
+                shape: &S_VpnTunnelLogOptionsSpecification,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EnableTunnelLifecycleControl",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase1AdditionalKeyExchanges",
+                shape: &S_AdditionalKeyExchangesRequestSpecification,
+                location_name: Some("Phase1AdditionalKeyExchange"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Phase2AdditionalKeyExchanges",
+                shape: &S_AdditionalKeyExchangesRequestSpecification,
+                location_name: Some("Phase2AdditionalKeyExchange"),
                 query_name: None,
                 required: false,
             },
@@ -6650,6 +7188,55 @@ pub static S_ReplaceRouteTableAssociationResult: Shape = Shape {
                 required: false,
             },
         ],
+        union: false,
+    },
+};
+pub static S_ReplaceVpnTunnelRequest: Shape = Shape {
+    name: "ReplaceVpnTunnelRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpnConnectionId",
+                shape: &S_VpnConnectionId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpnTunnelOutsideIpAddress",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ApplyPendingMaintenance",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ReplaceVpnTunnelResult: Shape = Shape {
+    name: "ReplaceVpnTunnelResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Return",
+            shape: &S_Boolean,
+            location_name: Some("return"),
+            query_name: None,
+            required: false,
+        }],
         union: false,
     },
 };
@@ -9448,6 +10035,14 @@ pub static S_VpnTunnelOptionsSpecificationsList: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_VpnTunnelProvisioningStatus: Shape = Shape {
+    name: "VpnTunnelProvisioningStatus",
+    kind: ShapeKind::String {
+        enum_values: &["available", "pending", "failed"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_ZoneIdStringList: Shape = Shape {
     name: "ZoneIdStringList",
     kind: ShapeKind::List {
@@ -9480,6 +10075,134 @@ pub static S_preSharedKey: Shape = Shape {
         pattern: None,
     },
 };
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActiveVpnTunnelAdditionalKeyExchange {
+    pub additional_key_exchange_round: Option<i32>,
+    pub key_exchange_method: Option<i32>,
+}
+
+impl FromValue for ActiveVpnTunnelAdditionalKeyExchange {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            additional_key_exchange_round: r.optional("AdditionalKeyExchangeRound", <i32 as FromValue>::from_value)?,
+            key_exchange_method: r.optional("KeyExchangeMethod", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ActiveVpnTunnelAdditionalKeyExchange {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "AdditionalKeyExchangeRound",
+            self.additional_key_exchange_round,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KeyExchangeMethod",
+            self.key_exchange_method,
+            <i32 as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActiveVpnTunnelStatus {
+    pub phase1_encryption_algorithm: Option<String>,
+    pub phase2_encryption_algorithm: Option<String>,
+    pub phase1_integrity_algorithm: Option<String>,
+    pub phase2_integrity_algorithm: Option<String>,
+    pub phase1_dh_group: Option<i32>,
+    pub phase2_dh_group: Option<i32>,
+    pub ike_version: Option<String>,
+    pub provisioning_status: Option<VpnTunnelProvisioningStatus>,
+    pub provisioning_status_reason: Option<String>,
+    pub phase1_additional_key_exchanges: Option<Vec<ActiveVpnTunnelAdditionalKeyExchange>>,
+    pub phase2_additional_key_exchanges: Option<Vec<ActiveVpnTunnelAdditionalKeyExchange>>,
+}
+
+impl FromValue for ActiveVpnTunnelStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            phase1_encryption_algorithm: r.optional("Phase1EncryptionAlgorithm", <String as FromValue>::from_value)?,
+            phase2_encryption_algorithm: r.optional("Phase2EncryptionAlgorithm", <String as FromValue>::from_value)?,
+            phase1_integrity_algorithm: r.optional("Phase1IntegrityAlgorithm", <String as FromValue>::from_value)?,
+            phase2_integrity_algorithm: r.optional("Phase2IntegrityAlgorithm", <String as FromValue>::from_value)?,
+            phase1_dh_group: r.optional("Phase1DHGroup", <i32 as FromValue>::from_value)?,
+            phase2_dh_group: r.optional("Phase2DHGroup", <i32 as FromValue>::from_value)?,
+            ike_version: r.optional("IkeVersion", <String as FromValue>::from_value)?,
+            provisioning_status: r.optional(
+                "ProvisioningStatus",
+                <VpnTunnelProvisioningStatus as FromValue>::from_value,
+            )?,
+            provisioning_status_reason: r.optional("ProvisioningStatusReason", <String as FromValue>::from_value)?,
+            phase1_additional_key_exchanges: r.optional("Phase1AdditionalKeyExchanges", |v: Value| {
+                list_from(v, <ActiveVpnTunnelAdditionalKeyExchange as FromValue>::from_value)
+            })?,
+            phase2_additional_key_exchanges: r.optional("Phase2AdditionalKeyExchanges", |v: Value| {
+                list_from(v, <ActiveVpnTunnelAdditionalKeyExchange as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for ActiveVpnTunnelStatus {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Phase1EncryptionAlgorithm",
+            self.phase1_encryption_algorithm,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase2EncryptionAlgorithm",
+            self.phase2_encryption_algorithm,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase1IntegrityAlgorithm",
+            self.phase1_integrity_algorithm,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase2IntegrityAlgorithm",
+            self.phase2_integrity_algorithm,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Phase1DHGroup", self.phase1_dh_group, <i32 as IntoValue>::into_value);
+        w.set_opt("Phase2DHGroup", self.phase2_dh_group, <i32 as IntoValue>::into_value);
+        w.set_opt("IkeVersion", self.ike_version, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ProvisioningStatus",
+            self.provisioning_status,
+            <VpnTunnelProvisioningStatus as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ProvisioningStatusReason",
+            self.provisioning_status_reason,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase1AdditionalKeyExchanges",
+            self.phase1_additional_key_exchanges,
+            |v: Vec<ActiveVpnTunnelAdditionalKeyExchange>| {
+                list_into(v, <ActiveVpnTunnelAdditionalKeyExchange as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2AdditionalKeyExchanges",
+            self.phase2_additional_key_exchanges,
+            |v: Vec<ActiveVpnTunnelAdditionalKeyExchange>| {
+                list_into(v, <ActiveVpnTunnelAdditionalKeyExchange as IntoValue>::into_value)
+            },
+        );
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AdditionalKeyExchangeMethodsListValue {
     pub value: Option<i32>,
@@ -13236,6 +13959,70 @@ impl IntoValue for GatewayType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetActiveVpnTunnelStatusRequest {
+    pub vpn_connection_id: String,
+    pub vpn_tunnel_outside_ip_address: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for GetActiveVpnTunnelStatusRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_id: r.required("VpnConnectionId", <String as FromValue>::from_value)?,
+            vpn_tunnel_outside_ip_address: r
+                .required("VpnTunnelOutsideIpAddress", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetActiveVpnTunnelStatusRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "VpnConnectionId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_id),
+        );
+        w.set(
+            "VpnTunnelOutsideIpAddress",
+            (<String as IntoValue>::into_value)(self.vpn_tunnel_outside_ip_address),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetActiveVpnTunnelStatusResult {
+    pub active_vpn_tunnel_status: Option<ActiveVpnTunnelStatus>,
+}
+
+impl FromValue for GetActiveVpnTunnelStatusResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            active_vpn_tunnel_status: r.optional(
+                "ActiveVpnTunnelStatus",
+                <ActiveVpnTunnelStatus as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for GetActiveVpnTunnelStatusResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "ActiveVpnTunnelStatus",
+            self.active_vpn_tunnel_status,
+            <ActiveVpnTunnelStatus as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetVpnConnectionDeviceSampleConfigurationRequest {
     pub vpn_connection_id: String,
     pub vpn_connection_device_type_id: String,
@@ -14071,6 +14858,453 @@ impl IntoValue for ModifyVpcAttributeRequest {
             "EnableNetworkAddressUsageMetrics",
             self.enable_network_address_usage_metrics,
             <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyVpnConnectionOptionsRequest {
+    pub vpn_connection_id: String,
+    pub local_ipv4_network_cidr: Option<String>,
+    pub remote_ipv4_network_cidr: Option<String>,
+    pub local_ipv6_network_cidr: Option<String>,
+    pub remote_ipv6_network_cidr: Option<String>,
+    pub tunnel_bandwidth: Option<VpnTunnelBandwidth>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for ModifyVpnConnectionOptionsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_id: r.required("VpnConnectionId", <String as FromValue>::from_value)?,
+            local_ipv4_network_cidr: r.optional("LocalIpv4NetworkCidr", <String as FromValue>::from_value)?,
+            remote_ipv4_network_cidr: r.optional("RemoteIpv4NetworkCidr", <String as FromValue>::from_value)?,
+            local_ipv6_network_cidr: r.optional("LocalIpv6NetworkCidr", <String as FromValue>::from_value)?,
+            remote_ipv6_network_cidr: r.optional("RemoteIpv6NetworkCidr", <String as FromValue>::from_value)?,
+            tunnel_bandwidth: r.optional("TunnelBandwidth", <VpnTunnelBandwidth as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ModifyVpnConnectionOptionsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "VpnConnectionId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_id),
+        );
+        w.set_opt(
+            "LocalIpv4NetworkCidr",
+            self.local_ipv4_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RemoteIpv4NetworkCidr",
+            self.remote_ipv4_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LocalIpv6NetworkCidr",
+            self.local_ipv6_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RemoteIpv6NetworkCidr",
+            self.remote_ipv6_network_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TunnelBandwidth",
+            self.tunnel_bandwidth,
+            <VpnTunnelBandwidth as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyVpnConnectionOptionsResult {
+    pub vpn_connection: Option<VpnConnection>,
+}
+
+impl FromValue for ModifyVpnConnectionOptionsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection: r.optional("VpnConnection", <VpnConnection as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ModifyVpnConnectionOptionsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "VpnConnection",
+            self.vpn_connection,
+            <VpnConnection as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyVpnConnectionRequest {
+    pub vpn_connection_id: String,
+    pub transit_gateway_id: Option<String>,
+    pub customer_gateway_id: Option<String>,
+    pub vpn_gateway_id: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for ModifyVpnConnectionRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_id: r.required("VpnConnectionId", <String as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            customer_gateway_id: r.optional("CustomerGatewayId", <String as FromValue>::from_value)?,
+            vpn_gateway_id: r.optional("VpnGatewayId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ModifyVpnConnectionRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "VpnConnectionId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_id),
+        );
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomerGatewayId",
+            self.customer_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("VpnGatewayId", self.vpn_gateway_id, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyVpnConnectionResult {
+    pub vpn_connection: Option<VpnConnection>,
+}
+
+impl FromValue for ModifyVpnConnectionResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection: r.optional("VpnConnection", <VpnConnection as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ModifyVpnConnectionResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "VpnConnection",
+            self.vpn_connection,
+            <VpnConnection as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyVpnTunnelOptionsRequest {
+    pub vpn_connection_id: String,
+    pub vpn_tunnel_outside_ip_address: String,
+    pub tunnel_options: ModifyVpnTunnelOptionsSpecification,
+    pub dry_run: Option<bool>,
+    pub skip_tunnel_replacement: Option<bool>,
+    pub pre_shared_key_storage: Option<String>,
+}
+
+impl FromValue for ModifyVpnTunnelOptionsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_id: r.required("VpnConnectionId", <String as FromValue>::from_value)?,
+            vpn_tunnel_outside_ip_address: r
+                .required("VpnTunnelOutsideIpAddress", <String as FromValue>::from_value)?,
+            tunnel_options: r.required(
+                "TunnelOptions",
+                <ModifyVpnTunnelOptionsSpecification as FromValue>::from_value,
+            )?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            skip_tunnel_replacement: r.optional("SkipTunnelReplacement", <bool as FromValue>::from_value)?,
+            pre_shared_key_storage: r.optional("PreSharedKeyStorage", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ModifyVpnTunnelOptionsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "VpnConnectionId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_id),
+        );
+        w.set(
+            "VpnTunnelOutsideIpAddress",
+            (<String as IntoValue>::into_value)(self.vpn_tunnel_outside_ip_address),
+        );
+        w.set(
+            "TunnelOptions",
+            (<ModifyVpnTunnelOptionsSpecification as IntoValue>::into_value)(self.tunnel_options),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "SkipTunnelReplacement",
+            self.skip_tunnel_replacement,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PreSharedKeyStorage",
+            self.pre_shared_key_storage,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyVpnTunnelOptionsResult {
+    pub vpn_connection: Option<VpnConnection>,
+}
+
+impl FromValue for ModifyVpnTunnelOptionsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection: r.optional("VpnConnection", <VpnConnection as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ModifyVpnTunnelOptionsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "VpnConnection",
+            self.vpn_connection,
+            <VpnConnection as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyVpnTunnelOptionsSpecification {
+    pub tunnel_inside_cidr: Option<String>,
+    pub tunnel_inside_ipv6_cidr: Option<String>,
+    pub pre_shared_key: Option<String>,
+    pub phase1_lifetime_seconds: Option<i32>,
+    pub phase2_lifetime_seconds: Option<i32>,
+    pub rekey_margin_time_seconds: Option<i32>,
+    pub rekey_fuzz_percentage: Option<i32>,
+    pub replay_window_size: Option<i32>,
+    pub dpd_timeout_seconds: Option<i32>,
+    pub dpd_timeout_action: Option<String>,
+    pub phase1_encryption_algorithms: Option<Vec<Phase1EncryptionAlgorithmsRequestListValue>>,
+    pub phase2_encryption_algorithms: Option<Vec<Phase2EncryptionAlgorithmsRequestListValue>>,
+    pub phase1_integrity_algorithms: Option<Vec<Phase1IntegrityAlgorithmsRequestListValue>>,
+    pub phase2_integrity_algorithms: Option<Vec<Phase2IntegrityAlgorithmsRequestListValue>>,
+    pub phase1_dh_group_numbers: Option<Vec<Phase1DHGroupNumbersRequestListValue>>,
+    pub phase2_dh_group_numbers: Option<Vec<Phase2DHGroupNumbersRequestListValue>>,
+    pub ike_versions: Option<Vec<IKEVersionsRequestListValue>>,
+    pub startup_action: Option<String>,
+    pub log_options: Option<VpnTunnelLogOptionsSpecification>,
+    pub enable_tunnel_lifecycle_control: Option<bool>,
+    pub phase1_additional_key_exchanges: Option<Vec<VpnAdditionalKeyExchangeRequest>>,
+    pub phase2_additional_key_exchanges: Option<Vec<VpnAdditionalKeyExchangeRequest>>,
+}
+
+impl FromValue for ModifyVpnTunnelOptionsSpecification {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            tunnel_inside_cidr: r.optional("TunnelInsideCidr", <String as FromValue>::from_value)?,
+            tunnel_inside_ipv6_cidr: r.optional("TunnelInsideIpv6Cidr", <String as FromValue>::from_value)?,
+            pre_shared_key: r.optional("PreSharedKey", <String as FromValue>::from_value)?,
+            phase1_lifetime_seconds: r.optional("Phase1LifetimeSeconds", <i32 as FromValue>::from_value)?,
+            phase2_lifetime_seconds: r.optional("Phase2LifetimeSeconds", <i32 as FromValue>::from_value)?,
+            rekey_margin_time_seconds: r.optional("RekeyMarginTimeSeconds", <i32 as FromValue>::from_value)?,
+            rekey_fuzz_percentage: r.optional("RekeyFuzzPercentage", <i32 as FromValue>::from_value)?,
+            replay_window_size: r.optional("ReplayWindowSize", <i32 as FromValue>::from_value)?,
+            dpd_timeout_seconds: r.optional("DPDTimeoutSeconds", <i32 as FromValue>::from_value)?,
+            dpd_timeout_action: r.optional("DPDTimeoutAction", <String as FromValue>::from_value)?,
+            phase1_encryption_algorithms: r.optional("Phase1EncryptionAlgorithms", |v: Value| {
+                list_from(v, <Phase1EncryptionAlgorithmsRequestListValue as FromValue>::from_value)
+            })?,
+            phase2_encryption_algorithms: r.optional("Phase2EncryptionAlgorithms", |v: Value| {
+                list_from(v, <Phase2EncryptionAlgorithmsRequestListValue as FromValue>::from_value)
+            })?,
+            phase1_integrity_algorithms: r.optional("Phase1IntegrityAlgorithms", |v: Value| {
+                list_from(v, <Phase1IntegrityAlgorithmsRequestListValue as FromValue>::from_value)
+            })?,
+            phase2_integrity_algorithms: r.optional("Phase2IntegrityAlgorithms", |v: Value| {
+                list_from(v, <Phase2IntegrityAlgorithmsRequestListValue as FromValue>::from_value)
+            })?,
+            phase1_dh_group_numbers: r.optional("Phase1DHGroupNumbers", |v: Value| {
+                list_from(v, <Phase1DHGroupNumbersRequestListValue as FromValue>::from_value)
+            })?,
+            phase2_dh_group_numbers: r.optional("Phase2DHGroupNumbers", |v: Value| {
+                list_from(v, <Phase2DHGroupNumbersRequestListValue as FromValue>::from_value)
+            })?,
+            ike_versions: r.optional("IKEVersions", |v: Value| {
+                list_from(v, <IKEVersionsRequestListValue as FromValue>::from_value)
+            })?,
+            startup_action: r.optional("StartupAction", <String as FromValue>::from_value)?,
+            log_options: r.optional(
+                "LogOptions",
+                <VpnTunnelLogOptionsSpecification as FromValue>::from_value,
+            )?,
+            enable_tunnel_lifecycle_control: r
+                .optional("EnableTunnelLifecycleControl", <bool as FromValue>::from_value)?,
+            phase1_additional_key_exchanges: r.optional("Phase1AdditionalKeyExchanges", |v: Value| {
+                list_from(v, <VpnAdditionalKeyExchangeRequest as FromValue>::from_value)
+            })?,
+            phase2_additional_key_exchanges: r.optional("Phase2AdditionalKeyExchanges", |v: Value| {
+                list_from(v, <VpnAdditionalKeyExchangeRequest as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for ModifyVpnTunnelOptionsSpecification {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TunnelInsideCidr",
+            self.tunnel_inside_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TunnelInsideIpv6Cidr",
+            self.tunnel_inside_ipv6_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("PreSharedKey", self.pre_shared_key, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Phase1LifetimeSeconds",
+            self.phase1_lifetime_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase2LifetimeSeconds",
+            self.phase2_lifetime_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RekeyMarginTimeSeconds",
+            self.rekey_margin_time_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RekeyFuzzPercentage",
+            self.rekey_fuzz_percentage,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ReplayWindowSize",
+            self.replay_window_size,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DPDTimeoutSeconds",
+            self.dpd_timeout_seconds,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DPDTimeoutAction",
+            self.dpd_timeout_action,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase1EncryptionAlgorithms",
+            self.phase1_encryption_algorithms,
+            |v: Vec<Phase1EncryptionAlgorithmsRequestListValue>| {
+                list_into(v, <Phase1EncryptionAlgorithmsRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2EncryptionAlgorithms",
+            self.phase2_encryption_algorithms,
+            |v: Vec<Phase2EncryptionAlgorithmsRequestListValue>| {
+                list_into(v, <Phase2EncryptionAlgorithmsRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase1IntegrityAlgorithms",
+            self.phase1_integrity_algorithms,
+            |v: Vec<Phase1IntegrityAlgorithmsRequestListValue>| {
+                list_into(v, <Phase1IntegrityAlgorithmsRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2IntegrityAlgorithms",
+            self.phase2_integrity_algorithms,
+            |v: Vec<Phase2IntegrityAlgorithmsRequestListValue>| {
+                list_into(v, <Phase2IntegrityAlgorithmsRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase1DHGroupNumbers",
+            self.phase1_dh_group_numbers,
+            |v: Vec<Phase1DHGroupNumbersRequestListValue>| {
+                list_into(v, <Phase1DHGroupNumbersRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2DHGroupNumbers",
+            self.phase2_dh_group_numbers,
+            |v: Vec<Phase2DHGroupNumbersRequestListValue>| {
+                list_into(v, <Phase2DHGroupNumbersRequestListValue as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "IKEVersions",
+            self.ike_versions,
+            |v: Vec<IKEVersionsRequestListValue>| list_into(v, <IKEVersionsRequestListValue as IntoValue>::into_value),
+        );
+        w.set_opt("StartupAction", self.startup_action, <String as IntoValue>::into_value);
+        w.set_opt(
+            "LogOptions",
+            self.log_options,
+            <VpnTunnelLogOptionsSpecification as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EnableTunnelLifecycleControl",
+            self.enable_tunnel_lifecycle_control,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Phase1AdditionalKeyExchanges",
+            self.phase1_additional_key_exchanges,
+            |v: Vec<VpnAdditionalKeyExchangeRequest>| {
+                list_into(v, <VpnAdditionalKeyExchangeRequest as IntoValue>::into_value)
+            },
+        );
+        w.set_opt(
+            "Phase2AdditionalKeyExchanges",
+            self.phase2_additional_key_exchanges,
+            |v: Vec<VpnAdditionalKeyExchangeRequest>| {
+                list_into(v, <VpnAdditionalKeyExchangeRequest as IntoValue>::into_value)
+            },
         );
         w.finish()
     }
@@ -15691,6 +16925,70 @@ impl IntoValue for ReplaceRouteTableAssociationResult {
             self.association_state,
             <RouteTableAssociationState as IntoValue>::into_value,
         );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplaceVpnTunnelRequest {
+    pub vpn_connection_id: String,
+    pub vpn_tunnel_outside_ip_address: String,
+    pub apply_pending_maintenance: Option<bool>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for ReplaceVpnTunnelRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpn_connection_id: r.required("VpnConnectionId", <String as FromValue>::from_value)?,
+            vpn_tunnel_outside_ip_address: r
+                .required("VpnTunnelOutsideIpAddress", <String as FromValue>::from_value)?,
+            apply_pending_maintenance: r.optional("ApplyPendingMaintenance", <bool as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReplaceVpnTunnelRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "VpnConnectionId",
+            (<String as IntoValue>::into_value)(self.vpn_connection_id),
+        );
+        w.set(
+            "VpnTunnelOutsideIpAddress",
+            (<String as IntoValue>::into_value)(self.vpn_tunnel_outside_ip_address),
+        );
+        w.set_opt(
+            "ApplyPendingMaintenance",
+            self.apply_pending_maintenance,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplaceVpnTunnelResult {
+    pub r#return: Option<bool>,
+}
+
+impl FromValue for ReplaceVpnTunnelResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            r#return: r.optional("Return", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReplaceVpnTunnelResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Return", self.r#return, <bool as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -19629,6 +20927,57 @@ impl IntoValue for VpnTunnelOptionsSpecification {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpnTunnelProvisioningStatus {
+    #[default]
+    /// `available`
+    Available,
+    /// `pending`
+    Pending,
+    /// `failed`
+    Failed,
+}
+
+impl VpnTunnelProvisioningStatus {
+    pub const ALL: &'static [Self] = &[Self::Available, Self::Pending, Self::Failed];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "available",
+            Self::Pending => "pending",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "available" => Some(Self::Available),
+            "pending" => Some(Self::Pending),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpnTunnelProvisioningStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpnTunnelProvisioningStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a VpnTunnelProvisioningStatus value")))
+    }
+}
+
+impl IntoValue for VpnTunnelProvisioningStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 /// The `ec2` operations Landbridge implements. Every method defaults to
 /// the protocol's "not implemented" error, so a handler implements only what it supports.
 pub trait Ec2Api: Send + Sync + 'static {
@@ -20092,6 +21441,16 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn get_active_vpn_tunnel_status(
+        &self,
+        ctx: &RequestContext,
+        input: GetActiveVpnTunnelStatusRequest,
+    ) -> impl std::future::Future<Output = Result<GetActiveVpnTunnelStatusResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "GetActiveVpnTunnelStatus");
+        async move { Err(err) }
+    }
+
     fn get_vpn_connection_device_sample_configuration(
         &self,
         ctx: &RequestContext,
@@ -20133,6 +21492,36 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn modify_vpn_connection(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyVpnConnectionRequest,
+    ) -> impl std::future::Future<Output = Result<ModifyVpnConnectionResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ModifyVpnConnection");
+        async move { Err(err) }
+    }
+
+    fn modify_vpn_connection_options(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyVpnConnectionOptionsRequest,
+    ) -> impl std::future::Future<Output = Result<ModifyVpnConnectionOptionsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ModifyVpnConnectionOptions");
+        async move { Err(err) }
+    }
+
+    fn modify_vpn_tunnel_options(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyVpnTunnelOptionsRequest,
+    ) -> impl std::future::Future<Output = Result<ModifyVpnTunnelOptionsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ModifyVpnTunnelOptions");
+        async move { Err(err) }
+    }
+
     fn replace_route(
         &self,
         ctx: &RequestContext,
@@ -20150,6 +21539,16 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<ReplaceRouteTableAssociationResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ReplaceRouteTableAssociation");
+        async move { Err(err) }
+    }
+
+    fn replace_vpn_tunnel(
+        &self,
+        ctx: &RequestContext,
+        input: ReplaceVpnTunnelRequest,
+    ) -> impl std::future::Future<Output = Result<ReplaceVpnTunnelResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ReplaceVpnTunnel");
         async move { Err(err) }
     }
 }
@@ -20695,6 +22094,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                     let () = out;
                     Ok(Value::empty_struct())
                 }
+                "GetActiveVpnTunnelStatus" => {
+                    let out = self
+                        .0
+                        .get_active_vpn_tunnel_status(
+                            ctx,
+                            <GetActiveVpnTunnelStatusRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "GetVpnConnectionDeviceSampleConfiguration" => {
                     let out = self
                         .0
@@ -20741,6 +22151,39 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                     let () = out;
                     Ok(Value::empty_struct())
                 }
+                "ModifyVpnConnection" => {
+                    let out = self
+                        .0
+                        .modify_vpn_connection(
+                            ctx,
+                            <ModifyVpnConnectionRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ModifyVpnConnectionOptions" => {
+                    let out = self
+                        .0
+                        .modify_vpn_connection_options(
+                            ctx,
+                            <ModifyVpnConnectionOptionsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ModifyVpnTunnelOptions" => {
+                    let out = self
+                        .0
+                        .modify_vpn_tunnel_options(
+                            ctx,
+                            <ModifyVpnTunnelOptionsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "ReplaceRoute" => {
                     let out = self
                         .0
@@ -20759,6 +22202,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .replace_route_table_association(
                             ctx,
                             <ReplaceRouteTableAssociationRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ReplaceVpnTunnel" => {
+                    let out = self
+                        .0
+                        .replace_vpn_tunnel(
+                            ctx,
+                            <ReplaceVpnTunnelRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
