@@ -42,6 +42,26 @@ pub fn vpn_not_found(id: &str) -> ApiError {
     not_found("InvalidVpnConnectionID.NotFound", "vpnConnection", id)
 }
 
+pub fn tgw_not_found(id: &str) -> ApiError {
+    not_found("InvalidTransitGatewayID.NotFound", "transitGateway", id)
+}
+
+pub fn tgw_attachment_not_found(id: &str) -> ApiError {
+    not_found(
+        "InvalidTransitGatewayAttachmentID.NotFound",
+        "transitGatewayAttachment",
+        id,
+    )
+}
+
+pub fn tgw_route_table_not_found(id: &str) -> ApiError {
+    not_found("InvalidRouteTableID.NotFound", "transitGatewayRouteTable", id)
+}
+
+pub fn incorrect_state(message: impl Into<String>) -> ApiError {
+    ApiError::client("IncorrectState", message)
+}
+
 pub fn dependency(what: &str, id: &str) -> ApiError {
     ApiError::client(
         "DependencyViolation",

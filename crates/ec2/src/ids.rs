@@ -34,6 +34,9 @@ pub fn resource_type(id: &str) -> Option<&'static str> {
         "cgw" => "customer-gateway",
         "vgw" => "vpn-gateway",
         "vpn" => "vpn-connection",
+        "tgw" => "transit-gateway",
+        "tgw-attach" => "transit-gateway-attachment",
+        "tgw-rtb" => "transit-gateway-route-table",
         _ => return None,
     })
 }

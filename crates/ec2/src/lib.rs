@@ -25,6 +25,9 @@ mod security;
 pub mod state;
 mod subnets;
 mod tags;
+mod tgw_attachments;
+mod tgw_routes;
+mod transit_gateways;
 mod tunnel_options;
 mod views;
 mod vpcs;
@@ -566,6 +569,236 @@ impl Ec2Api for Ec2 {
         input: ReplaceVpnTunnelRequest,
     ) -> Result<ReplaceVpnTunnelResult, ApiError> {
         vpn_connections::replace_tunnel(self, ctx, input).await
+    }
+
+    async fn create_transit_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayRequest,
+    ) -> Result<CreateTransitGatewayResult, ApiError> {
+        transit_gateways::create(self, ctx, input).await
+    }
+
+    async fn describe_transit_gateways(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewaysRequest,
+    ) -> Result<DescribeTransitGatewaysResult, ApiError> {
+        transit_gateways::describe(self, ctx, input).await
+    }
+
+    async fn modify_transit_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyTransitGatewayRequest,
+    ) -> Result<ModifyTransitGatewayResult, ApiError> {
+        transit_gateways::modify(self, ctx, input).await
+    }
+
+    async fn delete_transit_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayRequest,
+    ) -> Result<DeleteTransitGatewayResult, ApiError> {
+        transit_gateways::delete(self, ctx, input).await
+    }
+
+    async fn create_transit_gateway_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayRouteTableRequest,
+    ) -> Result<CreateTransitGatewayRouteTableResult, ApiError> {
+        transit_gateways::create_route_table(self, ctx, input).await
+    }
+
+    async fn describe_transit_gateway_route_tables(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewayRouteTablesRequest,
+    ) -> Result<DescribeTransitGatewayRouteTablesResult, ApiError> {
+        transit_gateways::describe_route_tables(self, ctx, input).await
+    }
+
+    async fn delete_transit_gateway_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayRouteTableRequest,
+    ) -> Result<DeleteTransitGatewayRouteTableResult, ApiError> {
+        transit_gateways::delete_route_table(self, ctx, input).await
+    }
+
+    async fn associate_transit_gateway_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateTransitGatewayRouteTableRequest,
+    ) -> Result<AssociateTransitGatewayRouteTableResult, ApiError> {
+        transit_gateways::associate(self, ctx, input).await
+    }
+
+    async fn disassociate_transit_gateway_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: DisassociateTransitGatewayRouteTableRequest,
+    ) -> Result<DisassociateTransitGatewayRouteTableResult, ApiError> {
+        transit_gateways::disassociate(self, ctx, input).await
+    }
+
+    async fn enable_transit_gateway_route_table_propagation(
+        &self,
+        ctx: &RequestContext,
+        input: EnableTransitGatewayRouteTablePropagationRequest,
+    ) -> Result<EnableTransitGatewayRouteTablePropagationResult, ApiError> {
+        Ok(EnableTransitGatewayRouteTablePropagationResult {
+            propagation: Some(
+                transit_gateways::set_propagation(
+                    self,
+                    ctx,
+                    input.dry_run,
+                    &input.transit_gateway_route_table_id,
+                    input.transit_gateway_attachment_id.as_deref(),
+                    true,
+                )
+                .await?,
+            ),
+        })
+    }
+
+    async fn disable_transit_gateway_route_table_propagation(
+        &self,
+        ctx: &RequestContext,
+        input: DisableTransitGatewayRouteTablePropagationRequest,
+    ) -> Result<DisableTransitGatewayRouteTablePropagationResult, ApiError> {
+        Ok(DisableTransitGatewayRouteTablePropagationResult {
+            propagation: Some(
+                transit_gateways::set_propagation(
+                    self,
+                    ctx,
+                    input.dry_run,
+                    &input.transit_gateway_route_table_id,
+                    input.transit_gateway_attachment_id.as_deref(),
+                    false,
+                )
+                .await?,
+            ),
+        })
+    }
+
+    async fn get_transit_gateway_route_table_associations(
+        &self,
+        ctx: &RequestContext,
+        input: GetTransitGatewayRouteTableAssociationsRequest,
+    ) -> Result<GetTransitGatewayRouteTableAssociationsResult, ApiError> {
+        transit_gateways::table_associations(self, ctx, input).await
+    }
+
+    async fn get_transit_gateway_route_table_propagations(
+        &self,
+        ctx: &RequestContext,
+        input: GetTransitGatewayRouteTablePropagationsRequest,
+    ) -> Result<GetTransitGatewayRouteTablePropagationsResult, ApiError> {
+        transit_gateways::table_propagations(self, ctx, input).await
+    }
+
+    async fn get_transit_gateway_attachment_propagations(
+        &self,
+        ctx: &RequestContext,
+        input: GetTransitGatewayAttachmentPropagationsRequest,
+    ) -> Result<GetTransitGatewayAttachmentPropagationsResult, ApiError> {
+        transit_gateways::attachment_propagations(self, ctx, input).await
+    }
+
+    async fn create_transit_gateway_vpc_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayVpcAttachmentRequest,
+    ) -> Result<CreateTransitGatewayVpcAttachmentResult, ApiError> {
+        tgw_attachments::create_vpc_attachment(self, ctx, input).await
+    }
+
+    async fn describe_transit_gateway_vpc_attachments(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewayVpcAttachmentsRequest,
+    ) -> Result<DescribeTransitGatewayVpcAttachmentsResult, ApiError> {
+        tgw_attachments::describe_vpc_attachments(self, ctx, input).await
+    }
+
+    async fn modify_transit_gateway_vpc_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyTransitGatewayVpcAttachmentRequest,
+    ) -> Result<ModifyTransitGatewayVpcAttachmentResult, ApiError> {
+        tgw_attachments::modify_vpc_attachment(self, ctx, input).await
+    }
+
+    async fn delete_transit_gateway_vpc_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayVpcAttachmentRequest,
+    ) -> Result<DeleteTransitGatewayVpcAttachmentResult, ApiError> {
+        tgw_attachments::delete_vpc_attachment(self, ctx, input).await
+    }
+
+    async fn describe_transit_gateway_attachments(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewayAttachmentsRequest,
+    ) -> Result<DescribeTransitGatewayAttachmentsResult, ApiError> {
+        tgw_attachments::describe_attachments(self, ctx, input).await
+    }
+
+    async fn create_transit_gateway_route(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayRouteRequest,
+    ) -> Result<CreateTransitGatewayRouteResult, ApiError> {
+        errors::dry_run(input.dry_run)?;
+        let route = tgw_routes::put_route(
+            self,
+            ctx,
+            &input.transit_gateway_route_table_id,
+            &input.destination_cidr_block,
+            input.transit_gateway_attachment_id,
+            input.blackhole,
+            false,
+        )
+        .await?;
+        Ok(CreateTransitGatewayRouteResult { route: Some(route) })
+    }
+
+    async fn replace_transit_gateway_route(
+        &self,
+        ctx: &RequestContext,
+        input: ReplaceTransitGatewayRouteRequest,
+    ) -> Result<ReplaceTransitGatewayRouteResult, ApiError> {
+        errors::dry_run(input.dry_run)?;
+        let route = tgw_routes::put_route(
+            self,
+            ctx,
+            &input.transit_gateway_route_table_id,
+            &input.destination_cidr_block,
+            input.transit_gateway_attachment_id,
+            input.blackhole,
+            true,
+        )
+        .await?;
+        Ok(ReplaceTransitGatewayRouteResult { route: Some(route) })
+    }
+
+    async fn delete_transit_gateway_route(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayRouteRequest,
+    ) -> Result<DeleteTransitGatewayRouteResult, ApiError> {
+        tgw_routes::delete_route(self, ctx, input).await
+    }
+
+    async fn search_transit_gateway_routes(
+        &self,
+        ctx: &RequestContext,
+        input: SearchTransitGatewayRoutesRequest,
+    ) -> Result<SearchTransitGatewayRoutesResult, ApiError> {
+        tgw_routes::search(self, ctx, input).await
     }
 
     async fn describe_tags(

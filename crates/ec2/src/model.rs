@@ -215,6 +215,8 @@ pub struct VpnConnectionRec {
     pub deleted_ms: Option<i64>,
     pub customer_gateway_id: String,
     pub vpn_gateway_id: Option<String>,
+    #[serde(default)]
+    pub transit_gateway_id: Option<String>,
     pub static_routes_only: bool,
     pub enable_acceleration: bool,
     pub local_ipv4_network_cidr: String,
@@ -260,6 +262,95 @@ pub struct TunnelRec {
     pub status_changed_ms: i64,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransitGatewayRec {
+    pub id: String,
+    pub created_ms: i64,
+    #[serde(default)]
+    pub deleted_ms: Option<i64>,
+    pub description: Option<String>,
+    pub amazon_side_asn: i64,
+    pub auto_accept_shared_attachments: bool,
+    pub default_route_table_association: bool,
+    pub default_route_table_propagation: bool,
+    pub association_default_route_table_id: Option<String>,
+    pub propagation_default_route_table_id: Option<String>,
+    pub vpn_ecmp_support: bool,
+    pub dns_support: bool,
+    pub security_group_referencing_support: bool,
+    pub multicast_support: bool,
+    pub cidr_blocks: Vec<String>,
+    pub tags: Tags,
+}
+
+/// What a transit gateway attachment connects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttachmentKind {
+    Vpc,
+    Vpn,
+}
+
+impl AttachmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentKind::Vpc => "vpc",
+            AttachmentKind::Vpn => "vpn",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TgwAttachmentRec {
+    pub id: String,
+    pub created_ms: i64,
+    #[serde(default)]
+    pub deleted_ms: Option<i64>,
+    pub transit_gateway_id: String,
+    pub kind: AttachmentKind,
+    /// The VPC or VPN connection.
+    pub resource_id: String,
+    pub resource_owner: String,
+    /// VPC attachments: one subnet per availability zone.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub dns_support: bool,
+    #[serde(default)]
+    pub ipv6_support: bool,
+    #[serde(default)]
+    pub appliance_mode_support: bool,
+    #[serde(default)]
+    pub security_group_referencing_support: bool,
+    /// The route table this attachment's traffic is routed by.
+    pub association: Option<String>,
+    pub tags: Tags,
+}
+
+/// A static route of a transit gateway route table; no attachment is a
+/// blackhole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TgwStaticRoute {
+    pub destination: String,
+    pub attachment_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TgwRouteTableRec {
+    pub id: String,
+    pub created_ms: i64,
+    #[serde(default)]
+    pub deleted_ms: Option<i64>,
+    pub transit_gateway_id: String,
+    pub default_association: bool,
+    pub default_propagation: bool,
+    /// Attachments whose routes propagate into this table, in the order
+    /// propagation was enabled.
+    pub propagations: Vec<String>,
+    pub static_routes: Vec<TgwStaticRoute>,
+    pub tags: Tags,
+}
+
 /// Per account and region: whether the default VPC has been made (it is
 /// made once; deleting it is final, as in AWS).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -280,6 +371,9 @@ pub enum Resource {
     CustomerGateway(CustomerGatewayRec),
     VpnGateway(VpnGatewayRec),
     VpnConnection(VpnConnectionRec),
+    TransitGateway(TransitGatewayRec),
+    TgwAttachment(TgwAttachmentRec),
+    TgwRouteTable(TgwRouteTableRec),
     Meta(MetaRec),
 }
 
@@ -299,6 +393,9 @@ impl Resource {
             Resource::CustomerGateway(_) => "customer-gateway",
             Resource::VpnGateway(_) => "vpn-gateway",
             Resource::VpnConnection(_) => "vpn-connection",
+            Resource::TgwRouteTable(_) => "transit-gateway-route-table",
+            Resource::TgwAttachment(_) => "transit-gateway-attachment",
+            Resource::TransitGateway(_) => "transit-gateway",
             Resource::Meta(_) => KIND_META,
         }
     }
@@ -315,6 +412,9 @@ impl Resource {
             Resource::CustomerGateway(r) => &r.id,
             Resource::VpnGateway(r) => &r.id,
             Resource::VpnConnection(r) => &r.id,
+            Resource::TgwRouteTable(r) => &r.id,
+            Resource::TgwAttachment(r) => &r.id,
+            Resource::TransitGateway(r) => &r.id,
             Resource::Meta(_) => META_ID,
         }
     }
@@ -332,6 +432,9 @@ impl Resource {
             | Resource::CustomerGateway(_)
             | Resource::VpnGateway(_)
             | Resource::VpnConnection(_)
+            | Resource::TransitGateway(_)
+            | Resource::TgwAttachment(_)
+            | Resource::TgwRouteTable(_)
             | Resource::Meta(_) => None,
         }
     }
@@ -348,6 +451,9 @@ impl Resource {
             Resource::CustomerGateway(r) => Some(&r.tags),
             Resource::VpnGateway(r) => Some(&r.tags),
             Resource::VpnConnection(r) => Some(&r.tags),
+            Resource::TgwRouteTable(r) => Some(&r.tags),
+            Resource::TgwAttachment(r) => Some(&r.tags),
+            Resource::TransitGateway(r) => Some(&r.tags),
             Resource::Meta(_) => None,
         }
     }
@@ -364,6 +470,9 @@ impl Resource {
             Resource::CustomerGateway(r) => Some(&mut r.tags),
             Resource::VpnGateway(r) => Some(&mut r.tags),
             Resource::VpnConnection(r) => Some(&mut r.tags),
+            Resource::TgwRouteTable(r) => Some(&mut r.tags),
+            Resource::TgwAttachment(r) => Some(&mut r.tags),
+            Resource::TransitGateway(r) => Some(&mut r.tags),
             Resource::Meta(_) => None,
         }
     }
@@ -380,6 +489,9 @@ impl Resource {
             Resource::CustomerGateway(r) => serde_json::to_value(r),
             Resource::VpnGateway(r) => serde_json::to_value(r),
             Resource::VpnConnection(r) => serde_json::to_value(r),
+            Resource::TgwRouteTable(r) => serde_json::to_value(r),
+            Resource::TgwAttachment(r) => serde_json::to_value(r),
+            Resource::TransitGateway(r) => serde_json::to_value(r),
             Resource::Meta(r) => serde_json::to_value(r),
         }
     }
@@ -397,6 +509,9 @@ impl Resource {
             "customer-gateway" => Resource::CustomerGateway(serde_json::from_value(body).map_err(err)?),
             "vpn-gateway" => Resource::VpnGateway(serde_json::from_value(body).map_err(err)?),
             "vpn-connection" => Resource::VpnConnection(serde_json::from_value(body).map_err(err)?),
+            "transit-gateway-route-table" => Resource::TgwRouteTable(serde_json::from_value(body).map_err(err)?),
+            "transit-gateway-attachment" => Resource::TgwAttachment(serde_json::from_value(body).map_err(err)?),
+            "transit-gateway" => Resource::TransitGateway(serde_json::from_value(body).map_err(err)?),
             KIND_META => Resource::Meta(serde_json::from_value(body).map_err(err)?),
             other => return Err(format!("unknown kind {other}")),
         })

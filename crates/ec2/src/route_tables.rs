@@ -313,6 +313,9 @@ fn route_spec(state: &RegionState, table: &RouteTableRec, args: RouteArgs) -> Re
         Target::Gateway(id) => {
             return Err(errors::not_found("InvalidGatewayID.NotFound", "gateway", id));
         }
+        Target::TransitGateway(id) => {
+            crate::transit_gateways::live_tgw(state, id)?;
+        }
         Target::NetworkInterface(id) => {
             let e = state
                 .network_interfaces

@@ -30,6 +30,9 @@ pub struct RegionState {
     pub customer_gateways: BTreeMap<String, CustomerGatewayRec>,
     pub vpn_gateways: BTreeMap<String, VpnGatewayRec>,
     pub vpn_connections: BTreeMap<String, VpnConnectionRec>,
+    pub transit_gateways: BTreeMap<String, TransitGatewayRec>,
+    pub tgw_attachments: BTreeMap<String, TgwAttachmentRec>,
+    pub tgw_route_tables: BTreeMap<String, TgwRouteTableRec>,
     pub meta: MetaRec,
     pub index: Index,
 }
@@ -171,6 +174,15 @@ impl RegionState {
                 Resource::VpnConnection(v) => {
                     self.vpn_connections.insert(v.id.clone(), v);
                 }
+                Resource::TransitGateway(v) => {
+                    self.transit_gateways.insert(v.id.clone(), v);
+                }
+                Resource::TgwAttachment(v) => {
+                    self.tgw_attachments.insert(v.id.clone(), v);
+                }
+                Resource::TgwRouteTable(v) => {
+                    self.tgw_route_tables.insert(v.id.clone(), v);
+                }
                 Resource::Meta(m) => self.meta = m,
             },
             Change::Delete(kind, id) => {
@@ -185,6 +197,9 @@ impl RegionState {
                     "customer-gateway" => self.customer_gateways.remove(&id).map(|_| ()),
                     "vpn-gateway" => self.vpn_gateways.remove(&id).map(|_| ()),
                     "vpn-connection" => self.vpn_connections.remove(&id).map(|_| ()),
+                    "transit-gateway" => self.transit_gateways.remove(&id).map(|_| ()),
+                    "transit-gateway-attachment" => self.tgw_attachments.remove(&id).map(|_| ()),
+                    "transit-gateway-route-table" => self.tgw_route_tables.remove(&id).map(|_| ()),
                     _ => None,
                 };
             }
@@ -206,6 +221,9 @@ impl RegionState {
             .chain(pairs(&self.customer_gateways, |r| &r.tags))
             .chain(pairs(&self.vpn_gateways, |r| &r.tags))
             .chain(pairs(&self.vpn_connections, |r| &r.tags))
+            .chain(pairs(&self.transit_gateways, |r| &r.tags))
+            .chain(pairs(&self.tgw_attachments, |r| &r.tags))
+            .chain(pairs(&self.tgw_route_tables, |r| &r.tags))
     }
 
     /// A copy of a taggable resource, to change its tags and put it back.
@@ -236,6 +254,15 @@ impl RegionState {
         }
         if let Some(r) = self.vpn_connections.get(id) {
             return Some(Resource::VpnConnection(r.clone()));
+        }
+        if let Some(r) = self.transit_gateways.get(id) {
+            return Some(Resource::TransitGateway(r.clone()));
+        }
+        if let Some(r) = self.tgw_attachments.get(id) {
+            return Some(Resource::TgwAttachment(r.clone()));
+        }
+        if let Some(r) = self.tgw_route_tables.get(id) {
+            return Some(Resource::TgwRouteTable(r.clone()));
         }
         self.security_groups.get(id).map(|r| Resource::SecurityGroup(r.clone()))
     }

@@ -80,6 +80,9 @@ fn unknown_resource(id: &str) -> ApiError {
         Some("customer-gateway") => errors::cgw_not_found(id),
         Some("vpn-gateway") => errors::vgw_not_found(id),
         Some("vpn-connection") => errors::vpn_not_found(id),
+        Some("transit-gateway") => errors::tgw_not_found(id),
+        Some("transit-gateway-attachment") => errors::tgw_attachment_not_found(id),
+        Some("transit-gateway-route-table") => errors::tgw_route_table_not_found(id),
         _ => ApiError::client("InvalidID", format!("The ID '{id}' is not valid")),
     }
 }

@@ -133,6 +133,11 @@ pub fn route_state(r: &RouteRec, vpc_id: &str, state: &RegionState) -> RouteStat
             .get(id)
             .is_some_and(|g| !g.deleted && g.attached_vpc.as_deref() == Some(vpc_id)),
         Target::NetworkInterface(id) => state.network_interfaces.contains_key(id),
+        // Traffic reaches a transit gateway through its attachment to the VPC.
+        Target::TransitGateway(id) => state
+            .tgw_attachments
+            .values()
+            .any(|a| a.transit_gateway_id == *id && a.resource_id == vpc_id && a.deleted_ms.is_none()),
         // Gateways of services that arrive later are taken as they are.
         _ => true,
     };

@@ -18,7 +18,7 @@ use crate::ids::new_id;
 use crate::lifecycles::At;
 use crate::model::*;
 use crate::state::{RegionState, Tx};
-use crate::{Ec2, device_configs, errors, tags, tunnel_options};
+use crate::{Ec2, device_configs, errors, tags, tgw_attachments, tunnel_options};
 
 /// AWS takes minutes to provision a connection.
 const CREATING: &[Step<&str>] = &[
@@ -119,6 +119,16 @@ fn tunnel_option(t: &TunnelRec) -> TunnelOption {
     }
 }
 
+/// The Amazon side's ASN: the virtual private or transit gateway's.
+fn amazon_asn(c: &VpnConnectionRec, state: &RegionState) -> Option<i64> {
+    let vgw = c.vpn_gateway_id.as_ref().and_then(|id| state.vpn_gateways.get(id));
+    let tgw = c
+        .transit_gateway_id
+        .as_ref()
+        .and_then(|id| state.transit_gateways.get(id));
+    vgw.map(|g| g.amazon_side_asn).or(tgw.map(|g| g.amazon_side_asn))
+}
+
 fn view(c: &VpnConnectionRec, state: &RegionState, at: &At) -> VpnConnection {
     let current = state_of(c, at);
     let route_state = if current == VpnState::Deleted {
@@ -130,14 +140,13 @@ fn view(c: &VpnConnectionRec, state: &RegionState, at: &At) -> VpnConnection {
     let configuration = match current {
         VpnState::Pending | VpnState::Available => {
             let cgw = state.customer_gateways.get(&c.customer_gateway_id);
-            let vgw = c.vpn_gateway_id.as_ref().and_then(|id| state.vpn_gateways.get(id));
-            cgw.zip(vgw).map(|(cgw, vgw)| {
+            cgw.zip(amazon_asn(c, state)).map(|(cgw, amazon_asn)| {
                 gateway_config::document(
                     c,
                     &Peers {
                         customer_ip: cgw.ip_address.as_deref().unwrap_or_default(),
                         customer_asn: cgw.bgp_asn,
-                        amazon_asn: vgw.amazon_side_asn,
+                        amazon_asn,
                     },
                 )
             })
@@ -149,6 +158,7 @@ fn view(c: &VpnConnectionRec, state: &RegionState, at: &At) -> VpnConnection {
         customer_gateway_configuration: configuration,
         customer_gateway_id: Some(c.customer_gateway_id.clone()),
         vpn_gateway_id: c.vpn_gateway_id.clone(),
+        transit_gateway_id: c.transit_gateway_id.clone(),
         vpn_connection_id: Some(c.id.clone()),
         state: Some(current),
         r#type: Some(GatewayType::Ipsec1),
@@ -178,13 +188,17 @@ fn view(c: &VpnConnectionRec, state: &RegionState, at: &At) -> VpnConnection {
     }
 }
 
-/// Inside CIDRs already used by tunnels on `vpn_gateway_id`, which AWS
-/// requires to be unique per gateway.
-fn inside_cidrs_on(state: &RegionState, vpn_gateway_id: &str, at: &At) -> BTreeSet<String> {
+/// Inside CIDRs already used by tunnels on a virtual private or transit
+/// gateway, which AWS requires to be unique per gateway.
+fn inside_cidrs_on(state: &RegionState, gateway_id: &str, at: &At) -> BTreeSet<String> {
     state
         .vpn_connections
         .values()
-        .filter(|c| c.vpn_gateway_id.as_deref() == Some(vpn_gateway_id) && state_of(c, at) != VpnState::Deleted)
+        .filter(|c| {
+            let on =
+                c.vpn_gateway_id.as_deref() == Some(gateway_id) || c.transit_gateway_id.as_deref() == Some(gateway_id);
+            on && state_of(c, at) != VpnState::Deleted
+        })
         .flat_map(|c| c.tunnels.iter().map(|t| t.inside_cidr.clone()))
         .collect()
 }
@@ -212,12 +226,19 @@ pub async fn create(
             "The only supported type is ipsec.1.",
         ));
     }
-    let Some(vpn_gateway_id) = input.vpn_gateway_id else {
-        return Err(match input.transit_gateway_id {
-            Some(tgw) => errors::not_found("InvalidTransitGatewayID.NotFound", "transitGateway", &tgw),
-            None => errors::missing("VpnGatewayId"),
-        });
+    let (vpn_gateway_id, transit_gateway_id) = match (input.vpn_gateway_id, input.transit_gateway_id) {
+        (Some(_), Some(_)) => {
+            return Err(errors::combination(
+                "Specify either a virtual private gateway or a transit gateway, not both.",
+            ));
+        }
+        (None, None) => return Err(errors::missing("VpnGatewayId")),
+        pair => pair,
     };
+    let gateway_id = vpn_gateway_id
+        .clone()
+        .or(transit_gateway_id.clone())
+        .unwrap_or_default();
     let options = input.options.unwrap_or_default();
     if options.tunnel_inside_ip_version == Some(TunnelInsideIpVersion::Ipv6) {
         return Err(errors::invalid(
@@ -246,12 +267,19 @@ pub async fn create(
             "Certificate-based customer gateways are not supported yet: give the customer gateway an IP address.",
         ));
     }
-    state
-        .vpn_gateways
-        .get(&vpn_gateway_id)
-        .filter(|g| !g.deleted)
-        .ok_or_else(|| errors::vgw_not_found(&vpn_gateway_id))?;
-    let mut taken = inside_cidrs_on(&state, &vpn_gateway_id, &at);
+    let tgw = match (&vpn_gateway_id, &transit_gateway_id) {
+        (Some(vgw), _) => {
+            state
+                .vpn_gateways
+                .get(vgw)
+                .filter(|g| !g.deleted)
+                .ok_or_else(|| errors::vgw_not_found(vgw))?;
+            None
+        }
+        (None, Some(tgw)) => Some(crate::transit_gateways::live_tgw(&state, tgw)?.clone()),
+        (None, None) => None,
+    };
+    let mut taken = inside_cidrs_on(&state, &gateway_id, &at);
     let outside = ec2.fabric().allocate(2).ok_or_else(|| {
         ApiError::client(
             "VpnConnectionLimitExceeded",
@@ -284,7 +312,8 @@ pub async fn create(
         created_ms: at.now_ms,
         deleted_ms: None,
         customer_gateway_id: input.customer_gateway_id,
-        vpn_gateway_id: Some(vpn_gateway_id),
+        vpn_gateway_id,
+        transit_gateway_id,
         static_routes_only: options.static_routes_only.unwrap_or(false),
         enable_acceleration: options.enable_acceleration.unwrap_or(false),
         local_ipv4_network_cidr,
@@ -298,6 +327,19 @@ pub async fn create(
     };
     let result = view(&c, &state, &at);
     let mut tx = Tx::default();
+    // A connection to a transit gateway is one of its attachments.
+    if let Some(tgw) = &tgw {
+        let a = tgw_attachments::attach(
+            &state,
+            tgw,
+            AttachmentKind::Vpn,
+            &c.id,
+            &ctx.account_id,
+            at.now_ms,
+            &mut tx,
+        );
+        tx.put(Resource::TgwAttachment(a));
+    }
     tx.put(Resource::VpnConnection(c));
     if let Err(e) = tx.commit(ec2.store(), &region, state).await {
         ec2.fabric().release(outside);
@@ -405,6 +447,13 @@ pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteVpnConnectionR
     // durable; the record stays, described as `deleting` then `deleted`.
     let released: Vec<Ipv4Addr> = c.tunnels.iter().filter_map(|t| t.outside_ip.parse().ok()).collect();
     let mut tx = Tx::default();
+    if let Some(a) = state
+        .tgw_attachments
+        .values()
+        .find(|a| a.resource_id == c.id && a.deleted_ms.is_none())
+    {
+        tgw_attachments::detach(&state, a, Timestamp::now().millis(), &mut tx);
+    }
     tx.put(Resource::VpnConnection(c));
     tx.commit(ec2.store(), &region, state).await?;
     ec2.fabric().release(released);
@@ -525,11 +574,7 @@ pub async fn sample_configuration(
         .customer_gateways
         .get(&c.customer_gateway_id)
         .ok_or_else(|| errors::cgw_not_found(&c.customer_gateway_id))?;
-    let amazon_asn = c
-        .vpn_gateway_id
-        .as_ref()
-        .and_then(|id| state.vpn_gateways.get(id))
-        .map_or(64512, |g| g.amazon_side_asn);
+    let amazon_asn = amazon_asn(c, &state).unwrap_or(64512);
     let text = device.render(&device_configs::Sample {
         connection: c,
         customer_ip: cgw.ip_address.as_deref().unwrap_or_default(),

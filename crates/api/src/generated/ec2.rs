@@ -25,6 +25,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "AssociateTransitGatewayRouteTable",
+            input: Some(&S_AssociateTransitGatewayRouteTableRequest),
+            output: Some(&S_AssociateTransitGatewayRouteTableResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "AssociateVpcCidrBlock",
             input: Some(&S_AssociateVpcCidrBlockRequest),
             output: Some(&S_AssociateVpcCidrBlockResult),
@@ -82,6 +88,30 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "CreateTags",
             input: Some(&S_CreateTagsRequest),
             output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateTransitGateway",
+            input: Some(&S_CreateTransitGatewayRequest),
+            output: Some(&S_CreateTransitGatewayResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateTransitGatewayRoute",
+            input: Some(&S_CreateTransitGatewayRouteRequest),
+            output: Some(&S_CreateTransitGatewayRouteResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateTransitGatewayRouteTable",
+            input: Some(&S_CreateTransitGatewayRouteTableRequest),
+            output: Some(&S_CreateTransitGatewayRouteTableResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateTransitGatewayVpcAttachment",
+            input: Some(&S_CreateTransitGatewayVpcAttachmentRequest),
+            output: Some(&S_CreateTransitGatewayVpcAttachmentResult),
             result_wrapper: None,
         },
         Operation {
@@ -148,6 +178,30 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DeleteTags",
             input: Some(&S_DeleteTagsRequest),
             output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteTransitGateway",
+            input: Some(&S_DeleteTransitGatewayRequest),
+            output: Some(&S_DeleteTransitGatewayResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteTransitGatewayRoute",
+            input: Some(&S_DeleteTransitGatewayRouteRequest),
+            output: Some(&S_DeleteTransitGatewayRouteResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteTransitGatewayRouteTable",
+            input: Some(&S_DeleteTransitGatewayRouteTableRequest),
+            output: Some(&S_DeleteTransitGatewayRouteTableResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteTransitGatewayVpcAttachment",
+            input: Some(&S_DeleteTransitGatewayVpcAttachmentRequest),
+            output: Some(&S_DeleteTransitGatewayVpcAttachmentResult),
             result_wrapper: None,
         },
         Operation {
@@ -235,6 +289,30 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "DescribeTransitGatewayAttachments",
+            input: Some(&S_DescribeTransitGatewayAttachmentsRequest),
+            output: Some(&S_DescribeTransitGatewayAttachmentsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeTransitGatewayRouteTables",
+            input: Some(&S_DescribeTransitGatewayRouteTablesRequest),
+            output: Some(&S_DescribeTransitGatewayRouteTablesResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeTransitGatewayVpcAttachments",
+            input: Some(&S_DescribeTransitGatewayVpcAttachmentsRequest),
+            output: Some(&S_DescribeTransitGatewayVpcAttachmentsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeTransitGateways",
+            input: Some(&S_DescribeTransitGatewaysRequest),
+            output: Some(&S_DescribeTransitGatewaysResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "DescribeVpcAttribute",
             input: Some(&S_DescribeVpcAttributeRequest),
             output: Some(&S_DescribeVpcAttributeResult),
@@ -271,6 +349,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "DisableTransitGatewayRouteTablePropagation",
+            input: Some(&S_DisableTransitGatewayRouteTablePropagationRequest),
+            output: Some(&S_DisableTransitGatewayRouteTablePropagationResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "DisableVgwRoutePropagation",
             input: Some(&S_DisableVgwRoutePropagationRequest),
             output: None,
@@ -283,9 +367,21 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "DisassociateTransitGatewayRouteTable",
+            input: Some(&S_DisassociateTransitGatewayRouteTableRequest),
+            output: Some(&S_DisassociateTransitGatewayRouteTableResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "DisassociateVpcCidrBlock",
             input: Some(&S_DisassociateVpcCidrBlockRequest),
             output: Some(&S_DisassociateVpcCidrBlockResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "EnableTransitGatewayRouteTablePropagation",
+            input: Some(&S_EnableTransitGatewayRouteTablePropagationRequest),
+            output: Some(&S_EnableTransitGatewayRouteTablePropagationResult),
             result_wrapper: None,
         },
         Operation {
@@ -298,6 +394,24 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "GetActiveVpnTunnelStatus",
             input: Some(&S_GetActiveVpnTunnelStatusRequest),
             output: Some(&S_GetActiveVpnTunnelStatusResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "GetTransitGatewayAttachmentPropagations",
+            input: Some(&S_GetTransitGatewayAttachmentPropagationsRequest),
+            output: Some(&S_GetTransitGatewayAttachmentPropagationsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "GetTransitGatewayRouteTableAssociations",
+            input: Some(&S_GetTransitGatewayRouteTableAssociationsRequest),
+            output: Some(&S_GetTransitGatewayRouteTableAssociationsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "GetTransitGatewayRouteTablePropagations",
+            input: Some(&S_GetTransitGatewayRouteTablePropagationsRequest),
+            output: Some(&S_GetTransitGatewayRouteTablePropagationsResult),
             result_wrapper: None,
         },
         Operation {
@@ -316,6 +430,18 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "ModifySubnetAttribute",
             input: Some(&S_ModifySubnetAttributeRequest),
             output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ModifyTransitGateway",
+            input: Some(&S_ModifyTransitGatewayRequest),
+            output: Some(&S_ModifyTransitGatewayResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ModifyTransitGatewayVpcAttachment",
+            input: Some(&S_ModifyTransitGatewayVpcAttachmentRequest),
+            output: Some(&S_ModifyTransitGatewayVpcAttachmentResult),
             result_wrapper: None,
         },
         Operation {
@@ -355,9 +481,21 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "ReplaceTransitGatewayRoute",
+            input: Some(&S_ReplaceTransitGatewayRouteRequest),
+            output: Some(&S_ReplaceTransitGatewayRouteResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "ReplaceVpnTunnel",
             input: Some(&S_ReplaceVpnTunnelRequest),
             output: Some(&S_ReplaceVpnTunnelResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "SearchTransitGatewayRoutes",
+            input: Some(&S_SearchTransitGatewayRoutesRequest),
+            output: Some(&S_SearchTransitGatewayRoutesResult),
             result_wrapper: None,
         },
     ],
@@ -1387,6 +1525,14 @@ pub static S_AdditionalKeyExchangesRequestSpecification: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_ApplianceModeSupportValue: Shape = Shape {
+    name: "ApplianceModeSupportValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_AssociateRouteTableRequest: Shape = Shape {
     name: "AssociateRouteTableRequest",
     kind: ShapeKind::Structure {
@@ -1449,6 +1595,48 @@ pub static S_AssociateRouteTableResult: Shape = Shape {
                 required: false,
             },
         ],
+        union: false,
+    },
+};
+pub static S_AssociateTransitGatewayRouteTableRequest: Shape = Shape {
+    name: "AssociateTransitGatewayRouteTableRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AssociateTransitGatewayRouteTableResult: Shape = Shape {
+    name: "AssociateTransitGatewayRouteTableResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Association",
+            shape: &S_TransitGatewayAssociation,
+            location_name: Some("association"),
+            query_name: None,
+            required: false,
+        }],
         union: false,
     },
 };
@@ -1692,6 +1880,14 @@ pub static S_AttributeBooleanValue: Shape = Shape {
             required: false,
         }],
         union: false,
+    },
+};
+pub static S_AutoAcceptSharedAttachmentsValue: Shape = Shape {
+    name: "AutoAcceptSharedAttachmentsValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
     },
 };
 pub static S_AvailabilityZone: Shape = Shape {
@@ -2723,6 +2919,252 @@ pub static S_CreateTagsRequest: Shape = Shape {
         union: false,
     },
 };
+pub static S_CreateTransitGatewayRequest: Shape = Shape {
+    name: "CreateTransitGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_TransitGatewayRequestOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayResult: Shape = Shape {
+    name: "CreateTransitGatewayResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGateway",
+            shape: &S_TransitGateway,
+            location_name: Some("transitGateway"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayRouteRequest: Shape = Shape {
+    name: "CreateTransitGatewayRouteRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Blackhole",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayRouteResult: Shape = Shape {
+    name: "CreateTransitGatewayRouteResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Route",
+            shape: &S_TransitGatewayRoute,
+            location_name: Some("route"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayRouteTableRequest: Shape = Shape {
+    name: "CreateTransitGatewayRouteTableRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_TransitGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayRouteTableResult: Shape = Shape {
+    name: "CreateTransitGatewayRouteTableResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGatewayRouteTable",
+            shape: &S_TransitGatewayRouteTable,
+            location_name: Some("transitGatewayRouteTable"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayVpcAttachmentRequest: Shape = Shape {
+    name: "CreateTransitGatewayVpcAttachmentRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_TransitGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SubnetIds",
+                shape: &S_TransitGatewaySubnetIdList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Options",
+                shape: &S_CreateTransitGatewayVpcAttachmentRequestOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayVpcAttachmentRequestOptions: Shape = Shape {
+    name: "CreateTransitGatewayVpcAttachmentRequestOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DnsSupport",
+                shape: &S_DnsSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupReferencingSupport",
+                shape: &S_SecurityGroupReferencingSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Support",
+                shape: &S_Ipv6SupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ApplianceModeSupport",
+                shape: &S_ApplianceModeSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayVpcAttachmentResult: Shape = Shape {
+    name: "CreateTransitGatewayVpcAttachmentResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGatewayVpcAttachment",
+            shape: &S_TransitGatewayVpcAttachment,
+            location_name: Some("transitGatewayVpcAttachment"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_CreateVpcRequest: Shape = Shape {
     name: "CreateVpcRequest",
     kind: ShapeKind::Structure {
@@ -3096,6 +3538,22 @@ pub static S_DateTime: Shape = Shape {
     name: "DateTime",
     kind: ShapeKind::Timestamp,
 };
+pub static S_DefaultRouteTableAssociationValue: Shape = Shape {
+    name: "DefaultRouteTableAssociationValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_DefaultRouteTablePropagationValue: Shape = Shape {
+    name: "DefaultRouteTablePropagationValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_DeleteCustomerGatewayRequest: Shape = Shape {
     name: "DeleteCustomerGatewayRequest",
     kind: ShapeKind::Structure {
@@ -3275,6 +3733,153 @@ pub static S_DeleteTagsRequest: Shape = Shape {
                 required: false,
             },
         ],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayRequest: Shape = Shape {
+    name: "DeleteTransitGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_TransitGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayResult: Shape = Shape {
+    name: "DeleteTransitGatewayResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGateway",
+            shape: &S_TransitGateway,
+            location_name: Some("transitGateway"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayRouteRequest: Shape = Shape {
+    name: "DeleteTransitGatewayRouteRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayRouteResult: Shape = Shape {
+    name: "DeleteTransitGatewayRouteResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Route",
+            shape: &S_TransitGatewayRoute,
+            location_name: Some("route"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayRouteTableRequest: Shape = Shape {
+    name: "DeleteTransitGatewayRouteTableRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayRouteTableResult: Shape = Shape {
+    name: "DeleteTransitGatewayRouteTableResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGatewayRouteTable",
+            shape: &S_TransitGatewayRouteTable,
+            location_name: Some("transitGatewayRouteTable"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayVpcAttachmentRequest: Shape = Shape {
+    name: "DeleteTransitGatewayVpcAttachmentRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayVpcAttachmentResult: Shape = Shape {
+    name: "DeleteTransitGatewayVpcAttachmentResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGatewayVpcAttachment",
+            shape: &S_TransitGatewayVpcAttachment,
+            location_name: Some("transitGatewayVpcAttachment"),
+            query_name: None,
+            required: false,
+        }],
         union: false,
     },
 };
@@ -4029,6 +4634,266 @@ pub static S_DescribeTagsResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_DescribeTransitGatewayAttachmentsRequest: Shape = Shape {
+    name: "DescribeTransitGatewayAttachmentsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentIds",
+                shape: &S_TransitGatewayAttachmentIdStringList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_TransitGatewayMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTransitGatewayAttachmentsResult: Shape = Shape {
+    name: "DescribeTransitGatewayAttachmentsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachments",
+                shape: &S_TransitGatewayAttachmentList,
+                location_name: Some("transitGatewayAttachments"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTransitGatewayRouteTablesRequest: Shape = Shape {
+    name: "DescribeTransitGatewayRouteTablesRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableIds",
+                shape: &S_TransitGatewayRouteTableIdStringList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_TransitGatewayMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTransitGatewayRouteTablesResult: Shape = Shape {
+    name: "DescribeTransitGatewayRouteTablesResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTables",
+                shape: &S_TransitGatewayRouteTableList,
+                location_name: Some("transitGatewayRouteTables"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTransitGatewayVpcAttachmentsRequest: Shape = Shape {
+    name: "DescribeTransitGatewayVpcAttachmentsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentIds",
+                shape: &S_TransitGatewayAttachmentIdStringList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_TransitGatewayMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTransitGatewayVpcAttachmentsResult: Shape = Shape {
+    name: "DescribeTransitGatewayVpcAttachmentsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayVpcAttachments",
+                shape: &S_TransitGatewayVpcAttachmentList,
+                location_name: Some("transitGatewayVpcAttachments"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTransitGatewaysRequest: Shape = Shape {
+    name: "DescribeTransitGatewaysRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayIds",
+                shape: &S_TransitGatewayIdStringList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_TransitGatewayMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTransitGatewaysResult: Shape = Shape {
+    name: "DescribeTransitGatewaysResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGateways",
+                shape: &S_TransitGatewayList,
+                location_name: Some("transitGatewaySet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_DescribeVpcAttributeRequest: Shape = Shape {
     name: "DescribeVpcAttributeRequest",
     kind: ShapeKind::Structure {
@@ -4310,6 +5175,55 @@ pub static S_DetachVpnGatewayRequest: Shape = Shape {
         union: false,
     },
 };
+pub static S_DisableTransitGatewayRouteTablePropagationRequest: Shape = Shape {
+    name: "DisableTransitGatewayRouteTablePropagationRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayRouteTableAnnouncementId",
+                shape: &S_TransitGatewayRouteTableAnnouncementId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DisableTransitGatewayRouteTablePropagationResult: Shape = Shape {
+    name: "DisableTransitGatewayRouteTablePropagationResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Propagation",
+            shape: &S_TransitGatewayPropagation,
+            location_name: Some("propagation"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_DisableVgwRoutePropagationRequest: Shape = Shape {
     name: "DisableVgwRoutePropagationRequest",
     kind: ShapeKind::Structure {
@@ -4361,6 +5275,48 @@ pub static S_DisassociateRouteTableRequest: Shape = Shape {
         union: false,
     },
 };
+pub static S_DisassociateTransitGatewayRouteTableRequest: Shape = Shape {
+    name: "DisassociateTransitGatewayRouteTableRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DisassociateTransitGatewayRouteTableResult: Shape = Shape {
+    name: "DisassociateTransitGatewayRouteTableResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Association",
+            shape: &S_TransitGatewayAssociation,
+            location_name: Some("association"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_DisassociateVpcCidrBlockRequest: Shape = Shape {
     name: "DisassociateVpcCidrBlockRequest",
     kind: ShapeKind::Structure {
@@ -4403,12 +5359,69 @@ pub static S_DisassociateVpcCidrBlockResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_DnsSupportValue: Shape = Shape {
+    name: "DnsSupportValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_EgressOnlyInternetGatewayId: Shape = Shape {
     name: "EgressOnlyInternetGatewayId",
     kind: ShapeKind::String {
         enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_EnableTransitGatewayRouteTablePropagationRequest: Shape = Shape {
+    name: "EnableTransitGatewayRouteTablePropagationRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayRouteTableAnnouncementId",
+                shape: &S_TransitGatewayRouteTableAnnouncementId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_EnableTransitGatewayRouteTablePropagationResult: Shape = Shape {
+    name: "EnableTransitGatewayRouteTablePropagationResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Propagation",
+            shape: &S_TransitGatewayPropagation,
+            location_name: Some("propagation"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
     },
 };
 pub static S_EnableVgwRoutePropagationRequest: Shape = Shape {
@@ -4438,6 +5451,44 @@ pub static S_EnableVgwRoutePropagationRequest: Shape = Shape {
             },
         ],
         union: false,
+    },
+};
+pub static S_EncryptionStateValue: Shape = Shape {
+    name: "EncryptionStateValue",
+    kind: ShapeKind::String {
+        enum_values: &["enabling", "enabled", "disabling", "disabled"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_EncryptionSupport: Shape = Shape {
+    name: "EncryptionSupport",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "EncryptionState",
+                shape: &S_EncryptionStateValue,
+                location_name: Some("encryptionState"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StateMessage",
+                shape: &S_String,
+                location_name: Some("stateMessage"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_EncryptionSupportOptionValue: Shape = Shape {
+    name: "EncryptionSupportOptionValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
     },
 };
 pub static S_Filter: Shape = Shape {
@@ -4558,6 +5609,201 @@ pub static S_GetActiveVpnTunnelStatusResult: Shape = Shape {
             query_name: None,
             required: false,
         }],
+        union: false,
+    },
+};
+pub static S_GetTransitGatewayAttachmentPropagationsRequest: Shape = Shape {
+    name: "GetTransitGatewayAttachmentPropagationsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_TransitGatewayMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_GetTransitGatewayAttachmentPropagationsResult: Shape = Shape {
+    name: "GetTransitGatewayAttachmentPropagationsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentPropagations",
+                shape: &S_TransitGatewayAttachmentPropagationList,
+                location_name: Some("transitGatewayAttachmentPropagations"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_GetTransitGatewayRouteTableAssociationsRequest: Shape = Shape {
+    name: "GetTransitGatewayRouteTableAssociationsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_TransitGatewayMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_GetTransitGatewayRouteTableAssociationsResult: Shape = Shape {
+    name: "GetTransitGatewayRouteTableAssociationsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Associations",
+                shape: &S_TransitGatewayRouteTableAssociationList,
+                location_name: Some("associations"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_GetTransitGatewayRouteTablePropagationsRequest: Shape = Shape {
+    name: "GetTransitGatewayRouteTablePropagationsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_TransitGatewayMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_GetTransitGatewayRouteTablePropagationsResult: Shape = Shape {
+    name: "GetTransitGatewayRouteTablePropagationsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTablePropagations",
+                shape: &S_TransitGatewayRouteTablePropagationList,
+                location_name: Some("transitGatewayRouteTablePropagations"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
         union: false,
     },
 };
@@ -5191,6 +6437,14 @@ pub static S_Ipv6RangeList: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_Ipv6SupportValue: Shape = Shape {
+    name: "Ipv6SupportValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_LocalGatewayId: Shape = Shape {
     name: "LocalGatewayId",
     kind: ShapeKind::String {
@@ -5287,6 +6541,239 @@ pub static S_ModifySubnetAttributeRequest: Shape = Shape {
                 required: false,
             },
         ],
+        union: false,
+    },
+};
+pub static S_ModifyTransitGatewayOptions: Shape = Shape {
+    name: "ModifyTransitGatewayOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AddTransitGatewayCidrBlocks",
+                shape: &S_TransitGatewayCidrBlockStringList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RemoveTransitGatewayCidrBlocks",
+                shape: &S_TransitGatewayCidrBlockStringList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnEcmpSupport",
+                shape: &S_VpnEcmpSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DnsSupport",
+                shape: &S_DnsSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupReferencingSupport",
+                shape: &S_SecurityGroupReferencingSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AutoAcceptSharedAttachments",
+                shape: &S_AutoAcceptSharedAttachmentsValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DefaultRouteTableAssociation",
+                shape: &S_DefaultRouteTableAssociationValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssociationDefaultRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DefaultRouteTablePropagation",
+                shape: &S_DefaultRouteTablePropagationValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PropagationDefaultRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AmazonSideAsn",
+                shape: &S_Long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EncryptionSupport",
+                shape: &S_EncryptionSupportOptionValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ModifyTransitGatewayRequest: Shape = Shape {
+    name: "ModifyTransitGatewayRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_TransitGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_ModifyTransitGatewayOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ModifyTransitGatewayResult: Shape = Shape {
+    name: "ModifyTransitGatewayResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGateway",
+            shape: &S_TransitGateway,
+            location_name: Some("transitGateway"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_ModifyTransitGatewayVpcAttachmentRequest: Shape = Shape {
+    name: "ModifyTransitGatewayVpcAttachmentRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "AddSubnetIds",
+                shape: &S_TransitGatewaySubnetIdList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RemoveSubnetIds",
+                shape: &S_TransitGatewaySubnetIdList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_ModifyTransitGatewayVpcAttachmentRequestOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ModifyTransitGatewayVpcAttachmentRequestOptions: Shape = Shape {
+    name: "ModifyTransitGatewayVpcAttachmentRequestOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DnsSupport",
+                shape: &S_DnsSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupReferencingSupport",
+                shape: &S_SecurityGroupReferencingSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Support",
+                shape: &S_Ipv6SupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ApplianceModeSupport",
+                shape: &S_ApplianceModeSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ModifyTransitGatewayVpcAttachmentResult: Shape = Shape {
+    name: "ModifyTransitGatewayVpcAttachmentResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGatewayVpcAttachment",
+            shape: &S_TransitGatewayVpcAttachment,
+            location_name: Some("transitGatewayVpcAttachment"),
+            query_name: None,
+            required: false,
+        }],
         union: false,
     },
 };
@@ -5675,6 +7162,14 @@ pub static S_ModifyVpnTunnelOptionsSpecification: Shape = Shape {
             },
         ],
         union: false,
+    },
+};
+pub static S_MulticastSupportValue: Shape = Shape {
+    name: "MulticastSupportValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
     },
 };
 pub static S_NatGatewayId: Shape = Shape {
@@ -7191,6 +8686,62 @@ pub static S_ReplaceRouteTableAssociationResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_ReplaceTransitGatewayRouteRequest: Shape = Shape {
+    name: "ReplaceTransitGatewayRouteRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Blackhole",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ReplaceTransitGatewayRouteResult: Shape = Shape {
+    name: "ReplaceTransitGatewayRouteResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Route",
+            shape: &S_TransitGatewayRoute,
+            location_name: Some("route"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_ReplaceVpnTunnelRequest: Shape = Shape {
     name: "ReplaceVpnTunnelRequest",
     kind: ShapeKind::Structure {
@@ -7741,6 +9292,78 @@ pub static S_RuleAction: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_SearchTransitGatewayRoutesRequest: Shape = Shape {
+    name: "SearchTransitGatewayRoutesRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_TransitGatewayMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_SearchTransitGatewayRoutesResult: Shape = Shape {
+    name: "SearchTransitGatewayRoutesResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Routes",
+                shape: &S_TransitGatewayRouteList,
+                location_name: Some("routeSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AdditionalRoutesAvailable",
+                shape: &S_Boolean,
+                location_name: Some("additionalRoutesAvailable"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_SecurityGroup: Shape = Shape {
     name: "SecurityGroup",
     kind: ShapeKind::Structure {
@@ -7840,6 +9463,14 @@ pub static S_SecurityGroupName: Shape = Shape {
     name: "SecurityGroupName",
     kind: ShapeKind::String {
         enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SecurityGroupReferencingSupportValue: Shape = Shape {
+    name: "SecurityGroupReferencingSupportValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
     },
@@ -8290,6 +9921,235 @@ pub static S_Tenancy: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_TransitGateway: Shape = Shape {
+    name: "TransitGateway",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_String,
+                location_name: Some("transitGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayArn",
+                shape: &S_String,
+                location_name: Some("transitGatewayArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OwnerId",
+                shape: &S_String,
+                location_name: Some("ownerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Description",
+                shape: &S_String,
+                location_name: Some("description"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_DateTime,
+                location_name: Some("creationTime"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_TransitGatewayOptions,
+                location_name: Some("options"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayAssociation: Shape = Shape {
+    name: "TransitGatewayAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_TransitGatewayRouteTableId,
+                location_name: Some("transitGatewayRouteTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: Some("transitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceId",
+                shape: &S_String,
+                location_name: Some("resourceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceType",
+                shape: &S_TransitGatewayAttachmentResourceType,
+                location_name: Some("resourceType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayAssociationState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayAssociationState: Shape = Shape {
+    name: "TransitGatewayAssociationState",
+    kind: ShapeKind::String {
+        enum_values: &["associating", "associated", "disassociating", "disassociated"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayAttachment: Shape = Shape {
+    name: "TransitGatewayAttachment",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_String,
+                location_name: Some("transitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_String,
+                location_name: Some("transitGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayOwnerId",
+                shape: &S_String,
+                location_name: Some("transitGatewayOwnerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceOwnerId",
+                shape: &S_String,
+                location_name: Some("resourceOwnerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceType",
+                shape: &S_TransitGatewayAttachmentResourceType,
+                location_name: Some("resourceType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceId",
+                shape: &S_String,
+                location_name: Some("resourceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayAttachmentState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Association",
+                shape: &S_TransitGatewayAttachmentAssociation,
+                location_name: Some("association"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_DateTime,
+                location_name: Some("creationTime"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NatGatewaySupport",
+                shape: &S_TransitGatewayAttachmentNatGatewaySupportState,
+                location_name: Some("natGatewaySupport"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayAttachmentAssociation: Shape = Shape {
+    name: "TransitGatewayAttachmentAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_String,
+                location_name: Some("transitGatewayRouteTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayPolicyTableId",
+                shape: &S_String,
+                location_name: Some("transitGatewayPolicyTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayAssociationState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_TransitGatewayAttachmentId: Shape = Shape {
     name: "TransitGatewayAttachmentId",
     kind: ShapeKind::String {
@@ -8298,12 +10158,794 @@ pub static S_TransitGatewayAttachmentId: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_TransitGatewayAttachmentIdStringList: Shape = Shape {
+    name: "TransitGatewayAttachmentIdStringList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayAttachmentId,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayAttachmentList: Shape = Shape {
+    name: "TransitGatewayAttachmentList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayAttachment,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayAttachmentNatGatewaySupportState: Shape = Shape {
+    name: "TransitGatewayAttachmentNatGatewaySupportState",
+    kind: ShapeKind::String {
+        enum_values: &["enabled", "disabled", "enabling", "disabling"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayAttachmentPropagation: Shape = Shape {
+    name: "TransitGatewayAttachmentPropagation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_String,
+                location_name: Some("transitGatewayRouteTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayPropagationState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayAttachmentPropagationList: Shape = Shape {
+    name: "TransitGatewayAttachmentPropagationList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayAttachmentPropagation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayAttachmentResourceType: Shape = Shape {
+    name: "TransitGatewayAttachmentResourceType",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "vpc",
+            "vpn",
+            "vpn-concentrator",
+            "direct-connect-gateway",
+            "connect",
+            "peering",
+            "tgw-peering",
+            "network-function",
+            "client-vpn",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayAttachmentState: Shape = Shape {
+    name: "TransitGatewayAttachmentState",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "initiating",
+            "initiatingRequest",
+            "pendingAcceptance",
+            "rollingBack",
+            "pending",
+            "available",
+            "modifying",
+            "deleting",
+            "deleted",
+            "failed",
+            "rejected",
+            "rejecting",
+            "failing",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayCidrBlockStringList: Shape = Shape {
+    name: "TransitGatewayCidrBlockStringList",
+    kind: ShapeKind::List {
+        member: &S_String,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_TransitGatewayId: Shape = Shape {
     name: "TransitGatewayId",
     kind: ShapeKind::String {
         enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_TransitGatewayIdStringList: Shape = Shape {
+    name: "TransitGatewayIdStringList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayList: Shape = Shape {
+    name: "TransitGatewayList",
+    kind: ShapeKind::List {
+        member: &S_TransitGateway,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayMaxResults: Shape = Shape {
+    name: "TransitGatewayMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(5),
+            max: Some(1000),
+        },
+    },
+};
+pub static S_TransitGatewayOptions: Shape = Shape {
+    name: "TransitGatewayOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AmazonSideAsn",
+                shape: &S_Long,
+                location_name: Some("amazonSideAsn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayCidrBlocks",
+                shape: &S_ValueStringList,
+                location_name: Some("transitGatewayCidrBlocks"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AutoAcceptSharedAttachments",
+                shape: &S_AutoAcceptSharedAttachmentsValue,
+                location_name: Some("autoAcceptSharedAttachments"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DefaultRouteTableAssociation",
+                shape: &S_DefaultRouteTableAssociationValue,
+                location_name: Some("defaultRouteTableAssociation"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AssociationDefaultRouteTableId",
+                shape: &S_String,
+                location_name: Some("associationDefaultRouteTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DefaultRouteTablePropagation",
+                shape: &S_DefaultRouteTablePropagationValue,
+                location_name: Some("defaultRouteTablePropagation"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PropagationDefaultRouteTableId",
+                shape: &S_String,
+                location_name: Some("propagationDefaultRouteTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnEcmpSupport",
+                shape: &S_VpnEcmpSupportValue,
+                location_name: Some("vpnEcmpSupport"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DnsSupport",
+                shape: &S_DnsSupportValue,
+                location_name: Some("dnsSupport"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupReferencingSupport",
+                shape: &S_SecurityGroupReferencingSupportValue,
+                location_name: Some("securityGroupReferencingSupport"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MulticastSupport",
+                shape: &S_MulticastSupportValue,
+                location_name: Some("multicastSupport"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EncryptionSupport",
+                shape: &S_EncryptionSupport,
+                location_name: Some("encryptionSupport"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayPropagation: Shape = Shape {
+    name: "TransitGatewayPropagation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: Some("transitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceId",
+                shape: &S_String,
+                location_name: Some("resourceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceType",
+                shape: &S_TransitGatewayAttachmentResourceType,
+                location_name: Some("resourceType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_String,
+                location_name: Some("transitGatewayRouteTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayPropagationState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayRouteTableAnnouncementId",
+                shape: &S_TransitGatewayRouteTableAnnouncementId,
+                location_name: Some("transitGatewayRouteTableAnnouncementId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayPropagationState: Shape = Shape {
+    name: "TransitGatewayPropagationState",
+    kind: ShapeKind::String {
+        enum_values: &["enabling", "enabled", "disabling", "disabled"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayRequestOptions: Shape = Shape {
+    name: "TransitGatewayRequestOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AmazonSideAsn",
+                shape: &S_Long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AutoAcceptSharedAttachments",
+                shape: &S_AutoAcceptSharedAttachmentsValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DefaultRouteTableAssociation",
+                shape: &S_DefaultRouteTableAssociationValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DefaultRouteTablePropagation",
+                shape: &S_DefaultRouteTablePropagationValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnEcmpSupport",
+                shape: &S_VpnEcmpSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DnsSupport",
+                shape: &S_DnsSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupReferencingSupport",
+                shape: &S_SecurityGroupReferencingSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MulticastSupport",
+                shape: &S_MulticastSupportValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayCidrBlocks",
+                shape: &S_TransitGatewayCidrBlockStringList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayRoute: Shape = Shape {
+    name: "TransitGatewayRoute",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationCidrBlock",
+                shape: &S_String,
+                location_name: Some("destinationCidrBlock"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrefixListId",
+                shape: &S_PrefixListResourceId,
+                location_name: Some("prefixListId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayRouteTableAnnouncementId",
+                shape: &S_TransitGatewayRouteTableAnnouncementId,
+                location_name: Some("transitGatewayRouteTableAnnouncementId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayAttachments",
+                shape: &S_TransitGatewayRouteAttachmentList,
+                location_name: Some("transitGatewayAttachments"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_TransitGatewayRouteType,
+                location_name: Some("type"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayRouteState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayRouteAttachment: Shape = Shape {
+    name: "TransitGatewayRouteAttachment",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ResourceId",
+                shape: &S_String,
+                location_name: Some("resourceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_String,
+                location_name: Some("transitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceType",
+                shape: &S_TransitGatewayAttachmentResourceType,
+                location_name: Some("resourceType"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayRouteAttachmentList: Shape = Shape {
+    name: "TransitGatewayRouteAttachmentList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayRouteAttachment,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayRouteList: Shape = Shape {
+    name: "TransitGatewayRouteList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayRoute,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayRouteState: Shape = Shape {
+    name: "TransitGatewayRouteState",
+    kind: ShapeKind::String {
+        enum_values: &["pending", "active", "blackhole", "deleting", "deleted"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayRouteTable: Shape = Shape {
+    name: "TransitGatewayRouteTable",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayRouteTableId",
+                shape: &S_String,
+                location_name: Some("transitGatewayRouteTableId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_String,
+                location_name: Some("transitGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayRouteTableState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DefaultAssociationRouteTable",
+                shape: &S_Boolean,
+                location_name: Some("defaultAssociationRouteTable"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DefaultPropagationRouteTable",
+                shape: &S_Boolean,
+                location_name: Some("defaultPropagationRouteTable"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_DateTime,
+                location_name: Some("creationTime"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayRouteTableAnnouncementId: Shape = Shape {
+    name: "TransitGatewayRouteTableAnnouncementId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayRouteTableAssociation: Shape = Shape {
+    name: "TransitGatewayRouteTableAssociation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_String,
+                location_name: Some("transitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceId",
+                shape: &S_String,
+                location_name: Some("resourceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceType",
+                shape: &S_TransitGatewayAttachmentResourceType,
+                location_name: Some("resourceType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayAssociationState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayRouteTableAssociationList: Shape = Shape {
+    name: "TransitGatewayRouteTableAssociationList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayRouteTableAssociation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayRouteTableId: Shape = Shape {
+    name: "TransitGatewayRouteTableId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayRouteTableIdStringList: Shape = Shape {
+    name: "TransitGatewayRouteTableIdStringList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayRouteTableId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayRouteTableList: Shape = Shape {
+    name: "TransitGatewayRouteTableList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayRouteTable,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayRouteTablePropagation: Shape = Shape {
+    name: "TransitGatewayRouteTablePropagation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_String,
+                location_name: Some("transitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceId",
+                shape: &S_String,
+                location_name: Some("resourceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceType",
+                shape: &S_TransitGatewayAttachmentResourceType,
+                location_name: Some("resourceType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayPropagationState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayRouteTableAnnouncementId",
+                shape: &S_TransitGatewayRouteTableAnnouncementId,
+                location_name: Some("transitGatewayRouteTableAnnouncementId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayRouteTablePropagationList: Shape = Shape {
+    name: "TransitGatewayRouteTablePropagationList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayRouteTablePropagation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayRouteTableState: Shape = Shape {
+    name: "TransitGatewayRouteTableState",
+    kind: ShapeKind::String {
+        enum_values: &["pending", "available", "deleting", "deleted"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayRouteType: Shape = Shape {
+    name: "TransitGatewayRouteType",
+    kind: ShapeKind::String {
+        enum_values: &["static", "propagated", "system"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayState: Shape = Shape {
+    name: "TransitGatewayState",
+    kind: ShapeKind::String {
+        enum_values: &["pending", "available", "modifying", "deleting", "deleted"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewaySubnetIdList: Shape = Shape {
+    name: "TransitGatewaySubnetIdList",
+    kind: ShapeKind::List {
+        member: &S_SubnetId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayVpcAttachment: Shape = Shape {
+    name: "TransitGatewayVpcAttachment",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_String,
+                location_name: Some("transitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_String,
+                location_name: Some("transitGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_String,
+                location_name: Some("vpcId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcOwnerId",
+                shape: &S_String,
+                location_name: Some("vpcOwnerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayAttachmentState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetIds",
+                shape: &S_ValueStringList,
+                location_name: Some("subnetIds"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_DateTime,
+                location_name: Some("creationTime"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_TransitGatewayVpcAttachmentOptions,
+                location_name: Some("options"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayVpcAttachmentList: Shape = Shape {
+    name: "TransitGatewayVpcAttachmentList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayVpcAttachment,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayVpcAttachmentOptions: Shape = Shape {
+    name: "TransitGatewayVpcAttachmentOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DnsSupport",
+                shape: &S_DnsSupportValue,
+                location_name: Some("dnsSupport"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupReferencingSupport",
+                shape: &S_SecurityGroupReferencingSupportValue,
+                location_name: Some("securityGroupReferencingSupport"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ipv6Support",
+                shape: &S_Ipv6SupportValue,
+                location_name: Some("ipv6Support"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ApplianceModeSupport",
+                shape: &S_ApplianceModeSupportValue,
+                location_name: Some("applianceModeSupport"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_TunnelInsideIpVersion: Shape = Shape {
@@ -9697,6 +12339,14 @@ pub static S_VpnConnectionOptionsSpecification: Shape = Shape {
         union: false,
     },
 };
+pub static S_VpnEcmpSupportValue: Shape = Shape {
+    name: "VpnEcmpSupportValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_VpnGateway: Shape = Shape {
     name: "VpnGateway",
     kind: ShapeKind::Structure {
@@ -10294,6 +12944,53 @@ impl IntoValue for AdditionalKeyExchangeRequirement {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ApplianceModeSupportValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl ApplianceModeSupportValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ApplianceModeSupportValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ApplianceModeSupportValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a ApplianceModeSupportValue value")))
+    }
+}
+
+impl IntoValue for ApplianceModeSupportValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AssociateRouteTableRequest {
     pub gateway_id: Option<String>,
@@ -10359,6 +13056,68 @@ impl IntoValue for AssociateRouteTableResult {
             "AssociationState",
             self.association_state,
             <RouteTableAssociationState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AssociateTransitGatewayRouteTableRequest {
+    pub transit_gateway_route_table_id: String,
+    pub transit_gateway_attachment_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for AssociateTransitGatewayRouteTableRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            transit_gateway_attachment_id: r
+                .required("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AssociateTransitGatewayRouteTableRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set(
+            "TransitGatewayAttachmentId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_attachment_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AssociateTransitGatewayRouteTableResult {
+    pub association: Option<TransitGatewayAssociation>,
+}
+
+impl FromValue for AssociateTransitGatewayRouteTableResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            association: r.optional("Association", <TransitGatewayAssociation as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AssociateTransitGatewayRouteTableResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Association",
+            self.association,
+            <TransitGatewayAssociation as IntoValue>::into_value,
         );
         w.finish()
     }
@@ -10707,6 +13466,53 @@ impl IntoValue for AttributeBooleanValue {
         let mut w = StructWriter::new();
         w.set_opt("Value", self.value, <bool as IntoValue>::into_value);
         w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum AutoAcceptSharedAttachmentsValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl AutoAcceptSharedAttachmentsValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AutoAcceptSharedAttachmentsValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for AutoAcceptSharedAttachmentsValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a AutoAcceptSharedAttachmentsValue value")))
+    }
+}
+
+impl IntoValue for AutoAcceptSharedAttachmentsValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
     }
 }
 
@@ -11885,6 +14691,345 @@ impl IntoValue for CreateTagsRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayRequest {
+    pub description: Option<String>,
+    pub options: Option<TransitGatewayRequestOptions>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateTransitGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            options: r.optional("Options", <TransitGatewayRequestOptions as FromValue>::from_value)?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Options",
+            self.options,
+            <TransitGatewayRequestOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayResult {
+    pub transit_gateway: Option<TransitGateway>,
+}
+
+impl FromValue for CreateTransitGatewayResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway: r.optional("TransitGateway", <TransitGateway as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGateway",
+            self.transit_gateway,
+            <TransitGateway as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayRouteRequest {
+    pub destination_cidr_block: String,
+    pub transit_gateway_route_table_id: String,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub blackhole: Option<bool>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateTransitGatewayRouteRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_cidr_block: r.required("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            blackhole: r.optional("Blackhole", <bool as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayRouteRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "DestinationCidrBlock",
+            (<String as IntoValue>::into_value)(self.destination_cidr_block),
+        );
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Blackhole", self.blackhole, <bool as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayRouteResult {
+    pub route: Option<TransitGatewayRoute>,
+}
+
+impl FromValue for CreateTransitGatewayRouteResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            route: r.optional("Route", <TransitGatewayRoute as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayRouteResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Route", self.route, <TransitGatewayRoute as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayRouteTableRequest {
+    pub transit_gateway_id: String,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateTransitGatewayRouteTableRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_id: r.required("TransitGatewayId", <String as FromValue>::from_value)?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayRouteTableRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_id),
+        );
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayRouteTableResult {
+    pub transit_gateway_route_table: Option<TransitGatewayRouteTable>,
+}
+
+impl FromValue for CreateTransitGatewayRouteTableResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table: r.optional(
+                "TransitGatewayRouteTable",
+                <TransitGatewayRouteTable as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayRouteTableResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayRouteTable",
+            self.transit_gateway_route_table,
+            <TransitGatewayRouteTable as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayVpcAttachmentRequest {
+    pub transit_gateway_id: String,
+    pub vpc_id: String,
+    pub subnet_ids: Vec<String>,
+    pub options: Option<CreateTransitGatewayVpcAttachmentRequestOptions>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateTransitGatewayVpcAttachmentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_id: r.required("TransitGatewayId", <String as FromValue>::from_value)?,
+            vpc_id: r.required("VpcId", <String as FromValue>::from_value)?,
+            subnet_ids: r.required("SubnetIds", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            options: r.optional(
+                "Options",
+                <CreateTransitGatewayVpcAttachmentRequestOptions as FromValue>::from_value,
+            )?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayVpcAttachmentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_id),
+        );
+        w.set("VpcId", (<String as IntoValue>::into_value)(self.vpc_id));
+        w.set(
+            "SubnetIds",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.subnet_ids),
+        );
+        w.set_opt(
+            "Options",
+            self.options,
+            <CreateTransitGatewayVpcAttachmentRequestOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayVpcAttachmentRequestOptions {
+    pub dns_support: Option<DnsSupportValue>,
+    pub security_group_referencing_support: Option<SecurityGroupReferencingSupportValue>,
+    pub ipv6_support: Option<Ipv6SupportValue>,
+    pub appliance_mode_support: Option<ApplianceModeSupportValue>,
+}
+
+impl FromValue for CreateTransitGatewayVpcAttachmentRequestOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dns_support: r.optional("DnsSupport", <DnsSupportValue as FromValue>::from_value)?,
+            security_group_referencing_support: r.optional(
+                "SecurityGroupReferencingSupport",
+                <SecurityGroupReferencingSupportValue as FromValue>::from_value,
+            )?,
+            ipv6_support: r.optional("Ipv6Support", <Ipv6SupportValue as FromValue>::from_value)?,
+            appliance_mode_support: r.optional(
+                "ApplianceModeSupport",
+                <ApplianceModeSupportValue as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayVpcAttachmentRequestOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DnsSupport",
+            self.dns_support,
+            <DnsSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityGroupReferencingSupport",
+            self.security_group_referencing_support,
+            <SecurityGroupReferencingSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6Support",
+            self.ipv6_support,
+            <Ipv6SupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ApplianceModeSupport",
+            self.appliance_mode_support,
+            <ApplianceModeSupportValue as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayVpcAttachmentResult {
+    pub transit_gateway_vpc_attachment: Option<TransitGatewayVpcAttachment>,
+}
+
+impl FromValue for CreateTransitGatewayVpcAttachmentResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_vpc_attachment: r.optional(
+                "TransitGatewayVpcAttachment",
+                <TransitGatewayVpcAttachment as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayVpcAttachmentResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayVpcAttachment",
+            self.transit_gateway_vpc_attachment,
+            <TransitGatewayVpcAttachment as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateVpcRequest {
     pub cidr_block: Option<String>,
     pub ipv6_pool: Option<String>,
@@ -12261,6 +15406,100 @@ impl IntoValue for CustomerGateway {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum DefaultRouteTableAssociationValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl DefaultRouteTableAssociationValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DefaultRouteTableAssociationValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for DefaultRouteTableAssociationValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a DefaultRouteTableAssociationValue value")))
+    }
+}
+
+impl IntoValue for DefaultRouteTableAssociationValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum DefaultRouteTablePropagationValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl DefaultRouteTablePropagationValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DefaultRouteTablePropagationValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for DefaultRouteTablePropagationValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a DefaultRouteTablePropagationValue value")))
+    }
+}
+
+impl IntoValue for DefaultRouteTablePropagationValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteCustomerGatewayRequest {
     pub customer_gateway_id: String,
@@ -12470,6 +15709,233 @@ impl IntoValue for DeleteTagsRequest {
         w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
             list_into(v, <Tag as IntoValue>::into_value)
         });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayRequest {
+    pub transit_gateway_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteTransitGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_id: r.required("TransitGatewayId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayResult {
+    pub transit_gateway: Option<TransitGateway>,
+}
+
+impl FromValue for DeleteTransitGatewayResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway: r.optional("TransitGateway", <TransitGateway as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGateway",
+            self.transit_gateway,
+            <TransitGateway as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayRouteRequest {
+    pub transit_gateway_route_table_id: String,
+    pub destination_cidr_block: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteTransitGatewayRouteRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            destination_cidr_block: r.required("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayRouteRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set(
+            "DestinationCidrBlock",
+            (<String as IntoValue>::into_value)(self.destination_cidr_block),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayRouteResult {
+    pub route: Option<TransitGatewayRoute>,
+}
+
+impl FromValue for DeleteTransitGatewayRouteResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            route: r.optional("Route", <TransitGatewayRoute as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayRouteResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Route", self.route, <TransitGatewayRoute as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayRouteTableRequest {
+    pub transit_gateway_route_table_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteTransitGatewayRouteTableRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayRouteTableRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayRouteTableResult {
+    pub transit_gateway_route_table: Option<TransitGatewayRouteTable>,
+}
+
+impl FromValue for DeleteTransitGatewayRouteTableResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table: r.optional(
+                "TransitGatewayRouteTable",
+                <TransitGatewayRouteTable as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayRouteTableResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayRouteTable",
+            self.transit_gateway_route_table,
+            <TransitGatewayRouteTable as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayVpcAttachmentRequest {
+    pub transit_gateway_attachment_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteTransitGatewayVpcAttachmentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .required("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayVpcAttachmentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayAttachmentId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_attachment_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayVpcAttachmentResult {
+    pub transit_gateway_vpc_attachment: Option<TransitGatewayVpcAttachment>,
+}
+
+impl FromValue for DeleteTransitGatewayVpcAttachmentResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_vpc_attachment: r.optional(
+                "TransitGatewayVpcAttachment",
+                <TransitGatewayVpcAttachment as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayVpcAttachmentResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayVpcAttachment",
+            self.transit_gateway_vpc_attachment,
+            <TransitGatewayVpcAttachment as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -13261,6 +16727,294 @@ impl IntoValue for DescribeTagsResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewayAttachmentsRequest {
+    pub transit_gateway_attachment_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeTransitGatewayAttachmentsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_ids: r.optional("TransitGatewayAttachmentIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewayAttachmentsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentIds",
+            self.transit_gateway_attachment_ids,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewayAttachmentsResult {
+    pub transit_gateway_attachments: Option<Vec<TransitGatewayAttachment>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeTransitGatewayAttachmentsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachments: r.optional("TransitGatewayAttachments", |v: Value| {
+                list_from(v, <TransitGatewayAttachment as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewayAttachmentsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachments",
+            self.transit_gateway_attachments,
+            |v: Vec<TransitGatewayAttachment>| list_into(v, <TransitGatewayAttachment as IntoValue>::into_value),
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewayRouteTablesRequest {
+    pub transit_gateway_route_table_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeTransitGatewayRouteTablesRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_ids: r.optional("TransitGatewayRouteTableIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewayRouteTablesRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayRouteTableIds",
+            self.transit_gateway_route_table_ids,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewayRouteTablesResult {
+    pub transit_gateway_route_tables: Option<Vec<TransitGatewayRouteTable>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeTransitGatewayRouteTablesResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_tables: r.optional("TransitGatewayRouteTables", |v: Value| {
+                list_from(v, <TransitGatewayRouteTable as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewayRouteTablesResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayRouteTables",
+            self.transit_gateway_route_tables,
+            |v: Vec<TransitGatewayRouteTable>| list_into(v, <TransitGatewayRouteTable as IntoValue>::into_value),
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewayVpcAttachmentsRequest {
+    pub transit_gateway_attachment_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeTransitGatewayVpcAttachmentsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_ids: r.optional("TransitGatewayAttachmentIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewayVpcAttachmentsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentIds",
+            self.transit_gateway_attachment_ids,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewayVpcAttachmentsResult {
+    pub transit_gateway_vpc_attachments: Option<Vec<TransitGatewayVpcAttachment>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeTransitGatewayVpcAttachmentsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_vpc_attachments: r.optional("TransitGatewayVpcAttachments", |v: Value| {
+                list_from(v, <TransitGatewayVpcAttachment as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewayVpcAttachmentsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayVpcAttachments",
+            self.transit_gateway_vpc_attachments,
+            |v: Vec<TransitGatewayVpcAttachment>| list_into(v, <TransitGatewayVpcAttachment as IntoValue>::into_value),
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewaysRequest {
+    pub transit_gateway_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeTransitGatewaysRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_ids: r.optional("TransitGatewayIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewaysRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("TransitGatewayIds", self.transit_gateway_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewaysResult {
+    pub transit_gateways: Option<Vec<TransitGateway>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeTransitGatewaysResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateways: r.optional("TransitGateways", |v: Value| {
+                list_from(v, <TransitGateway as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewaysResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("TransitGateways", self.transit_gateways, |v: Vec<TransitGateway>| {
+            list_into(v, <TransitGateway as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeVpcAttributeRequest {
     pub attribute: VpcAttributeName,
     pub vpc_id: String,
@@ -13582,6 +17336,79 @@ impl IntoValue for DetachVpnGatewayRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DisableTransitGatewayRouteTablePropagationRequest {
+    pub transit_gateway_route_table_id: String,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub dry_run: Option<bool>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+}
+
+impl FromValue for DisableTransitGatewayRouteTablePropagationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            transit_gateway_route_table_announcement_id: r.optional(
+                "TransitGatewayRouteTableAnnouncementId",
+                <String as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for DisableTransitGatewayRouteTablePropagationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayRouteTableAnnouncementId",
+            self.transit_gateway_route_table_announcement_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DisableTransitGatewayRouteTablePropagationResult {
+    pub propagation: Option<TransitGatewayPropagation>,
+}
+
+impl FromValue for DisableTransitGatewayRouteTablePropagationResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            propagation: r.optional("Propagation", <TransitGatewayPropagation as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DisableTransitGatewayRouteTablePropagationResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Propagation",
+            self.propagation,
+            <TransitGatewayPropagation as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DisableVgwRoutePropagationRequest {
     pub gateway_id: String,
     pub route_table_id: String,
@@ -13632,6 +17459,68 @@ impl IntoValue for DisassociateRouteTableRequest {
         w.set(
             "AssociationId",
             (<String as IntoValue>::into_value)(self.association_id),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DisassociateTransitGatewayRouteTableRequest {
+    pub transit_gateway_route_table_id: String,
+    pub transit_gateway_attachment_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DisassociateTransitGatewayRouteTableRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            transit_gateway_attachment_id: r
+                .required("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DisassociateTransitGatewayRouteTableRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set(
+            "TransitGatewayAttachmentId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_attachment_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DisassociateTransitGatewayRouteTableResult {
+    pub association: Option<TransitGatewayAssociation>,
+}
+
+impl FromValue for DisassociateTransitGatewayRouteTableResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            association: r.optional("Association", <TransitGatewayAssociation as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DisassociateTransitGatewayRouteTableResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Association",
+            self.association,
+            <TransitGatewayAssociation as IntoValue>::into_value,
         );
         w.finish()
     }
@@ -13704,6 +17593,125 @@ impl IntoValue for DisassociateVpcCidrBlockResult {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum DnsSupportValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl DnsSupportValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DnsSupportValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for DnsSupportValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a DnsSupportValue value")))
+    }
+}
+
+impl IntoValue for DnsSupportValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EnableTransitGatewayRouteTablePropagationRequest {
+    pub transit_gateway_route_table_id: String,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub dry_run: Option<bool>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+}
+
+impl FromValue for EnableTransitGatewayRouteTablePropagationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            transit_gateway_route_table_announcement_id: r.optional(
+                "TransitGatewayRouteTableAnnouncementId",
+                <String as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for EnableTransitGatewayRouteTablePropagationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayRouteTableAnnouncementId",
+            self.transit_gateway_route_table_announcement_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EnableTransitGatewayRouteTablePropagationResult {
+    pub propagation: Option<TransitGatewayPropagation>,
+}
+
+impl FromValue for EnableTransitGatewayRouteTablePropagationResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            propagation: r.optional("Propagation", <TransitGatewayPropagation as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for EnableTransitGatewayRouteTablePropagationResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Propagation",
+            self.propagation,
+            <TransitGatewayPropagation as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnableVgwRoutePropagationRequest {
     pub gateway_id: String,
@@ -13729,6 +17737,136 @@ impl IntoValue for EnableVgwRoutePropagationRequest {
         w.set("RouteTableId", (<String as IntoValue>::into_value)(self.route_table_id));
         w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
         w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum EncryptionStateValue {
+    #[default]
+    /// `enabling`
+    Enabling,
+    /// `enabled`
+    Enabled,
+    /// `disabling`
+    Disabling,
+    /// `disabled`
+    Disabled,
+}
+
+impl EncryptionStateValue {
+    pub const ALL: &'static [Self] = &[Self::Enabling, Self::Enabled, Self::Disabling, Self::Disabled];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabling => "enabling",
+            Self::Enabled => "enabled",
+            Self::Disabling => "disabling",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enabling" => Some(Self::Enabling),
+            "enabled" => Some(Self::Enabled),
+            "disabling" => Some(Self::Disabling),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for EncryptionStateValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for EncryptionStateValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a EncryptionStateValue value")))
+    }
+}
+
+impl IntoValue for EncryptionStateValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EncryptionSupport {
+    pub encryption_state: Option<EncryptionStateValue>,
+    pub state_message: Option<String>,
+}
+
+impl FromValue for EncryptionSupport {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            encryption_state: r.optional("EncryptionState", <EncryptionStateValue as FromValue>::from_value)?,
+            state_message: r.optional("StateMessage", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for EncryptionSupport {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "EncryptionState",
+            self.encryption_state,
+            <EncryptionStateValue as IntoValue>::into_value,
+        );
+        w.set_opt("StateMessage", self.state_message, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum EncryptionSupportOptionValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl EncryptionSupportOptionValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for EncryptionSupportOptionValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for EncryptionSupportOptionValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a EncryptionSupportOptionValue value")))
+    }
+}
+
+impl IntoValue for EncryptionSupportOptionValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
     }
 }
 
@@ -14018,6 +18156,227 @@ impl IntoValue for GetActiveVpnTunnelStatusResult {
             self.active_vpn_tunnel_status,
             <ActiveVpnTunnelStatus as IntoValue>::into_value,
         );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetTransitGatewayAttachmentPropagationsRequest {
+    pub transit_gateway_attachment_id: String,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for GetTransitGatewayAttachmentPropagationsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .required("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetTransitGatewayAttachmentPropagationsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayAttachmentId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_attachment_id),
+        );
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetTransitGatewayAttachmentPropagationsResult {
+    pub transit_gateway_attachment_propagations: Option<Vec<TransitGatewayAttachmentPropagation>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for GetTransitGatewayAttachmentPropagationsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_propagations: r
+                .optional("TransitGatewayAttachmentPropagations", |v: Value| {
+                    list_from(v, <TransitGatewayAttachmentPropagation as FromValue>::from_value)
+                })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetTransitGatewayAttachmentPropagationsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentPropagations",
+            self.transit_gateway_attachment_propagations,
+            |v: Vec<TransitGatewayAttachmentPropagation>| {
+                list_into(v, <TransitGatewayAttachmentPropagation as IntoValue>::into_value)
+            },
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetTransitGatewayRouteTableAssociationsRequest {
+    pub transit_gateway_route_table_id: String,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for GetTransitGatewayRouteTableAssociationsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetTransitGatewayRouteTableAssociationsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetTransitGatewayRouteTableAssociationsResult {
+    pub associations: Option<Vec<TransitGatewayRouteTableAssociation>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for GetTransitGatewayRouteTableAssociationsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            associations: r.optional("Associations", |v: Value| {
+                list_from(v, <TransitGatewayRouteTableAssociation as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetTransitGatewayRouteTableAssociationsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Associations",
+            self.associations,
+            |v: Vec<TransitGatewayRouteTableAssociation>| {
+                list_into(v, <TransitGatewayRouteTableAssociation as IntoValue>::into_value)
+            },
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetTransitGatewayRouteTablePropagationsRequest {
+    pub transit_gateway_route_table_id: String,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for GetTransitGatewayRouteTablePropagationsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetTransitGatewayRouteTablePropagationsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetTransitGatewayRouteTablePropagationsResult {
+    pub transit_gateway_route_table_propagations: Option<Vec<TransitGatewayRouteTablePropagation>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for GetTransitGatewayRouteTablePropagationsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_propagations: r
+                .optional("TransitGatewayRouteTablePropagations", |v: Value| {
+                    list_from(v, <TransitGatewayRouteTablePropagation as FromValue>::from_value)
+                })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GetTransitGatewayRouteTablePropagationsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayRouteTablePropagations",
+            self.transit_gateway_route_table_propagations,
+            |v: Vec<TransitGatewayRouteTablePropagation>| {
+                list_into(v, <TransitGatewayRouteTablePropagation as IntoValue>::into_value)
+            },
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -14706,6 +19065,52 @@ impl IntoValue for Ipv6Range {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Ipv6SupportValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl Ipv6SupportValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Ipv6SupportValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for Ipv6SupportValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Ipv6SupportValue value")))
+    }
+}
+
+impl IntoValue for Ipv6SupportValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModifySubnetAttributeRequest {
     pub assign_ipv6_address_on_creation: Option<AttributeBooleanValue>,
@@ -14812,6 +19217,325 @@ impl IntoValue for ModifySubnetAttributeRequest {
             "DisableLniAtDeviceIndex",
             self.disable_lni_at_device_index,
             <AttributeBooleanValue as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyTransitGatewayOptions {
+    pub add_transit_gateway_cidr_blocks: Option<Vec<String>>,
+    pub remove_transit_gateway_cidr_blocks: Option<Vec<String>>,
+    pub vpn_ecmp_support: Option<VpnEcmpSupportValue>,
+    pub dns_support: Option<DnsSupportValue>,
+    pub security_group_referencing_support: Option<SecurityGroupReferencingSupportValue>,
+    pub auto_accept_shared_attachments: Option<AutoAcceptSharedAttachmentsValue>,
+    pub default_route_table_association: Option<DefaultRouteTableAssociationValue>,
+    pub association_default_route_table_id: Option<String>,
+    pub default_route_table_propagation: Option<DefaultRouteTablePropagationValue>,
+    pub propagation_default_route_table_id: Option<String>,
+    pub amazon_side_asn: Option<i64>,
+    pub encryption_support: Option<EncryptionSupportOptionValue>,
+}
+
+impl FromValue for ModifyTransitGatewayOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            add_transit_gateway_cidr_blocks: r.optional("AddTransitGatewayCidrBlocks", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            remove_transit_gateway_cidr_blocks: r.optional("RemoveTransitGatewayCidrBlocks", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            vpn_ecmp_support: r.optional("VpnEcmpSupport", <VpnEcmpSupportValue as FromValue>::from_value)?,
+            dns_support: r.optional("DnsSupport", <DnsSupportValue as FromValue>::from_value)?,
+            security_group_referencing_support: r.optional(
+                "SecurityGroupReferencingSupport",
+                <SecurityGroupReferencingSupportValue as FromValue>::from_value,
+            )?,
+            auto_accept_shared_attachments: r.optional(
+                "AutoAcceptSharedAttachments",
+                <AutoAcceptSharedAttachmentsValue as FromValue>::from_value,
+            )?,
+            default_route_table_association: r.optional(
+                "DefaultRouteTableAssociation",
+                <DefaultRouteTableAssociationValue as FromValue>::from_value,
+            )?,
+            association_default_route_table_id: r
+                .optional("AssociationDefaultRouteTableId", <String as FromValue>::from_value)?,
+            default_route_table_propagation: r.optional(
+                "DefaultRouteTablePropagation",
+                <DefaultRouteTablePropagationValue as FromValue>::from_value,
+            )?,
+            propagation_default_route_table_id: r
+                .optional("PropagationDefaultRouteTableId", <String as FromValue>::from_value)?,
+            amazon_side_asn: r.optional("AmazonSideAsn", <i64 as FromValue>::from_value)?,
+            encryption_support: r.optional(
+                "EncryptionSupport",
+                <EncryptionSupportOptionValue as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for ModifyTransitGatewayOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "AddTransitGatewayCidrBlocks",
+            self.add_transit_gateway_cidr_blocks,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "RemoveTransitGatewayCidrBlocks",
+            self.remove_transit_gateway_cidr_blocks,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "VpnEcmpSupport",
+            self.vpn_ecmp_support,
+            <VpnEcmpSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DnsSupport",
+            self.dns_support,
+            <DnsSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityGroupReferencingSupport",
+            self.security_group_referencing_support,
+            <SecurityGroupReferencingSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AutoAcceptSharedAttachments",
+            self.auto_accept_shared_attachments,
+            <AutoAcceptSharedAttachmentsValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DefaultRouteTableAssociation",
+            self.default_route_table_association,
+            <DefaultRouteTableAssociationValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AssociationDefaultRouteTableId",
+            self.association_default_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DefaultRouteTablePropagation",
+            self.default_route_table_propagation,
+            <DefaultRouteTablePropagationValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PropagationDefaultRouteTableId",
+            self.propagation_default_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("AmazonSideAsn", self.amazon_side_asn, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "EncryptionSupport",
+            self.encryption_support,
+            <EncryptionSupportOptionValue as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyTransitGatewayRequest {
+    pub transit_gateway_id: String,
+    pub description: Option<String>,
+    pub options: Option<ModifyTransitGatewayOptions>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for ModifyTransitGatewayRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_id: r.required("TransitGatewayId", <String as FromValue>::from_value)?,
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            options: r.optional("Options", <ModifyTransitGatewayOptions as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ModifyTransitGatewayRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_id),
+        );
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt(
+            "Options",
+            self.options,
+            <ModifyTransitGatewayOptions as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyTransitGatewayResult {
+    pub transit_gateway: Option<TransitGateway>,
+}
+
+impl FromValue for ModifyTransitGatewayResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway: r.optional("TransitGateway", <TransitGateway as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ModifyTransitGatewayResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGateway",
+            self.transit_gateway,
+            <TransitGateway as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyTransitGatewayVpcAttachmentRequest {
+    pub transit_gateway_attachment_id: String,
+    pub add_subnet_ids: Option<Vec<String>>,
+    pub remove_subnet_ids: Option<Vec<String>>,
+    pub options: Option<ModifyTransitGatewayVpcAttachmentRequestOptions>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for ModifyTransitGatewayVpcAttachmentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .required("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            add_subnet_ids: r.optional("AddSubnetIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            remove_subnet_ids: r.optional("RemoveSubnetIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            options: r.optional(
+                "Options",
+                <ModifyTransitGatewayVpcAttachmentRequestOptions as FromValue>::from_value,
+            )?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ModifyTransitGatewayVpcAttachmentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayAttachmentId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_attachment_id),
+        );
+        w.set_opt("AddSubnetIds", self.add_subnet_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("RemoveSubnetIds", self.remove_subnet_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "Options",
+            self.options,
+            <ModifyTransitGatewayVpcAttachmentRequestOptions as IntoValue>::into_value,
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyTransitGatewayVpcAttachmentRequestOptions {
+    pub dns_support: Option<DnsSupportValue>,
+    pub security_group_referencing_support: Option<SecurityGroupReferencingSupportValue>,
+    pub ipv6_support: Option<Ipv6SupportValue>,
+    pub appliance_mode_support: Option<ApplianceModeSupportValue>,
+}
+
+impl FromValue for ModifyTransitGatewayVpcAttachmentRequestOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dns_support: r.optional("DnsSupport", <DnsSupportValue as FromValue>::from_value)?,
+            security_group_referencing_support: r.optional(
+                "SecurityGroupReferencingSupport",
+                <SecurityGroupReferencingSupportValue as FromValue>::from_value,
+            )?,
+            ipv6_support: r.optional("Ipv6Support", <Ipv6SupportValue as FromValue>::from_value)?,
+            appliance_mode_support: r.optional(
+                "ApplianceModeSupport",
+                <ApplianceModeSupportValue as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for ModifyTransitGatewayVpcAttachmentRequestOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DnsSupport",
+            self.dns_support,
+            <DnsSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityGroupReferencingSupport",
+            self.security_group_referencing_support,
+            <SecurityGroupReferencingSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6Support",
+            self.ipv6_support,
+            <Ipv6SupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ApplianceModeSupport",
+            self.appliance_mode_support,
+            <ApplianceModeSupportValue as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModifyTransitGatewayVpcAttachmentResult {
+    pub transit_gateway_vpc_attachment: Option<TransitGatewayVpcAttachment>,
+}
+
+impl FromValue for ModifyTransitGatewayVpcAttachmentResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_vpc_attachment: r.optional(
+                "TransitGatewayVpcAttachment",
+                <TransitGatewayVpcAttachment as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for ModifyTransitGatewayVpcAttachmentResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayVpcAttachment",
+            self.transit_gateway_vpc_attachment,
+            <TransitGatewayVpcAttachment as IntoValue>::into_value,
         );
         w.finish()
     }
@@ -15307,6 +20031,52 @@ impl IntoValue for ModifyVpnTunnelOptionsSpecification {
             },
         );
         w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum MulticastSupportValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl MulticastSupportValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for MulticastSupportValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for MulticastSupportValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a MulticastSupportValue value")))
+    }
+}
+
+impl IntoValue for MulticastSupportValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
     }
 }
 
@@ -16930,6 +21700,74 @@ impl IntoValue for ReplaceRouteTableAssociationResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplaceTransitGatewayRouteRequest {
+    pub destination_cidr_block: String,
+    pub transit_gateway_route_table_id: String,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub blackhole: Option<bool>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for ReplaceTransitGatewayRouteRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_cidr_block: r.required("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            blackhole: r.optional("Blackhole", <bool as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReplaceTransitGatewayRouteRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "DestinationCidrBlock",
+            (<String as IntoValue>::into_value)(self.destination_cidr_block),
+        );
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Blackhole", self.blackhole, <bool as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplaceTransitGatewayRouteResult {
+    pub route: Option<TransitGatewayRoute>,
+}
+
+impl FromValue for ReplaceTransitGatewayRouteResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            route: r.optional("Route", <TransitGatewayRoute as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReplaceTransitGatewayRouteResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Route", self.route, <TransitGatewayRoute as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplaceVpnTunnelRequest {
     pub vpn_connection_id: String,
     pub vpn_tunnel_outside_ip_address: String,
@@ -18084,6 +22922,83 @@ impl IntoValue for RuleAction {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchTransitGatewayRoutesRequest {
+    pub transit_gateway_route_table_id: String,
+    pub filters: Vec<Filter>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for SearchTransitGatewayRoutesRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .required("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            filters: r.required("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for SearchTransitGatewayRoutesRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayRouteTableId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_route_table_id),
+        );
+        w.set(
+            "Filters",
+            (|v: Vec<Filter>| list_into(v, <Filter as IntoValue>::into_value))(self.filters),
+        );
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchTransitGatewayRoutesResult {
+    pub routes: Option<Vec<TransitGatewayRoute>>,
+    pub additional_routes_available: Option<bool>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for SearchTransitGatewayRoutesResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            routes: r.optional("Routes", |v: Value| {
+                list_from(v, <TransitGatewayRoute as FromValue>::from_value)
+            })?,
+            additional_routes_available: r.optional("AdditionalRoutesAvailable", <bool as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for SearchTransitGatewayRoutesResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Routes", self.routes, |v: Vec<TransitGatewayRoute>| {
+            list_into(v, <TransitGatewayRoute as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "AdditionalRoutesAvailable",
+            self.additional_routes_available,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityGroup {
     pub group_id: Option<String>,
     pub ip_permissions_egress: Option<Vec<IpPermission>>,
@@ -18142,6 +23057,57 @@ impl IntoValue for SecurityGroup {
             list_into(v, <IpPermission as IntoValue>::into_value)
         });
         w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SecurityGroupReferencingSupportValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl SecurityGroupReferencingSupportValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SecurityGroupReferencingSupportValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SecurityGroupReferencingSupportValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| {
+            ConvertError::new(
+                "",
+                format!("{text} is not a SecurityGroupReferencingSupportValue value"),
+            )
+        })
+    }
+}
+
+impl IntoValue for SecurityGroupReferencingSupportValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
     }
 }
 
@@ -18687,6 +23653,1550 @@ impl FromValue for Tenancy {
 impl IntoValue for Tenancy {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGateway {
+    pub transit_gateway_id: Option<String>,
+    pub transit_gateway_arn: Option<String>,
+    pub state: Option<TransitGatewayState>,
+    pub owner_id: Option<String>,
+    pub description: Option<String>,
+    pub creation_time: Option<Timestamp>,
+    pub options: Option<TransitGatewayOptions>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for TransitGateway {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            transit_gateway_arn: r.optional("TransitGatewayArn", <String as FromValue>::from_value)?,
+            state: r.optional("State", <TransitGatewayState as FromValue>::from_value)?,
+            owner_id: r.optional("OwnerId", <String as FromValue>::from_value)?,
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            options: r.optional("Options", <TransitGatewayOptions as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for TransitGateway {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayArn",
+            self.transit_gateway_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("State", self.state, <TransitGatewayState as IntoValue>::into_value);
+        w.set_opt("OwnerId", self.owner_id, <String as IntoValue>::into_value);
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt(
+            "Options",
+            self.options,
+            <TransitGatewayOptions as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayAssociation {
+    pub transit_gateway_route_table_id: Option<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_type: Option<TransitGatewayAttachmentResourceType>,
+    pub state: Option<TransitGatewayAssociationState>,
+}
+
+impl FromValue for TransitGatewayAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .optional("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            resource_id: r.optional("ResourceId", <String as FromValue>::from_value)?,
+            resource_type: r.optional(
+                "ResourceType",
+                <TransitGatewayAttachmentResourceType as FromValue>::from_value,
+            )?,
+            state: r.optional("State", <TransitGatewayAssociationState as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayRouteTableId",
+            self.transit_gateway_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("ResourceId", self.resource_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ResourceType",
+            self.resource_type,
+            <TransitGatewayAttachmentResourceType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayAssociationState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayAssociationState {
+    #[default]
+    /// `associating`
+    Associating,
+    /// `associated`
+    Associated,
+    /// `disassociating`
+    Disassociating,
+    /// `disassociated`
+    Disassociated,
+}
+
+impl TransitGatewayAssociationState {
+    pub const ALL: &'static [Self] = &[
+        Self::Associating,
+        Self::Associated,
+        Self::Disassociating,
+        Self::Disassociated,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Associating => "associating",
+            Self::Associated => "associated",
+            Self::Disassociating => "disassociating",
+            Self::Disassociated => "disassociated",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "associating" => Some(Self::Associating),
+            "associated" => Some(Self::Associated),
+            "disassociating" => Some(Self::Disassociating),
+            "disassociated" => Some(Self::Disassociated),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayAssociationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayAssociationState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a TransitGatewayAssociationState value")))
+    }
+}
+
+impl IntoValue for TransitGatewayAssociationState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayAttachment {
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub transit_gateway_owner_id: Option<String>,
+    pub resource_owner_id: Option<String>,
+    pub resource_type: Option<TransitGatewayAttachmentResourceType>,
+    pub resource_id: Option<String>,
+    pub state: Option<TransitGatewayAttachmentState>,
+    pub association: Option<TransitGatewayAttachmentAssociation>,
+    pub creation_time: Option<Timestamp>,
+    pub tags: Option<Vec<Tag>>,
+    pub nat_gateway_support: Option<TransitGatewayAttachmentNatGatewaySupportState>,
+}
+
+impl FromValue for TransitGatewayAttachment {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            transit_gateway_owner_id: r.optional("TransitGatewayOwnerId", <String as FromValue>::from_value)?,
+            resource_owner_id: r.optional("ResourceOwnerId", <String as FromValue>::from_value)?,
+            resource_type: r.optional(
+                "ResourceType",
+                <TransitGatewayAttachmentResourceType as FromValue>::from_value,
+            )?,
+            resource_id: r.optional("ResourceId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <TransitGatewayAttachmentState as FromValue>::from_value)?,
+            association: r.optional(
+                "Association",
+                <TransitGatewayAttachmentAssociation as FromValue>::from_value,
+            )?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            nat_gateway_support: r.optional(
+                "NatGatewaySupport",
+                <TransitGatewayAttachmentNatGatewaySupportState as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayAttachment {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayOwnerId",
+            self.transit_gateway_owner_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ResourceOwnerId",
+            self.resource_owner_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ResourceType",
+            self.resource_type,
+            <TransitGatewayAttachmentResourceType as IntoValue>::into_value,
+        );
+        w.set_opt("ResourceId", self.resource_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayAttachmentState as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Association",
+            self.association,
+            <TransitGatewayAttachmentAssociation as IntoValue>::into_value,
+        );
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "NatGatewaySupport",
+            self.nat_gateway_support,
+            <TransitGatewayAttachmentNatGatewaySupportState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayAttachmentAssociation {
+    pub transit_gateway_route_table_id: Option<String>,
+    pub transit_gateway_policy_table_id: Option<String>,
+    pub state: Option<TransitGatewayAssociationState>,
+}
+
+impl FromValue for TransitGatewayAttachmentAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .optional("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            transit_gateway_policy_table_id: r
+                .optional("TransitGatewayPolicyTableId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <TransitGatewayAssociationState as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayAttachmentAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayRouteTableId",
+            self.transit_gateway_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayPolicyTableId",
+            self.transit_gateway_policy_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayAssociationState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayAttachmentNatGatewaySupportState {
+    #[default]
+    /// `enabled`
+    Enabled,
+    /// `disabled`
+    Disabled,
+    /// `enabling`
+    Enabling,
+    /// `disabling`
+    Disabling,
+}
+
+impl TransitGatewayAttachmentNatGatewaySupportState {
+    pub const ALL: &'static [Self] = &[Self::Enabled, Self::Disabled, Self::Enabling, Self::Disabling];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Enabling => "enabling",
+            Self::Disabling => "disabling",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enabled" => Some(Self::Enabled),
+            "disabled" => Some(Self::Disabled),
+            "enabling" => Some(Self::Enabling),
+            "disabling" => Some(Self::Disabling),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayAttachmentNatGatewaySupportState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayAttachmentNatGatewaySupportState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| {
+            ConvertError::new(
+                "",
+                format!("{text} is not a TransitGatewayAttachmentNatGatewaySupportState value"),
+            )
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayAttachmentNatGatewaySupportState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayAttachmentPropagation {
+    pub transit_gateway_route_table_id: Option<String>,
+    pub state: Option<TransitGatewayPropagationState>,
+}
+
+impl FromValue for TransitGatewayAttachmentPropagation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .optional("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <TransitGatewayPropagationState as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayAttachmentPropagation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayRouteTableId",
+            self.transit_gateway_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayPropagationState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayAttachmentResourceType {
+    #[default]
+    /// `vpc`
+    Vpc,
+    /// `vpn`
+    Vpn,
+    /// `vpn-concentrator`
+    VpnConcentrator,
+    /// `direct-connect-gateway`
+    DirectConnectGateway,
+    /// `connect`
+    Connect,
+    /// `peering`
+    Peering,
+    /// `tgw-peering`
+    TgwPeering,
+    /// `network-function`
+    NetworkFunction,
+    /// `client-vpn`
+    ClientVpn,
+}
+
+impl TransitGatewayAttachmentResourceType {
+    pub const ALL: &'static [Self] = &[
+        Self::Vpc,
+        Self::Vpn,
+        Self::VpnConcentrator,
+        Self::DirectConnectGateway,
+        Self::Connect,
+        Self::Peering,
+        Self::TgwPeering,
+        Self::NetworkFunction,
+        Self::ClientVpn,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Vpc => "vpc",
+            Self::Vpn => "vpn",
+            Self::VpnConcentrator => "vpn-concentrator",
+            Self::DirectConnectGateway => "direct-connect-gateway",
+            Self::Connect => "connect",
+            Self::Peering => "peering",
+            Self::TgwPeering => "tgw-peering",
+            Self::NetworkFunction => "network-function",
+            Self::ClientVpn => "client-vpn",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "vpc" => Some(Self::Vpc),
+            "vpn" => Some(Self::Vpn),
+            "vpn-concentrator" => Some(Self::VpnConcentrator),
+            "direct-connect-gateway" => Some(Self::DirectConnectGateway),
+            "connect" => Some(Self::Connect),
+            "peering" => Some(Self::Peering),
+            "tgw-peering" => Some(Self::TgwPeering),
+            "network-function" => Some(Self::NetworkFunction),
+            "client-vpn" => Some(Self::ClientVpn),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayAttachmentResourceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayAttachmentResourceType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| {
+            ConvertError::new(
+                "",
+                format!("{text} is not a TransitGatewayAttachmentResourceType value"),
+            )
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayAttachmentResourceType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayAttachmentState {
+    #[default]
+    /// `initiating`
+    Initiating,
+    /// `initiatingRequest`
+    InitiatingRequest,
+    /// `pendingAcceptance`
+    PendingAcceptance,
+    /// `rollingBack`
+    RollingBack,
+    /// `pending`
+    Pending,
+    /// `available`
+    Available,
+    /// `modifying`
+    Modifying,
+    /// `deleting`
+    Deleting,
+    /// `deleted`
+    Deleted,
+    /// `failed`
+    Failed,
+    /// `rejected`
+    Rejected,
+    /// `rejecting`
+    Rejecting,
+    /// `failing`
+    Failing,
+}
+
+impl TransitGatewayAttachmentState {
+    pub const ALL: &'static [Self] = &[
+        Self::Initiating,
+        Self::InitiatingRequest,
+        Self::PendingAcceptance,
+        Self::RollingBack,
+        Self::Pending,
+        Self::Available,
+        Self::Modifying,
+        Self::Deleting,
+        Self::Deleted,
+        Self::Failed,
+        Self::Rejected,
+        Self::Rejecting,
+        Self::Failing,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Initiating => "initiating",
+            Self::InitiatingRequest => "initiatingRequest",
+            Self::PendingAcceptance => "pendingAcceptance",
+            Self::RollingBack => "rollingBack",
+            Self::Pending => "pending",
+            Self::Available => "available",
+            Self::Modifying => "modifying",
+            Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
+            Self::Failed => "failed",
+            Self::Rejected => "rejected",
+            Self::Rejecting => "rejecting",
+            Self::Failing => "failing",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "initiating" => Some(Self::Initiating),
+            "initiatingRequest" => Some(Self::InitiatingRequest),
+            "pendingAcceptance" => Some(Self::PendingAcceptance),
+            "rollingBack" => Some(Self::RollingBack),
+            "pending" => Some(Self::Pending),
+            "available" => Some(Self::Available),
+            "modifying" => Some(Self::Modifying),
+            "deleting" => Some(Self::Deleting),
+            "deleted" => Some(Self::Deleted),
+            "failed" => Some(Self::Failed),
+            "rejected" => Some(Self::Rejected),
+            "rejecting" => Some(Self::Rejecting),
+            "failing" => Some(Self::Failing),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayAttachmentState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayAttachmentState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a TransitGatewayAttachmentState value")))
+    }
+}
+
+impl IntoValue for TransitGatewayAttachmentState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayOptions {
+    pub amazon_side_asn: Option<i64>,
+    pub transit_gateway_cidr_blocks: Option<Vec<String>>,
+    pub auto_accept_shared_attachments: Option<AutoAcceptSharedAttachmentsValue>,
+    pub default_route_table_association: Option<DefaultRouteTableAssociationValue>,
+    pub association_default_route_table_id: Option<String>,
+    pub default_route_table_propagation: Option<DefaultRouteTablePropagationValue>,
+    pub propagation_default_route_table_id: Option<String>,
+    pub vpn_ecmp_support: Option<VpnEcmpSupportValue>,
+    pub dns_support: Option<DnsSupportValue>,
+    pub security_group_referencing_support: Option<SecurityGroupReferencingSupportValue>,
+    pub multicast_support: Option<MulticastSupportValue>,
+    pub encryption_support: Option<EncryptionSupport>,
+}
+
+impl FromValue for TransitGatewayOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            amazon_side_asn: r.optional("AmazonSideAsn", <i64 as FromValue>::from_value)?,
+            transit_gateway_cidr_blocks: r.optional("TransitGatewayCidrBlocks", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            auto_accept_shared_attachments: r.optional(
+                "AutoAcceptSharedAttachments",
+                <AutoAcceptSharedAttachmentsValue as FromValue>::from_value,
+            )?,
+            default_route_table_association: r.optional(
+                "DefaultRouteTableAssociation",
+                <DefaultRouteTableAssociationValue as FromValue>::from_value,
+            )?,
+            association_default_route_table_id: r
+                .optional("AssociationDefaultRouteTableId", <String as FromValue>::from_value)?,
+            default_route_table_propagation: r.optional(
+                "DefaultRouteTablePropagation",
+                <DefaultRouteTablePropagationValue as FromValue>::from_value,
+            )?,
+            propagation_default_route_table_id: r
+                .optional("PropagationDefaultRouteTableId", <String as FromValue>::from_value)?,
+            vpn_ecmp_support: r.optional("VpnEcmpSupport", <VpnEcmpSupportValue as FromValue>::from_value)?,
+            dns_support: r.optional("DnsSupport", <DnsSupportValue as FromValue>::from_value)?,
+            security_group_referencing_support: r.optional(
+                "SecurityGroupReferencingSupport",
+                <SecurityGroupReferencingSupportValue as FromValue>::from_value,
+            )?,
+            multicast_support: r.optional("MulticastSupport", <MulticastSupportValue as FromValue>::from_value)?,
+            encryption_support: r.optional("EncryptionSupport", <EncryptionSupport as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AmazonSideAsn", self.amazon_side_asn, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayCidrBlocks",
+            self.transit_gateway_cidr_blocks,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "AutoAcceptSharedAttachments",
+            self.auto_accept_shared_attachments,
+            <AutoAcceptSharedAttachmentsValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DefaultRouteTableAssociation",
+            self.default_route_table_association,
+            <DefaultRouteTableAssociationValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AssociationDefaultRouteTableId",
+            self.association_default_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DefaultRouteTablePropagation",
+            self.default_route_table_propagation,
+            <DefaultRouteTablePropagationValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PropagationDefaultRouteTableId",
+            self.propagation_default_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpnEcmpSupport",
+            self.vpn_ecmp_support,
+            <VpnEcmpSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DnsSupport",
+            self.dns_support,
+            <DnsSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityGroupReferencingSupport",
+            self.security_group_referencing_support,
+            <SecurityGroupReferencingSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "MulticastSupport",
+            self.multicast_support,
+            <MulticastSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EncryptionSupport",
+            self.encryption_support,
+            <EncryptionSupport as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayPropagation {
+    pub transit_gateway_attachment_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_type: Option<TransitGatewayAttachmentResourceType>,
+    pub transit_gateway_route_table_id: Option<String>,
+    pub state: Option<TransitGatewayPropagationState>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+}
+
+impl FromValue for TransitGatewayPropagation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            resource_id: r.optional("ResourceId", <String as FromValue>::from_value)?,
+            resource_type: r.optional(
+                "ResourceType",
+                <TransitGatewayAttachmentResourceType as FromValue>::from_value,
+            )?,
+            transit_gateway_route_table_id: r
+                .optional("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <TransitGatewayPropagationState as FromValue>::from_value)?,
+            transit_gateway_route_table_announcement_id: r.optional(
+                "TransitGatewayRouteTableAnnouncementId",
+                <String as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayPropagation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("ResourceId", self.resource_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ResourceType",
+            self.resource_type,
+            <TransitGatewayAttachmentResourceType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayRouteTableId",
+            self.transit_gateway_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayPropagationState as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayRouteTableAnnouncementId",
+            self.transit_gateway_route_table_announcement_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayPropagationState {
+    #[default]
+    /// `enabling`
+    Enabling,
+    /// `enabled`
+    Enabled,
+    /// `disabling`
+    Disabling,
+    /// `disabled`
+    Disabled,
+}
+
+impl TransitGatewayPropagationState {
+    pub const ALL: &'static [Self] = &[Self::Enabling, Self::Enabled, Self::Disabling, Self::Disabled];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabling => "enabling",
+            Self::Enabled => "enabled",
+            Self::Disabling => "disabling",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enabling" => Some(Self::Enabling),
+            "enabled" => Some(Self::Enabled),
+            "disabling" => Some(Self::Disabling),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayPropagationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayPropagationState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a TransitGatewayPropagationState value")))
+    }
+}
+
+impl IntoValue for TransitGatewayPropagationState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayRequestOptions {
+    pub amazon_side_asn: Option<i64>,
+    pub auto_accept_shared_attachments: Option<AutoAcceptSharedAttachmentsValue>,
+    pub default_route_table_association: Option<DefaultRouteTableAssociationValue>,
+    pub default_route_table_propagation: Option<DefaultRouteTablePropagationValue>,
+    pub vpn_ecmp_support: Option<VpnEcmpSupportValue>,
+    pub dns_support: Option<DnsSupportValue>,
+    pub security_group_referencing_support: Option<SecurityGroupReferencingSupportValue>,
+    pub multicast_support: Option<MulticastSupportValue>,
+    pub transit_gateway_cidr_blocks: Option<Vec<String>>,
+}
+
+impl FromValue for TransitGatewayRequestOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            amazon_side_asn: r.optional("AmazonSideAsn", <i64 as FromValue>::from_value)?,
+            auto_accept_shared_attachments: r.optional(
+                "AutoAcceptSharedAttachments",
+                <AutoAcceptSharedAttachmentsValue as FromValue>::from_value,
+            )?,
+            default_route_table_association: r.optional(
+                "DefaultRouteTableAssociation",
+                <DefaultRouteTableAssociationValue as FromValue>::from_value,
+            )?,
+            default_route_table_propagation: r.optional(
+                "DefaultRouteTablePropagation",
+                <DefaultRouteTablePropagationValue as FromValue>::from_value,
+            )?,
+            vpn_ecmp_support: r.optional("VpnEcmpSupport", <VpnEcmpSupportValue as FromValue>::from_value)?,
+            dns_support: r.optional("DnsSupport", <DnsSupportValue as FromValue>::from_value)?,
+            security_group_referencing_support: r.optional(
+                "SecurityGroupReferencingSupport",
+                <SecurityGroupReferencingSupportValue as FromValue>::from_value,
+            )?,
+            multicast_support: r.optional("MulticastSupport", <MulticastSupportValue as FromValue>::from_value)?,
+            transit_gateway_cidr_blocks: r.optional("TransitGatewayCidrBlocks", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayRequestOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AmazonSideAsn", self.amazon_side_asn, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "AutoAcceptSharedAttachments",
+            self.auto_accept_shared_attachments,
+            <AutoAcceptSharedAttachmentsValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DefaultRouteTableAssociation",
+            self.default_route_table_association,
+            <DefaultRouteTableAssociationValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DefaultRouteTablePropagation",
+            self.default_route_table_propagation,
+            <DefaultRouteTablePropagationValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpnEcmpSupport",
+            self.vpn_ecmp_support,
+            <VpnEcmpSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DnsSupport",
+            self.dns_support,
+            <DnsSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityGroupReferencingSupport",
+            self.security_group_referencing_support,
+            <SecurityGroupReferencingSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "MulticastSupport",
+            self.multicast_support,
+            <MulticastSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayCidrBlocks",
+            self.transit_gateway_cidr_blocks,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayRoute {
+    pub destination_cidr_block: Option<String>,
+    pub prefix_list_id: Option<String>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+    pub transit_gateway_attachments: Option<Vec<TransitGatewayRouteAttachment>>,
+    pub r#type: Option<TransitGatewayRouteType>,
+    pub state: Option<TransitGatewayRouteState>,
+}
+
+impl FromValue for TransitGatewayRoute {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_cidr_block: r.optional("DestinationCidrBlock", <String as FromValue>::from_value)?,
+            prefix_list_id: r.optional("PrefixListId", <String as FromValue>::from_value)?,
+            transit_gateway_route_table_announcement_id: r.optional(
+                "TransitGatewayRouteTableAnnouncementId",
+                <String as FromValue>::from_value,
+            )?,
+            transit_gateway_attachments: r.optional("TransitGatewayAttachments", |v: Value| {
+                list_from(v, <TransitGatewayRouteAttachment as FromValue>::from_value)
+            })?,
+            r#type: r.optional("Type", <TransitGatewayRouteType as FromValue>::from_value)?,
+            state: r.optional("State", <TransitGatewayRouteState as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayRoute {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DestinationCidrBlock",
+            self.destination_cidr_block,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("PrefixListId", self.prefix_list_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayRouteTableAnnouncementId",
+            self.transit_gateway_route_table_announcement_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayAttachments",
+            self.transit_gateway_attachments,
+            |v: Vec<TransitGatewayRouteAttachment>| {
+                list_into(v, <TransitGatewayRouteAttachment as IntoValue>::into_value)
+            },
+        );
+        w.set_opt("Type", self.r#type, <TransitGatewayRouteType as IntoValue>::into_value);
+        w.set_opt("State", self.state, <TransitGatewayRouteState as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayRouteAttachment {
+    pub resource_id: Option<String>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub resource_type: Option<TransitGatewayAttachmentResourceType>,
+}
+
+impl FromValue for TransitGatewayRouteAttachment {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            resource_id: r.optional("ResourceId", <String as FromValue>::from_value)?,
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            resource_type: r.optional(
+                "ResourceType",
+                <TransitGatewayAttachmentResourceType as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayRouteAttachment {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("ResourceId", self.resource_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ResourceType",
+            self.resource_type,
+            <TransitGatewayAttachmentResourceType as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayRouteState {
+    #[default]
+    /// `pending`
+    Pending,
+    /// `active`
+    Active,
+    /// `blackhole`
+    Blackhole,
+    /// `deleting`
+    Deleting,
+    /// `deleted`
+    Deleted,
+}
+
+impl TransitGatewayRouteState {
+    pub const ALL: &'static [Self] = &[
+        Self::Pending,
+        Self::Active,
+        Self::Blackhole,
+        Self::Deleting,
+        Self::Deleted,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Blackhole => "blackhole",
+            Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "active" => Some(Self::Active),
+            "blackhole" => Some(Self::Blackhole),
+            "deleting" => Some(Self::Deleting),
+            "deleted" => Some(Self::Deleted),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayRouteState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayRouteState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a TransitGatewayRouteState value")))
+    }
+}
+
+impl IntoValue for TransitGatewayRouteState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayRouteTable {
+    pub transit_gateway_route_table_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub state: Option<TransitGatewayRouteTableState>,
+    pub default_association_route_table: Option<bool>,
+    pub default_propagation_route_table: Option<bool>,
+    pub creation_time: Option<Timestamp>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for TransitGatewayRouteTable {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_route_table_id: r
+                .optional("TransitGatewayRouteTableId", <String as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <TransitGatewayRouteTableState as FromValue>::from_value)?,
+            default_association_route_table: r
+                .optional("DefaultAssociationRouteTable", <bool as FromValue>::from_value)?,
+            default_propagation_route_table: r
+                .optional("DefaultPropagationRouteTable", <bool as FromValue>::from_value)?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayRouteTable {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayRouteTableId",
+            self.transit_gateway_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayRouteTableState as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DefaultAssociationRouteTable",
+            self.default_association_route_table,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DefaultPropagationRouteTable",
+            self.default_propagation_route_table,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayRouteTableAssociation {
+    pub transit_gateway_attachment_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_type: Option<TransitGatewayAttachmentResourceType>,
+    pub state: Option<TransitGatewayAssociationState>,
+}
+
+impl FromValue for TransitGatewayRouteTableAssociation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            resource_id: r.optional("ResourceId", <String as FromValue>::from_value)?,
+            resource_type: r.optional(
+                "ResourceType",
+                <TransitGatewayAttachmentResourceType as FromValue>::from_value,
+            )?,
+            state: r.optional("State", <TransitGatewayAssociationState as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayRouteTableAssociation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("ResourceId", self.resource_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ResourceType",
+            self.resource_type,
+            <TransitGatewayAttachmentResourceType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayAssociationState as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayRouteTablePropagation {
+    pub transit_gateway_attachment_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_type: Option<TransitGatewayAttachmentResourceType>,
+    pub state: Option<TransitGatewayPropagationState>,
+    pub transit_gateway_route_table_announcement_id: Option<String>,
+}
+
+impl FromValue for TransitGatewayRouteTablePropagation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            resource_id: r.optional("ResourceId", <String as FromValue>::from_value)?,
+            resource_type: r.optional(
+                "ResourceType",
+                <TransitGatewayAttachmentResourceType as FromValue>::from_value,
+            )?,
+            state: r.optional("State", <TransitGatewayPropagationState as FromValue>::from_value)?,
+            transit_gateway_route_table_announcement_id: r.optional(
+                "TransitGatewayRouteTableAnnouncementId",
+                <String as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayRouteTablePropagation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("ResourceId", self.resource_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ResourceType",
+            self.resource_type,
+            <TransitGatewayAttachmentResourceType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayPropagationState as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayRouteTableAnnouncementId",
+            self.transit_gateway_route_table_announcement_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayRouteTableState {
+    #[default]
+    /// `pending`
+    Pending,
+    /// `available`
+    Available,
+    /// `deleting`
+    Deleting,
+    /// `deleted`
+    Deleted,
+}
+
+impl TransitGatewayRouteTableState {
+    pub const ALL: &'static [Self] = &[Self::Pending, Self::Available, Self::Deleting, Self::Deleted];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Available => "available",
+            Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "available" => Some(Self::Available),
+            "deleting" => Some(Self::Deleting),
+            "deleted" => Some(Self::Deleted),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayRouteTableState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayRouteTableState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a TransitGatewayRouteTableState value")))
+    }
+}
+
+impl IntoValue for TransitGatewayRouteTableState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayRouteType {
+    #[default]
+    /// `static`
+    Static,
+    /// `propagated`
+    Propagated,
+    /// `system`
+    System,
+}
+
+impl TransitGatewayRouteType {
+    pub const ALL: &'static [Self] = &[Self::Static, Self::Propagated, Self::System];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Static => "static",
+            Self::Propagated => "propagated",
+            Self::System => "system",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "static" => Some(Self::Static),
+            "propagated" => Some(Self::Propagated),
+            "system" => Some(Self::System),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayRouteType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayRouteType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a TransitGatewayRouteType value")))
+    }
+}
+
+impl IntoValue for TransitGatewayRouteType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayState {
+    #[default]
+    /// `pending`
+    Pending,
+    /// `available`
+    Available,
+    /// `modifying`
+    Modifying,
+    /// `deleting`
+    Deleting,
+    /// `deleted`
+    Deleted,
+}
+
+impl TransitGatewayState {
+    pub const ALL: &'static [Self] = &[
+        Self::Pending,
+        Self::Available,
+        Self::Modifying,
+        Self::Deleting,
+        Self::Deleted,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Available => "available",
+            Self::Modifying => "modifying",
+            Self::Deleting => "deleting",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "available" => Some(Self::Available),
+            "modifying" => Some(Self::Modifying),
+            "deleting" => Some(Self::Deleting),
+            "deleted" => Some(Self::Deleted),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayState {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a TransitGatewayState value")))
+    }
+}
+
+impl IntoValue for TransitGatewayState {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayVpcAttachment {
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub vpc_owner_id: Option<String>,
+    pub state: Option<TransitGatewayAttachmentState>,
+    pub subnet_ids: Option<Vec<String>>,
+    pub creation_time: Option<Timestamp>,
+    pub options: Option<TransitGatewayVpcAttachmentOptions>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for TransitGatewayVpcAttachment {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            vpc_owner_id: r.optional("VpcOwnerId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <TransitGatewayAttachmentState as FromValue>::from_value)?,
+            subnet_ids: r.optional("SubnetIds", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            options: r.optional("Options", <TransitGatewayVpcAttachmentOptions as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayVpcAttachment {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt("VpcOwnerId", self.vpc_owner_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayAttachmentState as IntoValue>::into_value,
+        );
+        w.set_opt("SubnetIds", self.subnet_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt(
+            "Options",
+            self.options,
+            <TransitGatewayVpcAttachmentOptions as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayVpcAttachmentOptions {
+    pub dns_support: Option<DnsSupportValue>,
+    pub security_group_referencing_support: Option<SecurityGroupReferencingSupportValue>,
+    pub ipv6_support: Option<Ipv6SupportValue>,
+    pub appliance_mode_support: Option<ApplianceModeSupportValue>,
+}
+
+impl FromValue for TransitGatewayVpcAttachmentOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dns_support: r.optional("DnsSupport", <DnsSupportValue as FromValue>::from_value)?,
+            security_group_referencing_support: r.optional(
+                "SecurityGroupReferencingSupport",
+                <SecurityGroupReferencingSupportValue as FromValue>::from_value,
+            )?,
+            ipv6_support: r.optional("Ipv6Support", <Ipv6SupportValue as FromValue>::from_value)?,
+            appliance_mode_support: r.optional(
+                "ApplianceModeSupport",
+                <ApplianceModeSupportValue as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayVpcAttachmentOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DnsSupport",
+            self.dns_support,
+            <DnsSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityGroupReferencingSupport",
+            self.security_group_referencing_support,
+            <SecurityGroupReferencingSupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Ipv6Support",
+            self.ipv6_support,
+            <Ipv6SupportValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ApplianceModeSupport",
+            self.appliance_mode_support,
+            <ApplianceModeSupportValue as IntoValue>::into_value,
+        );
+        w.finish()
     }
 }
 
@@ -20444,6 +26954,52 @@ impl IntoValue for VpnConnectionOptionsSpecification {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VpnEcmpSupportValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl VpnEcmpSupportValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VpnEcmpSupportValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VpnEcmpSupportValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a VpnEcmpSupportValue value")))
+    }
+}
+
+impl IntoValue for VpnEcmpSupportValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VpnGateway {
     pub amazon_side_asn: Option<i64>,
@@ -20991,6 +27547,16 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn associate_transit_gateway_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateTransitGatewayRouteTableRequest,
+    ) -> impl std::future::Future<Output = Result<AssociateTransitGatewayRouteTableResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "AssociateTransitGatewayRouteTable");
+        async move { Err(err) }
+    }
+
     fn associate_vpc_cidr_block(
         &self,
         ctx: &RequestContext,
@@ -21088,6 +27654,46 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTags");
+        async move { Err(err) }
+    }
+
+    fn create_transit_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<CreateTransitGatewayResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTransitGateway");
+        async move { Err(err) }
+    }
+
+    fn create_transit_gateway_route(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayRouteRequest,
+    ) -> impl std::future::Future<Output = Result<CreateTransitGatewayRouteResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTransitGatewayRoute");
+        async move { Err(err) }
+    }
+
+    fn create_transit_gateway_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayRouteTableRequest,
+    ) -> impl std::future::Future<Output = Result<CreateTransitGatewayRouteTableResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTransitGatewayRouteTable");
+        async move { Err(err) }
+    }
+
+    fn create_transit_gateway_vpc_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayVpcAttachmentRequest,
+    ) -> impl std::future::Future<Output = Result<CreateTransitGatewayVpcAttachmentResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTransitGatewayVpcAttachment");
         async move { Err(err) }
     }
 
@@ -21198,6 +27804,46 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteTags");
+        async move { Err(err) }
+    }
+
+    fn delete_transit_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteTransitGatewayResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteTransitGateway");
+        async move { Err(err) }
+    }
+
+    fn delete_transit_gateway_route(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayRouteRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteTransitGatewayRouteResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteTransitGatewayRoute");
+        async move { Err(err) }
+    }
+
+    fn delete_transit_gateway_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayRouteTableRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteTransitGatewayRouteTableResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteTransitGatewayRouteTable");
+        async move { Err(err) }
+    }
+
+    fn delete_transit_gateway_vpc_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayVpcAttachmentRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteTransitGatewayVpcAttachmentResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteTransitGatewayVpcAttachment");
         async move { Err(err) }
     }
 
@@ -21341,6 +27987,46 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn describe_transit_gateway_attachments(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewayAttachmentsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeTransitGatewayAttachmentsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTransitGatewayAttachments");
+        async move { Err(err) }
+    }
+
+    fn describe_transit_gateway_route_tables(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewayRouteTablesRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeTransitGatewayRouteTablesResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTransitGatewayRouteTables");
+        async move { Err(err) }
+    }
+
+    fn describe_transit_gateway_vpc_attachments(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewayVpcAttachmentsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeTransitGatewayVpcAttachmentsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTransitGatewayVpcAttachments");
+        async move { Err(err) }
+    }
+
+    fn describe_transit_gateways(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewaysRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeTransitGatewaysResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTransitGateways");
+        async move { Err(err) }
+    }
+
     fn describe_vpc_attribute(
         &self,
         ctx: &RequestContext,
@@ -21401,6 +28087,17 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn disable_transit_gateway_route_table_propagation(
+        &self,
+        ctx: &RequestContext,
+        input: DisableTransitGatewayRouteTablePropagationRequest,
+    ) -> impl std::future::Future<Output = Result<DisableTransitGatewayRouteTablePropagationResult, ApiError>> + Send
+    {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DisableTransitGatewayRouteTablePropagation");
+        async move { Err(err) }
+    }
+
     fn disable_vgw_route_propagation(
         &self,
         ctx: &RequestContext,
@@ -21421,6 +28118,16 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn disassociate_transit_gateway_route_table(
+        &self,
+        ctx: &RequestContext,
+        input: DisassociateTransitGatewayRouteTableRequest,
+    ) -> impl std::future::Future<Output = Result<DisassociateTransitGatewayRouteTableResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DisassociateTransitGatewayRouteTable");
+        async move { Err(err) }
+    }
+
     fn disassociate_vpc_cidr_block(
         &self,
         ctx: &RequestContext,
@@ -21428,6 +28135,17 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DisassociateVpcCidrBlockResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DisassociateVpcCidrBlock");
+        async move { Err(err) }
+    }
+
+    fn enable_transit_gateway_route_table_propagation(
+        &self,
+        ctx: &RequestContext,
+        input: EnableTransitGatewayRouteTablePropagationRequest,
+    ) -> impl std::future::Future<Output = Result<EnableTransitGatewayRouteTablePropagationResult, ApiError>> + Send
+    {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "EnableTransitGatewayRouteTablePropagation");
         async move { Err(err) }
     }
 
@@ -21448,6 +28166,36 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<GetActiveVpnTunnelStatusResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "GetActiveVpnTunnelStatus");
+        async move { Err(err) }
+    }
+
+    fn get_transit_gateway_attachment_propagations(
+        &self,
+        ctx: &RequestContext,
+        input: GetTransitGatewayAttachmentPropagationsRequest,
+    ) -> impl std::future::Future<Output = Result<GetTransitGatewayAttachmentPropagationsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "GetTransitGatewayAttachmentPropagations");
+        async move { Err(err) }
+    }
+
+    fn get_transit_gateway_route_table_associations(
+        &self,
+        ctx: &RequestContext,
+        input: GetTransitGatewayRouteTableAssociationsRequest,
+    ) -> impl std::future::Future<Output = Result<GetTransitGatewayRouteTableAssociationsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "GetTransitGatewayRouteTableAssociations");
+        async move { Err(err) }
+    }
+
+    fn get_transit_gateway_route_table_propagations(
+        &self,
+        ctx: &RequestContext,
+        input: GetTransitGatewayRouteTablePropagationsRequest,
+    ) -> impl std::future::Future<Output = Result<GetTransitGatewayRouteTablePropagationsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "GetTransitGatewayRouteTablePropagations");
         async move { Err(err) }
     }
 
@@ -21479,6 +28227,26 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ModifySubnetAttribute");
+        async move { Err(err) }
+    }
+
+    fn modify_transit_gateway(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyTransitGatewayRequest,
+    ) -> impl std::future::Future<Output = Result<ModifyTransitGatewayResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ModifyTransitGateway");
+        async move { Err(err) }
+    }
+
+    fn modify_transit_gateway_vpc_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: ModifyTransitGatewayVpcAttachmentRequest,
+    ) -> impl std::future::Future<Output = Result<ModifyTransitGatewayVpcAttachmentResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ModifyTransitGatewayVpcAttachment");
         async move { Err(err) }
     }
 
@@ -21542,6 +28310,16 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn replace_transit_gateway_route(
+        &self,
+        ctx: &RequestContext,
+        input: ReplaceTransitGatewayRouteRequest,
+    ) -> impl std::future::Future<Output = Result<ReplaceTransitGatewayRouteResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ReplaceTransitGatewayRoute");
+        async move { Err(err) }
+    }
+
     fn replace_vpn_tunnel(
         &self,
         ctx: &RequestContext,
@@ -21549,6 +28327,16 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<ReplaceVpnTunnelResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ReplaceVpnTunnel");
+        async move { Err(err) }
+    }
+
+    fn search_transit_gateway_routes(
+        &self,
+        ctx: &RequestContext,
+        input: SearchTransitGatewayRoutesRequest,
+    ) -> impl std::future::Future<Output = Result<SearchTransitGatewayRoutesResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "SearchTransitGatewayRoutes");
         async move { Err(err) }
     }
 }
@@ -21575,6 +28363,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .associate_route_table(
                             ctx,
                             <AssociateRouteTableRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "AssociateTransitGatewayRouteTable" => {
+                    let out = self
+                        .0
+                        .associate_transit_gateway_route_table(
+                            ctx,
+                            <AssociateTransitGatewayRouteTableRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -21691,6 +28490,50 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     let () = out;
                     Ok(Value::empty_struct())
+                }
+                "CreateTransitGateway" => {
+                    let out = self
+                        .0
+                        .create_transit_gateway(
+                            ctx,
+                            <CreateTransitGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateTransitGatewayRoute" => {
+                    let out = self
+                        .0
+                        .create_transit_gateway_route(
+                            ctx,
+                            <CreateTransitGatewayRouteRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateTransitGatewayRouteTable" => {
+                    let out = self
+                        .0
+                        .create_transit_gateway_route_table(
+                            ctx,
+                            <CreateTransitGatewayRouteTableRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateTransitGatewayVpcAttachment" => {
+                    let out = self
+                        .0
+                        .create_transit_gateway_vpc_attachment(
+                            ctx,
+                            <CreateTransitGatewayVpcAttachmentRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
                 }
                 "CreateVpc" => {
                     let out = self
@@ -21820,6 +28663,50 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     let () = out;
                     Ok(Value::empty_struct())
+                }
+                "DeleteTransitGateway" => {
+                    let out = self
+                        .0
+                        .delete_transit_gateway(
+                            ctx,
+                            <DeleteTransitGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteTransitGatewayRoute" => {
+                    let out = self
+                        .0
+                        .delete_transit_gateway_route(
+                            ctx,
+                            <DeleteTransitGatewayRouteRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteTransitGatewayRouteTable" => {
+                    let out = self
+                        .0
+                        .delete_transit_gateway_route_table(
+                            ctx,
+                            <DeleteTransitGatewayRouteTableRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteTransitGatewayVpcAttachment" => {
+                    let out = self
+                        .0
+                        .delete_transit_gateway_vpc_attachment(
+                            ctx,
+                            <DeleteTransitGatewayVpcAttachmentRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
                 }
                 "DeleteVpc" => {
                     let out = self
@@ -21979,6 +28866,50 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "DescribeTransitGatewayAttachments" => {
+                    let out = self
+                        .0
+                        .describe_transit_gateway_attachments(
+                            ctx,
+                            <DescribeTransitGatewayAttachmentsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeTransitGatewayRouteTables" => {
+                    let out = self
+                        .0
+                        .describe_transit_gateway_route_tables(
+                            ctx,
+                            <DescribeTransitGatewayRouteTablesRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeTransitGatewayVpcAttachments" => {
+                    let out = self
+                        .0
+                        .describe_transit_gateway_vpc_attachments(
+                            ctx,
+                            <DescribeTransitGatewayVpcAttachmentsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeTransitGateways" => {
+                    let out = self
+                        .0
+                        .describe_transit_gateways(
+                            ctx,
+                            <DescribeTransitGatewaysRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "DescribeVpcAttribute" => {
                     let out = self
                         .0
@@ -22047,6 +28978,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                     let () = out;
                     Ok(Value::empty_struct())
                 }
+                "DisableTransitGatewayRouteTablePropagation" => {
+                    let out = self
+                        .0
+                        .disable_transit_gateway_route_table_propagation(
+                            ctx,
+                            <DisableTransitGatewayRouteTablePropagationRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "DisableVgwRoutePropagation" => {
                     let out = self
                         .0
@@ -22071,12 +29013,34 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                     let () = out;
                     Ok(Value::empty_struct())
                 }
+                "DisassociateTransitGatewayRouteTable" => {
+                    let out = self
+                        .0
+                        .disassociate_transit_gateway_route_table(
+                            ctx,
+                            <DisassociateTransitGatewayRouteTableRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "DisassociateVpcCidrBlock" => {
                     let out = self
                         .0
                         .disassociate_vpc_cidr_block(
                             ctx,
                             <DisassociateVpcCidrBlockRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "EnableTransitGatewayRouteTablePropagation" => {
+                    let out = self
+                        .0
+                        .enable_transit_gateway_route_table_propagation(
+                            ctx,
+                            <EnableTransitGatewayRouteTablePropagationRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -22100,6 +29064,39 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .get_active_vpn_tunnel_status(
                             ctx,
                             <GetActiveVpnTunnelStatusRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "GetTransitGatewayAttachmentPropagations" => {
+                    let out = self
+                        .0
+                        .get_transit_gateway_attachment_propagations(
+                            ctx,
+                            <GetTransitGatewayAttachmentPropagationsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "GetTransitGatewayRouteTableAssociations" => {
+                    let out = self
+                        .0
+                        .get_transit_gateway_route_table_associations(
+                            ctx,
+                            <GetTransitGatewayRouteTableAssociationsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "GetTransitGatewayRouteTablePropagations" => {
+                    let out = self
+                        .0
+                        .get_transit_gateway_route_table_propagations(
+                            ctx,
+                            <GetTransitGatewayRouteTablePropagationsRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -22138,6 +29135,28 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     let () = out;
                     Ok(Value::empty_struct())
+                }
+                "ModifyTransitGateway" => {
+                    let out = self
+                        .0
+                        .modify_transit_gateway(
+                            ctx,
+                            <ModifyTransitGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ModifyTransitGatewayVpcAttachment" => {
+                    let out = self
+                        .0
+                        .modify_transit_gateway_vpc_attachment(
+                            ctx,
+                            <ModifyTransitGatewayVpcAttachmentRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
                 }
                 "ModifyVpcAttribute" => {
                     let out = self
@@ -22207,12 +29226,34 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "ReplaceTransitGatewayRoute" => {
+                    let out = self
+                        .0
+                        .replace_transit_gateway_route(
+                            ctx,
+                            <ReplaceTransitGatewayRouteRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "ReplaceVpnTunnel" => {
                     let out = self
                         .0
                         .replace_vpn_tunnel(
                             ctx,
                             <ReplaceVpnTunnelRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "SearchTransitGatewayRoutes" => {
+                    let out = self
+                        .0
+                        .search_transit_gateway_routes(
+                            ctx,
+                            <SearchTransitGatewayRoutesRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;

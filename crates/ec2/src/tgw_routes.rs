@@ -1,0 +1,385 @@
+//! The routes of a transit gateway route table, computed from its static
+//! routes and the attachments propagating into it (never stored, so they
+//! cannot go stale), with AWS's route evaluation order; and the calls that
+//! change static routes or search the table.
+
+use std::collections::BTreeMap;
+
+use landbridge_api::ec2::*;
+use landbridge_api::{ApiError, RequestContext};
+
+use crate::cidr::Ipv4Cidr;
+use crate::filter::Filters;
+use crate::lifecycles::At;
+use crate::model::*;
+use crate::state::{RegionState, Tx};
+use crate::transit_gateways::{live_attachment, live_route_table};
+use crate::{Ec2, errors, tgw_attachments, vpn_connections};
+
+/// One route as the table shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRoute {
+    pub destination: Ipv4Cidr,
+    pub propagated: bool,
+    /// Attachments the route sends traffic to: none for a blackhole, several
+    /// for equal-cost VPN routes.
+    pub attachments: Vec<String>,
+    pub active: bool,
+}
+
+/// AWS's order among propagated routes to the same prefix: VPC, then
+/// (Direct Connect gateway, Connect,) VPN, then peering.
+fn propagation_rank(kind: AttachmentKind) -> u8 {
+    match kind {
+        AttachmentKind::Vpc => 0,
+        AttachmentKind::Vpn => 3,
+    }
+}
+
+/// The prefixes an attachment propagates: a VPC's IPv4 CIDR blocks, a VPN
+/// connection's static routes while it is available.
+fn propagated_prefixes(state: &RegionState, a: &TgwAttachmentRec, at: &At) -> Vec<Ipv4Cidr> {
+    match a.kind {
+        AttachmentKind::Vpc => state
+            .vpcs
+            .get(&a.resource_id)
+            .map(|v| v.cidrs.iter().filter_map(|c| Ipv4Cidr::parse(&c.cidr)).collect())
+            .unwrap_or_default(),
+        AttachmentKind::Vpn => state
+            .vpn_connections
+            .get(&a.resource_id)
+            .filter(|c| vpn_connections::is_available(c, at))
+            .map(|c| c.routes.iter().filter_map(|r| Ipv4Cidr::parse(r)).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// Every route of `t`, by destination: a static route wins over propagated
+/// ones to the same prefix; among propagated ones the attachment type's
+/// rank, then the earliest attachment; VPN routes share the prefix (ECMP)
+/// when the gateway supports it.
+pub fn routes(state: &RegionState, t: &TgwRouteTableRec, at: &At) -> Vec<TableRoute> {
+    let mut out: BTreeMap<(u32, u8), TableRoute> = BTreeMap::new();
+    let key = |c: Ipv4Cidr| (u32::from(c.network()), c.prefix());
+    for r in &t.static_routes {
+        let Some(destination) = Ipv4Cidr::parse(&r.destination) else {
+            continue;
+        };
+        let target = r
+            .attachment_id
+            .as_ref()
+            .filter(|id| state.tgw_attachments.get(*id).is_some_and(|a| a.deleted_ms.is_none()));
+        out.insert(
+            key(destination),
+            TableRoute {
+                destination,
+                propagated: false,
+                attachments: r.attachment_id.iter().cloned().collect(),
+                active: target.is_some_and(|id| {
+                    state
+                        .tgw_attachments
+                        .get(id)
+                        .is_some_and(|a| tgw_attachments::is_available(a, at))
+                }),
+            },
+        );
+    }
+    let ecmp = state
+        .transit_gateways
+        .get(&t.transit_gateway_id)
+        .is_some_and(|g| g.vpn_ecmp_support);
+    let mut candidates: Vec<(&TgwAttachmentRec, Ipv4Cidr)> = t
+        .propagations
+        .iter()
+        .filter_map(|id| state.tgw_attachments.get(id))
+        .filter(|a| a.deleted_ms.is_none() && tgw_attachments::is_available(a, at))
+        .flat_map(|a| propagated_prefixes(state, a, at).into_iter().map(move |c| (a, c)))
+        .collect();
+    candidates.sort_by_key(|(a, _)| (propagation_rank(a.kind), a.created_ms, a.id.clone()));
+    for (a, destination) in candidates {
+        match out.get_mut(&key(destination)) {
+            None => {
+                out.insert(
+                    key(destination),
+                    TableRoute {
+                        destination,
+                        propagated: true,
+                        attachments: vec![a.id.clone()],
+                        active: true,
+                    },
+                );
+            }
+            Some(existing) => {
+                let shares = existing.propagated
+                    && ecmp
+                    && a.kind == AttachmentKind::Vpn
+                    && existing
+                        .attachments
+                        .iter()
+                        .filter_map(|id| state.tgw_attachments.get(id))
+                        .all(|e| e.kind == AttachmentKind::Vpn)
+                    && !existing.attachments.contains(&a.id);
+                if shares {
+                    existing.attachments.push(a.id.clone());
+                }
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
+pub fn route_view(state: &RegionState, r: &TableRoute) -> TransitGatewayRoute {
+    TransitGatewayRoute {
+        destination_cidr_block: Some(format!("{}/{}", r.destination.network(), r.destination.prefix())),
+        transit_gateway_attachments: (!r.attachments.is_empty()).then(|| {
+            r.attachments
+                .iter()
+                .map(|id| {
+                    let a = state.tgw_attachments.get(id);
+                    TransitGatewayRouteAttachment {
+                        resource_id: a.map(|a| a.resource_id.clone()),
+                        transit_gateway_attachment_id: Some(id.clone()),
+                        resource_type: a.and_then(|a| TransitGatewayAttachmentResourceType::parse(a.kind.as_str())),
+                    }
+                })
+                .collect()
+        }),
+        r#type: Some(if r.propagated {
+            TransitGatewayRouteType::Propagated
+        } else {
+            TransitGatewayRouteType::Static
+        }),
+        state: Some(if r.active {
+            TransitGatewayRouteState::Active
+        } else {
+            TransitGatewayRouteState::Blackhole
+        }),
+        ..Default::default()
+    }
+}
+
+fn destination(text: &str) -> Result<Ipv4Cidr, ApiError> {
+    Ipv4Cidr::parse(text)
+        .ok_or_else(|| errors::invalid_value(text, "DestinationCidrBlock", "It must be an IPv4 CIDR block."))
+}
+
+/// The static route a Create/ReplaceTransitGatewayRoute asks for.
+fn static_route(
+    state: &RegionState,
+    t: &TgwRouteTableRec,
+    cidr: Ipv4Cidr,
+    attachment: Option<String>,
+    blackhole: Option<bool>,
+) -> Result<TgwStaticRoute, ApiError> {
+    let attachment_id = match (attachment, blackhole.unwrap_or(false)) {
+        (Some(_), true) => {
+            return Err(errors::combination(
+                "Specify either a transit gateway attachment or a blackhole, not both.",
+            ));
+        }
+        (None, false) => return Err(errors::missing("TransitGatewayAttachmentId")),
+        (Some(id), false) => {
+            let a = live_attachment(state, &id)?;
+            if a.transit_gateway_id != t.transit_gateway_id {
+                return Err(errors::invalid(format!(
+                    "{id} is not an attachment of {}.",
+                    t.transit_gateway_id
+                )));
+            }
+            Some(id)
+        }
+        (None, true) => None,
+    };
+    Ok(TgwStaticRoute {
+        destination: format!("{}/{}", cidr.network(), cidr.prefix()),
+        attachment_id,
+    })
+}
+
+/// Creates (`replace` false) or replaces a static route; answers with the
+/// route as the table now shows it.
+pub async fn put_route(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    table_id: &str,
+    cidr_text: &str,
+    attachment: Option<String>,
+    blackhole: Option<bool>,
+    replace: bool,
+) -> Result<TransitGatewayRoute, ApiError> {
+    let cidr = destination(cidr_text)?;
+    let at = ec2.at();
+    let region = ec2.region(ctx).await?;
+    let state = region.state.write().await;
+    let mut t = live_route_table(&state, table_id)?.clone();
+    let route = static_route(&state, &t, cidr, attachment, blackhole)?;
+    let existing = t.static_routes.iter().position(|r| r.destination == route.destination);
+    match (existing, replace) {
+        (Some(_), false) => {
+            return Err(ApiError::client(
+                "RouteAlreadyExists",
+                format!(
+                    "Route {} already exists in Transit Gateway Route Table {table_id}.",
+                    route.destination
+                ),
+            ));
+        }
+        (None, true) => {
+            return Err(ApiError::client(
+                "InvalidRoute.NotFound",
+                format!(
+                    "No route with destination-cidr-block {} in {table_id}.",
+                    route.destination
+                ),
+            ));
+        }
+        (Some(i), true) => t.static_routes[i] = route,
+        (None, false) => t.static_routes.push(route),
+    }
+    let shown = routes(&state, &t, &at)
+        .into_iter()
+        .find(|r| r.destination == cidr)
+        .map(|r| route_view(&state, &r));
+    let mut tx = Tx::default();
+    tx.put(Resource::TgwRouteTable(t));
+    tx.commit(ec2.store(), &region, state).await?;
+    shown.ok_or_else(|| ApiError::new("InternalError", "the route just written is missing", 500))
+}
+
+pub async fn delete_route(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: DeleteTransitGatewayRouteRequest,
+) -> Result<DeleteTransitGatewayRouteResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    let cidr = destination(&input.destination_cidr_block)?;
+    let canonical = format!("{}/{}", cidr.network(), cidr.prefix());
+    let at = ec2.at();
+    let region = ec2.region(ctx).await?;
+    let state = region.state.write().await;
+    let mut t = live_route_table(&state, &input.transit_gateway_route_table_id)?.clone();
+    let shown = routes(&state, &t, &at)
+        .into_iter()
+        .find(|r| r.destination == cidr && !r.propagated)
+        .map(|r| route_view(&state, &r));
+    let Some(mut shown) = shown else {
+        return Err(ApiError::client(
+            "InvalidRoute.NotFound",
+            format!("No route with destination-cidr-block {canonical} in {}.", t.id),
+        ));
+    };
+    t.static_routes.retain(|r| r.destination != canonical);
+    shown.state = Some(TransitGatewayRouteState::Deleted);
+    let mut tx = Tx::default();
+    tx.put(Resource::TgwRouteTable(t));
+    tx.commit(ec2.store(), &region, state).await?;
+    Ok(DeleteTransitGatewayRouteResult { route: Some(shown) })
+}
+
+/// SearchTransitGatewayRoutes' route-search filters, which compare blocks
+/// rather than match text.
+enum Search {
+    Exact(Ipv4Cidr),
+    LongestPrefix(Ipv4Cidr),
+    SubnetOf(Ipv4Cidr),
+    SupernetOf(Ipv4Cidr),
+}
+
+const SEARCH_FILTERS: &[&str] = &[
+    "attachment.transit-gateway-attachment-id",
+    "attachment.resource-id",
+    "attachment.resource-type",
+    "prefix-list-id",
+    "state",
+    "type",
+];
+
+pub async fn search(
+    ec2: &Ec2,
+    ctx: &RequestContext,
+    input: SearchTransitGatewayRoutesRequest,
+) -> Result<SearchTransitGatewayRoutesResult, ApiError> {
+    errors::dry_run(input.dry_run)?;
+    if input.filters.is_empty() {
+        return Err(errors::missing("Filters"));
+    }
+    let mut searches: Vec<Vec<Search>> = Vec::new();
+    let mut plain = Vec::new();
+    for f in input.filters {
+        let name = f.name.clone().unwrap_or_default();
+        let make: Option<fn(Ipv4Cidr) -> Search> = match name.as_str() {
+            "route-search.exact-match" => Some(Search::Exact),
+            "route-search.longest-prefix-match" => Some(Search::LongestPrefix),
+            "route-search.subnet-of-match" => Some(Search::SubnetOf),
+            "route-search.supernet-of-match" => Some(Search::SupernetOf),
+            _ => None,
+        };
+        match make {
+            Some(make) => searches.push(
+                f.values
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|v| destination(v).map(make))
+                    .collect::<Result<_, _>>()?,
+            ),
+            None => plain.push(f),
+        }
+    }
+    let filters = Filters::new(Some(plain), SEARCH_FILTERS)?;
+    let max = input.max_results.unwrap_or(1000).clamp(5, 1000) as usize;
+    let at = ec2.at();
+    let region = ec2.region(ctx).await?;
+    let state = region.state.read().await;
+    let t = live_route_table(&state, &input.transit_gateway_route_table_id)?;
+    let all = routes(&state, t, &at);
+    let found: Vec<&TableRoute> = all
+        .iter()
+        .filter(|r| {
+            searches.iter().all(|any_of| {
+                any_of.iter().any(|s| match s {
+                    Search::Exact(c) => r.destination == *c,
+                    Search::SubnetOf(c) => c.contains(r.destination),
+                    Search::SupernetOf(c) => r.destination.contains(*c),
+                    // The most specific route that covers the block.
+                    Search::LongestPrefix(c) => all
+                        .iter()
+                        .filter(|x| x.destination.contains(*c))
+                        .max_by_key(|x| x.destination.prefix())
+                        .is_some_and(|best| best.destination == r.destination),
+                })
+            })
+        })
+        .filter(|r| {
+            let view = route_view(&state, r);
+            let ids: Vec<&str> = r.attachments.iter().map(String::as_str).collect();
+            let resources: Vec<&str> = r
+                .attachments
+                .iter()
+                .filter_map(|id| state.tgw_attachments.get(id))
+                .map(|a| a.resource_id.as_str())
+                .collect();
+            let kinds: Vec<&str> = r
+                .attachments
+                .iter()
+                .filter_map(|id| state.tgw_attachments.get(id))
+                .map(|a| a.kind.as_str())
+                .collect();
+            let st = view.state.map(|s| s.as_str()).unwrap_or_default();
+            let kind = view.r#type.map(|s| s.as_str()).unwrap_or_default();
+            filters.matches(|f| match f {
+                "attachment.transit-gateway-attachment-id" => ids.clone(),
+                "attachment.resource-id" => resources.clone(),
+                "attachment.resource-type" => kinds.clone(),
+                "state" => vec![st],
+                "type" => vec![kind],
+                _ => Vec::new(),
+            })
+        })
+        .collect();
+    let more = found.len() > max;
+    Ok(SearchTransitGatewayRoutesResult {
+        routes: Some(found.into_iter().take(max).map(|r| route_view(&state, r)).collect()),
+        additional_routes_available: Some(more),
+        next_token: None,
+    })
+}
