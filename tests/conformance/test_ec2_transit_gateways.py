@@ -248,3 +248,26 @@ def test_vpn_attachments_propagate_static_routes_with_ecmp(ec2, ecmp):
     assert search(ec2, table, ("route-search.exact-match", ["172.20.0.0/16"])) == [
         ("172.20.0.0/16", "propagated", "active", [vpns[1]])
     ]
+
+
+def test_a_vpn_connection_moves_between_a_virtual_private_and_a_transit_gateway(ec2):
+    tgw = ec2.create_transit_gateway()["TransitGateway"]
+    tgw_id, table = tgw["TransitGatewayId"], tgw["Options"]["AssociationDefaultRouteTableId"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="198.51.100.80", BgpAsn=65080)["CustomerGateway"]
+    conn = ec2.create_vpn_connection(
+        Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"], VpnGatewayId=vgw, Options={"StaticRoutesOnly": True}
+    )["VpnConnection"]
+    vpn_id = conn["VpnConnectionId"]
+    ec2.create_vpn_connection_route(VpnConnectionId=vpn_id, DestinationCidrBlock="172.30.0.0/16")
+
+    moved = ec2.modify_vpn_connection(VpnConnectionId=vpn_id, TransitGatewayId=tgw_id)["VpnConnection"]
+    assert moved["TransitGatewayId"] == tgw_id and "VpnGatewayId" not in moved
+    assert search(ec2, table, ("route-search.exact-match", ["172.30.0.0/16"])) == [
+        ("172.30.0.0/16", "propagated", "active", [vpn_id])
+    ]
+    back = ec2.modify_vpn_connection(VpnConnectionId=vpn_id, VpnGatewayId=vgw)["VpnConnection"]
+    assert back["VpnGatewayId"] == vgw and "TransitGatewayId" not in back
+    assert search(ec2, table, ("route-search.exact-match", ["172.30.0.0/16"])) == []
+    gone = ec2.describe_transit_gateway_attachments(Filters=[{"Name": "resource-id", "Values": [vpn_id]}])
+    assert [a["State"] for a in gone["TransitGatewayAttachments"]] == ["deleted"]

@@ -678,11 +678,9 @@ pub async fn modify_connection(
     input: ModifyVpnConnectionRequest,
 ) -> Result<ModifyVpnConnectionResult, ApiError> {
     errors::dry_run(input.dry_run)?;
-    if let Some(tgw) = input.transit_gateway_id {
-        return Err(errors::not_found(
-            "InvalidTransitGatewayID.NotFound",
-            "transitGateway",
-            &tgw,
+    if input.vpn_gateway_id.is_some() && input.transit_gateway_id.is_some() {
+        return Err(errors::combination(
+            "Specify either a virtual private gateway or a transit gateway, not both.",
         ));
     }
     let at = ec2.at();
@@ -702,26 +700,61 @@ pub async fn modify_connection(
         }
         c.customer_gateway_id = cgw;
     }
-    if let Some(vgw) = input.vpn_gateway_id {
-        state
-            .vpn_gateways
-            .get(&vgw)
-            .filter(|g| !g.deleted)
-            .ok_or_else(|| errors::vgw_not_found(&vgw))?;
-        let taken = inside_cidrs_on(&state, &vgw, &at);
-        if let Some(clash) = c.tunnels.iter().find(|t| taken.contains(&t.inside_cidr)) {
+    let mut tx = Tx::default();
+    let target = input.vpn_gateway_id.clone().or(input.transit_gateway_id.clone());
+    if let Some(gateway) = target {
+        let tgw = match &input.transit_gateway_id {
+            Some(id) => Some(crate::transit_gateways::live_tgw(&state, id)?.clone()),
+            None => {
+                state
+                    .vpn_gateways
+                    .get(&gateway)
+                    .filter(|g| !g.deleted)
+                    .ok_or_else(|| errors::vgw_not_found(&gateway))?;
+                None
+            }
+        };
+        let taken = inside_cidrs_on(&state, &gateway, &at);
+        let moving = c.vpn_gateway_id.as_deref() != Some(gateway.as_str())
+            && c.transit_gateway_id.as_deref() != Some(gateway.as_str());
+        if moving && let Some(clash) = c.tunnels.iter().find(|t| taken.contains(&t.inside_cidr)) {
             return Err(errors::invalid(format!(
-                "The tunnel inside CIDR {} is already in use by another VPN tunnel on {vgw}.",
+                "The tunnel inside CIDR {} is already in use by another VPN tunnel on {gateway}.",
                 clash.inside_cidr
             )));
         }
-        c.vpn_gateway_id = Some(vgw);
+        if moving {
+            // The old transit gateway attachment ends; a new one begins.
+            if let Some(old) = state
+                .tgw_attachments
+                .values()
+                .find(|a| a.resource_id == c.id && a.deleted_ms.is_none())
+            {
+                tgw_attachments::detach(&state, old, at.now_ms, &mut tx);
+            }
+            if let Some(tgw) = &tgw {
+                let a = tgw_attachments::attach(
+                    &state,
+                    tgw,
+                    AttachmentKind::Vpn,
+                    &c.id,
+                    &ctx.account_id,
+                    at.now_ms,
+                    &mut tx,
+                );
+                tx.put(Resource::TgwAttachment(a));
+            }
+            c.vpn_gateway_id = input.vpn_gateway_id;
+            c.transit_gateway_id = input.transit_gateway_id;
+        }
     }
     for t in &mut c.tunnels {
         t.up = false;
         t.status_changed_ms = at.now_ms;
     }
-    let result = save(ec2, &region, state, c).await?;
+    let result = view(&c, &state, &at);
+    tx.put(Resource::VpnConnection(c));
+    tx.commit(ec2.store(), &region, state).await?;
     Ok(ModifyVpnConnectionResult {
         vpn_connection: Some(result),
     })
