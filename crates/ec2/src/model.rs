@@ -327,12 +327,32 @@ pub struct TgwAttachmentRec {
     pub tags: Tags,
 }
 
-/// A static route of a transit gateway route table; no attachment is a
-/// blackhole.
+/// A static route of a transit gateway route table (one record each, so a
+/// table of 10,000 routes is not rewritten for every change); no
+/// attachment is a blackhole.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TgwStaticRoute {
+pub struct TgwRouteRec {
+    /// `<route table id>|<destination>`.
+    pub id: String,
+    pub route_table_id: String,
     pub destination: String,
     pub attachment_id: Option<String>,
+}
+
+/// An attachment propagating its routes into a route table (one record
+/// each, for the same reason).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TgwPropagationRec {
+    /// `<route table id>|<attachment id>`.
+    pub id: String,
+    pub route_table_id: String,
+    pub attachment_id: String,
+}
+
+/// The id of a record that belongs to route table `table`: range scans by
+/// the `<table>|` prefix find a table's routes or propagations.
+pub fn table_child_id(table: &str, child: &str) -> String {
+    format!("{table}|{child}")
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -344,10 +364,6 @@ pub struct TgwRouteTableRec {
     pub transit_gateway_id: String,
     pub default_association: bool,
     pub default_propagation: bool,
-    /// Attachments whose routes propagate into this table, in the order
-    /// propagation was enabled.
-    pub propagations: Vec<String>,
-    pub static_routes: Vec<TgwStaticRoute>,
     pub tags: Tags,
 }
 
@@ -374,6 +390,8 @@ pub enum Resource {
     TransitGateway(TransitGatewayRec),
     TgwAttachment(TgwAttachmentRec),
     TgwRouteTable(TgwRouteTableRec),
+    TgwRoute(TgwRouteRec),
+    TgwPropagation(TgwPropagationRec),
     Meta(MetaRec),
 }
 
@@ -394,6 +412,8 @@ impl Resource {
             Resource::VpnGateway(_) => "vpn-gateway",
             Resource::VpnConnection(_) => "vpn-connection",
             Resource::TgwRouteTable(_) => "transit-gateway-route-table",
+            Resource::TgwRoute(_) => "transit-gateway-route",
+            Resource::TgwPropagation(_) => "transit-gateway-propagation",
             Resource::TgwAttachment(_) => "transit-gateway-attachment",
             Resource::TransitGateway(_) => "transit-gateway",
             Resource::Meta(_) => KIND_META,
@@ -413,6 +433,8 @@ impl Resource {
             Resource::VpnGateway(r) => &r.id,
             Resource::VpnConnection(r) => &r.id,
             Resource::TgwRouteTable(r) => &r.id,
+            Resource::TgwRoute(r) => &r.id,
+            Resource::TgwPropagation(r) => &r.id,
             Resource::TgwAttachment(r) => &r.id,
             Resource::TransitGateway(r) => &r.id,
             Resource::Meta(_) => META_ID,
@@ -435,6 +457,8 @@ impl Resource {
             | Resource::TransitGateway(_)
             | Resource::TgwAttachment(_)
             | Resource::TgwRouteTable(_)
+            | Resource::TgwRoute(_)
+            | Resource::TgwPropagation(_)
             | Resource::Meta(_) => None,
         }
     }
@@ -452,6 +476,7 @@ impl Resource {
             Resource::VpnGateway(r) => Some(&r.tags),
             Resource::VpnConnection(r) => Some(&r.tags),
             Resource::TgwRouteTable(r) => Some(&r.tags),
+            Resource::TgwRoute(_) | Resource::TgwPropagation(_) => None,
             Resource::TgwAttachment(r) => Some(&r.tags),
             Resource::TransitGateway(r) => Some(&r.tags),
             Resource::Meta(_) => None,
@@ -471,6 +496,7 @@ impl Resource {
             Resource::VpnGateway(r) => Some(&mut r.tags),
             Resource::VpnConnection(r) => Some(&mut r.tags),
             Resource::TgwRouteTable(r) => Some(&mut r.tags),
+            Resource::TgwRoute(_) | Resource::TgwPropagation(_) => None,
             Resource::TgwAttachment(r) => Some(&mut r.tags),
             Resource::TransitGateway(r) => Some(&mut r.tags),
             Resource::Meta(_) => None,
@@ -490,6 +516,8 @@ impl Resource {
             Resource::VpnGateway(r) => serde_json::to_value(r),
             Resource::VpnConnection(r) => serde_json::to_value(r),
             Resource::TgwRouteTable(r) => serde_json::to_value(r),
+            Resource::TgwRoute(r) => serde_json::to_value(r),
+            Resource::TgwPropagation(r) => serde_json::to_value(r),
             Resource::TgwAttachment(r) => serde_json::to_value(r),
             Resource::TransitGateway(r) => serde_json::to_value(r),
             Resource::Meta(r) => serde_json::to_value(r),
@@ -510,6 +538,8 @@ impl Resource {
             "vpn-gateway" => Resource::VpnGateway(serde_json::from_value(body).map_err(err)?),
             "vpn-connection" => Resource::VpnConnection(serde_json::from_value(body).map_err(err)?),
             "transit-gateway-route-table" => Resource::TgwRouteTable(serde_json::from_value(body).map_err(err)?),
+            "transit-gateway-route" => Resource::TgwRoute(serde_json::from_value(body).map_err(err)?),
+            "transit-gateway-propagation" => Resource::TgwPropagation(serde_json::from_value(body).map_err(err)?),
             "transit-gateway-attachment" => Resource::TgwAttachment(serde_json::from_value(body).map_err(err)?),
             "transit-gateway" => Resource::TransitGateway(serde_json::from_value(body).map_err(err)?),
             KIND_META => Resource::Meta(serde_json::from_value(body).map_err(err)?),

@@ -33,7 +33,16 @@ pub struct RegionState {
     pub transit_gateways: BTreeMap<String, TransitGatewayRec>,
     pub tgw_attachments: BTreeMap<String, TgwAttachmentRec>,
     pub tgw_route_tables: BTreeMap<String, TgwRouteTableRec>,
+    /// Static routes and propagations by `<route table id>|...`.
+    pub tgw_routes: BTreeMap<String, TgwRouteRec>,
+    pub tgw_propagations: BTreeMap<String, TgwPropagationRec>,
     pub meta: MetaRec,
+    /// Bumped by every applied change: derived data cached under an older
+    /// generation is stale.
+    pub generation: u64,
+    /// Transit gateway route tables' computed routes, by table, with the
+    /// generation they were computed at (see `tgw_routes::routes`).
+    pub tgw_route_cache: std::sync::Mutex<crate::tgw_routes::RouteCache>,
     pub index: Index,
 }
 
@@ -131,6 +140,7 @@ impl Index {
 
 impl RegionState {
     fn apply(&mut self, change: Change) {
+        self.generation += 1;
         // Keep the indexes in step: out with the old version, in with the new.
         let id = match &change {
             Change::Put(r) => r.id().to_string(),
@@ -183,6 +193,12 @@ impl RegionState {
                 Resource::TgwRouteTable(v) => {
                     self.tgw_route_tables.insert(v.id.clone(), v);
                 }
+                Resource::TgwRoute(v) => {
+                    self.tgw_routes.insert(v.id.clone(), v);
+                }
+                Resource::TgwPropagation(v) => {
+                    self.tgw_propagations.insert(v.id.clone(), v);
+                }
                 Resource::Meta(m) => self.meta = m,
             },
             Change::Delete(kind, id) => {
@@ -200,10 +216,21 @@ impl RegionState {
                     "transit-gateway" => self.transit_gateways.remove(&id).map(|_| ()),
                     "transit-gateway-attachment" => self.tgw_attachments.remove(&id).map(|_| ()),
                     "transit-gateway-route-table" => self.tgw_route_tables.remove(&id).map(|_| ()),
+                    "transit-gateway-route" => self.tgw_routes.remove(&id).map(|_| ()),
+                    "transit-gateway-propagation" => self.tgw_propagations.remove(&id).map(|_| ()),
                     _ => None,
                 };
             }
         }
+    }
+
+    /// The records of route table `table` in `map` (static routes or
+    /// propagations), by their `<table>|...` ids.
+    pub fn of_table<'a, T>(map: &'a BTreeMap<String, T>, table: &str) -> impl Iterator<Item = &'a T> + 'a {
+        let prefix = format!("{table}|");
+        map.range(prefix.clone()..)
+            .take_while(move |(k, _)| k.starts_with(&prefix))
+            .map(|(_, v)| v)
     }
 
     /// Every taggable resource's id and tags.

@@ -103,23 +103,19 @@ pub fn attach(
             .as_ref()
             .and_then(|id| state.tgw_route_tables.get(id))
     {
-        let mut t = t.clone();
-        t.propagations.push(a.id.clone());
-        tx.put(Resource::TgwRouteTable(t));
+        tx.put(Resource::TgwPropagation(TgwPropagationRec {
+            id: table_child_id(&t.id, &a.id),
+            route_table_id: t.id.clone(),
+            attachment_id: a.id.clone(),
+        }));
     }
     a
 }
 
 /// Stages the end of an attachment: marked deleted, its propagations gone.
 pub fn detach(state: &RegionState, a: &TgwAttachmentRec, now_ms: i64, tx: &mut Tx) {
-    for t in state
-        .tgw_route_tables
-        .values()
-        .filter(|t| t.propagations.contains(&a.id))
-    {
-        let mut t = t.clone();
-        t.propagations.retain(|p| *p != a.id);
-        tx.put(Resource::TgwRouteTable(t));
+    for p in state.tgw_propagations.values().filter(|p| p.attachment_id == a.id) {
+        tx.delete("transit-gateway-propagation", &p.id);
     }
     let mut a = a.clone();
     a.deleted_ms = Some(now_ms);

@@ -3,7 +3,8 @@
 //! cannot go stale), with AWS's route evaluation order; and the calls that
 //! change static routes or search the table.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, PoisonError};
 
 use landbridge_api::ec2::*;
 use landbridge_api::{ApiError, RequestContext};
@@ -15,6 +16,10 @@ use crate::model::*;
 use crate::state::{RegionState, Tx};
 use crate::transit_gateways::{live_attachment, live_route_table};
 use crate::{Ec2, errors, tgw_attachments, vpn_connections};
+
+/// Computed routes by route table id, with the region generation they were
+/// computed at.
+pub type RouteCache = HashMap<String, (u64, Arc<Vec<TableRoute>>)>;
 
 /// One route as the table shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +43,7 @@ fn propagation_rank(kind: AttachmentKind) -> u8 {
 
 /// The prefixes an attachment propagates: a VPC's IPv4 CIDR blocks, a VPN
 /// connection's static routes while it is available.
-fn propagated_prefixes(state: &RegionState, a: &TgwAttachmentRec, at: &At) -> Vec<Ipv4Cidr> {
+fn propagated_prefixes(state: &RegionState, a: &TgwAttachmentRec, at: &At, settled: &mut bool) -> Vec<Ipv4Cidr> {
     match a.kind {
         AttachmentKind::Vpc => state
             .vpcs
@@ -48,7 +53,13 @@ fn propagated_prefixes(state: &RegionState, a: &TgwAttachmentRec, at: &At) -> Ve
         AttachmentKind::Vpn => state
             .vpn_connections
             .get(&a.resource_id)
-            .filter(|c| vpn_connections::is_available(c, at))
+            .filter(|c| {
+                let st = vpn_connections::state_of(c, at);
+                if st != VpnState::Available && st != VpnState::Deleted {
+                    *settled = false;
+                }
+                st == VpnState::Available
+            })
             .map(|c| c.routes.iter().filter_map(|r| Ipv4Cidr::parse(r)).collect())
             .unwrap_or_default(),
     }
@@ -58,29 +69,57 @@ fn propagated_prefixes(state: &RegionState, a: &TgwAttachmentRec, at: &At) -> Ve
 /// ones to the same prefix; among propagated ones the attachment type's
 /// rank, then the earliest attachment; VPN routes share the prefix (ECMP)
 /// when the gateway supports it.
-pub fn routes(state: &RegionState, t: &TgwRouteTableRec, at: &At) -> Vec<TableRoute> {
+///
+/// The answer is cached per table until any change is applied to the
+/// region (`RegionState::generation`), unless it depended on a resource in
+/// a passing state (pending, deleting), whose state moves with time alone.
+pub fn routes(state: &RegionState, t: &TgwRouteTableRec, at: &At) -> Arc<Vec<TableRoute>> {
+    let cache = |c: &mut HashMap<String, (u64, Arc<Vec<TableRoute>>)>| {
+        c.get(&t.id)
+            .filter(|(g, _)| *g == state.generation)
+            .map(|(_, r)| r.clone())
+    };
+    if let Some(hit) = cache(&mut state.tgw_route_cache.lock().unwrap_or_else(PoisonError::into_inner)) {
+        return hit;
+    }
+    let mut settled = true;
+    let computed = Arc::new(compute(state, t, at, &mut settled));
+    if settled {
+        state
+            .tgw_route_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(t.id.clone(), (state.generation, computed.clone()));
+    }
+    computed
+}
+
+/// Whether `a` carries traffic, noting in `settled` when its state could
+/// still change with time alone.
+fn usable(a: &TgwAttachmentRec, at: &At, settled: &mut bool) -> bool {
+    let st = crate::transit_gateways::lifecycle_state(a.created_ms, a.deleted_ms, at);
+    if st != "available" && st != "deleted" {
+        *settled = false;
+    }
+    st == "available"
+}
+
+fn compute(state: &RegionState, t: &TgwRouteTableRec, at: &At, settled: &mut bool) -> Vec<TableRoute> {
     let mut out: BTreeMap<(u32, u8), TableRoute> = BTreeMap::new();
     let key = |c: Ipv4Cidr| (u32::from(c.network()), c.prefix());
-    for r in &t.static_routes {
+    for r in RegionState::of_table(&state.tgw_routes, &t.id) {
         let Some(destination) = Ipv4Cidr::parse(&r.destination) else {
             continue;
         };
-        let target = r
-            .attachment_id
-            .as_ref()
-            .filter(|id| state.tgw_attachments.get(*id).is_some_and(|a| a.deleted_ms.is_none()));
+        let target = r.attachment_id.as_ref().and_then(|id| state.tgw_attachments.get(id));
+        let active = target.is_some_and(|a| usable(a, at, settled));
         out.insert(
             key(destination),
             TableRoute {
                 destination,
                 propagated: false,
                 attachments: r.attachment_id.iter().cloned().collect(),
-                active: target.is_some_and(|id| {
-                    state
-                        .tgw_attachments
-                        .get(id)
-                        .is_some_and(|a| tgw_attachments::is_available(a, at))
-                }),
+                active,
             },
         );
     }
@@ -88,14 +127,21 @@ pub fn routes(state: &RegionState, t: &TgwRouteTableRec, at: &At) -> Vec<TableRo
         .transit_gateways
         .get(&t.transit_gateway_id)
         .is_some_and(|g| g.vpn_ecmp_support);
-    let mut candidates: Vec<(&TgwAttachmentRec, Ipv4Cidr)> = t
-        .propagations
-        .iter()
-        .filter_map(|id| state.tgw_attachments.get(id))
-        .filter(|a| a.deleted_ms.is_none() && tgw_attachments::is_available(a, at))
-        .flat_map(|a| propagated_prefixes(state, a, at).into_iter().map(move |c| (a, c)))
-        .collect();
-    candidates.sort_by_key(|(a, _)| (propagation_rank(a.kind), a.created_ms, a.id.clone()));
+    let mut candidates: Vec<(&TgwAttachmentRec, Ipv4Cidr)> = Vec::new();
+    for p in RegionState::of_table(&state.tgw_propagations, &t.id) {
+        let Some(a) = state.tgw_attachments.get(&p.attachment_id) else {
+            continue;
+        };
+        if !usable(a, at, settled) {
+            continue;
+        }
+        for c in propagated_prefixes(state, a, at, settled) {
+            candidates.push((a, c));
+        }
+    }
+    candidates.sort_by(|(a, _), (b, _)| {
+        (propagation_rank(a.kind), a.created_ms, &a.id).cmp(&(propagation_rank(b.kind), b.created_ms, &b.id))
+    });
     for (a, destination) in candidates {
         match out.get_mut(&key(destination)) {
             None => {
@@ -170,7 +216,7 @@ fn static_route(
     cidr: Ipv4Cidr,
     attachment: Option<String>,
     blackhole: Option<bool>,
-) -> Result<TgwStaticRoute, ApiError> {
+) -> Result<TgwRouteRec, ApiError> {
     let attachment_id = match (attachment, blackhole.unwrap_or(false)) {
         (Some(_), true) => {
             return Err(errors::combination(
@@ -190,8 +236,11 @@ fn static_route(
         }
         (None, true) => None,
     };
-    Ok(TgwStaticRoute {
-        destination: format!("{}/{}", cidr.network(), cidr.prefix()),
+    let destination = format!("{}/{}", cidr.network(), cidr.prefix());
+    Ok(TgwRouteRec {
+        id: table_child_id(&t.id, &destination),
+        route_table_id: t.id.clone(),
+        destination,
         attachment_id,
     })
 }
@@ -211,11 +260,11 @@ pub async fn put_route(
     let at = ec2.at();
     let region = ec2.region(ctx).await?;
     let state = region.state.write().await;
-    let mut t = live_route_table(&state, table_id)?.clone();
-    let route = static_route(&state, &t, cidr, attachment, blackhole)?;
-    let existing = t.static_routes.iter().position(|r| r.destination == route.destination);
+    let t = live_route_table(&state, table_id)?;
+    let route = static_route(&state, t, cidr, attachment, blackhole)?;
+    let existing = state.tgw_routes.contains_key(&route.id);
     match (existing, replace) {
-        (Some(_), false) => {
+        (true, false) => {
             return Err(ApiError::client(
                 "RouteAlreadyExists",
                 format!(
@@ -224,7 +273,7 @@ pub async fn put_route(
                 ),
             ));
         }
-        (None, true) => {
+        (false, true) => {
             return Err(ApiError::client(
                 "InvalidRoute.NotFound",
                 format!(
@@ -233,17 +282,26 @@ pub async fn put_route(
                 ),
             ));
         }
-        (Some(i), true) => t.static_routes[i] = route,
-        (None, false) => t.static_routes.push(route),
+        _ => {}
     }
-    let shown = routes(&state, &t, &at)
-        .into_iter()
-        .find(|r| r.destination == cidr)
-        .map(|r| route_view(&state, &r));
+    let active = route
+        .attachment_id
+        .as_ref()
+        .and_then(|id| state.tgw_attachments.get(id))
+        .is_some_and(|a| a.deleted_ms.is_none() && tgw_attachments::is_available(a, &at));
+    let shown = route_view(
+        &state,
+        &TableRoute {
+            destination: cidr,
+            propagated: false,
+            attachments: route.attachment_id.iter().cloned().collect(),
+            active,
+        },
+    );
     let mut tx = Tx::default();
-    tx.put(Resource::TgwRouteTable(t));
+    tx.put(Resource::TgwRoute(route));
     tx.commit(ec2.store(), &region, state).await?;
-    shown.ok_or_else(|| ApiError::new("InternalError", "the route just written is missing", 500))
+    Ok(shown)
 }
 
 pub async fn delete_route(
@@ -254,24 +312,28 @@ pub async fn delete_route(
     errors::dry_run(input.dry_run)?;
     let cidr = destination(&input.destination_cidr_block)?;
     let canonical = format!("{}/{}", cidr.network(), cidr.prefix());
-    let at = ec2.at();
     let region = ec2.region(ctx).await?;
     let state = region.state.write().await;
-    let mut t = live_route_table(&state, &input.transit_gateway_route_table_id)?.clone();
-    let shown = routes(&state, &t, &at)
-        .into_iter()
-        .find(|r| r.destination == cidr && !r.propagated)
-        .map(|r| route_view(&state, &r));
-    let Some(mut shown) = shown else {
+    let t = live_route_table(&state, &input.transit_gateway_route_table_id)?;
+    let id = table_child_id(&t.id, &canonical);
+    let Some(route) = state.tgw_routes.get(&id) else {
         return Err(ApiError::client(
             "InvalidRoute.NotFound",
             format!("No route with destination-cidr-block {canonical} in {}.", t.id),
         ));
     };
-    t.static_routes.retain(|r| r.destination != canonical);
+    let mut shown = route_view(
+        &state,
+        &TableRoute {
+            destination: cidr,
+            propagated: false,
+            attachments: route.attachment_id.iter().cloned().collect(),
+            active: false,
+        },
+    );
     shown.state = Some(TransitGatewayRouteState::Deleted);
     let mut tx = Tx::default();
-    tx.put(Resource::TgwRouteTable(t));
+    tx.delete("transit-gateway-route", &id);
     tx.commit(ec2.store(), &region, state).await?;
     Ok(DeleteTransitGatewayRouteResult { route: Some(shown) })
 }
@@ -332,20 +394,33 @@ pub async fn search(
     let state = region.state.read().await;
     let t = live_route_table(&state, &input.transit_gateway_route_table_id)?;
     let all = routes(&state, t, &at);
-    let found: Vec<&TableRoute> = all
+    // For a longest-prefix search, the most specific route covering the
+    // block, found once.
+    let best: Vec<Vec<Option<Ipv4Cidr>>> = searches
         .iter()
-        .filter(|r| {
-            searches.iter().all(|any_of| {
-                any_of.iter().any(|s| match s {
-                    Search::Exact(c) => r.destination == *c,
-                    Search::SubnetOf(c) => c.contains(r.destination),
-                    Search::SupernetOf(c) => r.destination.contains(*c),
-                    // The most specific route that covers the block.
+        .map(|any_of| {
+            any_of
+                .iter()
+                .map(|s| match s {
                     Search::LongestPrefix(c) => all
                         .iter()
                         .filter(|x| x.destination.contains(*c))
                         .max_by_key(|x| x.destination.prefix())
-                        .is_some_and(|best| best.destination == r.destination),
+                        .map(|x| x.destination),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let found: Vec<&TableRoute> = all
+        .iter()
+        .filter(|r| {
+            searches.iter().zip(&best).all(|(any_of, best)| {
+                any_of.iter().zip(best).any(|(s, best)| match s {
+                    Search::Exact(c) => r.destination == *c,
+                    Search::SubnetOf(c) => c.contains(r.destination),
+                    Search::SupernetOf(c) => r.destination.contains(*c),
+                    Search::LongestPrefix(_) => *best == Some(r.destination),
                 })
             })
         })

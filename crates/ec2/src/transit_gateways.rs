@@ -157,8 +157,6 @@ fn new_route_table(tgw: &str, default: bool, tags: Tags, now_ms: i64) -> TgwRout
         transit_gateway_id: tgw.to_string(),
         default_association: default,
         default_propagation: default,
-        propagations: Vec::new(),
-        static_routes: Vec::new(),
         tags,
     }
 }
@@ -524,6 +522,12 @@ pub async fn delete_route_table(
             tx.put(Resource::TransitGateway(g));
         }
     }
+    for r in RegionState::of_table(&state.tgw_routes, &t.id) {
+        tx.delete("transit-gateway-route", &r.id);
+    }
+    for p in RegionState::of_table(&state.tgw_propagations, &t.id) {
+        tx.delete("transit-gateway-propagation", &p.id);
+    }
     t.deleted_ms = Some(at.now_ms);
     let result = route_table_view(&t, &at);
     tx.put(Resource::TgwRouteTable(t));
@@ -651,8 +655,9 @@ pub async fn set_propagation(
     let region = ec2.region(ctx).await?;
     let state = region.state.write().await;
     let (t, a) = table_and_attachment(&state, table_id, attachment_id)?;
-    let present = t.propagations.iter().any(|p| p == attachment_id);
-    let mut t = t.clone();
+    let id = table_child_id(&t.id, attachment_id);
+    let present = state.tgw_propagations.contains_key(&id);
+    let mut tx = Tx::default();
     match (on, present) {
         (true, true) => {
             return Err(ApiError::client(
@@ -666,8 +671,12 @@ pub async fn set_propagation(
                 format!("Propagation of {attachment_id} into {table_id} is not enabled."),
             ));
         }
-        (true, false) => t.propagations.push(attachment_id.to_string()),
-        (false, true) => t.propagations.retain(|p| p != attachment_id),
+        (true, false) => tx.put(Resource::TgwPropagation(TgwPropagationRec {
+            id,
+            route_table_id: t.id.clone(),
+            attachment_id: attachment_id.to_string(),
+        })),
+        (false, true) => tx.delete("transit-gateway-propagation", &id),
     }
     let result = propagation_view(
         table_id,
@@ -678,8 +687,6 @@ pub async fn set_propagation(
             TransitGatewayPropagationState::Disabled
         },
     );
-    let mut tx = Tx::default();
-    tx.put(Resource::TgwRouteTable(t));
     tx.commit(ec2.store(), &region, state).await?;
     Ok(result)
 }
@@ -743,24 +750,23 @@ pub async fn table_propagations(
     let region = ec2.region(ctx).await?;
     let state = region.state.read().await;
     let t = live_route_table(&state, &input.transit_gateway_route_table_id)?;
-    let matching: Vec<(String, TransitGatewayRouteTablePropagation)> = t
-        .propagations
-        .iter()
-        .filter_map(|id| state.tgw_attachments.get(id))
-        .filter(|a| a.deleted_ms.is_none() && attachment_filter(&filters, a))
-        .map(|a| {
-            (
-                a.id.clone(),
-                TransitGatewayRouteTablePropagation {
-                    transit_gateway_attachment_id: Some(a.id.clone()),
-                    resource_id: Some(a.resource_id.clone()),
-                    resource_type: TransitGatewayAttachmentResourceType::parse(a.kind.as_str()),
-                    state: Some(TransitGatewayPropagationState::Enabled),
-                    transit_gateway_route_table_announcement_id: None,
-                },
-            )
-        })
-        .collect();
+    let matching: Vec<(String, TransitGatewayRouteTablePropagation)> =
+        RegionState::of_table(&state.tgw_propagations, &t.id)
+            .filter_map(|p| state.tgw_attachments.get(&p.attachment_id))
+            .filter(|a| a.deleted_ms.is_none() && attachment_filter(&filters, a))
+            .map(|a| {
+                (
+                    a.id.clone(),
+                    TransitGatewayRouteTablePropagation {
+                        transit_gateway_attachment_id: Some(a.id.clone()),
+                        resource_id: Some(a.resource_id.clone()),
+                        resource_type: TransitGatewayAttachmentResourceType::parse(a.kind.as_str()),
+                        state: Some(TransitGatewayPropagationState::Enabled),
+                        transit_gateway_route_table_announcement_id: None,
+                    },
+                )
+            })
+            .collect();
     let (propagations, next_token) = paging::page(matching, input.max_results, input.next_token)?;
     Ok(GetTransitGatewayRouteTablePropagationsResult {
         transit_gateway_route_table_propagations: Some(propagations),
@@ -779,9 +785,11 @@ pub async fn attachment_propagations(
     let state = region.state.read().await;
     let a = live_attachment(&state, &input.transit_gateway_attachment_id)?;
     let matching: Vec<(String, TransitGatewayAttachmentPropagation)> = state
-        .tgw_route_tables
+        .tgw_propagations
         .values()
-        .filter(|t| t.deleted_ms.is_none() && t.propagations.contains(&a.id))
+        .filter(|p| p.attachment_id == a.id)
+        .filter_map(|p| state.tgw_route_tables.get(&p.route_table_id))
+        .filter(|t| t.deleted_ms.is_none())
         .filter(|t| {
             filters.matches(|f| {
                 if f == "transit-gateway-route-table-id" {
