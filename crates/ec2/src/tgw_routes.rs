@@ -19,7 +19,7 @@ use crate::{Ec2, errors, tgw_attachments, vpn_connections};
 
 /// Computed routes by route table id, with the region generation they were
 /// computed at.
-pub type RouteCache = HashMap<String, (u64, Arc<Vec<TableRoute>>)>;
+pub type RouteCache = HashMap<String, (u64, Arc<TableRoutes>)>;
 
 /// One route as the table shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,12 +32,107 @@ pub struct TableRoute {
     pub active: bool,
 }
 
+/// A usable attachment propagating a prefix, with what orders it.
+#[derive(Debug, Clone, PartialEq)]
+struct Candidate {
+    rank: u8,
+    created_ms: i64,
+    id: String,
+    kind: AttachmentKind,
+}
+
+type Prefix = (u32, u8);
+
+fn prefix_key(c: Ipv4Cidr) -> Prefix {
+    (u32::from(c.network()), c.prefix())
+}
+
+/// A table's routes, and what they were chosen from, so that one
+/// propagation change updates only its own prefixes.
+#[derive(Debug, Clone, Default)]
+pub struct TableRoutes {
+    routes: BTreeMap<Prefix, TableRoute>,
+    /// Prefixes with a static route (which always wins).
+    statics: BTreeMap<Prefix, TableRoute>,
+    /// Propagated candidates by prefix, best first.
+    candidates: HashMap<Prefix, Vec<Candidate>>,
+    ecmp: bool,
+}
+
+impl TableRoutes {
+    pub fn all(&self) -> impl Iterator<Item = &TableRoute> {
+        self.routes.values()
+    }
+
+    /// Re-chooses the route to one prefix: the static route, else the best
+    /// candidate (with every equal-cost VPN candidate when ECMP is on).
+    fn choose(&mut self, key: Prefix, destination: Ipv4Cidr) {
+        if let Some(r) = self.statics.get(&key) {
+            self.routes.insert(key, r.clone());
+            return;
+        }
+        let Some(list) = self.candidates.get(&key).filter(|l| !l.is_empty()) else {
+            self.routes.remove(&key);
+            return;
+        };
+        let best = &list[0];
+        let attachments = if best.kind == AttachmentKind::Vpn && self.ecmp {
+            list.iter()
+                .filter(|c| c.kind == AttachmentKind::Vpn)
+                .map(|c| c.id.clone())
+                .collect()
+        } else {
+            vec![best.id.clone()]
+        };
+        self.routes.insert(
+            key,
+            TableRoute {
+                destination,
+                propagated: true,
+                attachments,
+                active: true,
+            },
+        );
+    }
+
+    fn add_candidate(&mut self, destination: Ipv4Cidr, c: Candidate) {
+        let key = prefix_key(destination);
+        let list = self.candidates.entry(key).or_default();
+        if !list.iter().any(|x| x.id == c.id) {
+            let order = |x: &Candidate| (x.rank, x.created_ms, x.id.clone());
+            let at = list.partition_point(|x| order(x) < order(&c));
+            list.insert(at, c);
+        }
+        self.choose(key, destination);
+    }
+
+    fn remove_candidate(&mut self, destination: Ipv4Cidr, id: &str) {
+        let key = prefix_key(destination);
+        if let Some(list) = self.candidates.get_mut(&key) {
+            list.retain(|x| x.id != id);
+            if list.is_empty() {
+                self.candidates.remove(&key);
+            }
+        }
+        self.choose(key, destination);
+    }
+}
+
 /// AWS's order among propagated routes to the same prefix: VPC, then
 /// (Direct Connect gateway, Connect,) VPN, then peering.
 fn propagation_rank(kind: AttachmentKind) -> u8 {
     match kind {
         AttachmentKind::Vpc => 0,
         AttachmentKind::Vpn => 3,
+    }
+}
+
+fn candidate(a: &TgwAttachmentRec) -> Candidate {
+    Candidate {
+        rank: propagation_rank(a.kind),
+        created_ms: a.created_ms,
+        id: a.id.clone(),
+        kind: a.kind,
     }
 }
 
@@ -72,14 +167,11 @@ fn propagated_prefixes(state: &RegionState, a: &TgwAttachmentRec, at: &At, settl
 ///
 /// The answer is cached per table until any change is applied to the
 /// region (`RegionState::generation`), unless it depended on a resource in
-/// a passing state (pending, deleting), whose state moves with time alone.
-pub fn routes(state: &RegionState, t: &TgwRouteTableRec, at: &At) -> Arc<Vec<TableRoute>> {
-    let cache = |c: &mut HashMap<String, (u64, Arc<Vec<TableRoute>>)>| {
-        c.get(&t.id)
-            .filter(|(g, _)| *g == state.generation)
-            .map(|(_, r)| r.clone())
-    };
-    if let Some(hit) = cache(&mut state.tgw_route_cache.lock().unwrap_or_else(PoisonError::into_inner)) {
+/// a passing state (pending, deleting), whose state moves with time alone;
+/// a propagation change updates the cached answer in place
+/// (`after_propagation`).
+pub fn routes(state: &RegionState, t: &TgwRouteTableRec, at: &At) -> Arc<TableRoutes> {
+    if let Some(hit) = cached(state, &t.id) {
         return hit;
     }
     let mut settled = true;
@@ -94,6 +186,66 @@ pub fn routes(state: &RegionState, t: &TgwRouteTableRec, at: &At) -> Arc<Vec<Tab
     computed
 }
 
+fn cached(state: &RegionState, table: &str) -> Option<Arc<TableRoutes>> {
+    state
+        .tgw_route_cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(table)
+        .filter(|(generation, _)| *generation == state.generation)
+        .map(|(_, routes)| routes.clone())
+}
+
+/// The table's routes once attachment `a` starts (`on`) or stops
+/// propagating into it, from the cached ones; `None` when there is nothing
+/// current to start from or `a`'s state is still passing. The caller stores
+/// it under the generation its one-change commit produces.
+pub fn after_propagation(
+    state: &RegionState,
+    t: &TgwRouteTableRec,
+    a: &TgwAttachmentRec,
+    on: bool,
+    at: &At,
+) -> Option<TableRoutes> {
+    // Taken out of the cache, the routes are usually not shared any more
+    // and change in place instead of being copied.
+    let current = {
+        let mut cache = state.tgw_route_cache.lock().unwrap_or_else(PoisonError::into_inner);
+        match cache.remove(&t.id) {
+            Some((generation, routes)) if generation == state.generation => routes,
+            _ => return None,
+        }
+    };
+    let mut settled = true;
+    let usable = usable(a, at, &mut settled);
+    let prefixes = if usable {
+        propagated_prefixes(state, a, at, &mut settled)
+    } else {
+        Vec::new()
+    };
+    if !settled {
+        return None;
+    }
+    let mut next = Arc::try_unwrap(current).unwrap_or_else(|shared| (*shared).clone());
+    for p in prefixes {
+        if on {
+            next.add_candidate(p, candidate(a));
+        } else {
+            next.remove_candidate(p, &a.id);
+        }
+    }
+    Some(next)
+}
+
+/// Stores routes computed by `after_propagation` under `generation`.
+pub fn remember(state: &RegionState, table: &str, generation: u64, routes: TableRoutes) {
+    state
+        .tgw_route_cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(table.to_string(), (generation, Arc::new(routes)));
+}
+
 /// Whether `a` carries traffic, noting in `settled` when its state could
 /// still change with time alone.
 fn usable(a: &TgwAttachmentRec, at: &At, settled: &mut bool) -> bool {
@@ -104,17 +256,22 @@ fn usable(a: &TgwAttachmentRec, at: &At, settled: &mut bool) -> bool {
     st == "available"
 }
 
-fn compute(state: &RegionState, t: &TgwRouteTableRec, at: &At, settled: &mut bool) -> Vec<TableRoute> {
-    let mut out: BTreeMap<(u32, u8), TableRoute> = BTreeMap::new();
-    let key = |c: Ipv4Cidr| (u32::from(c.network()), c.prefix());
+fn compute(state: &RegionState, t: &TgwRouteTableRec, at: &At, settled: &mut bool) -> TableRoutes {
+    let mut out = TableRoutes {
+        ecmp: state
+            .transit_gateways
+            .get(&t.transit_gateway_id)
+            .is_some_and(|g| g.vpn_ecmp_support),
+        ..Default::default()
+    };
     for r in RegionState::of_table(&state.tgw_routes, &t.id) {
         let Some(destination) = Ipv4Cidr::parse(&r.destination) else {
             continue;
         };
         let target = r.attachment_id.as_ref().and_then(|id| state.tgw_attachments.get(id));
         let active = target.is_some_and(|a| usable(a, at, settled));
-        out.insert(
-            key(destination),
+        out.statics.insert(
+            prefix_key(destination),
             TableRoute {
                 destination,
                 propagated: false,
@@ -123,11 +280,7 @@ fn compute(state: &RegionState, t: &TgwRouteTableRec, at: &At, settled: &mut boo
             },
         );
     }
-    let ecmp = state
-        .transit_gateways
-        .get(&t.transit_gateway_id)
-        .is_some_and(|g| g.vpn_ecmp_support);
-    let mut candidates: Vec<(&TgwAttachmentRec, Ipv4Cidr)> = Vec::new();
+    let mut destinations: HashMap<Prefix, Ipv4Cidr> = HashMap::new();
     for p in RegionState::of_table(&state.tgw_propagations, &t.id) {
         let Some(a) = state.tgw_attachments.get(&p.attachment_id) else {
             continue;
@@ -136,42 +289,18 @@ fn compute(state: &RegionState, t: &TgwRouteTableRec, at: &At, settled: &mut boo
             continue;
         }
         for c in propagated_prefixes(state, a, at, settled) {
-            candidates.push((a, c));
+            destinations.insert(prefix_key(c), c);
+            out.candidates.entry(prefix_key(c)).or_default().push(candidate(a));
         }
     }
-    candidates.sort_by(|(a, _), (b, _)| {
-        (propagation_rank(a.kind), a.created_ms, &a.id).cmp(&(propagation_rank(b.kind), b.created_ms, &b.id))
-    });
-    for (a, destination) in candidates {
-        match out.get_mut(&key(destination)) {
-            None => {
-                out.insert(
-                    key(destination),
-                    TableRoute {
-                        destination,
-                        propagated: true,
-                        attachments: vec![a.id.clone()],
-                        active: true,
-                    },
-                );
-            }
-            Some(existing) => {
-                let shares = existing.propagated
-                    && ecmp
-                    && a.kind == AttachmentKind::Vpn
-                    && existing
-                        .attachments
-                        .iter()
-                        .filter_map(|id| state.tgw_attachments.get(id))
-                        .all(|e| e.kind == AttachmentKind::Vpn)
-                    && !existing.attachments.contains(&a.id);
-                if shares {
-                    existing.attachments.push(a.id.clone());
-                }
-            }
-        }
+    for list in out.candidates.values_mut() {
+        list.sort_by(|x, y| (x.rank, x.created_ms, &x.id).cmp(&(y.rank, y.created_ms, &y.id)));
     }
-    out.into_values().collect()
+    let statics: Vec<(Prefix, Ipv4Cidr)> = out.statics.iter().map(|(k, r)| (*k, r.destination)).collect();
+    for (key, destination) in statics.into_iter().chain(destinations) {
+        out.choose(key, destination);
+    }
+    out
 }
 
 pub fn route_view(state: &RegionState, r: &TableRoute) -> TransitGatewayRoute {
@@ -393,7 +522,8 @@ pub async fn search(
     let region = ec2.region(ctx).await?;
     let state = region.state.read().await;
     let t = live_route_table(&state, &input.transit_gateway_route_table_id)?;
-    let all = routes(&state, t, &at);
+    let table_routes = routes(&state, t, &at);
+    let all: Vec<&TableRoute> = table_routes.all().collect();
     // For a longest-prefix search, the most specific route covering the
     // block, found once.
     let best: Vec<Vec<Option<Ipv4Cidr>>> = searches
@@ -414,6 +544,7 @@ pub async fn search(
         .collect();
     let found: Vec<&TableRoute> = all
         .iter()
+        .copied()
         .filter(|r| {
             searches.iter().zip(&best).all(|(any_of, best)| {
                 any_of.iter().zip(best).any(|(s, best)| match s {
@@ -457,4 +588,77 @@ pub async fn search(
         additional_routes_available: Some(more),
         next_token: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cidr(s: &str) -> Ipv4Cidr {
+        Ipv4Cidr::parse(s).unwrap()
+    }
+
+    fn cand(id: &str, kind: AttachmentKind, created_ms: i64) -> Candidate {
+        Candidate {
+            rank: propagation_rank(kind),
+            created_ms,
+            id: id.to_string(),
+            kind,
+        }
+    }
+
+    fn shown(t: &TableRoutes) -> Vec<(String, bool, Vec<String>)> {
+        t.all()
+            .map(|r| {
+                (
+                    format!("{}/{}", r.destination.network(), r.destination.prefix()),
+                    r.propagated,
+                    r.attachments.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_propagation_change_rechooses_only_its_prefix() {
+        let mut t = TableRoutes {
+            ecmp: true,
+            ..Default::default()
+        };
+        let p = cidr("10.0.0.0/16");
+        t.add_candidate(p, cand("vpn-b", AttachmentKind::Vpn, 2));
+        t.add_candidate(p, cand("vpn-a", AttachmentKind::Vpn, 1));
+        // Equal-cost VPN routes share the prefix, earliest first.
+        assert_eq!(
+            shown(&t),
+            [("10.0.0.0/16".into(), true, vec!["vpn-a".into(), "vpn-b".into()])]
+        );
+        // A VPC propagating the same prefix wins over VPN.
+        t.add_candidate(p, cand("vpc", AttachmentKind::Vpc, 9));
+        assert_eq!(shown(&t), [("10.0.0.0/16".into(), true, vec!["vpc".into()])]);
+        t.remove_candidate(p, "vpc");
+        t.remove_candidate(p, "vpn-a");
+        assert_eq!(shown(&t), [("10.0.0.0/16".into(), true, vec!["vpn-b".into()])]);
+        t.remove_candidate(p, "vpn-b");
+        assert!(shown(&t).is_empty());
+    }
+
+    #[test]
+    fn a_static_route_hides_propagated_ones() {
+        let p = cidr("10.1.0.0/16");
+        let mut t = TableRoutes::default();
+        t.statics.insert(
+            prefix_key(p),
+            TableRoute {
+                destination: p,
+                propagated: false,
+                attachments: Vec::new(),
+                active: false,
+            },
+        );
+        t.add_candidate(p, cand("vpc", AttachmentKind::Vpc, 1));
+        assert_eq!(shown(&t), [("10.1.0.0/16".into(), false, vec![])]);
+        t.remove_candidate(p, "vpc");
+        assert_eq!(shown(&t), [("10.1.0.0/16".into(), false, vec![])]);
+    }
 }

@@ -687,7 +687,16 @@ pub async fn set_propagation(
             TransitGatewayPropagationState::Disabled
         },
     );
+    // The table's routes change only at this attachment's prefixes: update
+    // the cached ones rather than recompute them all at the next read. The
+    // commit applies exactly one change, hence one generation.
+    let updated = crate::tgw_routes::after_propagation(&state, t, a, on, &ec2.at());
+    let generation = state.generation + 1;
+    let table = t.id.clone();
     tx.commit(ec2.store(), &region, state).await?;
+    if let Some(routes) = updated {
+        crate::tgw_routes::remember(&*region.state.read().await, &table, generation, routes);
+    }
     Ok(result)
 }
 
