@@ -271,3 +271,61 @@ def test_a_vpn_connection_moves_between_a_virtual_private_and_a_transit_gateway(
     assert search(ec2, table, ("route-search.exact-match", ["172.30.0.0/16"])) == []
     gone = ec2.describe_transit_gateway_attachments(Filters=[{"Name": "resource-id", "Values": [vpn_id]}])
     assert [a["State"] for a in gone["TransitGatewayAttachments"]] == ["deleted"]
+
+
+def client_for(landbridge, account: str, region: str):
+    session = boto3.session.Session(aws_access_key_id=account, aws_secret_access_key="x", region_name=region)
+    return session.client("ec2", endpoint_url=landbridge.url, config=Config(retries={"total_max_attempts": 1}))
+
+
+def test_peering_across_accounts_and_regions(landbridge):
+    a_account, b_account = (str(random.Random().randrange(10**11, 10**12)) for _ in range(2))
+    a = client_for(landbridge, a_account, "us-east-1")
+    b = client_for(landbridge, b_account, "eu-west-1")
+    tgw_a = a.create_transit_gateway()["TransitGateway"]
+    tgw_b = b.create_transit_gateway(Options={"AmazonSideAsn": 64601})["TransitGateway"]["TransitGatewayId"]
+    peering = a.create_transit_gateway_peering_attachment(
+        TransitGatewayId=tgw_a["TransitGatewayId"], PeerTransitGatewayId=tgw_b, PeerAccountId=b_account, PeerRegion="eu-west-1"
+    )["TransitGatewayPeeringAttachment"]
+    pid = peering["TransitGatewayAttachmentId"]
+    assert peering["State"] == "pendingAcceptance"
+    assert (peering["RequesterTgwInfo"]["OwnerId"], peering["AccepterTgwInfo"]["Region"]) == (a_account, "eu-west-1")
+    seen_by_b = b.describe_transit_gateway_peering_attachments(TransitGatewayAttachmentIds=[pid])
+    assert seen_by_b["TransitGatewayPeeringAttachments"][0]["State"] == "pendingAcceptance"
+    assert code(a.accept_transit_gateway_peering_attachment, TransitGatewayAttachmentId=pid) == "IncorrectState"
+
+    accepted = b.accept_transit_gateway_peering_attachment(TransitGatewayAttachmentId=pid)
+    assert accepted["TransitGatewayPeeringAttachment"]["State"] == "available"
+    mine = a.describe_transit_gateway_attachments(TransitGatewayAttachmentIds=[pid])["TransitGatewayAttachments"][0]
+    assert (mine["State"], mine["ResourceType"], mine["ResourceId"]) == ("available", "peering", tgw_b)
+
+    table = tgw_a["Options"]["AssociationDefaultRouteTableId"]
+    a.create_transit_gateway_route(TransitGatewayRouteTableId=table, DestinationCidrBlock="10.200.0.0/16", TransitGatewayAttachmentId=pid)
+    assert search(a, table, ("route-search.exact-match", ["10.200.0.0/16"])) == [
+        ("10.200.0.0/16", "static", "active", [tgw_b])
+    ]
+    assert code(
+        a.enable_transit_gateway_route_table_propagation, TransitGatewayRouteTableId=table, TransitGatewayAttachmentId=pid
+    ) == "InvalidParameterValue"
+
+    b.delete_transit_gateway_peering_attachment(TransitGatewayAttachmentId=pid)
+    for side in (a, b):
+        got = side.describe_transit_gateway_peering_attachments(TransitGatewayAttachmentIds=[pid])
+        assert got["TransitGatewayPeeringAttachments"][0]["State"] == "deleted"
+    assert search(a, table, ("route-search.exact-match", ["10.200.0.0/16"]))[0][2] == "blackhole"
+
+    second = a.create_transit_gateway_peering_attachment(
+        TransitGatewayId=tgw_a["TransitGatewayId"], PeerTransitGatewayId=tgw_b, PeerAccountId=b_account, PeerRegion="eu-west-1"
+    )["TransitGatewayPeeringAttachment"]["TransitGatewayAttachmentId"]
+    rejected = b.reject_transit_gateway_peering_attachment(TransitGatewayAttachmentId=second)
+    assert rejected["TransitGatewayPeeringAttachment"]["State"] == "rejected"
+    assert a.describe_transit_gateway_peering_attachments(TransitGatewayAttachmentIds=[second])[
+        "TransitGatewayPeeringAttachments"
+    ][0]["State"] == "rejected"
+    assert code(
+        a.create_transit_gateway_peering_attachment,
+        TransitGatewayId=tgw_a["TransitGatewayId"],
+        PeerTransitGatewayId="tgw-0123456789abcdef0",
+        PeerAccountId=b_account,
+        PeerRegion="eu-west-1",
+    ) == "InvalidTransitGatewayID.NotFound"

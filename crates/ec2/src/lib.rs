@@ -26,6 +26,7 @@ pub mod state;
 mod subnets;
 mod tags;
 mod tgw_attachments;
+mod tgw_peering;
 mod tgw_routes;
 mod transit_gateways;
 mod tunnel_options;
@@ -109,14 +110,20 @@ impl Ec2 {
     /// The caller's account and region, with its default VPC made on first
     /// use (once: deleting it is final, as in AWS).
     pub(crate) async fn region(&self, ctx: &RequestContext) -> Result<Arc<Region>, ApiError> {
-        let region = self.inner.regions.get(&ctx.account_id, &ctx.region);
+        self.region_of(&ctx.account_id, &ctx.region).await
+    }
+
+    /// Any account's region (another party of a peering), made as on that
+    /// account's first call.
+    pub(crate) async fn region_of(&self, account: &str, name: &str) -> Result<Arc<Region>, ApiError> {
+        let region = self.inner.regions.get(account, name);
         if region.state.read().await.meta.initialized {
             return Ok(region);
         }
         {
             let state = region.state.write().await;
             if !state.meta.initialized {
-                let tx = defaults::default_vpc(&ctx.account_id, &ctx.region);
+                let tx = defaults::default_vpc(account, name);
                 tx.commit(self.store(), &region, state).await?;
             }
         }
@@ -799,6 +806,46 @@ impl Ec2Api for Ec2 {
         input: SearchTransitGatewayRoutesRequest,
     ) -> Result<SearchTransitGatewayRoutesResult, ApiError> {
         tgw_routes::search(self, ctx, input).await
+    }
+
+    async fn create_transit_gateway_peering_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayPeeringAttachmentRequest,
+    ) -> Result<CreateTransitGatewayPeeringAttachmentResult, ApiError> {
+        tgw_peering::create(self, ctx, input).await
+    }
+
+    async fn accept_transit_gateway_peering_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: AcceptTransitGatewayPeeringAttachmentRequest,
+    ) -> Result<AcceptTransitGatewayPeeringAttachmentResult, ApiError> {
+        tgw_peering::accept(self, ctx, input).await
+    }
+
+    async fn reject_transit_gateway_peering_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: RejectTransitGatewayPeeringAttachmentRequest,
+    ) -> Result<RejectTransitGatewayPeeringAttachmentResult, ApiError> {
+        tgw_peering::reject(self, ctx, input).await
+    }
+
+    async fn delete_transit_gateway_peering_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayPeeringAttachmentRequest,
+    ) -> Result<DeleteTransitGatewayPeeringAttachmentResult, ApiError> {
+        tgw_peering::delete(self, ctx, input).await
+    }
+
+    async fn describe_transit_gateway_peering_attachments(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewayPeeringAttachmentsRequest,
+    ) -> Result<DescribeTransitGatewayPeeringAttachmentsResult, ApiError> {
+        tgw_peering::describe(self, ctx, input).await
     }
 
     async fn describe_tags(

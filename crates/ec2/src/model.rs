@@ -289,6 +289,7 @@ pub struct TransitGatewayRec {
 pub enum AttachmentKind {
     Vpc,
     Vpn,
+    Peering,
 }
 
 impl AttachmentKind {
@@ -296,6 +297,7 @@ impl AttachmentKind {
         match self {
             AttachmentKind::Vpc => "vpc",
             AttachmentKind::Vpn => "vpn",
+            AttachmentKind::Peering => "peering",
         }
     }
 }
@@ -324,7 +326,24 @@ pub struct TgwAttachmentRec {
     pub security_group_referencing_support: bool,
     /// The route table this attachment's traffic is routed by.
     pub association: Option<String>,
+    /// Peering attachments: both parties, and how the request stands. The
+    /// record exists in both parties' regions, under the same id.
+    #[serde(default)]
+    pub peering: Option<PeeringRec>,
     pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeeringRec {
+    pub requester_account: String,
+    pub requester_region: String,
+    pub requester_tgw: String,
+    pub accepter_account: String,
+    pub accepter_region: String,
+    pub accepter_tgw: String,
+    /// When the accepter accepted; `None` while acceptance is pending.
+    pub accepted_ms: Option<i64>,
+    pub rejected: bool,
 }
 
 /// A static route of a transit gateway route table (one record each, so a

@@ -17,8 +17,19 @@ use crate::state::{RegionState, Tx};
 use crate::transit_gateways::{enabled, lifecycle_state, live_attachment, live_tgw, switch};
 use crate::{Ec2, errors, paging, tags};
 
-fn state_of(a: &TgwAttachmentRec, at: &At) -> Option<TransitGatewayAttachmentState> {
-    TransitGatewayAttachmentState::parse(lifecycle_state(a.created_ms, a.deleted_ms, at))
+/// An attachment's state as AWS names it; a peering waits for its
+/// accepter first.
+pub fn state_name(a: &TgwAttachmentRec, at: &At) -> &'static str {
+    match &a.peering {
+        Some(p) if a.deleted_ms.is_none() && p.rejected => "rejected",
+        Some(p) if a.deleted_ms.is_none() && p.accepted_ms.is_none() => "pendingAcceptance",
+        Some(p) => lifecycle_state(p.accepted_ms.unwrap_or(a.created_ms), a.deleted_ms, at),
+        None => lifecycle_state(a.created_ms, a.deleted_ms, at),
+    }
+}
+
+pub fn state_of(a: &TgwAttachmentRec, at: &At) -> Option<TransitGatewayAttachmentState> {
+    TransitGatewayAttachmentState::parse(state_name(a, at))
 }
 
 /// Whether an attachment carries traffic.
@@ -95,6 +106,7 @@ pub fn attach(
             .association_default_route_table_id
             .clone()
             .filter(|_| tgw.default_route_table_association),
+        peering: None,
         tags: Tags::new(),
     };
     if tgw.default_route_table_propagation
@@ -225,7 +237,7 @@ pub async fn describe_vpc_attachments(
             .into_iter()
             .filter(|a| a.kind == AttachmentKind::Vpc)
             .filter(|a| {
-                let st = lifecycle_state(a.created_ms, a.deleted_ms, &at);
+                let st = state_name(a, &at);
                 filters.matches(|f| match f {
                     "state" => vec![st],
                     "transit-gateway-attachment-id" => vec![a.id.as_str()],
@@ -342,7 +354,7 @@ pub async fn describe_attachments(
         filter::select(&state.tgw_attachments, &ids, filters.candidates(&state.index, false))
             .into_iter()
             .filter(|a| {
-                let st = lifecycle_state(a.created_ms, a.deleted_ms, &at);
+                let st = state_name(a, &at);
                 filters.matches(|f| match f {
                     "association.state" => a.association.iter().map(|_| "associated").collect(),
                     "association.transit-gateway-route-table-id" => a.association.iter().map(String::as_str).collect(),

@@ -124,6 +124,7 @@ fn propagation_rank(kind: AttachmentKind) -> u8 {
     match kind {
         AttachmentKind::Vpc => 0,
         AttachmentKind::Vpn => 3,
+        AttachmentKind::Peering => 5,
     }
 }
 
@@ -157,6 +158,8 @@ fn propagated_prefixes(state: &RegionState, a: &TgwAttachmentRec, at: &At, settl
             })
             .map(|c| c.routes.iter().filter_map(|r| Ipv4Cidr::parse(r)).collect())
             .unwrap_or_default(),
+        // Peerings carry static routes only.
+        AttachmentKind::Peering => Vec::new(),
     }
 }
 
@@ -249,8 +252,9 @@ pub fn remember(state: &RegionState, table: &str, generation: u64, routes: Table
 /// Whether `a` carries traffic, noting in `settled` when its state could
 /// still change with time alone.
 fn usable(a: &TgwAttachmentRec, at: &At, settled: &mut bool) -> bool {
-    let st = crate::transit_gateways::lifecycle_state(a.created_ms, a.deleted_ms, at);
-    if st != "available" && st != "deleted" {
+    let st = tgw_attachments::state_name(a, at);
+    // These change only with a request, which moves the generation.
+    if !matches!(st, "available" | "deleted" | "pendingAcceptance" | "rejected") {
         *settled = false;
     }
     st == "available"

@@ -655,6 +655,11 @@ pub async fn set_propagation(
     let region = ec2.region(ctx).await?;
     let state = region.state.write().await;
     let (t, a) = table_and_attachment(&state, table_id, attachment_id)?;
+    if a.kind == AttachmentKind::Peering {
+        return Err(errors::invalid(format!(
+            "{attachment_id} is a peering attachment; peering attachments do not propagate routes."
+        )));
+    }
     let id = table_child_id(&t.id, attachment_id);
     let present = state.tgw_propagations.contains_key(&id);
     let mut tx = Tx::default();

@@ -19,6 +19,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     xml_namespace: Some("http://ec2.amazonaws.com/doc/2016-11-15"),
     operations: &[
         Operation {
+            name: "AcceptTransitGatewayPeeringAttachment",
+            input: Some(&S_AcceptTransitGatewayPeeringAttachmentRequest),
+            output: Some(&S_AcceptTransitGatewayPeeringAttachmentResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "AssociateRouteTable",
             input: Some(&S_AssociateRouteTableRequest),
             output: Some(&S_AssociateRouteTableResult),
@@ -94,6 +100,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "CreateTransitGateway",
             input: Some(&S_CreateTransitGatewayRequest),
             output: Some(&S_CreateTransitGatewayResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateTransitGatewayPeeringAttachment",
+            input: Some(&S_CreateTransitGatewayPeeringAttachmentRequest),
+            output: Some(&S_CreateTransitGatewayPeeringAttachmentResult),
             result_wrapper: None,
         },
         Operation {
@@ -184,6 +196,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DeleteTransitGateway",
             input: Some(&S_DeleteTransitGatewayRequest),
             output: Some(&S_DeleteTransitGatewayResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteTransitGatewayPeeringAttachment",
+            input: Some(&S_DeleteTransitGatewayPeeringAttachmentRequest),
+            output: Some(&S_DeleteTransitGatewayPeeringAttachmentResult),
             result_wrapper: None,
         },
         Operation {
@@ -292,6 +310,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DescribeTransitGatewayAttachments",
             input: Some(&S_DescribeTransitGatewayAttachmentsRequest),
             output: Some(&S_DescribeTransitGatewayAttachmentsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeTransitGatewayPeeringAttachments",
+            input: Some(&S_DescribeTransitGatewayPeeringAttachmentsRequest),
+            output: Some(&S_DescribeTransitGatewayPeeringAttachmentsResult),
             result_wrapper: None,
         },
         Operation {
@@ -466,6 +490,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "ModifyVpnTunnelOptions",
             input: Some(&S_ModifyVpnTunnelOptionsRequest),
             output: Some(&S_ModifyVpnTunnelOptionsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "RejectTransitGatewayPeeringAttachment",
+            input: Some(&S_RejectTransitGatewayPeeringAttachmentRequest),
+            output: Some(&S_RejectTransitGatewayPeeringAttachmentResult),
             result_wrapper: None,
         },
         Operation {
@@ -1335,6 +1365,41 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     validation_error: "InvalidParameterValue",
 };
 
+pub static S_AcceptTransitGatewayPeeringAttachmentRequest: Shape = Shape {
+    name: "AcceptTransitGatewayPeeringAttachmentRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AcceptTransitGatewayPeeringAttachmentResult: Shape = Shape {
+    name: "AcceptTransitGatewayPeeringAttachmentResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGatewayPeeringAttachment",
+            shape: &S_TransitGatewayPeeringAttachment,
+            location_name: Some("transitGatewayPeeringAttachment"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_ActiveAdditionalKeyExchangesList: Shape = Shape {
     name: "ActiveAdditionalKeyExchangesList",
     kind: ShapeKind::List {
@@ -2919,6 +2984,105 @@ pub static S_CreateTagsRequest: Shape = Shape {
         union: false,
     },
 };
+pub static S_CreateTransitGatewayPeeringAttachmentRequest: Shape = Shape {
+    name: "CreateTransitGatewayPeeringAttachmentRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_TransitGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "PeerTransitGatewayId",
+                shape: &S_TransitAssociationGatewayId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "PeerAccountId",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "PeerRegion",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Options",
+                shape: &S_CreateTransitGatewayPeeringAttachmentRequestOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayPeeringAttachmentRequestOptions: Shape = Shape {
+    name: "CreateTransitGatewayPeeringAttachmentRequestOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DynamicRouting",
+                shape: &S_DynamicRoutingValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AllowMultipathResilience",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MultipathResilienceMode",
+                shape: &S_TransitGatewayPeeringAttachmentMultipathResilienceMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateTransitGatewayPeeringAttachmentResult: Shape = Shape {
+    name: "CreateTransitGatewayPeeringAttachmentResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGatewayPeeringAttachment",
+            shape: &S_TransitGatewayPeeringAttachment,
+            location_name: Some("transitGatewayPeeringAttachment"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_CreateTransitGatewayRequest: Shape = Shape {
     name: "CreateTransitGatewayRequest",
     kind: ShapeKind::Structure {
@@ -3733,6 +3897,41 @@ pub static S_DeleteTagsRequest: Shape = Shape {
                 required: false,
             },
         ],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayPeeringAttachmentRequest: Shape = Shape {
+    name: "DeleteTransitGatewayPeeringAttachmentRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteTransitGatewayPeeringAttachmentResult: Shape = Shape {
+    name: "DeleteTransitGatewayPeeringAttachmentResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGatewayPeeringAttachment",
+            shape: &S_TransitGatewayPeeringAttachment,
+            location_name: Some("transitGatewayPeeringAttachment"),
+            query_name: None,
+            required: false,
+        }],
         union: false,
     },
 };
@@ -4699,6 +4898,71 @@ pub static S_DescribeTransitGatewayAttachmentsResult: Shape = Shape {
         union: false,
     },
 };
+pub static S_DescribeTransitGatewayPeeringAttachmentsRequest: Shape = Shape {
+    name: "DescribeTransitGatewayPeeringAttachmentsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentIds",
+                shape: &S_TransitGatewayAttachmentIdStringList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_TransitGatewayMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTransitGatewayPeeringAttachmentsResult: Shape = Shape {
+    name: "DescribeTransitGatewayPeeringAttachmentsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayPeeringAttachments",
+                shape: &S_TransitGatewayPeeringAttachmentList,
+                location_name: Some("transitGatewayPeeringAttachments"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_DescribeTransitGatewayRouteTablesRequest: Shape = Shape {
     name: "DescribeTransitGatewayRouteTablesRequest",
     kind: ShapeKind::Structure {
@@ -5361,6 +5625,14 @@ pub static S_DisassociateVpcCidrBlockResult: Shape = Shape {
 };
 pub static S_DnsSupportValue: Shape = Shape {
     name: "DnsSupportValue",
+    kind: ShapeKind::String {
+        enum_values: &["enable", "disable"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_DynamicRoutingValue: Shape = Shape {
+    name: "DynamicRoutingValue",
     kind: ShapeKind::String {
         enum_values: &["enable", "disable"],
         bounds: Bounds { min: None, max: None },
@@ -8000,6 +8272,64 @@ pub static S_OperatorResponse: Shape = Shape {
         union: false,
     },
 };
+pub static S_PeeringAttachmentStatus: Shape = Shape {
+    name: "PeeringAttachmentStatus",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Code",
+                shape: &S_String,
+                location_name: Some("code"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Message",
+                shape: &S_String,
+                location_name: Some("message"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_PeeringTgwInfo: Shape = Shape {
+    name: "PeeringTgwInfo",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_String,
+                location_name: Some("transitGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CoreNetworkId",
+                shape: &S_String,
+                location_name: Some("coreNetworkId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OwnerId",
+                shape: &S_String,
+                location_name: Some("ownerId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Region",
+                shape: &S_String,
+                location_name: Some("region"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_Phase1DHGroupNumbersList: Shape = Shape {
     name: "Phase1DHGroupNumbersList",
     kind: ShapeKind::List {
@@ -8499,6 +8829,41 @@ pub static S_RegionNameStringList: Shape = Shape {
         member: &S_String,
         member_name: Some("RegionName"),
         bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_RejectTransitGatewayPeeringAttachmentRequest: Shape = Shape {
+    name: "RejectTransitGatewayPeeringAttachmentRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_TransitGatewayAttachmentId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_RejectTransitGatewayPeeringAttachmentResult: Shape = Shape {
+    name: "RejectTransitGatewayPeeringAttachmentResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TransitGatewayPeeringAttachment",
+            shape: &S_TransitGatewayPeeringAttachment,
+            location_name: Some("transitGatewayPeeringAttachment"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
     },
 };
 pub static S_ReplaceRouteRequest: Shape = Shape {
@@ -9921,6 +10286,14 @@ pub static S_Tenancy: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_TransitAssociationGatewayId: Shape = Shape {
+    name: "TransitAssociationGatewayId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_TransitGateway: Shape = Shape {
     name: "TransitGateway",
     kind: ShapeKind::Structure {
@@ -10378,6 +10751,151 @@ pub static S_TransitGatewayOptions: Shape = Shape {
                 name: "EncryptionSupport",
                 shape: &S_EncryptionSupport,
                 location_name: Some("encryptionSupport"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayPeeringAttachment: Shape = Shape {
+    name: "TransitGatewayPeeringAttachment",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TransitGatewayAttachmentId",
+                shape: &S_String,
+                location_name: Some("transitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AccepterTransitGatewayAttachmentId",
+                shape: &S_String,
+                location_name: Some("accepterTransitGatewayAttachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RequesterTgwInfo",
+                shape: &S_PeeringTgwInfo,
+                location_name: Some("requesterTgwInfo"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AccepterTgwInfo",
+                shape: &S_PeeringTgwInfo,
+                location_name: Some("accepterTgwInfo"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_TransitGatewayPeeringAttachmentOptions,
+                location_name: Some("options"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_PeeringAttachmentStatus,
+                location_name: Some("status"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_TransitGatewayAttachmentState,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_DateTime,
+                location_name: Some("creationTime"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TransitGatewayPeeringAttachmentList: Shape = Shape {
+    name: "TransitGatewayPeeringAttachmentList",
+    kind: ShapeKind::List {
+        member: &S_TransitGatewayPeeringAttachment,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayPeeringAttachmentMultipathResilienceMode: Shape = Shape {
+    name: "TransitGatewayPeeringAttachmentMultipathResilienceMode",
+    kind: ShapeKind::String {
+        enum_values: &["always-on"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayPeeringAttachmentMultipathResilienceStatus: Shape = Shape {
+    name: "TransitGatewayPeeringAttachmentMultipathResilienceStatus",
+    kind: ShapeKind::String {
+        enum_values: &["pending", "enabled", "disabled"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TransitGatewayPeeringAttachmentOptions: Shape = Shape {
+    name: "TransitGatewayPeeringAttachmentOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DynamicRouting",
+                shape: &S_DynamicRoutingValue,
+                location_name: Some("dynamicRouting"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RequesterAllowMultipathResilience",
+                shape: &S_Boolean,
+                location_name: Some("requesterAllowMultipathResilience"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RequesterMultipathResilienceMode",
+                shape: &S_TransitGatewayPeeringAttachmentMultipathResilienceMode,
+                location_name: Some("requesterMultipathResilienceMode"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AccepterAllowMultipathResilience",
+                shape: &S_Boolean,
+                location_name: Some("accepterAllowMultipathResilience"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AccepterMultipathResilienceMode",
+                shape: &S_TransitGatewayPeeringAttachmentMultipathResilienceMode,
+                location_name: Some("accepterMultipathResilienceMode"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MultipathResilienceStatus",
+                shape: &S_TransitGatewayPeeringAttachmentMultipathResilienceStatus,
+                location_name: Some("multipathResilienceStatus"),
                 query_name: None,
                 required: false,
             },
@@ -12726,6 +13244,64 @@ pub static S_preSharedKey: Shape = Shape {
     },
 };
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct AcceptTransitGatewayPeeringAttachmentRequest {
+    pub transit_gateway_attachment_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for AcceptTransitGatewayPeeringAttachmentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .required("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AcceptTransitGatewayPeeringAttachmentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayAttachmentId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_attachment_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AcceptTransitGatewayPeeringAttachmentResult {
+    pub transit_gateway_peering_attachment: Option<TransitGatewayPeeringAttachment>,
+}
+
+impl FromValue for AcceptTransitGatewayPeeringAttachmentResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_peering_attachment: r.optional(
+                "TransitGatewayPeeringAttachment",
+                <TransitGatewayPeeringAttachment as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for AcceptTransitGatewayPeeringAttachmentResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayPeeringAttachment",
+            self.transit_gateway_peering_attachment,
+            <TransitGatewayPeeringAttachment as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ActiveVpnTunnelAdditionalKeyExchange {
     pub additional_key_exchange_round: Option<i32>,
     pub key_exchange_method: Option<i32>,
@@ -14691,6 +15267,140 @@ impl IntoValue for CreateTagsRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayPeeringAttachmentRequest {
+    pub transit_gateway_id: String,
+    pub peer_transit_gateway_id: String,
+    pub peer_account_id: String,
+    pub peer_region: String,
+    pub options: Option<CreateTransitGatewayPeeringAttachmentRequestOptions>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for CreateTransitGatewayPeeringAttachmentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_id: r.required("TransitGatewayId", <String as FromValue>::from_value)?,
+            peer_transit_gateway_id: r.required("PeerTransitGatewayId", <String as FromValue>::from_value)?,
+            peer_account_id: r.required("PeerAccountId", <String as FromValue>::from_value)?,
+            peer_region: r.required("PeerRegion", <String as FromValue>::from_value)?,
+            options: r.optional(
+                "Options",
+                <CreateTransitGatewayPeeringAttachmentRequestOptions as FromValue>::from_value,
+            )?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayPeeringAttachmentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_id),
+        );
+        w.set(
+            "PeerTransitGatewayId",
+            (<String as IntoValue>::into_value)(self.peer_transit_gateway_id),
+        );
+        w.set(
+            "PeerAccountId",
+            (<String as IntoValue>::into_value)(self.peer_account_id),
+        );
+        w.set("PeerRegion", (<String as IntoValue>::into_value)(self.peer_region));
+        w.set_opt(
+            "Options",
+            self.options,
+            <CreateTransitGatewayPeeringAttachmentRequestOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayPeeringAttachmentRequestOptions {
+    pub dynamic_routing: Option<DynamicRoutingValue>,
+    pub allow_multipath_resilience: Option<bool>,
+    pub multipath_resilience_mode: Option<TransitGatewayPeeringAttachmentMultipathResilienceMode>,
+}
+
+impl FromValue for CreateTransitGatewayPeeringAttachmentRequestOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dynamic_routing: r.optional("DynamicRouting", <DynamicRoutingValue as FromValue>::from_value)?,
+            allow_multipath_resilience: r.optional("AllowMultipathResilience", <bool as FromValue>::from_value)?,
+            multipath_resilience_mode: r.optional(
+                "MultipathResilienceMode",
+                <TransitGatewayPeeringAttachmentMultipathResilienceMode as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayPeeringAttachmentRequestOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DynamicRouting",
+            self.dynamic_routing,
+            <DynamicRoutingValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AllowMultipathResilience",
+            self.allow_multipath_resilience,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "MultipathResilienceMode",
+            self.multipath_resilience_mode,
+            <TransitGatewayPeeringAttachmentMultipathResilienceMode as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransitGatewayPeeringAttachmentResult {
+    pub transit_gateway_peering_attachment: Option<TransitGatewayPeeringAttachment>,
+}
+
+impl FromValue for CreateTransitGatewayPeeringAttachmentResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_peering_attachment: r.optional(
+                "TransitGatewayPeeringAttachment",
+                <TransitGatewayPeeringAttachment as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for CreateTransitGatewayPeeringAttachmentResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayPeeringAttachment",
+            self.transit_gateway_peering_attachment,
+            <TransitGatewayPeeringAttachment as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateTransitGatewayRequest {
     pub description: Option<String>,
     pub options: Option<TransitGatewayRequestOptions>,
@@ -15709,6 +16419,64 @@ impl IntoValue for DeleteTagsRequest {
         w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
             list_into(v, <Tag as IntoValue>::into_value)
         });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayPeeringAttachmentRequest {
+    pub transit_gateway_attachment_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DeleteTransitGatewayPeeringAttachmentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .required("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayPeeringAttachmentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayAttachmentId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_attachment_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTransitGatewayPeeringAttachmentResult {
+    pub transit_gateway_peering_attachment: Option<TransitGatewayPeeringAttachment>,
+}
+
+impl FromValue for DeleteTransitGatewayPeeringAttachmentResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_peering_attachment: r.optional(
+                "TransitGatewayPeeringAttachment",
+                <TransitGatewayPeeringAttachment as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTransitGatewayPeeringAttachmentResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayPeeringAttachment",
+            self.transit_gateway_peering_attachment,
+            <TransitGatewayPeeringAttachment as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -16800,6 +17568,81 @@ impl IntoValue for DescribeTransitGatewayAttachmentsResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewayPeeringAttachmentsRequest {
+    pub transit_gateway_attachment_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for DescribeTransitGatewayPeeringAttachmentsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_ids: r.optional("TransitGatewayAttachmentIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewayPeeringAttachmentsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentIds",
+            self.transit_gateway_attachment_ids,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTransitGatewayPeeringAttachmentsResult {
+    pub transit_gateway_peering_attachments: Option<Vec<TransitGatewayPeeringAttachment>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeTransitGatewayPeeringAttachmentsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_peering_attachments: r.optional("TransitGatewayPeeringAttachments", |v: Value| {
+                list_from(v, <TransitGatewayPeeringAttachment as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTransitGatewayPeeringAttachmentsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayPeeringAttachments",
+            self.transit_gateway_peering_attachments,
+            |v: Vec<TransitGatewayPeeringAttachment>| {
+                list_into(v, <TransitGatewayPeeringAttachment as IntoValue>::into_value)
+            },
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeTransitGatewayRouteTablesRequest {
     pub transit_gateway_route_table_ids: Option<Vec<String>>,
     pub filters: Option<Vec<Filter>>,
@@ -17634,6 +18477,52 @@ impl FromValue for DnsSupportValue {
 }
 
 impl IntoValue for DnsSupportValue {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum DynamicRoutingValue {
+    #[default]
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+}
+
+impl DynamicRoutingValue {
+    pub const ALL: &'static [Self] = &[Self::Enable, Self::Disable];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "enable" => Some(Self::Enable),
+            "disable" => Some(Self::Disable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DynamicRoutingValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for DynamicRoutingValue {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a DynamicRoutingValue value")))
+    }
+}
+
+impl IntoValue for DynamicRoutingValue {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
     }
@@ -21008,6 +21897,66 @@ impl IntoValue for OperatorResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct PeeringAttachmentStatus {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl FromValue for PeeringAttachmentStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            code: r.optional("Code", <String as FromValue>::from_value)?,
+            message: r.optional("Message", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PeeringAttachmentStatus {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Code", self.code, <String as IntoValue>::into_value);
+        w.set_opt("Message", self.message, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PeeringTgwInfo {
+    pub transit_gateway_id: Option<String>,
+    pub core_network_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub region: Option<String>,
+}
+
+impl FromValue for PeeringTgwInfo {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            core_network_id: r.optional("CoreNetworkId", <String as FromValue>::from_value)?,
+            owner_id: r.optional("OwnerId", <String as FromValue>::from_value)?,
+            region: r.optional("Region", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PeeringTgwInfo {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("CoreNetworkId", self.core_network_id, <String as IntoValue>::into_value);
+        w.set_opt("OwnerId", self.owner_id, <String as IntoValue>::into_value);
+        w.set_opt("Region", self.region, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Phase1DHGroupNumbersListValue {
     pub value: Option<i32>,
 }
@@ -21514,6 +22463,64 @@ impl IntoValue for RegionGeography {
     fn into_value(self) -> Value {
         let mut w = StructWriter::new();
         w.set_opt("Name", self.name, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RejectTransitGatewayPeeringAttachmentRequest {
+    pub transit_gateway_attachment_id: String,
+    pub dry_run: Option<bool>,
+}
+
+impl FromValue for RejectTransitGatewayPeeringAttachmentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .required("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for RejectTransitGatewayPeeringAttachmentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TransitGatewayAttachmentId",
+            (<String as IntoValue>::into_value)(self.transit_gateway_attachment_id),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RejectTransitGatewayPeeringAttachmentResult {
+    pub transit_gateway_peering_attachment: Option<TransitGatewayPeeringAttachment>,
+}
+
+impl FromValue for RejectTransitGatewayPeeringAttachmentResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_peering_attachment: r.optional(
+                "TransitGatewayPeeringAttachment",
+                <TransitGatewayPeeringAttachment as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for RejectTransitGatewayPeeringAttachmentResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayPeeringAttachment",
+            self.transit_gateway_peering_attachment,
+            <TransitGatewayPeeringAttachment as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -24363,6 +25370,261 @@ impl IntoValue for TransitGatewayOptions {
             "EncryptionSupport",
             self.encryption_support,
             <EncryptionSupport as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayPeeringAttachment {
+    pub transit_gateway_attachment_id: Option<String>,
+    pub accepter_transit_gateway_attachment_id: Option<String>,
+    pub requester_tgw_info: Option<PeeringTgwInfo>,
+    pub accepter_tgw_info: Option<PeeringTgwInfo>,
+    pub options: Option<TransitGatewayPeeringAttachmentOptions>,
+    pub status: Option<PeeringAttachmentStatus>,
+    pub state: Option<TransitGatewayAttachmentState>,
+    pub creation_time: Option<Timestamp>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for TransitGatewayPeeringAttachment {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transit_gateway_attachment_id: r
+                .optional("TransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            accepter_transit_gateway_attachment_id: r
+                .optional("AccepterTransitGatewayAttachmentId", <String as FromValue>::from_value)?,
+            requester_tgw_info: r.optional("RequesterTgwInfo", <PeeringTgwInfo as FromValue>::from_value)?,
+            accepter_tgw_info: r.optional("AccepterTgwInfo", <PeeringTgwInfo as FromValue>::from_value)?,
+            options: r.optional(
+                "Options",
+                <TransitGatewayPeeringAttachmentOptions as FromValue>::from_value,
+            )?,
+            status: r.optional("Status", <PeeringAttachmentStatus as FromValue>::from_value)?,
+            state: r.optional("State", <TransitGatewayAttachmentState as FromValue>::from_value)?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayPeeringAttachment {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TransitGatewayAttachmentId",
+            self.transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AccepterTransitGatewayAttachmentId",
+            self.accepter_transit_gateway_attachment_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RequesterTgwInfo",
+            self.requester_tgw_info,
+            <PeeringTgwInfo as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AccepterTgwInfo",
+            self.accepter_tgw_info,
+            <PeeringTgwInfo as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Options",
+            self.options,
+            <TransitGatewayPeeringAttachmentOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Status",
+            self.status,
+            <PeeringAttachmentStatus as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "State",
+            self.state,
+            <TransitGatewayAttachmentState as IntoValue>::into_value,
+        );
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayPeeringAttachmentMultipathResilienceMode {
+    #[default]
+    /// `always-on`
+    AlwaysOn,
+}
+
+impl TransitGatewayPeeringAttachmentMultipathResilienceMode {
+    pub const ALL: &'static [Self] = &[Self::AlwaysOn];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AlwaysOn => "always-on",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "always-on" => Some(Self::AlwaysOn),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayPeeringAttachmentMultipathResilienceMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayPeeringAttachmentMultipathResilienceMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| {
+            ConvertError::new(
+                "",
+                format!("{text} is not a TransitGatewayPeeringAttachmentMultipathResilienceMode value"),
+            )
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayPeeringAttachmentMultipathResilienceMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransitGatewayPeeringAttachmentMultipathResilienceStatus {
+    #[default]
+    /// `pending`
+    Pending,
+    /// `enabled`
+    Enabled,
+    /// `disabled`
+    Disabled,
+}
+
+impl TransitGatewayPeeringAttachmentMultipathResilienceStatus {
+    pub const ALL: &'static [Self] = &[Self::Pending, Self::Enabled, Self::Disabled];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(Self::Pending),
+            "enabled" => Some(Self::Enabled),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransitGatewayPeeringAttachmentMultipathResilienceStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransitGatewayPeeringAttachmentMultipathResilienceStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| {
+            ConvertError::new(
+                "",
+                format!("{text} is not a TransitGatewayPeeringAttachmentMultipathResilienceStatus value"),
+            )
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayPeeringAttachmentMultipathResilienceStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayPeeringAttachmentOptions {
+    pub dynamic_routing: Option<DynamicRoutingValue>,
+    pub requester_allow_multipath_resilience: Option<bool>,
+    pub requester_multipath_resilience_mode: Option<TransitGatewayPeeringAttachmentMultipathResilienceMode>,
+    pub accepter_allow_multipath_resilience: Option<bool>,
+    pub accepter_multipath_resilience_mode: Option<TransitGatewayPeeringAttachmentMultipathResilienceMode>,
+    pub multipath_resilience_status: Option<TransitGatewayPeeringAttachmentMultipathResilienceStatus>,
+}
+
+impl FromValue for TransitGatewayPeeringAttachmentOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dynamic_routing: r.optional("DynamicRouting", <DynamicRoutingValue as FromValue>::from_value)?,
+            requester_allow_multipath_resilience: r
+                .optional("RequesterAllowMultipathResilience", <bool as FromValue>::from_value)?,
+            requester_multipath_resilience_mode: r.optional(
+                "RequesterMultipathResilienceMode",
+                <TransitGatewayPeeringAttachmentMultipathResilienceMode as FromValue>::from_value,
+            )?,
+            accepter_allow_multipath_resilience: r
+                .optional("AccepterAllowMultipathResilience", <bool as FromValue>::from_value)?,
+            accepter_multipath_resilience_mode: r.optional(
+                "AccepterMultipathResilienceMode",
+                <TransitGatewayPeeringAttachmentMultipathResilienceMode as FromValue>::from_value,
+            )?,
+            multipath_resilience_status: r.optional(
+                "MultipathResilienceStatus",
+                <TransitGatewayPeeringAttachmentMultipathResilienceStatus as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayPeeringAttachmentOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DynamicRouting",
+            self.dynamic_routing,
+            <DynamicRoutingValue as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RequesterAllowMultipathResilience",
+            self.requester_allow_multipath_resilience,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RequesterMultipathResilienceMode",
+            self.requester_multipath_resilience_mode,
+            <TransitGatewayPeeringAttachmentMultipathResilienceMode as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AccepterAllowMultipathResilience",
+            self.accepter_allow_multipath_resilience,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AccepterMultipathResilienceMode",
+            self.accepter_multipath_resilience_mode,
+            <TransitGatewayPeeringAttachmentMultipathResilienceMode as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "MultipathResilienceStatus",
+            self.multipath_resilience_status,
+            <TransitGatewayPeeringAttachmentMultipathResilienceStatus as IntoValue>::into_value,
         );
         w.finish()
     }
@@ -27537,6 +28799,16 @@ impl IntoValue for VpnTunnelProvisioningStatus {
 /// The `ec2` operations Landbridge implements. Every method defaults to
 /// the protocol's "not implemented" error, so a handler implements only what it supports.
 pub trait Ec2Api: Send + Sync + 'static {
+    fn accept_transit_gateway_peering_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: AcceptTransitGatewayPeeringAttachmentRequest,
+    ) -> impl std::future::Future<Output = Result<AcceptTransitGatewayPeeringAttachmentResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "AcceptTransitGatewayPeeringAttachment");
+        async move { Err(err) }
+    }
+
     fn associate_route_table(
         &self,
         ctx: &RequestContext,
@@ -27664,6 +28936,16 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<CreateTransitGatewayResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTransitGateway");
+        async move { Err(err) }
+    }
+
+    fn create_transit_gateway_peering_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTransitGatewayPeeringAttachmentRequest,
+    ) -> impl std::future::Future<Output = Result<CreateTransitGatewayPeeringAttachmentResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTransitGatewayPeeringAttachment");
         async move { Err(err) }
     }
 
@@ -27814,6 +29096,16 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DeleteTransitGatewayResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteTransitGateway");
+        async move { Err(err) }
+    }
+
+    fn delete_transit_gateway_peering_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTransitGatewayPeeringAttachmentRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteTransitGatewayPeeringAttachmentResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteTransitGatewayPeeringAttachment");
         async move { Err(err) }
     }
 
@@ -27994,6 +29286,17 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DescribeTransitGatewayAttachmentsResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTransitGatewayAttachments");
+        async move { Err(err) }
+    }
+
+    fn describe_transit_gateway_peering_attachments(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTransitGatewayPeeringAttachmentsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeTransitGatewayPeeringAttachmentsResult, ApiError>> + Send
+    {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTransitGatewayPeeringAttachments");
         async move { Err(err) }
     }
 
@@ -28290,6 +29593,16 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn reject_transit_gateway_peering_attachment(
+        &self,
+        ctx: &RequestContext,
+        input: RejectTransitGatewayPeeringAttachmentRequest,
+    ) -> impl std::future::Future<Output = Result<RejectTransitGatewayPeeringAttachmentResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "RejectTransitGatewayPeeringAttachment");
+        async move { Err(err) }
+    }
+
     fn replace_route(
         &self,
         ctx: &RequestContext,
@@ -28357,6 +29670,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
     ) -> BoxFuture<'a, Result<Value, ApiError>> {
         Box::pin(async move {
             match op.name {
+                "AcceptTransitGatewayPeeringAttachment" => {
+                    let out = self
+                        .0
+                        .accept_transit_gateway_peering_attachment(
+                            ctx,
+                            <AcceptTransitGatewayPeeringAttachmentRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "AssociateRouteTable" => {
                     let out = self
                         .0
@@ -28497,6 +29821,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .create_transit_gateway(
                             ctx,
                             <CreateTransitGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateTransitGatewayPeeringAttachment" => {
+                    let out = self
+                        .0
+                        .create_transit_gateway_peering_attachment(
+                            ctx,
+                            <CreateTransitGatewayPeeringAttachmentRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -28670,6 +30005,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .delete_transit_gateway(
                             ctx,
                             <DeleteTransitGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteTransitGatewayPeeringAttachment" => {
+                    let out = self
+                        .0
+                        .delete_transit_gateway_peering_attachment(
+                            ctx,
+                            <DeleteTransitGatewayPeeringAttachmentRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -28872,6 +30218,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .describe_transit_gateway_attachments(
                             ctx,
                             <DescribeTransitGatewayAttachmentsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeTransitGatewayPeeringAttachments" => {
+                    let out = self
+                        .0
+                        .describe_transit_gateway_peering_attachments(
+                            ctx,
+                            <DescribeTransitGatewayPeeringAttachmentsRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -29198,6 +30555,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .modify_vpn_tunnel_options(
                             ctx,
                             <ModifyVpnTunnelOptionsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "RejectTransitGatewayPeeringAttachment" => {
+                    let out = self
+                        .0
+                        .reject_transit_gateway_peering_attachment(
+                            ctx,
+                            <RejectTransitGatewayPeeringAttachmentRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
