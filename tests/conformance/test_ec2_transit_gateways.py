@@ -329,3 +329,45 @@ def test_peering_across_accounts_and_regions(landbridge):
         PeerAccountId=b_account,
         PeerRegion="eu-west-1",
     ) == "InvalidTransitGatewayID.NotFound"
+
+
+def test_next_hop_answers_for_vpc_and_transit_gateway_tables(landbridge):
+    """`GET /_landbridge/next-hop`: the route a packet takes, by AWS's evaluation order."""
+    import json
+
+    account = str(random.Random().randrange(10**11, 10**12))
+    ec2 = client_for(landbridge, account, "us-east-1")
+
+    def hop(table, dest):
+        status, _, body = landbridge.raw_request(
+            "GET", f"/_landbridge/next-hop?routeTableId={table}&destination={dest}&account={account}&region=us-east-1"
+        )
+        return status, json.loads(body)
+
+    tgw = ec2.create_transit_gateway()["TransitGateway"]
+    tgw_id, tgw_table = tgw["TransitGatewayId"], tgw["Options"]["AssociationDefaultRouteTableId"]
+    vpc, subnets = vpc_with_subnets(ec2, "10.60.0.0/16")
+    att = ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw_id, VpcId=vpc, SubnetIds=subnets)
+    att = att["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="10.0.0.0/8", TransitGatewayId=tgw_id)
+
+    status, body = hop(rtb, "10.60.3.3")
+    assert status == 200 and body["nextHop"]["kind"] == "local", "the local route wins over 10.0.0.0/8"
+    assert hop(rtb, "10.61.0.1")[1]["nextHop"] == {
+        "routeTableId": rtb,
+        "destinationCidrBlock": "10.0.0.0/8",
+        "targets": [tgw_id],
+        "kind": "static",
+        "state": "active",
+    }
+    assert hop(rtb, "192.0.2.1")[1]["nextHop"] is None
+    assert hop(tgw_table, "10.60.9.9")[1]["nextHop"] == {
+        "routeTableId": tgw_table,
+        "destinationCidrBlock": "10.60.0.0/16",
+        "targets": [att],
+        "kind": "propagated",
+        "state": "active",
+    }
+    assert hop("rtb-0123456789abcdef0", "10.0.0.1")[0] == 404
+    assert hop(rtb, "not-an-ip")[0] == 400

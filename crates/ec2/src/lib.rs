@@ -21,6 +21,7 @@ pub mod model;
 mod paging;
 pub mod regions;
 mod route_tables;
+mod routing;
 mod security;
 pub mod state;
 mod subnets;

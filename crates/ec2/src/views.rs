@@ -185,7 +185,7 @@ pub fn association_state() -> RouteTableAssociationState {
 /// The routes a table shows: its own, then those its propagating virtual
 /// private gateways bring (a VPN connection's static routes while it is
 /// available), unless the table already routes that destination itself.
-fn routes_with_propagated(t: &RouteTableRec, state: &RegionState, at: &At) -> Vec<RouteRec> {
+pub(crate) fn routes_with_propagated(t: &RouteTableRec, state: &RegionState, at: &At) -> Vec<RouteRec> {
     let mut routes = t.routes.clone();
     for vgw in &t.propagating_vgws {
         for destination in crate::vpn_connections::propagated_routes(state, vgw, at) {

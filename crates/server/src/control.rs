@@ -36,6 +36,42 @@ pub async fn endpoints(State(state): State<Arc<AppState>>) -> Json<Value> {
     Json(json!({ "endpoints": state.endpoints.list() }))
 }
 
+/// `GET /_landbridge/next-hop?routeTableId=ID&destination=IP[&account=ID][&region=R]`:
+/// the route a packet to IP takes from a VPC or transit gateway route table
+/// (`nextHop` null when no route covers it).
+pub async fn next_hop(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<std::collections::HashMap<String, String>>,
+) -> (http::StatusCode, Json<Value>) {
+    let bad = |status: http::StatusCode, message: String| {
+        (status, Json(json!({ "error": "BadRequest", "message": message })))
+    };
+    let Some(table) = params.get("routeTableId") else {
+        return bad(http::StatusCode::BAD_REQUEST, "routeTableId is required".into());
+    };
+    let Some(dest) = params
+        .get("destination")
+        .and_then(|d| d.parse::<std::net::Ipv4Addr>().ok())
+    else {
+        return bad(
+            http::StatusCode::BAD_REQUEST,
+            "destination must be an IPv4 address".into(),
+        );
+    };
+    let account = params.get("account").unwrap_or(&state.config.default_account);
+    let region = params.get("region").map_or("us-east-1", String::as_str);
+    let Some(ec2) = state.registry.ec2() else {
+        return bad(http::StatusCode::NOT_FOUND, "EC2 is not running".into());
+    };
+    match ec2.next_hop(account, region, table, dest).await {
+        Ok(hop) => (http::StatusCode::OK, Json(json!({ "nextHop": hop }))),
+        Err(message) => (
+            http::StatusCode::NOT_FOUND,
+            Json(json!({ "error": "NotFound", "message": message })),
+        ),
+    }
+}
+
 /// Any other `/_landbridge/` path.
 pub async fn not_found() -> (http::StatusCode, Json<Value>) {
     (

@@ -71,6 +71,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_landbridge/health", get(control::health))
         .route("/_landbridge/endpoints", get(control::endpoints))
         .route("/_landbridge/reset", post(control::reset))
+        .route("/_landbridge/next-hop", get(control::next_hop))
         .route("/moto-api/reset", post(control::reset))
         .route("/_landbridge/{*rest}", any(control::not_found))
         .fallback(aws)

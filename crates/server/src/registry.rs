@@ -47,6 +47,8 @@ pub struct Registry {
     specs: Vec<&'static ServiceSpec>,
     stateful: Vec<Arc<dyn Stateful>>,
     identities: Arc<dyn Identities>,
+    /// EC2 itself, for the control API's routing questions.
+    ec2: Option<landbridge_ec2::Ec2>,
 }
 
 /// Why the services could not start.
@@ -69,7 +71,12 @@ impl Registry {
             specs,
             stateful,
             identities,
+            ec2: None,
         }
+    }
+
+    pub fn ec2(&self) -> Option<&landbridge_ec2::Ec2> {
+        self.ec2.as_ref()
     }
 
     /// Who the access keys Landbridge issued belong to.
@@ -89,7 +96,7 @@ impl Registry {
         use landbridge_api as api;
         let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle)
             .map_err(|reason| LoadError { service: "ec2", reason })?;
-        Ok(Self::new(
+        let mut registry = Self::new(
             vec![
                 Arc::new(api::sts::StsService(sts.clone())),
                 Arc::new(api::ec2::Ec2Service(ec2.clone())),
@@ -104,9 +111,15 @@ impl Registry {
                 Arc::new(api::transfer::TransferService(NotYetImplemented)),
                 Arc::new(api::logs::LogsService(NotYetImplemented)),
             ],
-            vec![Arc::new(ec2), Arc::new(ObjectsState(objects)), Arc::new(sts.clone())],
+            vec![
+                Arc::new(ec2.clone()),
+                Arc::new(ObjectsState(objects)),
+                Arc::new(sts.clone()),
+            ],
             Arc::new(sts),
-        ))
+        );
+        registry.ec2 = Some(ec2);
+        Ok(registry)
     }
 
     /// Services that keep state, for resets.
