@@ -58,6 +58,18 @@ pub fn tgw_route_table_not_found(id: &str) -> ApiError {
     not_found("InvalidRouteTableID.NotFound", "transitGatewayRouteTable", id)
 }
 
+pub fn insights_path_not_found(id: &str) -> ApiError {
+    not_found("InvalidNetworkInsightsPathId.NotFound", "networkInsightsPath", id)
+}
+
+pub fn insights_analysis_not_found(id: &str) -> ApiError {
+    not_found(
+        "InvalidNetworkInsightsAnalysisId.NotFound",
+        "networkInsightsAnalysis",
+        id,
+    )
+}
+
 pub fn incorrect_state(message: impl Into<String>) -> ApiError {
     ApiError::client("IncorrectState", message)
 }

@@ -37,6 +37,8 @@ pub fn resource_type(id: &str) -> Option<&'static str> {
         "tgw" => "transit-gateway",
         "tgw-attach" => "transit-gateway-attachment",
         "tgw-rtb" => "transit-gateway-route-table",
+        "nip" => "network-insights-path",
+        "nia" => "network-insights-analysis",
         _ => return None,
     })
 }

@@ -19,6 +19,7 @@ mod interfaces;
 mod lifecycles;
 pub mod model;
 mod paging;
+mod reachability;
 pub mod regions;
 mod route_tables;
 mod routing;
@@ -847,6 +848,54 @@ impl Ec2Api for Ec2 {
         input: DescribeTransitGatewayPeeringAttachmentsRequest,
     ) -> Result<DescribeTransitGatewayPeeringAttachmentsResult, ApiError> {
         tgw_peering::describe(self, ctx, input).await
+    }
+
+    async fn create_network_insights_path(
+        &self,
+        ctx: &RequestContext,
+        input: CreateNetworkInsightsPathRequest,
+    ) -> Result<CreateNetworkInsightsPathResult, ApiError> {
+        reachability::create_path(self, ctx, input).await
+    }
+
+    async fn describe_network_insights_paths(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeNetworkInsightsPathsRequest,
+    ) -> Result<DescribeNetworkInsightsPathsResult, ApiError> {
+        reachability::describe_paths(self, ctx, input).await
+    }
+
+    async fn delete_network_insights_path(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteNetworkInsightsPathRequest,
+    ) -> Result<DeleteNetworkInsightsPathResult, ApiError> {
+        reachability::delete_path(self, ctx, input).await
+    }
+
+    async fn start_network_insights_analysis(
+        &self,
+        ctx: &RequestContext,
+        input: StartNetworkInsightsAnalysisRequest,
+    ) -> Result<StartNetworkInsightsAnalysisResult, ApiError> {
+        reachability::start_analysis(self, ctx, input).await
+    }
+
+    async fn describe_network_insights_analyses(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeNetworkInsightsAnalysesRequest,
+    ) -> Result<DescribeNetworkInsightsAnalysesResult, ApiError> {
+        reachability::describe_analyses(self, ctx, input).await
+    }
+
+    async fn delete_network_insights_analysis(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteNetworkInsightsAnalysisRequest,
+    ) -> Result<DeleteNetworkInsightsAnalysisResult, ApiError> {
+        reachability::delete_analysis(self, ctx, input).await
     }
 
     async fn describe_tags(

@@ -386,6 +386,52 @@ pub struct TgwRouteTableRec {
     pub tags: Tags,
 }
 
+/// A Reachability Analyzer path: what to analyse.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InsightsPathRec {
+    pub id: String,
+    pub created_ms: i64,
+    pub source: String,
+    pub destination: Option<String>,
+    pub source_ip: Option<String>,
+    pub destination_ip: Option<String>,
+    /// `tcp` or `udp`.
+    pub protocol: String,
+    pub destination_port: Option<i32>,
+    pub tags: Tags,
+}
+
+/// One component of an analysed path, with the route it took there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HopRec {
+    pub component: String,
+    /// A VPC route table's or transit gateway route table's chosen route:
+    /// its destination, target and origin (`local`, `static`,
+    /// `propagated`).
+    #[serde(default)]
+    pub route: Option<(String, String, String)>,
+}
+
+/// What stopped a path: AWS's explanation code and the component.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockerRec {
+    pub code: String,
+    pub component: String,
+}
+
+/// A Reachability Analyzer analysis and its result, computed when started
+/// (the configuration of that moment, as AWS analyses it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InsightsAnalysisRec {
+    pub id: String,
+    pub path_id: String,
+    pub started_ms: i64,
+    pub found: bool,
+    pub hops: Vec<HopRec>,
+    pub blockers: Vec<BlockerRec>,
+    pub tags: Tags,
+}
+
 /// Per account and region: whether the default VPC has been made (it is
 /// made once; deleting it is final, as in AWS).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -411,6 +457,8 @@ pub enum Resource {
     TgwRouteTable(TgwRouteTableRec),
     TgwRoute(TgwRouteRec),
     TgwPropagation(TgwPropagationRec),
+    InsightsPath(InsightsPathRec),
+    InsightsAnalysis(InsightsAnalysisRec),
     Meta(MetaRec),
 }
 
@@ -433,6 +481,8 @@ impl Resource {
             Resource::TgwRouteTable(_) => "transit-gateway-route-table",
             Resource::TgwRoute(_) => "transit-gateway-route",
             Resource::TgwPropagation(_) => "transit-gateway-propagation",
+            Resource::InsightsPath(_) => "network-insights-path",
+            Resource::InsightsAnalysis(_) => "network-insights-analysis",
             Resource::TgwAttachment(_) => "transit-gateway-attachment",
             Resource::TransitGateway(_) => "transit-gateway",
             Resource::Meta(_) => KIND_META,
@@ -454,6 +504,8 @@ impl Resource {
             Resource::TgwRouteTable(r) => &r.id,
             Resource::TgwRoute(r) => &r.id,
             Resource::TgwPropagation(r) => &r.id,
+            Resource::InsightsPath(r) => &r.id,
+            Resource::InsightsAnalysis(r) => &r.id,
             Resource::TgwAttachment(r) => &r.id,
             Resource::TransitGateway(r) => &r.id,
             Resource::Meta(_) => META_ID,
@@ -478,6 +530,8 @@ impl Resource {
             | Resource::TgwRouteTable(_)
             | Resource::TgwRoute(_)
             | Resource::TgwPropagation(_)
+            | Resource::InsightsPath(_)
+            | Resource::InsightsAnalysis(_)
             | Resource::Meta(_) => None,
         }
     }
@@ -496,6 +550,8 @@ impl Resource {
             Resource::VpnConnection(r) => Some(&r.tags),
             Resource::TgwRouteTable(r) => Some(&r.tags),
             Resource::TgwRoute(_) | Resource::TgwPropagation(_) => None,
+            Resource::InsightsPath(r) => Some(&r.tags),
+            Resource::InsightsAnalysis(r) => Some(&r.tags),
             Resource::TgwAttachment(r) => Some(&r.tags),
             Resource::TransitGateway(r) => Some(&r.tags),
             Resource::Meta(_) => None,
@@ -516,6 +572,8 @@ impl Resource {
             Resource::VpnConnection(r) => Some(&mut r.tags),
             Resource::TgwRouteTable(r) => Some(&mut r.tags),
             Resource::TgwRoute(_) | Resource::TgwPropagation(_) => None,
+            Resource::InsightsPath(r) => Some(&mut r.tags),
+            Resource::InsightsAnalysis(r) => Some(&mut r.tags),
             Resource::TgwAttachment(r) => Some(&mut r.tags),
             Resource::TransitGateway(r) => Some(&mut r.tags),
             Resource::Meta(_) => None,
@@ -537,6 +595,8 @@ impl Resource {
             Resource::TgwRouteTable(r) => serde_json::to_value(r),
             Resource::TgwRoute(r) => serde_json::to_value(r),
             Resource::TgwPropagation(r) => serde_json::to_value(r),
+            Resource::InsightsPath(r) => serde_json::to_value(r),
+            Resource::InsightsAnalysis(r) => serde_json::to_value(r),
             Resource::TgwAttachment(r) => serde_json::to_value(r),
             Resource::TransitGateway(r) => serde_json::to_value(r),
             Resource::Meta(r) => serde_json::to_value(r),
@@ -559,6 +619,8 @@ impl Resource {
             "transit-gateway-route-table" => Resource::TgwRouteTable(serde_json::from_value(body).map_err(err)?),
             "transit-gateway-route" => Resource::TgwRoute(serde_json::from_value(body).map_err(err)?),
             "transit-gateway-propagation" => Resource::TgwPropagation(serde_json::from_value(body).map_err(err)?),
+            "network-insights-path" => Resource::InsightsPath(serde_json::from_value(body).map_err(err)?),
+            "network-insights-analysis" => Resource::InsightsAnalysis(serde_json::from_value(body).map_err(err)?),
             "transit-gateway-attachment" => Resource::TgwAttachment(serde_json::from_value(body).map_err(err)?),
             "transit-gateway" => Resource::TransitGateway(serde_json::from_value(body).map_err(err)?),
             KIND_META => Resource::Meta(serde_json::from_value(body).map_err(err)?),

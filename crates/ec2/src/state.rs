@@ -18,6 +18,17 @@ use crate::model::*;
 
 pub const SERVICE: &str = "ec2";
 
+/// The kinds of resource transit gateway routes are computed from.
+const ROUTING_KINDS: &[&str] = &[
+    "vpc",
+    "vpn-connection",
+    "transit-gateway",
+    "transit-gateway-attachment",
+    "transit-gateway-route-table",
+    "transit-gateway-route",
+    "transit-gateway-propagation",
+];
+
 #[derive(Debug, Default)]
 pub struct RegionState {
     pub vpcs: BTreeMap<String, VpcRec>,
@@ -36,9 +47,12 @@ pub struct RegionState {
     /// Static routes and propagations by `<route table id>|...`.
     pub tgw_routes: BTreeMap<String, TgwRouteRec>,
     pub tgw_propagations: BTreeMap<String, TgwPropagationRec>,
+    pub insights_paths: BTreeMap<String, InsightsPathRec>,
+    pub insights_analyses: BTreeMap<String, InsightsAnalysisRec>,
     pub meta: MetaRec,
-    /// Bumped by every applied change: derived data cached under an older
-    /// generation is stale.
+    /// Bumped by every applied change to a resource routes are computed
+    /// from (`ROUTING_KINDS`): routes cached under an older generation are
+    /// stale.
     pub generation: u64,
     /// Transit gateway route tables' computed routes, by table, with the
     /// generation they were computed at (see `tgw_routes::routes`).
@@ -140,7 +154,13 @@ impl Index {
 
 impl RegionState {
     fn apply(&mut self, change: Change) {
-        self.generation += 1;
+        let kind = match &change {
+            Change::Put(r) => r.kind(),
+            Change::Delete(kind, _) => kind,
+        };
+        if ROUTING_KINDS.contains(&kind) {
+            self.generation += 1;
+        }
         // Keep the indexes in step: out with the old version, in with the new.
         let id = match &change {
             Change::Put(r) => r.id().to_string(),
@@ -199,6 +219,12 @@ impl RegionState {
                 Resource::TgwPropagation(v) => {
                     self.tgw_propagations.insert(v.id.clone(), v);
                 }
+                Resource::InsightsPath(v) => {
+                    self.insights_paths.insert(v.id.clone(), v);
+                }
+                Resource::InsightsAnalysis(v) => {
+                    self.insights_analyses.insert(v.id.clone(), v);
+                }
                 Resource::Meta(m) => self.meta = m,
             },
             Change::Delete(kind, id) => {
@@ -218,6 +244,8 @@ impl RegionState {
                     "transit-gateway-route-table" => self.tgw_route_tables.remove(&id).map(|_| ()),
                     "transit-gateway-route" => self.tgw_routes.remove(&id).map(|_| ()),
                     "transit-gateway-propagation" => self.tgw_propagations.remove(&id).map(|_| ()),
+                    "network-insights-path" => self.insights_paths.remove(&id).map(|_| ()),
+                    "network-insights-analysis" => self.insights_analyses.remove(&id).map(|_| ()),
                     _ => None,
                 };
             }
@@ -251,6 +279,8 @@ impl RegionState {
             .chain(pairs(&self.transit_gateways, |r| &r.tags))
             .chain(pairs(&self.tgw_attachments, |r| &r.tags))
             .chain(pairs(&self.tgw_route_tables, |r| &r.tags))
+            .chain(pairs(&self.insights_paths, |r| &r.tags))
+            .chain(pairs(&self.insights_analyses, |r| &r.tags))
     }
 
     /// A copy of a taggable resource, to change its tags and put it back.
@@ -290,6 +320,12 @@ impl RegionState {
         }
         if let Some(r) = self.tgw_route_tables.get(id) {
             return Some(Resource::TgwRouteTable(r.clone()));
+        }
+        if let Some(r) = self.insights_paths.get(id) {
+            return Some(Resource::InsightsPath(r.clone()));
+        }
+        if let Some(r) = self.insights_analyses.get(id) {
+            return Some(Resource::InsightsAnalysis(r.clone()));
         }
         self.security_groups.get(id).map(|r| Resource::SecurityGroup(r.clone()))
     }

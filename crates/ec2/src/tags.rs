@@ -83,6 +83,8 @@ fn unknown_resource(id: &str) -> ApiError {
         Some("transit-gateway") => errors::tgw_not_found(id),
         Some("transit-gateway-attachment") => errors::tgw_attachment_not_found(id),
         Some("transit-gateway-route-table") => errors::tgw_route_table_not_found(id),
+        Some("network-insights-path") => errors::insights_path_not_found(id),
+        Some("network-insights-analysis") => errors::insights_analysis_not_found(id),
         _ => ApiError::client("InvalidID", format!("The ID '{id}' is not valid")),
     }
 }

@@ -67,6 +67,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "CreateNetworkInsightsPath",
+            input: Some(&S_CreateNetworkInsightsPathRequest),
+            output: Some(&S_CreateNetworkInsightsPathResult),
+            result_wrapper: None,
+        },
+        Operation {
             name: "CreateNetworkInterface",
             input: Some(&S_CreateNetworkInterfaceRequest),
             output: Some(&S_CreateNetworkInterfaceResult),
@@ -160,6 +166,18 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DeleteInternetGateway",
             input: Some(&S_DeleteInternetGatewayRequest),
             output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteNetworkInsightsAnalysis",
+            input: Some(&S_DeleteNetworkInsightsAnalysisRequest),
+            output: Some(&S_DeleteNetworkInsightsAnalysisResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteNetworkInsightsPath",
+            input: Some(&S_DeleteNetworkInsightsPathRequest),
+            output: Some(&S_DeleteNetworkInsightsPathResult),
             result_wrapper: None,
         },
         Operation {
@@ -268,6 +286,18 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DescribeNetworkAcls",
             input: Some(&S_DescribeNetworkAclsRequest),
             output: Some(&S_DescribeNetworkAclsResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeNetworkInsightsAnalyses",
+            input: Some(&S_DescribeNetworkInsightsAnalysesRequest),
+            output: Some(&S_DescribeNetworkInsightsAnalysesResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeNetworkInsightsPaths",
+            input: Some(&S_DescribeNetworkInsightsPathsRequest),
+            output: Some(&S_DescribeNetworkInsightsPathsResult),
             result_wrapper: None,
         },
         Operation {
@@ -526,6 +556,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "SearchTransitGatewayRoutes",
             input: Some(&S_SearchTransitGatewayRoutesRequest),
             output: Some(&S_SearchTransitGatewayRoutesResult),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "StartNetworkInsightsAnalysis",
+            input: Some(&S_StartNetworkInsightsAnalysisRequest),
+            output: Some(&S_StartNetworkInsightsAnalysisResult),
             result_wrapper: None,
         },
     ],
@@ -1515,6 +1551,78 @@ pub static S_ActiveVpnTunnelStatus: Shape = Shape {
         union: false,
     },
 };
+pub static S_AdditionalDetail: Shape = Shape {
+    name: "AdditionalDetail",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AdditionalDetailType",
+                shape: &S_String,
+                location_name: Some("additionalDetailType"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Component",
+                shape: &S_AnalysisComponent,
+                location_name: Some("component"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcEndpointService",
+                shape: &S_AnalysisComponent,
+                location_name: Some("vpcEndpointService"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleOptions",
+                shape: &S_RuleOptionList,
+                location_name: Some("ruleOptionSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleGroupTypePairs",
+                shape: &S_RuleGroupTypePairList,
+                location_name: Some("ruleGroupTypePairSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleGroupRuleOptionsPairs",
+                shape: &S_RuleGroupRuleOptionsPairList,
+                location_name: Some("ruleGroupRuleOptionsPairSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServiceName",
+                shape: &S_String,
+                location_name: Some("serviceName"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoadBalancers",
+                shape: &S_AnalysisComponentList,
+                location_name: Some("loadBalancerSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AdditionalDetailList: Shape = Shape {
+    name: "AdditionalDetailList",
+    kind: ShapeKind::List {
+        member: &S_AdditionalDetail,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_AdditionalKeyExchangeMethodsList: Shape = Shape {
     name: "AdditionalKeyExchangeMethodsList",
     kind: ShapeKind::List {
@@ -1590,12 +1698,466 @@ pub static S_AdditionalKeyExchangesRequestSpecification: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_AlternatePathHint: Shape = Shape {
+    name: "AlternatePathHint",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ComponentId",
+                shape: &S_String,
+                location_name: Some("componentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ComponentArn",
+                shape: &S_String,
+                location_name: Some("componentArn"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AlternatePathHintList: Shape = Shape {
+    name: "AlternatePathHintList",
+    kind: ShapeKind::List {
+        member: &S_AlternatePathHint,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_AnalysisAclRule: Shape = Shape {
+    name: "AnalysisAclRule",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Cidr",
+                shape: &S_String,
+                location_name: Some("cidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Egress",
+                shape: &S_Boolean,
+                location_name: Some("egress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PortRange",
+                shape: &S_PortRange,
+                location_name: Some("portRange"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_String,
+                location_name: Some("protocol"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleAction",
+                shape: &S_String,
+                location_name: Some("ruleAction"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleNumber",
+                shape: &S_Integer,
+                location_name: Some("ruleNumber"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AnalysisComponent: Shape = Shape {
+    name: "AnalysisComponent",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Id",
+                shape: &S_String,
+                location_name: Some("id"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Arn",
+                shape: &S_String,
+                location_name: Some("arn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Name",
+                shape: &S_String,
+                location_name: Some("name"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AnalysisComponentList: Shape = Shape {
+    name: "AnalysisComponentList",
+    kind: ShapeKind::List {
+        member: &S_AnalysisComponent,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_AnalysisLoadBalancerListener: Shape = Shape {
+    name: "AnalysisLoadBalancerListener",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LoadBalancerPort",
+                shape: &S_Port,
+                location_name: Some("loadBalancerPort"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstancePort",
+                shape: &S_Port,
+                location_name: Some("instancePort"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AnalysisLoadBalancerTarget: Shape = Shape {
+    name: "AnalysisLoadBalancerTarget",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Address",
+                shape: &S_IpAddress,
+                location_name: Some("address"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZone",
+                shape: &S_String,
+                location_name: Some("availabilityZone"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZoneId",
+                shape: &S_String,
+                location_name: Some("availabilityZoneId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Instance",
+                shape: &S_AnalysisComponent,
+                location_name: Some("instance"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Port",
+                shape: &S_Port,
+                location_name: Some("port"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AnalysisPacketHeader: Shape = Shape {
+    name: "AnalysisPacketHeader",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationAddresses",
+                shape: &S_IpAddressList,
+                location_name: Some("destinationAddressSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationPortRanges",
+                shape: &S_PortRangeList,
+                location_name: Some("destinationPortRangeSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_String,
+                location_name: Some("protocol"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceAddresses",
+                shape: &S_IpAddressList,
+                location_name: Some("sourceAddressSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourcePortRanges",
+                shape: &S_PortRangeList,
+                location_name: Some("sourcePortRangeSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AnalysisRouteTableRoute: Shape = Shape {
+    name: "AnalysisRouteTableRoute",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationCidr",
+                shape: &S_String,
+                location_name: Some("destinationCidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationPrefixListId",
+                shape: &S_String,
+                location_name: Some("destinationPrefixListId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EgressOnlyInternetGatewayId",
+                shape: &S_String,
+                location_name: Some("egressOnlyInternetGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "GatewayId",
+                shape: &S_String,
+                location_name: Some("gatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InstanceId",
+                shape: &S_String,
+                location_name: Some("instanceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NatGatewayId",
+                shape: &S_String,
+                location_name: Some("natGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInterfaceId",
+                shape: &S_String,
+                location_name: Some("networkInterfaceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Origin",
+                shape: &S_String,
+                location_name: Some("origin"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayId",
+                shape: &S_String,
+                location_name: Some("transitGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcPeeringConnectionId",
+                shape: &S_String,
+                location_name: Some("vpcPeeringConnectionId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_String,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CarrierGatewayId",
+                shape: &S_String,
+                location_name: Some("carrierGatewayId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CoreNetworkArn",
+                shape: &S_ResourceArn,
+                location_name: Some("coreNetworkArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocalGatewayId",
+                shape: &S_String,
+                location_name: Some("localGatewayId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AnalysisSecurityGroupRule: Shape = Shape {
+    name: "AnalysisSecurityGroupRule",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Cidr",
+                shape: &S_String,
+                location_name: Some("cidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Direction",
+                shape: &S_String,
+                location_name: Some("direction"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupId",
+                shape: &S_String,
+                location_name: Some("securityGroupId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PortRange",
+                shape: &S_PortRange,
+                location_name: Some("portRange"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrefixListId",
+                shape: &S_String,
+                location_name: Some("prefixListId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_String,
+                location_name: Some("protocol"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AnalysisStatus: Shape = Shape {
+    name: "AnalysisStatus",
+    kind: ShapeKind::String {
+        enum_values: &["running", "succeeded", "failed"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_AnalysisTransitGatewayPolicyTableEntry: Shape = Shape {
+    name: "AnalysisTransitGatewayPolicyTableEntry",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "RuleNumber",
+                shape: &S_Integer,
+                location_name: Some("ruleNumber"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_String,
+                location_name: Some("protocol"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceCidr",
+                shape: &S_String,
+                location_name: Some("sourceCidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationCidr",
+                shape: &S_String,
+                location_name: Some("destinationCidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourcePortRange",
+                shape: &S_PortRange,
+                location_name: Some("sourcePortRange"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationPortRange",
+                shape: &S_PortRange,
+                location_name: Some("destinationPortRange"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TargetRouteTableId",
+                shape: &S_String,
+                location_name: Some("targetRouteTableId"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_ApplianceModeSupportValue: Shape = Shape {
     name: "ApplianceModeSupportValue",
     kind: ShapeKind::String {
         enum_values: &["enable", "disable"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_ArnList: Shape = Shape {
+    name: "ArnList",
+    kind: ShapeKind::List {
+        member: &S_ResourceArn,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
     },
 };
 pub static S_AssociateRouteTableRequest: Shape = Shape {
@@ -2297,6 +2859,22 @@ pub static S_CoipPoolId: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_ComponentAccount: Shape = Shape {
+    name: "ComponentAccount",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: Some("\\d{12}"),
+    },
+};
+pub static S_ComponentRegion: Shape = Shape {
+    name: "ComponentRegion",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: Some("[a-z]{2}-[a-z]+-[1-9]+"),
+    },
+};
 pub static S_ConnectionTrackingConfiguration: Shape = Shape {
     name: "ConnectionTrackingConfiguration",
     kind: ShapeKind::Structure {
@@ -2476,6 +3054,104 @@ pub static S_CreateInternetGatewayResult: Shape = Shape {
             name: "InternetGateway",
             shape: &S_InternetGateway,
             location_name: Some("internetGateway"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateNetworkInsightsPathRequest: Shape = Shape {
+    name: "CreateNetworkInsightsPathRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SourceIp",
+                shape: &S_IpAddress,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationIp",
+                shape: &S_IpAddress,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Source",
+                shape: &S_NetworkInsightsResourceId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Destination",
+                shape: &S_NetworkInsightsResourceId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_Protocol,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DestinationPort",
+                shape: &S_Port,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ClientToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "FilterAtSource",
+                shape: &S_PathRequestFilter,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilterAtDestination",
+                shape: &S_PathRequestFilter,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateNetworkInsightsPathResult: Shape = Shape {
+    name: "CreateNetworkInsightsPathResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "NetworkInsightsPath",
+            shape: &S_NetworkInsightsPath,
+            location_name: Some("networkInsightsPath"),
             query_name: None,
             required: false,
         }],
@@ -3762,6 +4438,76 @@ pub static S_DeleteInternetGatewayRequest: Shape = Shape {
         union: false,
     },
 };
+pub static S_DeleteNetworkInsightsAnalysisRequest: Shape = Shape {
+    name: "DeleteNetworkInsightsAnalysisRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInsightsAnalysisId",
+                shape: &S_NetworkInsightsAnalysisId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteNetworkInsightsAnalysisResult: Shape = Shape {
+    name: "DeleteNetworkInsightsAnalysisResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "NetworkInsightsAnalysisId",
+            shape: &S_NetworkInsightsAnalysisId,
+            location_name: Some("networkInsightsAnalysisId"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_DeleteNetworkInsightsPathRequest: Shape = Shape {
+    name: "DeleteNetworkInsightsPathRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInsightsPathId",
+                shape: &S_NetworkInsightsPathId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteNetworkInsightsPathResult: Shape = Shape {
+    name: "DeleteNetworkInsightsPathResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "NetworkInsightsPathId",
+            shape: &S_NetworkInsightsPathId,
+            location_name: Some("networkInsightsPathId"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_DeleteNetworkInterfaceRequest: Shape = Shape {
     name: "DeleteNetworkInterfaceRequest",
     kind: ShapeKind::Structure {
@@ -4402,6 +5148,157 @@ pub static S_DescribeNetworkAclsResult: Shape = Shape {
                 name: "NetworkAcls",
                 shape: &S_NetworkAclList,
                 location_name: Some("networkAclSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeNetworkInsightsAnalysesRequest: Shape = Shape {
+    name: "DescribeNetworkInsightsAnalysesRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkInsightsAnalysisIds",
+                shape: &S_NetworkInsightsAnalysisIdList,
+                location_name: Some("NetworkInsightsAnalysisId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInsightsPathId",
+                shape: &S_NetworkInsightsPathId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AnalysisStartTime",
+                shape: &S_MillisecondDateTime,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AnalysisEndTime",
+                shape: &S_MillisecondDateTime,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_NetworkInsightsMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeNetworkInsightsAnalysesResult: Shape = Shape {
+    name: "DescribeNetworkInsightsAnalysesResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkInsightsAnalyses",
+                shape: &S_NetworkInsightsAnalysisList,
+                location_name: Some("networkInsightsAnalysisSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_String,
+                location_name: Some("nextToken"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeNetworkInsightsPathsRequest: Shape = Shape {
+    name: "DescribeNetworkInsightsPathsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkInsightsPathIds",
+                shape: &S_NetworkInsightsPathIdList,
+                location_name: Some("NetworkInsightsPathId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_FilterList,
+                location_name: Some("Filter"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_NetworkInsightsMaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeNetworkInsightsPathsResult: Shape = Shape {
+    name: "DescribeNetworkInsightsPathsResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkInsightsPaths",
+                shape: &S_NetworkInsightsPathList,
+                location_name: Some("networkInsightsPathSet"),
                 query_name: None,
                 required: false,
             },
@@ -5763,6 +6660,414 @@ pub static S_EncryptionSupportOptionValue: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_Explanation: Shape = Shape {
+    name: "Explanation",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Acl",
+                shape: &S_AnalysisComponent,
+                location_name: Some("acl"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AclRule",
+                shape: &S_AnalysisAclRule,
+                location_name: Some("aclRule"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Address",
+                shape: &S_IpAddress,
+                location_name: Some("address"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Addresses",
+                shape: &S_IpAddressList,
+                location_name: Some("addressSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AttachedTo",
+                shape: &S_AnalysisComponent,
+                location_name: Some("attachedTo"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZones",
+                shape: &S_ValueStringList,
+                location_name: Some("availabilityZoneSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AvailabilityZoneIds",
+                shape: &S_ValueStringList,
+                location_name: Some("availabilityZoneIdSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Cidrs",
+                shape: &S_ValueStringList,
+                location_name: Some("cidrSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Component",
+                shape: &S_AnalysisComponent,
+                location_name: Some("component"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomerGateway",
+                shape: &S_AnalysisComponent,
+                location_name: Some("customerGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Destination",
+                shape: &S_AnalysisComponent,
+                location_name: Some("destination"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationVpc",
+                shape: &S_AnalysisComponent,
+                location_name: Some("destinationVpc"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Direction",
+                shape: &S_String,
+                location_name: Some("direction"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ExplanationCode",
+                shape: &S_String,
+                location_name: Some("explanationCode"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IngressRouteTable",
+                shape: &S_AnalysisComponent,
+                location_name: Some("ingressRouteTable"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InternetGateway",
+                shape: &S_AnalysisComponent,
+                location_name: Some("internetGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoadBalancerArn",
+                shape: &S_ResourceArn,
+                location_name: Some("loadBalancerArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ClassicLoadBalancerListener",
+                shape: &S_AnalysisLoadBalancerListener,
+                location_name: Some("classicLoadBalancerListener"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoadBalancerListenerPort",
+                shape: &S_Port,
+                location_name: Some("loadBalancerListenerPort"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoadBalancerTarget",
+                shape: &S_AnalysisLoadBalancerTarget,
+                location_name: Some("loadBalancerTarget"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoadBalancerTargetGroup",
+                shape: &S_AnalysisComponent,
+                location_name: Some("loadBalancerTargetGroup"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoadBalancerTargetGroups",
+                shape: &S_AnalysisComponentList,
+                location_name: Some("loadBalancerTargetGroupSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoadBalancerTargetPort",
+                shape: &S_Port,
+                location_name: Some("loadBalancerTargetPort"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ElasticLoadBalancerListener",
+                shape: &S_AnalysisComponent,
+                location_name: Some("elasticLoadBalancerListener"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MissingComponent",
+                shape: &S_String,
+                location_name: Some("missingComponent"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NatGateway",
+                shape: &S_AnalysisComponent,
+                location_name: Some("natGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInterface",
+                shape: &S_AnalysisComponent,
+                location_name: Some("networkInterface"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PacketField",
+                shape: &S_String,
+                location_name: Some("packetField"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcPeeringConnection",
+                shape: &S_AnalysisComponent,
+                location_name: Some("vpcPeeringConnection"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Port",
+                shape: &S_Port,
+                location_name: Some("port"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PortRanges",
+                shape: &S_PortRangeList,
+                location_name: Some("portRangeSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrefixList",
+                shape: &S_AnalysisComponent,
+                location_name: Some("prefixList"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocols",
+                shape: &S_StringList,
+                location_name: Some("protocolSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableRoute",
+                shape: &S_AnalysisRouteTableRoute,
+                location_name: Some("routeTableRoute"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTable",
+                shape: &S_AnalysisComponent,
+                location_name: Some("routeTable"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroup",
+                shape: &S_AnalysisComponent,
+                location_name: Some("securityGroup"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupRule",
+                shape: &S_AnalysisSecurityGroupRule,
+                location_name: Some("securityGroupRule"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroups",
+                shape: &S_AnalysisComponentList,
+                location_name: Some("securityGroupSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceVpc",
+                shape: &S_AnalysisComponent,
+                location_name: Some("sourceVpc"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_String,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Subnet",
+                shape: &S_AnalysisComponent,
+                location_name: Some("subnet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetRouteTable",
+                shape: &S_AnalysisComponent,
+                location_name: Some("subnetRouteTable"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Vpc",
+                shape: &S_AnalysisComponent,
+                location_name: Some("vpc"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcEndpoint",
+                shape: &S_AnalysisComponent,
+                location_name: Some("vpcEndpoint"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnConnection",
+                shape: &S_AnalysisComponent,
+                location_name: Some("vpnConnection"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpnGateway",
+                shape: &S_AnalysisComponent,
+                location_name: Some("vpnGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGateway",
+                shape: &S_AnalysisComponent,
+                location_name: Some("transitGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayRouteTable",
+                shape: &S_AnalysisComponent,
+                location_name: Some("transitGatewayRouteTable"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayRouteTableRoute",
+                shape: &S_TransitGatewayRouteTableRoute,
+                location_name: Some("transitGatewayRouteTableRoute"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayPolicyTable",
+                shape: &S_AnalysisComponent,
+                location_name: Some("transitGatewayPolicyTable"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayPolicyTableEntry",
+                shape: &S_AnalysisTransitGatewayPolicyTableEntry,
+                location_name: Some("transitGatewayPolicyTableEntry"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayAttachment",
+                shape: &S_AnalysisComponent,
+                location_name: Some("transitGatewayAttachment"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ComponentAccount",
+                shape: &S_ComponentAccount,
+                location_name: Some("componentAccount"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ComponentRegion",
+                shape: &S_ComponentRegion,
+                location_name: Some("componentRegion"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FirewallStatelessRule",
+                shape: &S_FirewallStatelessRule,
+                location_name: Some("firewallStatelessRule"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FirewallStatefulRule",
+                shape: &S_FirewallStatefulRule,
+                location_name: Some("firewallStatefulRule"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ExplanationList: Shape = Shape {
+    name: "ExplanationList",
+    kind: ShapeKind::List {
+        member: &S_Explanation,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_Filter: Shape = Shape {
     name: "Filter",
     kind: ShapeKind::Structure {
@@ -5793,6 +7098,28 @@ pub static S_FilterList: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_FilterPortRange: Shape = Shape {
+    name: "FilterPortRange",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "FromPort",
+                shape: &S_Port,
+                location_name: Some("fromPort"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ToPort",
+                shape: &S_Port,
+                location_name: Some("toPort"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_FirewallArn: Shape = Shape {
     name: "FirewallArn",
     kind: ShapeKind::String {
@@ -5815,6 +7142,134 @@ pub static S_FirewallOnboardingStatus: Shape = Shape {
         enum_values: &["pending", "active", "disabling"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_FirewallStatefulRule: Shape = Shape {
+    name: "FirewallStatefulRule",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "RuleGroupArn",
+                shape: &S_ResourceArn,
+                location_name: Some("ruleGroupArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Sources",
+                shape: &S_ValueStringList,
+                location_name: Some("sourceSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Destinations",
+                shape: &S_ValueStringList,
+                location_name: Some("destinationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourcePorts",
+                shape: &S_PortRangeList,
+                location_name: Some("sourcePortSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationPorts",
+                shape: &S_PortRangeList,
+                location_name: Some("destinationPortSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_String,
+                location_name: Some("protocol"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleAction",
+                shape: &S_String,
+                location_name: Some("ruleAction"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Direction",
+                shape: &S_String,
+                location_name: Some("direction"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_FirewallStatelessRule: Shape = Shape {
+    name: "FirewallStatelessRule",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "RuleGroupArn",
+                shape: &S_ResourceArn,
+                location_name: Some("ruleGroupArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Sources",
+                shape: &S_ValueStringList,
+                location_name: Some("sourceSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Destinations",
+                shape: &S_ValueStringList,
+                location_name: Some("destinationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourcePorts",
+                shape: &S_PortRangeList,
+                location_name: Some("sourcePortSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationPorts",
+                shape: &S_PortRangeList,
+                location_name: Some("destinationPortSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocols",
+                shape: &S_ProtocolIntList,
+                location_name: Some("protocolSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleAction",
+                shape: &S_String,
+                location_name: Some("ruleAction"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Priority",
+                shape: &S_Priority,
+                location_name: Some("priority"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_GVCDMaxResults: Shape = Shape {
@@ -6460,6 +7915,25 @@ pub static S_InternetGatewayList: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_IpAddress: Shape = Shape {
+    name: "IpAddress",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(15),
+        },
+        pattern: Some("^([0-9]{1,3}.){3}[0-9]{1,3}$"),
+    },
+};
+pub static S_IpAddressList: Shape = Shape {
+    name: "IpAddressList",
+    kind: ShapeKind::List {
+        member: &S_IpAddress,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_IpPermission: Shape = Shape {
     name: "IpPermission",
     kind: ShapeKind::Structure {
@@ -6730,6 +8204,10 @@ pub static S_Long: Shape = Shape {
     kind: ShapeKind::Long {
         bounds: Bounds { min: None, max: None },
     },
+};
+pub static S_MillisecondDateTime: Shape = Shape {
+    name: "MillisecondDateTime",
+    kind: ShapeKind::Timestamp,
 };
 pub static S_ModifySubnetAttributeRequest: Shape = Shape {
     name: "ModifySubnetAttributeRequest",
@@ -7699,6 +9177,304 @@ pub static S_NetworkFirewallConnectivityType: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_NetworkInsightsAnalysis: Shape = Shape {
+    name: "NetworkInsightsAnalysis",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkInsightsAnalysisId",
+                shape: &S_NetworkInsightsAnalysisId,
+                location_name: Some("networkInsightsAnalysisId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInsightsAnalysisArn",
+                shape: &S_ResourceArn,
+                location_name: Some("networkInsightsAnalysisArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInsightsPathId",
+                shape: &S_NetworkInsightsPathId,
+                location_name: Some("networkInsightsPathId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AdditionalAccounts",
+                shape: &S_ValueStringList,
+                location_name: Some("additionalAccountSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilterInArns",
+                shape: &S_ArnList,
+                location_name: Some("filterInArnSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilterOutArns",
+                shape: &S_ArnList,
+                location_name: Some("filterOutArnSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StartDate",
+                shape: &S_MillisecondDateTime,
+                location_name: Some("startDate"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_AnalysisStatus,
+                location_name: Some("status"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StatusMessage",
+                shape: &S_String,
+                location_name: Some("statusMessage"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "WarningMessage",
+                shape: &S_String,
+                location_name: Some("warningMessage"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkPathFound",
+                shape: &S_Boolean,
+                location_name: Some("networkPathFound"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ForwardPathComponents",
+                shape: &S_PathComponentList,
+                location_name: Some("forwardPathComponentSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ReturnPathComponents",
+                shape: &S_PathComponentList,
+                location_name: Some("returnPathComponentSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Explanations",
+                shape: &S_ExplanationList,
+                location_name: Some("explanationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AlternatePathHints",
+                shape: &S_AlternatePathHintList,
+                location_name: Some("alternatePathHintSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SuggestedAccounts",
+                shape: &S_ValueStringList,
+                location_name: Some("suggestedAccountSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkInsightsAnalysisId: Shape = Shape {
+    name: "NetworkInsightsAnalysisId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NetworkInsightsAnalysisIdList: Shape = Shape {
+    name: "NetworkInsightsAnalysisIdList",
+    kind: ShapeKind::List {
+        member: &S_NetworkInsightsAnalysisId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkInsightsAnalysisList: Shape = Shape {
+    name: "NetworkInsightsAnalysisList",
+    kind: ShapeKind::List {
+        member: &S_NetworkInsightsAnalysis,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkInsightsMaxResults: Shape = Shape {
+    name: "NetworkInsightsMaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(100),
+        },
+    },
+};
+pub static S_NetworkInsightsPath: Shape = Shape {
+    name: "NetworkInsightsPath",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkInsightsPathId",
+                shape: &S_NetworkInsightsPathId,
+                location_name: Some("networkInsightsPathId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NetworkInsightsPathArn",
+                shape: &S_ResourceArn,
+                location_name: Some("networkInsightsPathArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreatedDate",
+                shape: &S_MillisecondDateTime,
+                location_name: Some("createdDate"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Source",
+                shape: &S_String,
+                location_name: Some("source"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Destination",
+                shape: &S_String,
+                location_name: Some("destination"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceArn",
+                shape: &S_ResourceArn,
+                location_name: Some("sourceArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationArn",
+                shape: &S_ResourceArn,
+                location_name: Some("destinationArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceIp",
+                shape: &S_IpAddress,
+                location_name: Some("sourceIp"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationIp",
+                shape: &S_IpAddress,
+                location_name: Some("destinationIp"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_Protocol,
+                location_name: Some("protocol"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationPort",
+                shape: &S_Integer,
+                location_name: Some("destinationPort"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_TagList,
+                location_name: Some("tagSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilterAtSource",
+                shape: &S_PathFilter,
+                location_name: Some("filterAtSource"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilterAtDestination",
+                shape: &S_PathFilter,
+                location_name: Some("filterAtDestination"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_NetworkInsightsPathId: Shape = Shape {
+    name: "NetworkInsightsPathId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NetworkInsightsPathIdList: Shape = Shape {
+    name: "NetworkInsightsPathIdList",
+    kind: ShapeKind::List {
+        member: &S_NetworkInsightsPathId,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkInsightsPathList: Shape = Shape {
+    name: "NetworkInsightsPathList",
+    kind: ShapeKind::List {
+        member: &S_NetworkInsightsPath,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_NetworkInsightsResourceId: Shape = Shape {
+    name: "NetworkInsightsResourceId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_NetworkInterface: Shape = Shape {
     name: "NetworkInterface",
     kind: ShapeKind::Structure {
@@ -8272,6 +10048,241 @@ pub static S_OperatorResponse: Shape = Shape {
         union: false,
     },
 };
+pub static S_PathComponent: Shape = Shape {
+    name: "PathComponent",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SequenceNumber",
+                shape: &S_Integer,
+                location_name: Some("sequenceNumber"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AclRule",
+                shape: &S_AnalysisAclRule,
+                location_name: Some("aclRule"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AttachedTo",
+                shape: &S_AnalysisComponent,
+                location_name: Some("attachedTo"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Component",
+                shape: &S_AnalysisComponent,
+                location_name: Some("component"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationVpc",
+                shape: &S_AnalysisComponent,
+                location_name: Some("destinationVpc"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OutboundHeader",
+                shape: &S_AnalysisPacketHeader,
+                location_name: Some("outboundHeader"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InboundHeader",
+                shape: &S_AnalysisPacketHeader,
+                location_name: Some("inboundHeader"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteTableRoute",
+                shape: &S_AnalysisRouteTableRoute,
+                location_name: Some("routeTableRoute"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupRule",
+                shape: &S_AnalysisSecurityGroupRule,
+                location_name: Some("securityGroupRule"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceVpc",
+                shape: &S_AnalysisComponent,
+                location_name: Some("sourceVpc"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Subnet",
+                shape: &S_AnalysisComponent,
+                location_name: Some("subnet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Vpc",
+                shape: &S_AnalysisComponent,
+                location_name: Some("vpc"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AdditionalDetails",
+                shape: &S_AdditionalDetailList,
+                location_name: Some("additionalDetailSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGateway",
+                shape: &S_AnalysisComponent,
+                location_name: Some("transitGateway"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayRouteTableRoute",
+                shape: &S_TransitGatewayRouteTableRoute,
+                location_name: Some("transitGatewayRouteTableRoute"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransitGatewayPolicyTableEntry",
+                shape: &S_AnalysisTransitGatewayPolicyTableEntry,
+                location_name: Some("transitGatewayPolicyTableEntry"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Explanations",
+                shape: &S_ExplanationList,
+                location_name: Some("explanationSet"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ElasticLoadBalancerListener",
+                shape: &S_AnalysisComponent,
+                location_name: Some("elasticLoadBalancerListener"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FirewallStatelessRule",
+                shape: &S_FirewallStatelessRule,
+                location_name: Some("firewallStatelessRule"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FirewallStatefulRule",
+                shape: &S_FirewallStatefulRule,
+                location_name: Some("firewallStatefulRule"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServiceName",
+                shape: &S_String,
+                location_name: Some("serviceName"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_PathComponentList: Shape = Shape {
+    name: "PathComponentList",
+    kind: ShapeKind::List {
+        member: &S_PathComponent,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_PathFilter: Shape = Shape {
+    name: "PathFilter",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SourceAddress",
+                shape: &S_IpAddress,
+                location_name: Some("sourceAddress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourcePortRange",
+                shape: &S_FilterPortRange,
+                location_name: Some("sourcePortRange"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationAddress",
+                shape: &S_IpAddress,
+                location_name: Some("destinationAddress"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationPortRange",
+                shape: &S_FilterPortRange,
+                location_name: Some("destinationPortRange"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_PathRequestFilter: Shape = Shape {
+    name: "PathRequestFilter",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SourceAddress",
+                shape: &S_IpAddress,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourcePortRange",
+                shape: &S_RequestFilterPortRange,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationAddress",
+                shape: &S_IpAddress,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationPortRange",
+                shape: &S_RequestFilterPortRange,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_PeeringAttachmentStatus: Shape = Shape {
     name: "PeeringAttachmentStatus",
     kind: ShapeKind::Structure {
@@ -8582,6 +10593,15 @@ pub static S_Phase2IntegrityAlgorithmsRequestListValue: Shape = Shape {
         union: false,
     },
 };
+pub static S_Port: Shape = Shape {
+    name: "Port",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(65535),
+        },
+    },
+};
 pub static S_PortRange: Shape = Shape {
     name: "PortRange",
     kind: ShapeKind::Structure {
@@ -8602,6 +10622,14 @@ pub static S_PortRange: Shape = Shape {
             },
         ],
         union: false,
+    },
+};
+pub static S_PortRangeList: Shape = Shape {
+    name: "PortRangeList",
+    kind: ShapeKind::List {
+        member: &S_PortRange,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
     },
 };
 pub static S_PrefixListId: Shape = Shape {
@@ -8640,6 +10668,15 @@ pub static S_PrefixListResourceId: Shape = Shape {
         enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_Priority: Shape = Shape {
+    name: "Priority",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(-1),
+            max: Some(65535),
+        },
     },
 };
 pub static S_PrivateDnsNameOptionsOnLaunch: Shape = Shape {
@@ -8718,6 +10755,31 @@ pub static S_PropagatingVgwList: Shape = Shape {
     name: "PropagatingVgwList",
     kind: ShapeKind::List {
         member: &S_PropagatingVgw,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Protocol: Shape = Shape {
+    name: "Protocol",
+    kind: ShapeKind::String {
+        enum_values: &["tcp", "udp"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ProtocolInt: Shape = Shape {
+    name: "ProtocolInt",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(255),
+        },
+    },
+};
+pub static S_ProtocolIntList: Shape = Shape {
+    name: "ProtocolIntList",
+    kind: ShapeKind::List {
+        member: &S_ProtocolInt,
         member_name: Some("item"),
         bounds: Bounds { min: None, max: None },
     },
@@ -9154,6 +11216,39 @@ pub static S_ReplaceVpnTunnelResult: Shape = Shape {
             required: false,
         }],
         union: false,
+    },
+};
+pub static S_RequestFilterPortRange: Shape = Shape {
+    name: "RequestFilterPortRange",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "FromPort",
+                shape: &S_Port,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ToPort",
+                shape: &S_Port,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ResourceArn: Shape = Shape {
+    name: "ResourceArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(1283),
+        },
+        pattern: None,
     },
 };
 pub static S_ResourceIdList: Shape = Shape {
@@ -9657,6 +11752,96 @@ pub static S_RuleAction: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_RuleGroupRuleOptionsPair: Shape = Shape {
+    name: "RuleGroupRuleOptionsPair",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "RuleGroupArn",
+                shape: &S_ResourceArn,
+                location_name: Some("ruleGroupArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleOptions",
+                shape: &S_RuleOptionList,
+                location_name: Some("ruleOptionSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_RuleGroupRuleOptionsPairList: Shape = Shape {
+    name: "RuleGroupRuleOptionsPairList",
+    kind: ShapeKind::List {
+        member: &S_RuleGroupRuleOptionsPair,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_RuleGroupTypePair: Shape = Shape {
+    name: "RuleGroupTypePair",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "RuleGroupArn",
+                shape: &S_ResourceArn,
+                location_name: Some("ruleGroupArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RuleGroupType",
+                shape: &S_String,
+                location_name: Some("ruleGroupType"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_RuleGroupTypePairList: Shape = Shape {
+    name: "RuleGroupTypePairList",
+    kind: ShapeKind::List {
+        member: &S_RuleGroupTypePair,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_RuleOption: Shape = Shape {
+    name: "RuleOption",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Keyword",
+                shape: &S_String,
+                location_name: Some("keyword"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Settings",
+                shape: &S_StringList,
+                location_name: Some("settingSet"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_RuleOptionList: Shape = Shape {
+    name: "RuleOptionList",
+    kind: ShapeKind::List {
+        member: &S_RuleOption,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
+    },
+};
 pub static S_SearchTransitGatewayRoutesRequest: Shape = Shape {
     name: "SearchTransitGatewayRoutesRequest",
     kind: ShapeKind::Structure {
@@ -9840,12 +12025,90 @@ pub static S_SecurityGroupReferencingSupportValue: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_StartNetworkInsightsAnalysisRequest: Shape = Shape {
+    name: "StartNetworkInsightsAnalysisRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NetworkInsightsPathId",
+                shape: &S_NetworkInsightsPathId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "AdditionalAccounts",
+                shape: &S_ValueStringList,
+                location_name: Some("AdditionalAccount"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilterInArns",
+                shape: &S_ArnList,
+                location_name: Some("FilterInArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilterOutArns",
+                shape: &S_ArnList,
+                location_name: Some("FilterOutArn"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DryRun",
+                shape: &S_Boolean,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TagSpecifications",
+                shape: &S_TagSpecificationList,
+                location_name: Some("TagSpecification"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ClientToken",
+                shape: &S_String,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_StartNetworkInsightsAnalysisResult: Shape = Shape {
+    name: "StartNetworkInsightsAnalysisResult",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "NetworkInsightsAnalysis",
+            shape: &S_NetworkInsightsAnalysis,
+            location_name: Some("networkInsightsAnalysis"),
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_String: Shape = Shape {
     name: "String",
     kind: ShapeKind::String {
         enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_StringList: Shape = Shape {
+    name: "StringList",
+    kind: ShapeKind::List {
+        member: &S_String,
+        member_name: Some("item"),
+        bounds: Bounds { min: None, max: None },
     },
 };
 pub static S_Subnet: Shape = Shape {
@@ -11317,6 +13580,63 @@ pub static S_TransitGatewayRouteTablePropagationList: Shape = Shape {
         member: &S_TransitGatewayRouteTablePropagation,
         member_name: Some("item"),
         bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TransitGatewayRouteTableRoute: Shape = Shape {
+    name: "TransitGatewayRouteTableRoute",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DestinationCidr",
+                shape: &S_String,
+                location_name: Some("destinationCidr"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_String,
+                location_name: Some("state"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "RouteOrigin",
+                shape: &S_String,
+                location_name: Some("routeOrigin"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrefixListId",
+                shape: &S_String,
+                location_name: Some("prefixListId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AttachmentId",
+                shape: &S_String,
+                location_name: Some("attachmentId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceId",
+                shape: &S_String,
+                location_name: Some("resourceId"),
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ResourceType",
+                shape: &S_String,
+                location_name: Some("resourceType"),
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_TransitGatewayRouteTableState: Shape = Shape {
@@ -13430,6 +15750,81 @@ impl IntoValue for ActiveVpnTunnelStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct AdditionalDetail {
+    pub additional_detail_type: Option<String>,
+    pub component: Option<AnalysisComponent>,
+    pub vpc_endpoint_service: Option<AnalysisComponent>,
+    pub rule_options: Option<Vec<RuleOption>>,
+    pub rule_group_type_pairs: Option<Vec<RuleGroupTypePair>>,
+    pub rule_group_rule_options_pairs: Option<Vec<RuleGroupRuleOptionsPair>>,
+    pub service_name: Option<String>,
+    pub load_balancers: Option<Vec<AnalysisComponent>>,
+}
+
+impl FromValue for AdditionalDetail {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            additional_detail_type: r.optional("AdditionalDetailType", <String as FromValue>::from_value)?,
+            component: r.optional("Component", <AnalysisComponent as FromValue>::from_value)?,
+            vpc_endpoint_service: r.optional("VpcEndpointService", <AnalysisComponent as FromValue>::from_value)?,
+            rule_options: r.optional("RuleOptions", |v: Value| {
+                list_from(v, <RuleOption as FromValue>::from_value)
+            })?,
+            rule_group_type_pairs: r.optional("RuleGroupTypePairs", |v: Value| {
+                list_from(v, <RuleGroupTypePair as FromValue>::from_value)
+            })?,
+            rule_group_rule_options_pairs: r.optional("RuleGroupRuleOptionsPairs", |v: Value| {
+                list_from(v, <RuleGroupRuleOptionsPair as FromValue>::from_value)
+            })?,
+            service_name: r.optional("ServiceName", <String as FromValue>::from_value)?,
+            load_balancers: r.optional("LoadBalancers", |v: Value| {
+                list_from(v, <AnalysisComponent as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for AdditionalDetail {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "AdditionalDetailType",
+            self.additional_detail_type,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Component",
+            self.component,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpcEndpointService",
+            self.vpc_endpoint_service,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt("RuleOptions", self.rule_options, |v: Vec<RuleOption>| {
+            list_into(v, <RuleOption as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "RuleGroupTypePairs",
+            self.rule_group_type_pairs,
+            |v: Vec<RuleGroupTypePair>| list_into(v, <RuleGroupTypePair as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "RuleGroupRuleOptionsPairs",
+            self.rule_group_rule_options_pairs,
+            |v: Vec<RuleGroupRuleOptionsPair>| list_into(v, <RuleGroupRuleOptionsPair as IntoValue>::into_value),
+        );
+        w.set_opt("ServiceName", self.service_name, <String as IntoValue>::into_value);
+        w.set_opt("LoadBalancers", self.load_balancers, |v: Vec<AnalysisComponent>| {
+            list_into(v, <AnalysisComponent as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AdditionalKeyExchangeMethodsListValue {
     pub value: Option<i32>,
 }
@@ -13517,6 +15912,464 @@ impl FromValue for AdditionalKeyExchangeRequirement {
 impl IntoValue for AdditionalKeyExchangeRequirement {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AlternatePathHint {
+    pub component_id: Option<String>,
+    pub component_arn: Option<String>,
+}
+
+impl FromValue for AlternatePathHint {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            component_id: r.optional("ComponentId", <String as FromValue>::from_value)?,
+            component_arn: r.optional("ComponentArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AlternatePathHint {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("ComponentId", self.component_id, <String as IntoValue>::into_value);
+        w.set_opt("ComponentArn", self.component_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalysisAclRule {
+    pub cidr: Option<String>,
+    pub egress: Option<bool>,
+    pub port_range: Option<PortRange>,
+    pub protocol: Option<String>,
+    pub rule_action: Option<String>,
+    pub rule_number: Option<i32>,
+}
+
+impl FromValue for AnalysisAclRule {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            cidr: r.optional("Cidr", <String as FromValue>::from_value)?,
+            egress: r.optional("Egress", <bool as FromValue>::from_value)?,
+            port_range: r.optional("PortRange", <PortRange as FromValue>::from_value)?,
+            protocol: r.optional("Protocol", <String as FromValue>::from_value)?,
+            rule_action: r.optional("RuleAction", <String as FromValue>::from_value)?,
+            rule_number: r.optional("RuleNumber", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AnalysisAclRule {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Cidr", self.cidr, <String as IntoValue>::into_value);
+        w.set_opt("Egress", self.egress, <bool as IntoValue>::into_value);
+        w.set_opt("PortRange", self.port_range, <PortRange as IntoValue>::into_value);
+        w.set_opt("Protocol", self.protocol, <String as IntoValue>::into_value);
+        w.set_opt("RuleAction", self.rule_action, <String as IntoValue>::into_value);
+        w.set_opt("RuleNumber", self.rule_number, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalysisComponent {
+    pub id: Option<String>,
+    pub arn: Option<String>,
+    pub name: Option<String>,
+}
+
+impl FromValue for AnalysisComponent {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            id: r.optional("Id", <String as FromValue>::from_value)?,
+            arn: r.optional("Arn", <String as FromValue>::from_value)?,
+            name: r.optional("Name", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AnalysisComponent {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Id", self.id, <String as IntoValue>::into_value);
+        w.set_opt("Arn", self.arn, <String as IntoValue>::into_value);
+        w.set_opt("Name", self.name, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalysisLoadBalancerListener {
+    pub load_balancer_port: Option<i32>,
+    pub instance_port: Option<i32>,
+}
+
+impl FromValue for AnalysisLoadBalancerListener {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            load_balancer_port: r.optional("LoadBalancerPort", <i32 as FromValue>::from_value)?,
+            instance_port: r.optional("InstancePort", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AnalysisLoadBalancerListener {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "LoadBalancerPort",
+            self.load_balancer_port,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt("InstancePort", self.instance_port, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalysisLoadBalancerTarget {
+    pub address: Option<String>,
+    pub availability_zone: Option<String>,
+    pub availability_zone_id: Option<String>,
+    pub instance: Option<AnalysisComponent>,
+    pub port: Option<i32>,
+}
+
+impl FromValue for AnalysisLoadBalancerTarget {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            address: r.optional("Address", <String as FromValue>::from_value)?,
+            availability_zone: r.optional("AvailabilityZone", <String as FromValue>::from_value)?,
+            availability_zone_id: r.optional("AvailabilityZoneId", <String as FromValue>::from_value)?,
+            instance: r.optional("Instance", <AnalysisComponent as FromValue>::from_value)?,
+            port: r.optional("Port", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AnalysisLoadBalancerTarget {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Address", self.address, <String as IntoValue>::into_value);
+        w.set_opt(
+            "AvailabilityZone",
+            self.availability_zone,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AvailabilityZoneId",
+            self.availability_zone_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Instance", self.instance, <AnalysisComponent as IntoValue>::into_value);
+        w.set_opt("Port", self.port, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalysisPacketHeader {
+    pub destination_addresses: Option<Vec<String>>,
+    pub destination_port_ranges: Option<Vec<PortRange>>,
+    pub protocol: Option<String>,
+    pub source_addresses: Option<Vec<String>>,
+    pub source_port_ranges: Option<Vec<PortRange>>,
+}
+
+impl FromValue for AnalysisPacketHeader {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_addresses: r.optional("DestinationAddresses", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            destination_port_ranges: r.optional("DestinationPortRanges", |v: Value| {
+                list_from(v, <PortRange as FromValue>::from_value)
+            })?,
+            protocol: r.optional("Protocol", <String as FromValue>::from_value)?,
+            source_addresses: r.optional("SourceAddresses", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            source_port_ranges: r.optional("SourcePortRanges", |v: Value| {
+                list_from(v, <PortRange as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for AnalysisPacketHeader {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DestinationAddresses", self.destination_addresses, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "DestinationPortRanges",
+            self.destination_port_ranges,
+            |v: Vec<PortRange>| list_into(v, <PortRange as IntoValue>::into_value),
+        );
+        w.set_opt("Protocol", self.protocol, <String as IntoValue>::into_value);
+        w.set_opt("SourceAddresses", self.source_addresses, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("SourcePortRanges", self.source_port_ranges, |v: Vec<PortRange>| {
+            list_into(v, <PortRange as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalysisRouteTableRoute {
+    pub destination_cidr: Option<String>,
+    pub destination_prefix_list_id: Option<String>,
+    pub egress_only_internet_gateway_id: Option<String>,
+    pub gateway_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub nat_gateway_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub origin: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub vpc_peering_connection_id: Option<String>,
+    pub state: Option<String>,
+    pub carrier_gateway_id: Option<String>,
+    pub core_network_arn: Option<String>,
+    pub local_gateway_id: Option<String>,
+}
+
+impl FromValue for AnalysisRouteTableRoute {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_cidr: r.optional("DestinationCidr", <String as FromValue>::from_value)?,
+            destination_prefix_list_id: r.optional("DestinationPrefixListId", <String as FromValue>::from_value)?,
+            egress_only_internet_gateway_id: r
+                .optional("EgressOnlyInternetGatewayId", <String as FromValue>::from_value)?,
+            gateway_id: r.optional("GatewayId", <String as FromValue>::from_value)?,
+            instance_id: r.optional("InstanceId", <String as FromValue>::from_value)?,
+            nat_gateway_id: r.optional("NatGatewayId", <String as FromValue>::from_value)?,
+            network_interface_id: r.optional("NetworkInterfaceId", <String as FromValue>::from_value)?,
+            origin: r.optional("Origin", <String as FromValue>::from_value)?,
+            transit_gateway_id: r.optional("TransitGatewayId", <String as FromValue>::from_value)?,
+            vpc_peering_connection_id: r.optional("VpcPeeringConnectionId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <String as FromValue>::from_value)?,
+            carrier_gateway_id: r.optional("CarrierGatewayId", <String as FromValue>::from_value)?,
+            core_network_arn: r.optional("CoreNetworkArn", <String as FromValue>::from_value)?,
+            local_gateway_id: r.optional("LocalGatewayId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AnalysisRouteTableRoute {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DestinationCidr",
+            self.destination_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationPrefixListId",
+            self.destination_prefix_list_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EgressOnlyInternetGatewayId",
+            self.egress_only_internet_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("GatewayId", self.gateway_id, <String as IntoValue>::into_value);
+        w.set_opt("InstanceId", self.instance_id, <String as IntoValue>::into_value);
+        w.set_opt("NatGatewayId", self.nat_gateway_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "NetworkInterfaceId",
+            self.network_interface_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Origin", self.origin, <String as IntoValue>::into_value);
+        w.set_opt(
+            "TransitGatewayId",
+            self.transit_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpcPeeringConnectionId",
+            self.vpc_peering_connection_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("State", self.state, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CarrierGatewayId",
+            self.carrier_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CoreNetworkArn",
+            self.core_network_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LocalGatewayId",
+            self.local_gateway_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalysisSecurityGroupRule {
+    pub cidr: Option<String>,
+    pub direction: Option<String>,
+    pub security_group_id: Option<String>,
+    pub port_range: Option<PortRange>,
+    pub prefix_list_id: Option<String>,
+    pub protocol: Option<String>,
+}
+
+impl FromValue for AnalysisSecurityGroupRule {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            cidr: r.optional("Cidr", <String as FromValue>::from_value)?,
+            direction: r.optional("Direction", <String as FromValue>::from_value)?,
+            security_group_id: r.optional("SecurityGroupId", <String as FromValue>::from_value)?,
+            port_range: r.optional("PortRange", <PortRange as FromValue>::from_value)?,
+            prefix_list_id: r.optional("PrefixListId", <String as FromValue>::from_value)?,
+            protocol: r.optional("Protocol", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AnalysisSecurityGroupRule {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Cidr", self.cidr, <String as IntoValue>::into_value);
+        w.set_opt("Direction", self.direction, <String as IntoValue>::into_value);
+        w.set_opt(
+            "SecurityGroupId",
+            self.security_group_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("PortRange", self.port_range, <PortRange as IntoValue>::into_value);
+        w.set_opt("PrefixListId", self.prefix_list_id, <String as IntoValue>::into_value);
+        w.set_opt("Protocol", self.protocol, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum AnalysisStatus {
+    #[default]
+    /// `running`
+    Running,
+    /// `succeeded`
+    Succeeded,
+    /// `failed`
+    Failed,
+}
+
+impl AnalysisStatus {
+    pub const ALL: &'static [Self] = &[Self::Running, Self::Succeeded, Self::Failed];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "running" => Some(Self::Running),
+            "succeeded" => Some(Self::Succeeded),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AnalysisStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for AnalysisStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a AnalysisStatus value")))
+    }
+}
+
+impl IntoValue for AnalysisStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalysisTransitGatewayPolicyTableEntry {
+    pub rule_number: Option<i32>,
+    pub protocol: Option<String>,
+    pub source_cidr: Option<String>,
+    pub destination_cidr: Option<String>,
+    pub source_port_range: Option<PortRange>,
+    pub destination_port_range: Option<PortRange>,
+    pub target_route_table_id: Option<String>,
+}
+
+impl FromValue for AnalysisTransitGatewayPolicyTableEntry {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            rule_number: r.optional("RuleNumber", <i32 as FromValue>::from_value)?,
+            protocol: r.optional("Protocol", <String as FromValue>::from_value)?,
+            source_cidr: r.optional("SourceCidr", <String as FromValue>::from_value)?,
+            destination_cidr: r.optional("DestinationCidr", <String as FromValue>::from_value)?,
+            source_port_range: r.optional("SourcePortRange", <PortRange as FromValue>::from_value)?,
+            destination_port_range: r.optional("DestinationPortRange", <PortRange as FromValue>::from_value)?,
+            target_route_table_id: r.optional("TargetRouteTableId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AnalysisTransitGatewayPolicyTableEntry {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("RuleNumber", self.rule_number, <i32 as IntoValue>::into_value);
+        w.set_opt("Protocol", self.protocol, <String as IntoValue>::into_value);
+        w.set_opt("SourceCidr", self.source_cidr, <String as IntoValue>::into_value);
+        w.set_opt(
+            "DestinationCidr",
+            self.destination_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SourcePortRange",
+            self.source_port_range,
+            <PortRange as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationPortRange",
+            self.destination_port_range,
+            <PortRange as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TargetRouteTableId",
+            self.target_route_table_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
     }
 }
 
@@ -14745,6 +17598,98 @@ impl IntoValue for CreateInternetGatewayResult {
             "InternetGateway",
             self.internet_gateway,
             <InternetGateway as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateNetworkInsightsPathRequest {
+    pub source_ip: Option<String>,
+    pub destination_ip: Option<String>,
+    pub source: String,
+    pub destination: Option<String>,
+    pub protocol: ProtocolShape,
+    pub destination_port: Option<i32>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub dry_run: Option<bool>,
+    pub client_token: String,
+    pub filter_at_source: Option<PathRequestFilter>,
+    pub filter_at_destination: Option<PathRequestFilter>,
+}
+
+impl FromValue for CreateNetworkInsightsPathRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            source_ip: r.optional("SourceIp", <String as FromValue>::from_value)?,
+            destination_ip: r.optional("DestinationIp", <String as FromValue>::from_value)?,
+            source: r.required("Source", <String as FromValue>::from_value)?,
+            destination: r.optional("Destination", <String as FromValue>::from_value)?,
+            protocol: r.required("Protocol", <ProtocolShape as FromValue>::from_value)?,
+            destination_port: r.optional("DestinationPort", <i32 as FromValue>::from_value)?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            client_token: r.required("ClientToken", <String as FromValue>::from_value)?,
+            filter_at_source: r.optional("FilterAtSource", <PathRequestFilter as FromValue>::from_value)?,
+            filter_at_destination: r.optional("FilterAtDestination", <PathRequestFilter as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateNetworkInsightsPathRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("SourceIp", self.source_ip, <String as IntoValue>::into_value);
+        w.set_opt("DestinationIp", self.destination_ip, <String as IntoValue>::into_value);
+        w.set("Source", (<String as IntoValue>::into_value)(self.source));
+        w.set_opt("Destination", self.destination, <String as IntoValue>::into_value);
+        w.set("Protocol", (<ProtocolShape as IntoValue>::into_value)(self.protocol));
+        w.set_opt("DestinationPort", self.destination_port, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set("ClientToken", (<String as IntoValue>::into_value)(self.client_token));
+        w.set_opt(
+            "FilterAtSource",
+            self.filter_at_source,
+            <PathRequestFilter as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FilterAtDestination",
+            self.filter_at_destination,
+            <PathRequestFilter as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateNetworkInsightsPathResult {
+    pub network_insights_path: Option<NetworkInsightsPath>,
+}
+
+impl FromValue for CreateNetworkInsightsPathResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_path: r.optional("NetworkInsightsPath", <NetworkInsightsPath as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateNetworkInsightsPathResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsPath",
+            self.network_insights_path,
+            <NetworkInsightsPath as IntoValue>::into_value,
         );
         w.finish()
     }
@@ -16267,6 +19212,114 @@ impl IntoValue for DeleteInternetGatewayRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteNetworkInsightsAnalysisRequest {
+    pub dry_run: Option<bool>,
+    pub network_insights_analysis_id: String,
+}
+
+impl FromValue for DeleteNetworkInsightsAnalysisRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            network_insights_analysis_id: r.required("NetworkInsightsAnalysisId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteNetworkInsightsAnalysisRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "NetworkInsightsAnalysisId",
+            (<String as IntoValue>::into_value)(self.network_insights_analysis_id),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteNetworkInsightsAnalysisResult {
+    pub network_insights_analysis_id: Option<String>,
+}
+
+impl FromValue for DeleteNetworkInsightsAnalysisResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_analysis_id: r.optional("NetworkInsightsAnalysisId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteNetworkInsightsAnalysisResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsAnalysisId",
+            self.network_insights_analysis_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteNetworkInsightsPathRequest {
+    pub dry_run: Option<bool>,
+    pub network_insights_path_id: String,
+}
+
+impl FromValue for DeleteNetworkInsightsPathRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            network_insights_path_id: r.required("NetworkInsightsPathId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteNetworkInsightsPathRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set(
+            "NetworkInsightsPathId",
+            (<String as IntoValue>::into_value)(self.network_insights_path_id),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteNetworkInsightsPathResult {
+    pub network_insights_path_id: Option<String>,
+}
+
+impl FromValue for DeleteNetworkInsightsPathResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_path_id: r.optional("NetworkInsightsPathId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteNetworkInsightsPathResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsPathId",
+            self.network_insights_path_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteNetworkInterfaceRequest {
     pub dry_run: Option<bool>,
     pub network_interface_id: String,
@@ -17082,6 +20135,173 @@ impl IntoValue for DescribeNetworkAclsResult {
         w.set_opt("NetworkAcls", self.network_acls, |v: Vec<NetworkAcl>| {
             list_into(v, <NetworkAcl as IntoValue>::into_value)
         });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeNetworkInsightsAnalysesRequest {
+    pub network_insights_analysis_ids: Option<Vec<String>>,
+    pub network_insights_path_id: Option<String>,
+    pub analysis_start_time: Option<Timestamp>,
+    pub analysis_end_time: Option<Timestamp>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeNetworkInsightsAnalysesRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_analysis_ids: r.optional("NetworkInsightsAnalysisIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            network_insights_path_id: r.optional("NetworkInsightsPathId", <String as FromValue>::from_value)?,
+            analysis_start_time: r.optional("AnalysisStartTime", <Timestamp as FromValue>::from_value)?,
+            analysis_end_time: r.optional("AnalysisEndTime", <Timestamp as FromValue>::from_value)?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeNetworkInsightsAnalysesRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsAnalysisIds",
+            self.network_insights_analysis_ids,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "NetworkInsightsPathId",
+            self.network_insights_path_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AnalysisStartTime",
+            self.analysis_start_time,
+            <Timestamp as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AnalysisEndTime",
+            self.analysis_end_time,
+            <Timestamp as IntoValue>::into_value,
+        );
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeNetworkInsightsAnalysesResult {
+    pub network_insights_analyses: Option<Vec<NetworkInsightsAnalysis>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeNetworkInsightsAnalysesResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_analyses: r.optional("NetworkInsightsAnalyses", |v: Value| {
+                list_from(v, <NetworkInsightsAnalysis as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeNetworkInsightsAnalysesResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsAnalyses",
+            self.network_insights_analyses,
+            |v: Vec<NetworkInsightsAnalysis>| list_into(v, <NetworkInsightsAnalysis as IntoValue>::into_value),
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeNetworkInsightsPathsRequest {
+    pub network_insights_path_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeNetworkInsightsPathsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_path_ids: r.optional("NetworkInsightsPathIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filters: r.optional("Filters", |v: Value| list_from(v, <Filter as FromValue>::from_value))?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeNetworkInsightsPathsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsPathIds",
+            self.network_insights_path_ids,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt("Filters", self.filters, |v: Vec<Filter>| {
+            list_into(v, <Filter as IntoValue>::into_value)
+        });
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeNetworkInsightsPathsResult {
+    pub network_insights_paths: Option<Vec<NetworkInsightsPath>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for DescribeNetworkInsightsPathsResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_paths: r.optional("NetworkInsightsPaths", |v: Value| {
+                list_from(v, <NetworkInsightsPath as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeNetworkInsightsPathsResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsPaths",
+            self.network_insights_paths,
+            |v: Vec<NetworkInsightsPath>| list_into(v, <NetworkInsightsPath as IntoValue>::into_value),
+        );
         w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
         w.finish()
     }
@@ -18760,6 +21980,405 @@ impl IntoValue for EncryptionSupportOptionValue {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct Explanation {
+    pub acl: Option<AnalysisComponent>,
+    pub acl_rule: Option<AnalysisAclRule>,
+    pub address: Option<String>,
+    pub addresses: Option<Vec<String>>,
+    pub attached_to: Option<AnalysisComponent>,
+    pub availability_zones: Option<Vec<String>>,
+    pub availability_zone_ids: Option<Vec<String>>,
+    pub cidrs: Option<Vec<String>>,
+    pub component: Option<AnalysisComponent>,
+    pub customer_gateway: Option<AnalysisComponent>,
+    pub destination: Option<AnalysisComponent>,
+    pub destination_vpc: Option<AnalysisComponent>,
+    pub direction: Option<String>,
+    pub explanation_code: Option<String>,
+    pub ingress_route_table: Option<AnalysisComponent>,
+    pub internet_gateway: Option<AnalysisComponent>,
+    pub load_balancer_arn: Option<String>,
+    pub classic_load_balancer_listener: Option<AnalysisLoadBalancerListener>,
+    pub load_balancer_listener_port: Option<i32>,
+    pub load_balancer_target: Option<AnalysisLoadBalancerTarget>,
+    pub load_balancer_target_group: Option<AnalysisComponent>,
+    pub load_balancer_target_groups: Option<Vec<AnalysisComponent>>,
+    pub load_balancer_target_port: Option<i32>,
+    pub elastic_load_balancer_listener: Option<AnalysisComponent>,
+    pub missing_component: Option<String>,
+    pub nat_gateway: Option<AnalysisComponent>,
+    pub network_interface: Option<AnalysisComponent>,
+    pub packet_field: Option<String>,
+    pub vpc_peering_connection: Option<AnalysisComponent>,
+    pub port: Option<i32>,
+    pub port_ranges: Option<Vec<PortRange>>,
+    pub prefix_list: Option<AnalysisComponent>,
+    pub protocols: Option<Vec<String>>,
+    pub route_table_route: Option<AnalysisRouteTableRoute>,
+    pub route_table: Option<AnalysisComponent>,
+    pub security_group: Option<AnalysisComponent>,
+    pub security_group_rule: Option<AnalysisSecurityGroupRule>,
+    pub security_groups: Option<Vec<AnalysisComponent>>,
+    pub source_vpc: Option<AnalysisComponent>,
+    pub state: Option<String>,
+    pub subnet: Option<AnalysisComponent>,
+    pub subnet_route_table: Option<AnalysisComponent>,
+    pub vpc: Option<AnalysisComponent>,
+    pub vpc_endpoint: Option<AnalysisComponent>,
+    pub vpn_connection: Option<AnalysisComponent>,
+    pub vpn_gateway: Option<AnalysisComponent>,
+    pub transit_gateway: Option<AnalysisComponent>,
+    pub transit_gateway_route_table: Option<AnalysisComponent>,
+    pub transit_gateway_route_table_route: Option<TransitGatewayRouteTableRoute>,
+    pub transit_gateway_policy_table: Option<AnalysisComponent>,
+    pub transit_gateway_policy_table_entry: Option<AnalysisTransitGatewayPolicyTableEntry>,
+    pub transit_gateway_attachment: Option<AnalysisComponent>,
+    pub component_account: Option<String>,
+    pub component_region: Option<String>,
+    pub firewall_stateless_rule: Option<FirewallStatelessRule>,
+    pub firewall_stateful_rule: Option<FirewallStatefulRule>,
+}
+
+impl FromValue for Explanation {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            acl: r.optional("Acl", <AnalysisComponent as FromValue>::from_value)?,
+            acl_rule: r.optional("AclRule", <AnalysisAclRule as FromValue>::from_value)?,
+            address: r.optional("Address", <String as FromValue>::from_value)?,
+            addresses: r.optional("Addresses", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            attached_to: r.optional("AttachedTo", <AnalysisComponent as FromValue>::from_value)?,
+            availability_zones: r.optional("AvailabilityZones", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            availability_zone_ids: r.optional("AvailabilityZoneIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            cidrs: r.optional("Cidrs", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            component: r.optional("Component", <AnalysisComponent as FromValue>::from_value)?,
+            customer_gateway: r.optional("CustomerGateway", <AnalysisComponent as FromValue>::from_value)?,
+            destination: r.optional("Destination", <AnalysisComponent as FromValue>::from_value)?,
+            destination_vpc: r.optional("DestinationVpc", <AnalysisComponent as FromValue>::from_value)?,
+            direction: r.optional("Direction", <String as FromValue>::from_value)?,
+            explanation_code: r.optional("ExplanationCode", <String as FromValue>::from_value)?,
+            ingress_route_table: r.optional("IngressRouteTable", <AnalysisComponent as FromValue>::from_value)?,
+            internet_gateway: r.optional("InternetGateway", <AnalysisComponent as FromValue>::from_value)?,
+            load_balancer_arn: r.optional("LoadBalancerArn", <String as FromValue>::from_value)?,
+            classic_load_balancer_listener: r.optional(
+                "ClassicLoadBalancerListener",
+                <AnalysisLoadBalancerListener as FromValue>::from_value,
+            )?,
+            load_balancer_listener_port: r.optional("LoadBalancerListenerPort", <i32 as FromValue>::from_value)?,
+            load_balancer_target: r.optional(
+                "LoadBalancerTarget",
+                <AnalysisLoadBalancerTarget as FromValue>::from_value,
+            )?,
+            load_balancer_target_group: r
+                .optional("LoadBalancerTargetGroup", <AnalysisComponent as FromValue>::from_value)?,
+            load_balancer_target_groups: r.optional("LoadBalancerTargetGroups", |v: Value| {
+                list_from(v, <AnalysisComponent as FromValue>::from_value)
+            })?,
+            load_balancer_target_port: r.optional("LoadBalancerTargetPort", <i32 as FromValue>::from_value)?,
+            elastic_load_balancer_listener: r.optional(
+                "ElasticLoadBalancerListener",
+                <AnalysisComponent as FromValue>::from_value,
+            )?,
+            missing_component: r.optional("MissingComponent", <String as FromValue>::from_value)?,
+            nat_gateway: r.optional("NatGateway", <AnalysisComponent as FromValue>::from_value)?,
+            network_interface: r.optional("NetworkInterface", <AnalysisComponent as FromValue>::from_value)?,
+            packet_field: r.optional("PacketField", <String as FromValue>::from_value)?,
+            vpc_peering_connection: r.optional("VpcPeeringConnection", <AnalysisComponent as FromValue>::from_value)?,
+            port: r.optional("Port", <i32 as FromValue>::from_value)?,
+            port_ranges: r.optional("PortRanges", |v: Value| {
+                list_from(v, <PortRange as FromValue>::from_value)
+            })?,
+            prefix_list: r.optional("PrefixList", <AnalysisComponent as FromValue>::from_value)?,
+            protocols: r.optional("Protocols", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            route_table_route: r.optional("RouteTableRoute", <AnalysisRouteTableRoute as FromValue>::from_value)?,
+            route_table: r.optional("RouteTable", <AnalysisComponent as FromValue>::from_value)?,
+            security_group: r.optional("SecurityGroup", <AnalysisComponent as FromValue>::from_value)?,
+            security_group_rule: r.optional(
+                "SecurityGroupRule",
+                <AnalysisSecurityGroupRule as FromValue>::from_value,
+            )?,
+            security_groups: r.optional("SecurityGroups", |v: Value| {
+                list_from(v, <AnalysisComponent as FromValue>::from_value)
+            })?,
+            source_vpc: r.optional("SourceVpc", <AnalysisComponent as FromValue>::from_value)?,
+            state: r.optional("State", <String as FromValue>::from_value)?,
+            subnet: r.optional("Subnet", <AnalysisComponent as FromValue>::from_value)?,
+            subnet_route_table: r.optional("SubnetRouteTable", <AnalysisComponent as FromValue>::from_value)?,
+            vpc: r.optional("Vpc", <AnalysisComponent as FromValue>::from_value)?,
+            vpc_endpoint: r.optional("VpcEndpoint", <AnalysisComponent as FromValue>::from_value)?,
+            vpn_connection: r.optional("VpnConnection", <AnalysisComponent as FromValue>::from_value)?,
+            vpn_gateway: r.optional("VpnGateway", <AnalysisComponent as FromValue>::from_value)?,
+            transit_gateway: r.optional("TransitGateway", <AnalysisComponent as FromValue>::from_value)?,
+            transit_gateway_route_table: r
+                .optional("TransitGatewayRouteTable", <AnalysisComponent as FromValue>::from_value)?,
+            transit_gateway_route_table_route: r.optional(
+                "TransitGatewayRouteTableRoute",
+                <TransitGatewayRouteTableRoute as FromValue>::from_value,
+            )?,
+            transit_gateway_policy_table: r.optional(
+                "TransitGatewayPolicyTable",
+                <AnalysisComponent as FromValue>::from_value,
+            )?,
+            transit_gateway_policy_table_entry: r.optional(
+                "TransitGatewayPolicyTableEntry",
+                <AnalysisTransitGatewayPolicyTableEntry as FromValue>::from_value,
+            )?,
+            transit_gateway_attachment: r
+                .optional("TransitGatewayAttachment", <AnalysisComponent as FromValue>::from_value)?,
+            component_account: r.optional("ComponentAccount", <String as FromValue>::from_value)?,
+            component_region: r.optional("ComponentRegion", <String as FromValue>::from_value)?,
+            firewall_stateless_rule: r.optional(
+                "FirewallStatelessRule",
+                <FirewallStatelessRule as FromValue>::from_value,
+            )?,
+            firewall_stateful_rule: r
+                .optional("FirewallStatefulRule", <FirewallStatefulRule as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Explanation {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Acl", self.acl, <AnalysisComponent as IntoValue>::into_value);
+        w.set_opt("AclRule", self.acl_rule, <AnalysisAclRule as IntoValue>::into_value);
+        w.set_opt("Address", self.address, <String as IntoValue>::into_value);
+        w.set_opt("Addresses", self.addresses, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "AttachedTo",
+            self.attached_to,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt("AvailabilityZones", self.availability_zones, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("AvailabilityZoneIds", self.availability_zone_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Cidrs", self.cidrs, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "Component",
+            self.component,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomerGateway",
+            self.customer_gateway,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Destination",
+            self.destination,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationVpc",
+            self.destination_vpc,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt("Direction", self.direction, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ExplanationCode",
+            self.explanation_code,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "IngressRouteTable",
+            self.ingress_route_table,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "InternetGateway",
+            self.internet_gateway,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LoadBalancerArn",
+            self.load_balancer_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ClassicLoadBalancerListener",
+            self.classic_load_balancer_listener,
+            <AnalysisLoadBalancerListener as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LoadBalancerListenerPort",
+            self.load_balancer_listener_port,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LoadBalancerTarget",
+            self.load_balancer_target,
+            <AnalysisLoadBalancerTarget as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LoadBalancerTargetGroup",
+            self.load_balancer_target_group,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "LoadBalancerTargetGroups",
+            self.load_balancer_target_groups,
+            |v: Vec<AnalysisComponent>| list_into(v, <AnalysisComponent as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "LoadBalancerTargetPort",
+            self.load_balancer_target_port,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ElasticLoadBalancerListener",
+            self.elastic_load_balancer_listener,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "MissingComponent",
+            self.missing_component,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NatGateway",
+            self.nat_gateway,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NetworkInterface",
+            self.network_interface,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt("PacketField", self.packet_field, <String as IntoValue>::into_value);
+        w.set_opt(
+            "VpcPeeringConnection",
+            self.vpc_peering_connection,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt("Port", self.port, <i32 as IntoValue>::into_value);
+        w.set_opt("PortRanges", self.port_ranges, |v: Vec<PortRange>| {
+            list_into(v, <PortRange as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "PrefixList",
+            self.prefix_list,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt("Protocols", self.protocols, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "RouteTableRoute",
+            self.route_table_route,
+            <AnalysisRouteTableRoute as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RouteTable",
+            self.route_table,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityGroup",
+            self.security_group,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityGroupRule",
+            self.security_group_rule,
+            <AnalysisSecurityGroupRule as IntoValue>::into_value,
+        );
+        w.set_opt("SecurityGroups", self.security_groups, |v: Vec<AnalysisComponent>| {
+            list_into(v, <AnalysisComponent as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "SourceVpc",
+            self.source_vpc,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt("State", self.state, <String as IntoValue>::into_value);
+        w.set_opt("Subnet", self.subnet, <AnalysisComponent as IntoValue>::into_value);
+        w.set_opt(
+            "SubnetRouteTable",
+            self.subnet_route_table,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt("Vpc", self.vpc, <AnalysisComponent as IntoValue>::into_value);
+        w.set_opt(
+            "VpcEndpoint",
+            self.vpc_endpoint,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpnConnection",
+            self.vpn_connection,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "VpnGateway",
+            self.vpn_gateway,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGateway",
+            self.transit_gateway,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayRouteTable",
+            self.transit_gateway_route_table,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayRouteTableRoute",
+            self.transit_gateway_route_table_route,
+            <TransitGatewayRouteTableRoute as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayPolicyTable",
+            self.transit_gateway_policy_table,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayPolicyTableEntry",
+            self.transit_gateway_policy_table_entry,
+            <AnalysisTransitGatewayPolicyTableEntry as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayAttachment",
+            self.transit_gateway_attachment,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ComponentAccount",
+            self.component_account,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ComponentRegion",
+            self.component_region,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FirewallStatelessRule",
+            self.firewall_stateless_rule,
+            <FirewallStatelessRule as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FirewallStatefulRule",
+            self.firewall_stateful_rule,
+            <FirewallStatefulRule as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
     pub name: Option<String>,
     pub values: Option<Vec<String>>,
@@ -18782,6 +22401,31 @@ impl IntoValue for Filter {
         w.set_opt("Values", self.values, |v: Vec<String>| {
             list_into(v, <String as IntoValue>::into_value)
         });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilterPortRange {
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+impl FromValue for FilterPortRange {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            from_port: r.optional("FromPort", <i32 as FromValue>::from_value)?,
+            to_port: r.optional("ToPort", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for FilterPortRange {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("FromPort", self.from_port, <i32 as IntoValue>::into_value);
+        w.set_opt("ToPort", self.to_port, <i32 as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -18880,6 +22524,122 @@ impl FromValue for FirewallOnboardingStatus {
 impl IntoValue for FirewallOnboardingStatus {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FirewallStatefulRule {
+    pub rule_group_arn: Option<String>,
+    pub sources: Option<Vec<String>>,
+    pub destinations: Option<Vec<String>>,
+    pub source_ports: Option<Vec<PortRange>>,
+    pub destination_ports: Option<Vec<PortRange>>,
+    pub protocol: Option<String>,
+    pub rule_action: Option<String>,
+    pub direction: Option<String>,
+}
+
+impl FromValue for FirewallStatefulRule {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            rule_group_arn: r.optional("RuleGroupArn", <String as FromValue>::from_value)?,
+            sources: r.optional("Sources", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            destinations: r.optional("Destinations", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            source_ports: r.optional("SourcePorts", |v: Value| {
+                list_from(v, <PortRange as FromValue>::from_value)
+            })?,
+            destination_ports: r.optional("DestinationPorts", |v: Value| {
+                list_from(v, <PortRange as FromValue>::from_value)
+            })?,
+            protocol: r.optional("Protocol", <String as FromValue>::from_value)?,
+            rule_action: r.optional("RuleAction", <String as FromValue>::from_value)?,
+            direction: r.optional("Direction", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for FirewallStatefulRule {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("RuleGroupArn", self.rule_group_arn, <String as IntoValue>::into_value);
+        w.set_opt("Sources", self.sources, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Destinations", self.destinations, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("SourcePorts", self.source_ports, |v: Vec<PortRange>| {
+            list_into(v, <PortRange as IntoValue>::into_value)
+        });
+        w.set_opt("DestinationPorts", self.destination_ports, |v: Vec<PortRange>| {
+            list_into(v, <PortRange as IntoValue>::into_value)
+        });
+        w.set_opt("Protocol", self.protocol, <String as IntoValue>::into_value);
+        w.set_opt("RuleAction", self.rule_action, <String as IntoValue>::into_value);
+        w.set_opt("Direction", self.direction, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FirewallStatelessRule {
+    pub rule_group_arn: Option<String>,
+    pub sources: Option<Vec<String>>,
+    pub destinations: Option<Vec<String>>,
+    pub source_ports: Option<Vec<PortRange>>,
+    pub destination_ports: Option<Vec<PortRange>>,
+    pub protocols: Option<Vec<i32>>,
+    pub rule_action: Option<String>,
+    pub priority: Option<i32>,
+}
+
+impl FromValue for FirewallStatelessRule {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            rule_group_arn: r.optional("RuleGroupArn", <String as FromValue>::from_value)?,
+            sources: r.optional("Sources", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            destinations: r.optional("Destinations", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            source_ports: r.optional("SourcePorts", |v: Value| {
+                list_from(v, <PortRange as FromValue>::from_value)
+            })?,
+            destination_ports: r.optional("DestinationPorts", |v: Value| {
+                list_from(v, <PortRange as FromValue>::from_value)
+            })?,
+            protocols: r.optional("Protocols", |v: Value| list_from(v, <i32 as FromValue>::from_value))?,
+            rule_action: r.optional("RuleAction", <String as FromValue>::from_value)?,
+            priority: r.optional("Priority", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for FirewallStatelessRule {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("RuleGroupArn", self.rule_group_arn, <String as IntoValue>::into_value);
+        w.set_opt("Sources", self.sources, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Destinations", self.destinations, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("SourcePorts", self.source_ports, |v: Vec<PortRange>| {
+            list_into(v, <PortRange as IntoValue>::into_value)
+        });
+        w.set_opt("DestinationPorts", self.destination_ports, |v: Vec<PortRange>| {
+            list_into(v, <PortRange as IntoValue>::into_value)
+        });
+        w.set_opt("Protocols", self.protocols, |v: Vec<i32>| {
+            list_into(v, <i32 as IntoValue>::into_value)
+        });
+        w.set_opt("RuleAction", self.rule_action, <String as IntoValue>::into_value);
+        w.set_opt("Priority", self.priority, <i32 as IntoValue>::into_value);
+        w.finish()
     }
 }
 
@@ -21203,6 +24963,220 @@ impl IntoValue for NetworkFirewallConnectivityType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkInsightsAnalysis {
+    pub network_insights_analysis_id: Option<String>,
+    pub network_insights_analysis_arn: Option<String>,
+    pub network_insights_path_id: Option<String>,
+    pub additional_accounts: Option<Vec<String>>,
+    pub filter_in_arns: Option<Vec<String>>,
+    pub filter_out_arns: Option<Vec<String>>,
+    pub start_date: Option<Timestamp>,
+    pub status: Option<AnalysisStatus>,
+    pub status_message: Option<String>,
+    pub warning_message: Option<String>,
+    pub network_path_found: Option<bool>,
+    pub forward_path_components: Option<Vec<PathComponent>>,
+    pub return_path_components: Option<Vec<PathComponent>>,
+    pub explanations: Option<Vec<Explanation>>,
+    pub alternate_path_hints: Option<Vec<AlternatePathHint>>,
+    pub suggested_accounts: Option<Vec<String>>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for NetworkInsightsAnalysis {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_analysis_id: r.optional("NetworkInsightsAnalysisId", <String as FromValue>::from_value)?,
+            network_insights_analysis_arn: r
+                .optional("NetworkInsightsAnalysisArn", <String as FromValue>::from_value)?,
+            network_insights_path_id: r.optional("NetworkInsightsPathId", <String as FromValue>::from_value)?,
+            additional_accounts: r.optional("AdditionalAccounts", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filter_in_arns: r.optional("FilterInArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filter_out_arns: r.optional("FilterOutArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            start_date: r.optional("StartDate", <Timestamp as FromValue>::from_value)?,
+            status: r.optional("Status", <AnalysisStatus as FromValue>::from_value)?,
+            status_message: r.optional("StatusMessage", <String as FromValue>::from_value)?,
+            warning_message: r.optional("WarningMessage", <String as FromValue>::from_value)?,
+            network_path_found: r.optional("NetworkPathFound", <bool as FromValue>::from_value)?,
+            forward_path_components: r.optional("ForwardPathComponents", |v: Value| {
+                list_from(v, <PathComponent as FromValue>::from_value)
+            })?,
+            return_path_components: r.optional("ReturnPathComponents", |v: Value| {
+                list_from(v, <PathComponent as FromValue>::from_value)
+            })?,
+            explanations: r.optional("Explanations", |v: Value| {
+                list_from(v, <Explanation as FromValue>::from_value)
+            })?,
+            alternate_path_hints: r.optional("AlternatePathHints", |v: Value| {
+                list_from(v, <AlternatePathHint as FromValue>::from_value)
+            })?,
+            suggested_accounts: r.optional("SuggestedAccounts", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for NetworkInsightsAnalysis {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsAnalysisId",
+            self.network_insights_analysis_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NetworkInsightsAnalysisArn",
+            self.network_insights_analysis_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NetworkInsightsPathId",
+            self.network_insights_path_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("AdditionalAccounts", self.additional_accounts, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("FilterInArns", self.filter_in_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("FilterOutArns", self.filter_out_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("StartDate", self.start_date, <Timestamp as IntoValue>::into_value);
+        w.set_opt("Status", self.status, <AnalysisStatus as IntoValue>::into_value);
+        w.set_opt("StatusMessage", self.status_message, <String as IntoValue>::into_value);
+        w.set_opt(
+            "WarningMessage",
+            self.warning_message,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NetworkPathFound",
+            self.network_path_found,
+            <bool as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ForwardPathComponents",
+            self.forward_path_components,
+            |v: Vec<PathComponent>| list_into(v, <PathComponent as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "ReturnPathComponents",
+            self.return_path_components,
+            |v: Vec<PathComponent>| list_into(v, <PathComponent as IntoValue>::into_value),
+        );
+        w.set_opt("Explanations", self.explanations, |v: Vec<Explanation>| {
+            list_into(v, <Explanation as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "AlternatePathHints",
+            self.alternate_path_hints,
+            |v: Vec<AlternatePathHint>| list_into(v, <AlternatePathHint as IntoValue>::into_value),
+        );
+        w.set_opt("SuggestedAccounts", self.suggested_accounts, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NetworkInsightsPath {
+    pub network_insights_path_id: Option<String>,
+    pub network_insights_path_arn: Option<String>,
+    pub created_date: Option<Timestamp>,
+    pub source: Option<String>,
+    pub destination: Option<String>,
+    pub source_arn: Option<String>,
+    pub destination_arn: Option<String>,
+    pub source_ip: Option<String>,
+    pub destination_ip: Option<String>,
+    pub protocol: Option<ProtocolShape>,
+    pub destination_port: Option<i32>,
+    pub tags: Option<Vec<Tag>>,
+    pub filter_at_source: Option<PathFilter>,
+    pub filter_at_destination: Option<PathFilter>,
+}
+
+impl FromValue for NetworkInsightsPath {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_path_id: r.optional("NetworkInsightsPathId", <String as FromValue>::from_value)?,
+            network_insights_path_arn: r.optional("NetworkInsightsPathArn", <String as FromValue>::from_value)?,
+            created_date: r.optional("CreatedDate", <Timestamp as FromValue>::from_value)?,
+            source: r.optional("Source", <String as FromValue>::from_value)?,
+            destination: r.optional("Destination", <String as FromValue>::from_value)?,
+            source_arn: r.optional("SourceArn", <String as FromValue>::from_value)?,
+            destination_arn: r.optional("DestinationArn", <String as FromValue>::from_value)?,
+            source_ip: r.optional("SourceIp", <String as FromValue>::from_value)?,
+            destination_ip: r.optional("DestinationIp", <String as FromValue>::from_value)?,
+            protocol: r.optional("Protocol", <ProtocolShape as FromValue>::from_value)?,
+            destination_port: r.optional("DestinationPort", <i32 as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            filter_at_source: r.optional("FilterAtSource", <PathFilter as FromValue>::from_value)?,
+            filter_at_destination: r.optional("FilterAtDestination", <PathFilter as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NetworkInsightsPath {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsPathId",
+            self.network_insights_path_id,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "NetworkInsightsPathArn",
+            self.network_insights_path_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("CreatedDate", self.created_date, <Timestamp as IntoValue>::into_value);
+        w.set_opt("Source", self.source, <String as IntoValue>::into_value);
+        w.set_opt("Destination", self.destination, <String as IntoValue>::into_value);
+        w.set_opt("SourceArn", self.source_arn, <String as IntoValue>::into_value);
+        w.set_opt(
+            "DestinationArn",
+            self.destination_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("SourceIp", self.source_ip, <String as IntoValue>::into_value);
+        w.set_opt("DestinationIp", self.destination_ip, <String as IntoValue>::into_value);
+        w.set_opt("Protocol", self.protocol, <ProtocolShape as IntoValue>::into_value);
+        w.set_opt("DestinationPort", self.destination_port, <i32 as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "FilterAtSource",
+            self.filter_at_source,
+            <PathFilter as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FilterAtDestination",
+            self.filter_at_destination,
+            <PathFilter as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkInterface {
     pub association: Option<NetworkInterfaceAssociation>,
     pub attachment: Option<NetworkInterfaceAttachment>,
@@ -21897,6 +25871,259 @@ impl IntoValue for OperatorResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct PathComponent {
+    pub sequence_number: Option<i32>,
+    pub acl_rule: Option<AnalysisAclRule>,
+    pub attached_to: Option<AnalysisComponent>,
+    pub component: Option<AnalysisComponent>,
+    pub destination_vpc: Option<AnalysisComponent>,
+    pub outbound_header: Option<AnalysisPacketHeader>,
+    pub inbound_header: Option<AnalysisPacketHeader>,
+    pub route_table_route: Option<AnalysisRouteTableRoute>,
+    pub security_group_rule: Option<AnalysisSecurityGroupRule>,
+    pub source_vpc: Option<AnalysisComponent>,
+    pub subnet: Option<AnalysisComponent>,
+    pub vpc: Option<AnalysisComponent>,
+    pub additional_details: Option<Vec<AdditionalDetail>>,
+    pub transit_gateway: Option<AnalysisComponent>,
+    pub transit_gateway_route_table_route: Option<TransitGatewayRouteTableRoute>,
+    pub transit_gateway_policy_table_entry: Option<AnalysisTransitGatewayPolicyTableEntry>,
+    pub explanations: Option<Vec<Explanation>>,
+    pub elastic_load_balancer_listener: Option<AnalysisComponent>,
+    pub firewall_stateless_rule: Option<FirewallStatelessRule>,
+    pub firewall_stateful_rule: Option<FirewallStatefulRule>,
+    pub service_name: Option<String>,
+}
+
+impl FromValue for PathComponent {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            sequence_number: r.optional("SequenceNumber", <i32 as FromValue>::from_value)?,
+            acl_rule: r.optional("AclRule", <AnalysisAclRule as FromValue>::from_value)?,
+            attached_to: r.optional("AttachedTo", <AnalysisComponent as FromValue>::from_value)?,
+            component: r.optional("Component", <AnalysisComponent as FromValue>::from_value)?,
+            destination_vpc: r.optional("DestinationVpc", <AnalysisComponent as FromValue>::from_value)?,
+            outbound_header: r.optional("OutboundHeader", <AnalysisPacketHeader as FromValue>::from_value)?,
+            inbound_header: r.optional("InboundHeader", <AnalysisPacketHeader as FromValue>::from_value)?,
+            route_table_route: r.optional("RouteTableRoute", <AnalysisRouteTableRoute as FromValue>::from_value)?,
+            security_group_rule: r.optional(
+                "SecurityGroupRule",
+                <AnalysisSecurityGroupRule as FromValue>::from_value,
+            )?,
+            source_vpc: r.optional("SourceVpc", <AnalysisComponent as FromValue>::from_value)?,
+            subnet: r.optional("Subnet", <AnalysisComponent as FromValue>::from_value)?,
+            vpc: r.optional("Vpc", <AnalysisComponent as FromValue>::from_value)?,
+            additional_details: r.optional("AdditionalDetails", |v: Value| {
+                list_from(v, <AdditionalDetail as FromValue>::from_value)
+            })?,
+            transit_gateway: r.optional("TransitGateway", <AnalysisComponent as FromValue>::from_value)?,
+            transit_gateway_route_table_route: r.optional(
+                "TransitGatewayRouteTableRoute",
+                <TransitGatewayRouteTableRoute as FromValue>::from_value,
+            )?,
+            transit_gateway_policy_table_entry: r.optional(
+                "TransitGatewayPolicyTableEntry",
+                <AnalysisTransitGatewayPolicyTableEntry as FromValue>::from_value,
+            )?,
+            explanations: r.optional("Explanations", |v: Value| {
+                list_from(v, <Explanation as FromValue>::from_value)
+            })?,
+            elastic_load_balancer_listener: r.optional(
+                "ElasticLoadBalancerListener",
+                <AnalysisComponent as FromValue>::from_value,
+            )?,
+            firewall_stateless_rule: r.optional(
+                "FirewallStatelessRule",
+                <FirewallStatelessRule as FromValue>::from_value,
+            )?,
+            firewall_stateful_rule: r
+                .optional("FirewallStatefulRule", <FirewallStatefulRule as FromValue>::from_value)?,
+            service_name: r.optional("ServiceName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PathComponent {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("SequenceNumber", self.sequence_number, <i32 as IntoValue>::into_value);
+        w.set_opt("AclRule", self.acl_rule, <AnalysisAclRule as IntoValue>::into_value);
+        w.set_opt(
+            "AttachedTo",
+            self.attached_to,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "Component",
+            self.component,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationVpc",
+            self.destination_vpc,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "OutboundHeader",
+            self.outbound_header,
+            <AnalysisPacketHeader as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "InboundHeader",
+            self.inbound_header,
+            <AnalysisPacketHeader as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "RouteTableRoute",
+            self.route_table_route,
+            <AnalysisRouteTableRoute as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityGroupRule",
+            self.security_group_rule,
+            <AnalysisSecurityGroupRule as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SourceVpc",
+            self.source_vpc,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt("Subnet", self.subnet, <AnalysisComponent as IntoValue>::into_value);
+        w.set_opt("Vpc", self.vpc, <AnalysisComponent as IntoValue>::into_value);
+        w.set_opt(
+            "AdditionalDetails",
+            self.additional_details,
+            |v: Vec<AdditionalDetail>| list_into(v, <AdditionalDetail as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "TransitGateway",
+            self.transit_gateway,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayRouteTableRoute",
+            self.transit_gateway_route_table_route,
+            <TransitGatewayRouteTableRoute as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransitGatewayPolicyTableEntry",
+            self.transit_gateway_policy_table_entry,
+            <AnalysisTransitGatewayPolicyTableEntry as IntoValue>::into_value,
+        );
+        w.set_opt("Explanations", self.explanations, |v: Vec<Explanation>| {
+            list_into(v, <Explanation as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "ElasticLoadBalancerListener",
+            self.elastic_load_balancer_listener,
+            <AnalysisComponent as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FirewallStatelessRule",
+            self.firewall_stateless_rule,
+            <FirewallStatelessRule as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FirewallStatefulRule",
+            self.firewall_stateful_rule,
+            <FirewallStatefulRule as IntoValue>::into_value,
+        );
+        w.set_opt("ServiceName", self.service_name, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PathFilter {
+    pub source_address: Option<String>,
+    pub source_port_range: Option<FilterPortRange>,
+    pub destination_address: Option<String>,
+    pub destination_port_range: Option<FilterPortRange>,
+}
+
+impl FromValue for PathFilter {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            source_address: r.optional("SourceAddress", <String as FromValue>::from_value)?,
+            source_port_range: r.optional("SourcePortRange", <FilterPortRange as FromValue>::from_value)?,
+            destination_address: r.optional("DestinationAddress", <String as FromValue>::from_value)?,
+            destination_port_range: r.optional("DestinationPortRange", <FilterPortRange as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for PathFilter {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("SourceAddress", self.source_address, <String as IntoValue>::into_value);
+        w.set_opt(
+            "SourcePortRange",
+            self.source_port_range,
+            <FilterPortRange as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationAddress",
+            self.destination_address,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationPortRange",
+            self.destination_port_range,
+            <FilterPortRange as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PathRequestFilter {
+    pub source_address: Option<String>,
+    pub source_port_range: Option<RequestFilterPortRange>,
+    pub destination_address: Option<String>,
+    pub destination_port_range: Option<RequestFilterPortRange>,
+}
+
+impl FromValue for PathRequestFilter {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            source_address: r.optional("SourceAddress", <String as FromValue>::from_value)?,
+            source_port_range: r.optional("SourcePortRange", <RequestFilterPortRange as FromValue>::from_value)?,
+            destination_address: r.optional("DestinationAddress", <String as FromValue>::from_value)?,
+            destination_port_range: r.optional(
+                "DestinationPortRange",
+                <RequestFilterPortRange as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for PathRequestFilter {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("SourceAddress", self.source_address, <String as IntoValue>::into_value);
+        w.set_opt(
+            "SourcePortRange",
+            self.source_port_range,
+            <RequestFilterPortRange as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationAddress",
+            self.destination_address,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationPortRange",
+            self.destination_port_range,
+            <RequestFilterPortRange as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PeeringAttachmentStatus {
     pub code: Option<String>,
     pub message: Option<String>,
@@ -22360,6 +26587,52 @@ impl IntoValue for PropagatingVgw {
         let mut w = StructWriter::new();
         w.set_opt("GatewayId", self.gateway_id, <String as IntoValue>::into_value);
         w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ProtocolShape {
+    #[default]
+    /// `tcp`
+    Tcp,
+    /// `udp`
+    Udp,
+}
+
+impl ProtocolShape {
+    pub const ALL: &'static [Self] = &[Self::Tcp, Self::Udp];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "tcp" => Some(Self::Tcp),
+            "udp" => Some(Self::Udp),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ProtocolShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ProtocolShape {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Protocol value")))
+    }
+}
+
+impl IntoValue for ProtocolShape {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
     }
 }
 
@@ -22834,6 +27107,31 @@ impl IntoValue for ReplaceVpnTunnelResult {
     fn into_value(self) -> Value {
         let mut w = StructWriter::new();
         w.set_opt("Return", self.r#return, <bool as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RequestFilterPortRange {
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+impl FromValue for RequestFilterPortRange {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            from_port: r.optional("FromPort", <i32 as FromValue>::from_value)?,
+            to_port: r.optional("ToPort", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for RequestFilterPortRange {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("FromPort", self.from_port, <i32 as IntoValue>::into_value);
+        w.set_opt("ToPort", self.to_port, <i32 as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -23929,6 +28227,87 @@ impl IntoValue for RuleAction {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct RuleGroupRuleOptionsPair {
+    pub rule_group_arn: Option<String>,
+    pub rule_options: Option<Vec<RuleOption>>,
+}
+
+impl FromValue for RuleGroupRuleOptionsPair {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            rule_group_arn: r.optional("RuleGroupArn", <String as FromValue>::from_value)?,
+            rule_options: r.optional("RuleOptions", |v: Value| {
+                list_from(v, <RuleOption as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for RuleGroupRuleOptionsPair {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("RuleGroupArn", self.rule_group_arn, <String as IntoValue>::into_value);
+        w.set_opt("RuleOptions", self.rule_options, |v: Vec<RuleOption>| {
+            list_into(v, <RuleOption as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RuleGroupTypePair {
+    pub rule_group_arn: Option<String>,
+    pub rule_group_type: Option<String>,
+}
+
+impl FromValue for RuleGroupTypePair {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            rule_group_arn: r.optional("RuleGroupArn", <String as FromValue>::from_value)?,
+            rule_group_type: r.optional("RuleGroupType", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for RuleGroupTypePair {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("RuleGroupArn", self.rule_group_arn, <String as IntoValue>::into_value);
+        w.set_opt("RuleGroupType", self.rule_group_type, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RuleOption {
+    pub keyword: Option<String>,
+    pub settings: Option<Vec<String>>,
+}
+
+impl FromValue for RuleOption {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            keyword: r.optional("Keyword", <String as FromValue>::from_value)?,
+            settings: r.optional("Settings", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for RuleOption {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Keyword", self.keyword, <String as IntoValue>::into_value);
+        w.set_opt("Settings", self.settings, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchTransitGatewayRoutesRequest {
     pub transit_gateway_route_table_id: String,
     pub filters: Vec<Filter>,
@@ -24115,6 +28494,96 @@ impl FromValue for SecurityGroupReferencingSupportValue {
 impl IntoValue for SecurityGroupReferencingSupportValue {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StartNetworkInsightsAnalysisRequest {
+    pub network_insights_path_id: String,
+    pub additional_accounts: Option<Vec<String>>,
+    pub filter_in_arns: Option<Vec<String>>,
+    pub filter_out_arns: Option<Vec<String>>,
+    pub dry_run: Option<bool>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub client_token: String,
+}
+
+impl FromValue for StartNetworkInsightsAnalysisRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_path_id: r.required("NetworkInsightsPathId", <String as FromValue>::from_value)?,
+            additional_accounts: r.optional("AdditionalAccounts", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filter_in_arns: r.optional("FilterInArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            filter_out_arns: r.optional("FilterOutArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            dry_run: r.optional("DryRun", <bool as FromValue>::from_value)?,
+            tag_specifications: r.optional("TagSpecifications", |v: Value| {
+                list_from(v, <TagSpecification as FromValue>::from_value)
+            })?,
+            client_token: r.required("ClientToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for StartNetworkInsightsAnalysisRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "NetworkInsightsPathId",
+            (<String as IntoValue>::into_value)(self.network_insights_path_id),
+        );
+        w.set_opt("AdditionalAccounts", self.additional_accounts, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("FilterInArns", self.filter_in_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("FilterOutArns", self.filter_out_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("DryRun", self.dry_run, <bool as IntoValue>::into_value);
+        w.set_opt(
+            "TagSpecifications",
+            self.tag_specifications,
+            |v: Vec<TagSpecification>| list_into(v, <TagSpecification as IntoValue>::into_value),
+        );
+        w.set("ClientToken", (<String as IntoValue>::into_value)(self.client_token));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StartNetworkInsightsAnalysisResult {
+    pub network_insights_analysis: Option<NetworkInsightsAnalysis>,
+}
+
+impl FromValue for StartNetworkInsightsAnalysisResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            network_insights_analysis: r.optional(
+                "NetworkInsightsAnalysis",
+                <NetworkInsightsAnalysis as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for StartNetworkInsightsAnalysisResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "NetworkInsightsAnalysis",
+            self.network_insights_analysis,
+            <NetworkInsightsAnalysis as IntoValue>::into_value,
+        );
+        w.finish()
     }
 }
 
@@ -26168,6 +30637,50 @@ impl IntoValue for TransitGatewayRouteTablePropagation {
             self.transit_gateway_route_table_announcement_id,
             <String as IntoValue>::into_value,
         );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransitGatewayRouteTableRoute {
+    pub destination_cidr: Option<String>,
+    pub state: Option<String>,
+    pub route_origin: Option<String>,
+    pub prefix_list_id: Option<String>,
+    pub attachment_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+}
+
+impl FromValue for TransitGatewayRouteTableRoute {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination_cidr: r.optional("DestinationCidr", <String as FromValue>::from_value)?,
+            state: r.optional("State", <String as FromValue>::from_value)?,
+            route_origin: r.optional("RouteOrigin", <String as FromValue>::from_value)?,
+            prefix_list_id: r.optional("PrefixListId", <String as FromValue>::from_value)?,
+            attachment_id: r.optional("AttachmentId", <String as FromValue>::from_value)?,
+            resource_id: r.optional("ResourceId", <String as FromValue>::from_value)?,
+            resource_type: r.optional("ResourceType", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TransitGatewayRouteTableRoute {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DestinationCidr",
+            self.destination_cidr,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("State", self.state, <String as IntoValue>::into_value);
+        w.set_opt("RouteOrigin", self.route_origin, <String as IntoValue>::into_value);
+        w.set_opt("PrefixListId", self.prefix_list_id, <String as IntoValue>::into_value);
+        w.set_opt("AttachmentId", self.attachment_id, <String as IntoValue>::into_value);
+        w.set_opt("ResourceId", self.resource_id, <String as IntoValue>::into_value);
+        w.set_opt("ResourceType", self.resource_type, <String as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -28879,6 +33392,16 @@ pub trait Ec2Api: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn create_network_insights_path(
+        &self,
+        ctx: &RequestContext,
+        input: CreateNetworkInsightsPathRequest,
+    ) -> impl std::future::Future<Output = Result<CreateNetworkInsightsPathResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateNetworkInsightsPath");
+        async move { Err(err) }
+    }
+
     fn create_network_interface(
         &self,
         ctx: &RequestContext,
@@ -29036,6 +33559,26 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteInternetGateway");
+        async move { Err(err) }
+    }
+
+    fn delete_network_insights_analysis(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteNetworkInsightsAnalysisRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteNetworkInsightsAnalysisResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteNetworkInsightsAnalysis");
+        async move { Err(err) }
+    }
+
+    fn delete_network_insights_path(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteNetworkInsightsPathRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteNetworkInsightsPathResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteNetworkInsightsPath");
         async move { Err(err) }
     }
 
@@ -29216,6 +33759,26 @@ pub trait Ec2Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DescribeNetworkAclsResult, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeNetworkAcls");
+        async move { Err(err) }
+    }
+
+    fn describe_network_insights_analyses(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeNetworkInsightsAnalysesRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeNetworkInsightsAnalysesResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeNetworkInsightsAnalyses");
+        async move { Err(err) }
+    }
+
+    fn describe_network_insights_paths(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeNetworkInsightsPathsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeNetworkInsightsPathsResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeNetworkInsightsPaths");
         async move { Err(err) }
     }
 
@@ -29652,6 +34215,16 @@ pub trait Ec2Api: Send + Sync + 'static {
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "SearchTransitGatewayRoutes");
         async move { Err(err) }
     }
+
+    fn start_network_insights_analysis(
+        &self,
+        ctx: &RequestContext,
+        input: StartNetworkInsightsAnalysisRequest,
+    ) -> impl std::future::Future<Output = Result<StartNetworkInsightsAnalysisResult, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "StartNetworkInsightsAnalysis");
+        async move { Err(err) }
+    }
 }
 
 /// Adapts a `Ec2Api` to the wire layer's untyped calls.
@@ -29754,6 +34327,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .create_internet_gateway(
                             ctx,
                             <CreateInternetGatewayRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateNetworkInsightsPath" => {
+                    let out = self
+                        .0
+                        .create_network_insights_path(
+                            ctx,
+                            <CreateNetworkInsightsPathRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -29938,6 +34522,28 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .await?;
                     let () = out;
                     Ok(Value::empty_struct())
+                }
+                "DeleteNetworkInsightsAnalysis" => {
+                    let out = self
+                        .0
+                        .delete_network_insights_analysis(
+                            ctx,
+                            <DeleteNetworkInsightsAnalysisRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteNetworkInsightsPath" => {
+                    let out = self
+                        .0
+                        .delete_network_insights_path(
+                            ctx,
+                            <DeleteNetworkInsightsPathRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
                 }
                 "DeleteNetworkInterface" => {
                     let out = self
@@ -30141,6 +34747,28 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .describe_network_acls(
                             ctx,
                             <DescribeNetworkAclsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeNetworkInsightsAnalyses" => {
+                    let out = self
+                        .0
+                        .describe_network_insights_analyses(
+                            ctx,
+                            <DescribeNetworkInsightsAnalysesRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeNetworkInsightsPaths" => {
+                    let out = self
+                        .0
+                        .describe_network_insights_paths(
+                            ctx,
+                            <DescribeNetworkInsightsPathsRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -30622,6 +35250,17 @@ impl<H: Ec2Api> crate::Service for Ec2Service<H> {
                         .search_transit_gateway_routes(
                             ctx,
                             <SearchTransitGatewayRoutesRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "StartNetworkInsightsAnalysis" => {
+                    let out = self
+                        .0
+                        .start_network_insights_analysis(
+                            ctx,
+                            <StartNetworkInsightsAnalysisRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
