@@ -115,6 +115,20 @@ def test_hub_isolates_prod_from_dev_and_reaches_on_premises(ec2):
     assert analyse(ec2, enis["shared"], destination=enis["prod"])["NetworkPathFound"] is True
     assert analyse(ec2, enis["shared"], destination=enis["dev"])["NetworkPathFound"] is True
 
+    # Other sources: on-premises (the VPN connection) reaches prod through the hub
+    # table; dev's attachment cannot; an internet gateway reaches its own VPC.
+    inbound = analyse(ec2, vpn, destination=enis["prod"])
+    assert inbound["NetworkPathFound"] is True, inbound.get("Explanations")
+    assert [c["Component"]["Id"] for c in inbound["ForwardPathComponents"]][:2] == [vpn, attachments["vpn"]]
+    from_dev = analyse(ec2, attachments["dev"], destination=enis["prod"])
+    assert [(e["ExplanationCode"], e["Component"]["Id"]) for e in from_dev["Explanations"]] == [
+        ("NO_ROUTE_TO_DESTINATION", tables["dev"])
+    ]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpcs["prod"])
+    assert analyse(ec2, igw, destination=enis["prod"])["NetworkPathFound"] is True
+    assert analyse(ec2, igw, destination=enis["dev"])["NetworkPathFound"] is False
+
     # A blackhole route is named as the blocker.
     ec2.create_transit_gateway_route(TransitGatewayRouteTableId=tables["prod"], DestinationCidrBlock="10.9.0.0/16", Blackhole=True)
     hole = analyse(ec2, enis["prod"], destination_ip="10.9.1.1")

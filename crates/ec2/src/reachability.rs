@@ -139,6 +139,18 @@ fn through_transit_gateway(mut w: Walk, state: &RegionState, vpc: &str, tgw: &st
     else {
         return w.block("BAD_STATE_ATTACHMENT", tgw);
     };
+    from_attachment(w, state, attachment, dest, at)
+}
+
+/// Traffic entering a transit gateway through `attachment`: its route
+/// table, the route for the destination, and where that leads.
+fn from_attachment(
+    mut w: Walk,
+    state: &RegionState,
+    attachment: &TgwAttachmentRec,
+    dest: &Target<'_>,
+    at: &At,
+) -> Walk {
     w.hop(&attachment.id);
     if !tgw_attachments::is_available(attachment, at) {
         return w.block("BAD_STATE_ATTACHMENT", &attachment.id);
@@ -172,20 +184,76 @@ fn through_transit_gateway(mut w: Walk, state: &RegionState, vpc: &str, tgw: &st
     };
     w.hop(&out.id);
     match out.kind {
-        AttachmentKind::Vpc => {
-            w.hop(&out.resource_id);
-            if dest.in_vpc(state, &out.resource_id) {
-                if let Some(id) = dest.id {
-                    w.hop(id);
-                }
-                w
-            } else {
-                w.block("CANNOT_ROUTE", &out.resource_id)
-            }
-        }
+        AttachmentKind::Vpc => arrive_in_vpc(w, state, &out.resource_id, dest),
         AttachmentKind::Vpn => at_vpn(w, state, &out.resource_id, dest, at, Some(&out.id)),
         // Peerings lead to another region's configuration, not walked here.
         AttachmentKind::Peering => w.block("CANNOT_ROUTE", &out.id),
+    }
+}
+
+/// Traffic arriving in `vpc` from outside: reached when the destination is
+/// in it.
+fn arrive_in_vpc(mut w: Walk, state: &RegionState, vpc: &str, dest: &Target<'_>) -> Walk {
+    w.hop(vpc);
+    if dest.in_vpc(state, vpc) {
+        if let Some(id) = dest.id {
+            w.hop(id);
+        }
+        w
+    } else {
+        w.block("CANNOT_ROUTE", vpc)
+    }
+}
+
+/// Walks from any supported source: a network interface, an internet or
+/// virtual private gateway (into its VPC), a VPN connection (through its
+/// gateway), or a transit gateway attachment (through its route table).
+fn walk_from(state: &RegionState, source: &str, dest: &Target<'_>, at: &At) -> Walk {
+    let mut w = Walk {
+        hops: Vec::new(),
+        blockers: Vec::new(),
+    };
+    if let Some(eni) = state.network_interfaces.get(source) {
+        return walk(state, eni, dest, at);
+    }
+    if let Some(igw) = state.internet_gateways.get(source) {
+        w.hop(source);
+        return match &igw.attached_vpc {
+            Some(vpc) => arrive_in_vpc(w, state, vpc, dest),
+            None => w.block("BAD_STATE", source),
+        };
+    }
+    if let Some(vgw) = state.vpn_gateways.get(source) {
+        w.hop(source);
+        return match vgw.attached_vpc.as_ref().filter(|_| !vgw.deleted) {
+            Some(vpc) => arrive_in_vpc(w, state, vpc, dest),
+            None => w.block("BAD_STATE", source),
+        };
+    }
+    if let Some(c) = state.vpn_connections.get(source) {
+        w.hop(source);
+        if !vpn_connections::is_available(c, at) {
+            return w.block("BAD_STATE_VPN", source);
+        }
+        if let Some(vgw) = c.vpn_gateway_id.as_ref().and_then(|g| state.vpn_gateways.get(g)) {
+            w.hop(&vgw.id);
+            return match vgw.attached_vpc.as_ref().filter(|_| !vgw.deleted) {
+                Some(vpc) => arrive_in_vpc(w, state, vpc, dest),
+                None => w.block("BAD_STATE", &vgw.id),
+            };
+        }
+        return match state
+            .tgw_attachments
+            .values()
+            .find(|a| a.resource_id == c.id && a.deleted_ms.is_none())
+        {
+            Some(a) => from_attachment(w, state, a, dest, at),
+            None => w.block("BAD_STATE_ATTACHMENT", source),
+        };
+    }
+    match state.tgw_attachments.get(source).filter(|a| a.deleted_ms.is_none()) {
+        Some(a) => from_attachment(w, state, a, dest, at),
+        None => w.block("BAD_STATE", source),
     }
 }
 
@@ -364,15 +432,26 @@ pub async fn create_path(
     }
     let region = ec2.region(ctx).await?;
     let state = region.state.write().await;
-    if !input.source.starts_with("eni-") {
-        return Err(errors::invalid_value(
-            &input.source,
-            "Source",
-            "Landbridge analyses paths from network interfaces.",
-        ));
-    }
-    if !state.network_interfaces.contains_key(&input.source) {
-        return Err(errors::eni_not_found(&input.source));
+    let known = |id: &str| {
+        state.network_interfaces.contains_key(id)
+            || state.internet_gateways.contains_key(id)
+            || state.vpn_gateways.contains_key(id)
+            || state.vpn_connections.contains_key(id)
+            || state.tgw_attachments.contains_key(id)
+    };
+    if !known(&input.source) {
+        return Err(match crate::ids::resource_type(&input.source) {
+            Some("network-interface") => errors::eni_not_found(&input.source),
+            Some(_) => ApiError::client(
+                "InvalidParameterValue",
+                format!("The source {} does not exist", input.source),
+            ),
+            None => errors::invalid_value(
+                &input.source,
+                "Source",
+                "Landbridge analyses paths from network interfaces, internet and virtual private gateways, VPN connections and transit gateway attachments.",
+            ),
+        });
     }
     if let Some(d) = &input.destination
         && state.resource(d).is_none()
@@ -481,7 +560,6 @@ pub async fn start_analysis(
         .insights_paths
         .get(&input.network_insights_path_id)
         .ok_or_else(|| errors::insights_path_not_found(&input.network_insights_path_id))?;
-    let source = state.network_interfaces.get(&p.source);
     let dest_ip = p
         .destination_ip
         .as_deref()
@@ -492,26 +570,19 @@ pub async fn start_analysis(
                 .and_then(|d| state.network_interfaces.get(d))
                 .and_then(|e| e.private_ip.parse().ok())
         });
-    let result = match (source, dest_ip) {
-        (Some(source), Some(ip)) => walk(
+    let result = match dest_ip {
+        Some(ip) => walk_from(
             &state,
-            source,
+            &p.source,
             &Target {
                 id: p.destination.as_deref(),
                 ip,
             },
             &at,
         ),
-        (None, _) => Walk {
-            hops: Vec::new(),
-            blockers: vec![BlockerRec {
-                code: "BAD_STATE".to_string(),
-                component: p.source.clone(),
-            }],
-        },
-        (Some(source), None) => Walk {
+        None => Walk {
             hops: vec![HopRec {
-                component: source.id.clone(),
+                component: p.source.clone(),
                 route: None,
             }],
             blockers: vec![BlockerRec {
