@@ -166,6 +166,13 @@ def test_vpc_attachments_propagate_their_cidrs(ec2):
     assert code(
         ec2.create_route, RouteTableId=rtb, DestinationCidrBlock="172.16.0.0/12", TransitGatewayId="tgw-0123456789abcdef0"
     ) == "InvalidTransitGatewayID.NotFound"
+    for call, kwargs in (
+        (ec2.describe_transit_gateway_attachments, {"TransitGatewayAttachmentIds": ["tgw-attach-0123456789abcdef0"]}),
+        (ec2.delete_transit_gateway_vpc_attachment, {"TransitGatewayAttachmentId": "tgw-attach-0123456789abcdef0"}),
+        (ec2.associate_transit_gateway_route_table,
+         {"TransitGatewayRouteTableId": table, "TransitGatewayAttachmentId": "tgw-attach-0123456789abcdef0"}),
+    ):
+        assert code(call, **kwargs) == "InvalidTransitGatewayAttachmentID.NotFound", call
 
     # Deleting: attachments first.
     assert code(ec2.delete_transit_gateway, TransitGatewayId=tgw_id) == "IncorrectState"

@@ -116,7 +116,13 @@ def test_vpn_gateway_attach_propagate_detach(ec2):
 
     ec2.delete_vpn_gateway(VpnGatewayId=vgw_id)
     assert ec2.describe_vpn_gateways(VpnGatewayIds=[vgw_id])["VpnGateways"][0]["State"] == "deleted"
-    assert code(ec2.attach_vpn_gateway, VpnGatewayId=vgw_id, VpcId=vpc) == "InvalidVpnGatewayID.NotFound"
+    # A deleted gateway is still described, so using it is a state error.
+    assert code(ec2.attach_vpn_gateway, VpnGatewayId=vgw_id, VpcId=vpc) == "InvalidVpnGatewayState"
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="198.51.100.123", BgpAsn=65123)["CustomerGateway"]
+    assert code(
+        ec2.create_vpn_connection, Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"], VpnGatewayId=vgw_id
+    ) == "InvalidVpnGatewayState"
+    assert code(ec2.attach_vpn_gateway, VpnGatewayId="vgw-0123456789abcdef0", VpcId=vpc) == "InvalidVpnGatewayID.NotFound"
 
 
 def test_an_attached_vpn_gateway_keeps_its_vpc(ec2):

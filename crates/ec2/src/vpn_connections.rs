@@ -269,11 +269,7 @@ pub async fn create(
     }
     let tgw = match (&vpn_gateway_id, &transit_gateway_id) {
         (Some(vgw), _) => {
-            state
-                .vpn_gateways
-                .get(vgw)
-                .filter(|g| !g.deleted)
-                .ok_or_else(|| errors::vgw_not_found(vgw))?;
+            crate::vpn_gateways::live_vpn_gateway(&state, vgw)?;
             None
         }
         (None, Some(tgw)) => Some(crate::transit_gateways::live_tgw(&state, tgw)?.clone()),
@@ -706,11 +702,7 @@ pub async fn modify_connection(
         let tgw = match &input.transit_gateway_id {
             Some(id) => Some(crate::transit_gateways::live_tgw(&state, id)?.clone()),
             None => {
-                state
-                    .vpn_gateways
-                    .get(&gateway)
-                    .filter(|g| !g.deleted)
-                    .ok_or_else(|| errors::vgw_not_found(&gateway))?;
+                crate::vpn_gateways::live_vpn_gateway(&state, &gateway)?;
                 None
             }
         };

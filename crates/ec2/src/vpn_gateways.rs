@@ -307,12 +307,17 @@ pub async fn describe_vpn_gateways(
     })
 }
 
-fn live_vpn_gateway<'a>(state: &'a RegionState, id: &str) -> Result<&'a VpnGatewayRec, ApiError> {
-    state
-        .vpn_gateways
-        .get(id)
-        .filter(|g| !g.deleted)
-        .ok_or_else(|| errors::vgw_not_found(id))
+/// A gateway that can still be used: a deleted one (AWS keeps describing
+/// it) answers `InvalidVpnGatewayState`, an unknown one `NotFound`.
+pub fn live_vpn_gateway<'a>(state: &'a RegionState, id: &str) -> Result<&'a VpnGatewayRec, ApiError> {
+    match state.vpn_gateways.get(id) {
+        Some(g) if !g.deleted => Ok(g),
+        Some(_) => Err(ApiError::client(
+            "InvalidVpnGatewayState",
+            format!("The VPN gateway {id} is in the deleted state."),
+        )),
+        None => Err(errors::vgw_not_found(id)),
+    }
 }
 
 pub async fn attach_vpn_gateway(
