@@ -96,6 +96,29 @@ impl RouteRec {
     pub fn is_ipv6(&self) -> bool {
         self.destination.contains(':')
     }
+
+    /// Where the route sends traffic, as one id (`local` for the local
+    /// route).
+    pub fn target_id(&self) -> &str {
+        match &self.target {
+            Target::Local => "local",
+            Target::Gateway(id)
+            | Target::TransitGateway(id)
+            | Target::NatGateway(id)
+            | Target::NetworkInterface(id)
+            | Target::VpcPeeringConnection(id)
+            | Target::Instance(id) => id,
+        }
+    }
+
+    /// `local`, `propagated` (from a virtual private gateway) or `static`.
+    pub fn kind(&self) -> &'static str {
+        match (&self.target, self.origin) {
+            (Target::Local, _) => "local",
+            (_, Origin::EnableVgwRoutePropagation) => "propagated",
+            _ => "static",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -92,26 +92,6 @@ fn subnet_route_table<'a>(state: &'a RegionState, subnet: &SubnetRec) -> Option<
     })
 }
 
-fn origin_of(r: &RouteRec) -> &'static str {
-    match (&r.target, r.origin) {
-        (crate::model::Target::Local, _) => "local",
-        (_, Origin::EnableVgwRoutePropagation) => "propagated",
-        _ => "static",
-    }
-}
-
-fn target_id(r: &RouteRec) -> String {
-    match &r.target {
-        crate::model::Target::Local => "local".to_string(),
-        crate::model::Target::Gateway(id)
-        | crate::model::Target::TransitGateway(id)
-        | crate::model::Target::NatGateway(id)
-        | crate::model::Target::NetworkInterface(id)
-        | crate::model::Target::VpcPeeringConnection(id)
-        | crate::model::Target::Instance(id) => id.clone(),
-    }
-}
-
 /// Arriving at VPN connection `id`: reached when the connection is
 /// available and is what the path asked for (or the path names no
 /// resource).
@@ -275,7 +255,7 @@ fn walk(state: &RegionState, source: &NetworkInterfaceRec, dest: &Target<'_>, at
         w.hop(&table.id);
         return w.block("NO_ROUTE_TO_DESTINATION", &table.id);
     };
-    w.routed(&table.id, &route.destination, &target_id(&route), origin_of(&route));
+    w.routed(&table.id, &route.destination, route.target_id(), route.kind());
     if crate::views::route_state(&route, &table.vpc_id, state) == RouteState::Blackhole {
         return w.block("BAD_STATE_ROUTE", &table.id);
     }

@@ -86,30 +86,15 @@ impl crate::Ec2 {
         let region = self.region_of(account, region).await.map_err(|e| e.message)?;
         let state = region.state.read().await;
         if let Some(t) = state.route_tables.get(table) {
-            return Ok(vpc_next_hop(&state, t, dest, &at).map(|r| {
-                let target = match &r.target {
-                    Target::Local => "local".to_string(),
-                    Target::Gateway(id)
-                    | Target::TransitGateway(id)
-                    | Target::NatGateway(id)
-                    | Target::NetworkInterface(id)
-                    | Target::VpcPeeringConnection(id)
-                    | Target::Instance(id) => id.clone(),
-                };
-                NextHop {
-                    route_table_id: t.id.clone(),
-                    destination_cidr_block: r.destination.clone(),
-                    kind: match r.origin {
-                        _ if r.target == Target::Local => "local",
-                        Origin::EnableVgwRoutePropagation => "propagated",
-                        _ => "static",
-                    },
-                    state: match crate::views::route_state(&r, &t.vpc_id, &state) {
-                        landbridge_api::ec2::RouteState::Blackhole => "blackhole",
-                        _ => "active",
-                    },
-                    targets: vec![target],
-                }
+            return Ok(vpc_next_hop(&state, t, dest, &at).map(|r| NextHop {
+                route_table_id: t.id.clone(),
+                destination_cidr_block: r.destination.clone(),
+                kind: r.kind(),
+                state: match crate::views::route_state(&r, &t.vpc_id, &state) {
+                    landbridge_api::ec2::RouteState::Blackhole => "blackhole",
+                    _ => "active",
+                },
+                targets: vec![r.target_id().to_string()],
             }));
         }
         let t = state

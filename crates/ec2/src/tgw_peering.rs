@@ -53,14 +53,13 @@ fn view(a: &TgwAttachmentRec, p: &PeeringRec, at: &At) -> TransitGatewayPeeringA
 }
 
 /// Both parties' regions, write-locked in a fixed order (so two requests
-/// between the same regions cannot deadlock), and a change applied to the
-/// attachment in each.
+/// between the same regions cannot deadlock); `change` stages what each
+/// region gets, and each region's changes are committed.
 async fn in_both(
     ec2: &Ec2,
     mine: &Arc<Region>,
     theirs: &Arc<Region>,
-    id: &str,
-    change: impl Fn(&RegionState, &TgwAttachmentRec, &mut Tx),
+    change: impl Fn(&Region, &RegionState, &mut Tx),
 ) -> Result<(), ApiError> {
     let mine_first = (&mine.account, &mine.region) <= (&theirs.account, &theirs.region);
     let (first, second) = if mine_first { (mine, theirs) } else { (theirs, mine) };
@@ -68,12 +67,26 @@ async fn in_both(
     let b = second.state.write().await;
     for (region, state) in [(first, a), (second, b)] {
         let mut tx = Tx::default();
-        if let Some(rec) = state.tgw_attachments.get(id) {
-            change(&state, rec, &mut tx);
-        }
+        change(region, &state, &mut tx);
         tx.commit(ec2.store(), region, state).await?;
     }
     Ok(())
+}
+
+/// `in_both` for a change to the existing attachment `id` in each region.
+async fn on_attachment(
+    ec2: &Ec2,
+    mine: &Arc<Region>,
+    theirs: &Arc<Region>,
+    id: &str,
+    change: impl Fn(&RegionState, &TgwAttachmentRec, &mut Tx),
+) -> Result<(), ApiError> {
+    in_both(ec2, mine, theirs, |_, state, tx| {
+        if let Some(rec) = state.tgw_attachments.get(id) {
+            change(state, rec, tx);
+        }
+    })
+    .await
 }
 
 pub async fn create(
@@ -145,22 +158,17 @@ pub async fn create(
         ..requester.clone()
     };
     let result = view(&requester, &peering, &at);
-    // Both records are new: put them through the same two-region path.
-    {
-        let mine_first = (&mine.account, &mine.region) <= (&theirs.account, &theirs.region);
-        let (first, second, first_rec, second_rec) = if mine_first {
-            (&mine, &theirs, requester, accepter)
+    // The requester's region gets the requester's copy, the accepter's
+    // region the accepter's.
+    in_both(ec2, &mine, &theirs, |region, _, tx| {
+        let rec = if std::ptr::eq(region, Arc::as_ptr(&mine)) {
+            &requester
         } else {
-            (&theirs, &mine, accepter, requester)
+            &accepter
         };
-        let a = first.state.write().await;
-        let b = second.state.write().await;
-        for (region, state, rec) in [(first, a, first_rec), (second, b, second_rec)] {
-            let mut tx = Tx::default();
-            tx.put(Resource::TgwAttachment(rec));
-            tx.commit(ec2.store(), region, state).await?;
-        }
-    }
+        tx.put(Resource::TgwAttachment(rec.clone()));
+    })
+    .await?;
     Ok(CreateTransitGatewayPeeringAttachmentResult {
         transit_gateway_peering_attachment: Some(result),
     })
@@ -218,7 +226,7 @@ async fn answer(
         p.rejected = true;
     }
     let updated = p.clone();
-    in_both(ec2, &mine, &theirs, id, move |_, rec, tx| {
+    on_attachment(ec2, &mine, &theirs, id, move |_, rec, tx| {
         let mut rec = rec.clone();
         rec.peering = Some(updated.clone());
         tx.put(Resource::TgwAttachment(rec));
@@ -263,7 +271,7 @@ pub async fn delete(
     let id = input.transit_gateway_attachment_id;
     let (mine, theirs, a, p) = peering_of(ec2, ctx, &id).await?;
     let now = at.now_ms;
-    in_both(ec2, &mine, &theirs, &id, move |state, rec, tx| {
+    on_attachment(ec2, &mine, &theirs, &id, move |state, rec, tx| {
         detach(state, rec, now, tx)
     })
     .await?;

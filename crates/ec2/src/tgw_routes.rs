@@ -560,7 +560,6 @@ pub async fn search(
             })
         })
         .filter(|r| {
-            let view = route_view(&state, r);
             let ids: Vec<&str> = r.attachments.iter().map(String::as_str).collect();
             let resources: Vec<&str> = r
                 .attachments
@@ -574,8 +573,8 @@ pub async fn search(
                 .filter_map(|id| state.tgw_attachments.get(id))
                 .map(|a| a.kind.as_str())
                 .collect();
-            let st = view.state.map(|s| s.as_str()).unwrap_or_default();
-            let kind = view.r#type.map(|s| s.as_str()).unwrap_or_default();
+            let st = if r.active { "active" } else { "blackhole" };
+            let kind = if r.propagated { "propagated" } else { "static" };
             filters.matches(|f| match f {
                 "attachment.transit-gateway-attachment-id" => ids.clone(),
                 "attachment.resource-id" => resources.clone(),

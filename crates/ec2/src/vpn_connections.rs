@@ -213,6 +213,12 @@ fn network_cidr(value: Option<String>, name: &str) -> Result<String, ApiError> {
     }
 }
 
+/// Stages the transit gateway attachment a connection to `tgw` is.
+fn stage_attachment(state: &RegionState, tgw: &TransitGatewayRec, vpn: &str, account: &str, now_ms: i64, tx: &mut Tx) {
+    let a = tgw_attachments::attach(state, tgw, AttachmentKind::Vpn, vpn, account, now_ms, tx);
+    tx.put(Resource::TgwAttachment(a));
+}
+
 pub async fn create(
     ec2: &Ec2,
     ctx: &RequestContext,
@@ -325,16 +331,7 @@ pub async fn create(
     let mut tx = Tx::default();
     // A connection to a transit gateway is one of its attachments.
     if let Some(tgw) = &tgw {
-        let a = tgw_attachments::attach(
-            &state,
-            tgw,
-            AttachmentKind::Vpn,
-            &c.id,
-            &ctx.account_id,
-            at.now_ms,
-            &mut tx,
-        );
-        tx.put(Resource::TgwAttachment(a));
+        stage_attachment(&state, tgw, &c.id, &ctx.account_id, at.now_ms, &mut tx);
     }
     tx.put(Resource::VpnConnection(c));
     if let Err(e) = tx.commit(ec2.store(), &region, state).await {
@@ -725,16 +722,7 @@ pub async fn modify_connection(
                 tgw_attachments::detach(&state, old, at.now_ms, &mut tx);
             }
             if let Some(tgw) = &tgw {
-                let a = tgw_attachments::attach(
-                    &state,
-                    tgw,
-                    AttachmentKind::Vpn,
-                    &c.id,
-                    &ctx.account_id,
-                    at.now_ms,
-                    &mut tx,
-                );
-                tx.put(Resource::TgwAttachment(a));
+                stage_attachment(&state, tgw, &c.id, &ctx.account_id, at.now_ms, &mut tx);
             }
             c.vpn_gateway_id = input.vpn_gateway_id;
             c.transit_gateway_id = input.transit_gateway_id;

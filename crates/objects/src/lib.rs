@@ -235,6 +235,17 @@ impl Objects {
         self.inner.buckets.read().await.get(name).map(|b| b.rec.clone())
     }
 
+    /// The account owning a bucket, without copying its record.
+    pub async fn bucket_owner(&self, name: &str) -> Option<String> {
+        self.inner.buckets.read().await.get(name).map(|b| b.rec.account.clone())
+    }
+
+    /// A bucket's versioning state (`None` also when there is no such
+    /// bucket), without copying its record.
+    pub async fn versioning(&self, name: &str) -> Option<Versioning> {
+        self.inner.buckets.read().await.get(name).and_then(|b| b.rec.versioning)
+    }
+
     /// The buckets `account` owns, by name.
     pub async fn list_buckets(&self, account: &str) -> Vec<BucketRec> {
         self.inner

@@ -25,7 +25,7 @@ impl S3 {
         if creates {
             return None;
         }
-        let owner = self.objects.bucket(&bucket).await?.account;
+        let owner = self.objects.bucket_owner(&bucket).await?;
         let caller = landbridge_api::account_for(
             &*self.identities,
             scope.map(|s| s.access_key_id.as_str()),

@@ -54,11 +54,7 @@ impl S3 {
         if rec.version_id.is_some() {
             return rec.version_id.clone();
         }
-        let versioned = self
-            .objects
-            .bucket(&rec.bucket)
-            .await
-            .is_some_and(|b| b.versioning.is_some());
+        let versioned = self.objects.versioning(&rec.bucket).await.is_some();
         versioned.then(|| "null".to_string())
     }
 
