@@ -40,8 +40,8 @@ def test_health_reports_version_uptime_and_services(landbridge):
         assert health["services"].get(service) == "running", health["services"]
 
 
-def test_endpoints_empty_on_a_fresh_server(landbridge):
-    assert _get_json(landbridge, "/_landbridge/endpoints") == {"endpoints": []}
+def test_endpoints_empty_on_a_fresh_server(fresh_landbridge):
+    assert _get_json(fresh_landbridge(), "/_landbridge/endpoints") == {"endpoints": []}
 
 
 # --------------------------------------------------------------------------- accounts

@@ -32,8 +32,10 @@ mod tgw_peering;
 mod tgw_routes;
 mod transit_gateways;
 mod tunnel_options;
+pub mod tunnel_status;
 mod views;
 mod vpcs;
+mod vpn_bgp;
 mod vpn_connections;
 mod vpn_gateways;
 mod zones;
@@ -46,6 +48,7 @@ use landbridge_lifecycle::Lifecycle;
 use landbridge_store::{Mutation, Record, Store};
 
 use state::{Region, Regions};
+pub use vpn_bgp::{Endpoint as DataPlaneEndpoint, Settings as BgpSettings};
 
 /// The EC2 service. Cheap to clone; clones share state.
 #[derive(Clone)]
@@ -59,12 +62,21 @@ struct Inner {
     lifecycle: Lifecycle,
     /// Outside addresses of VPN tunnels, shared by every account and region.
     fabric: fabric::Fabric,
+    /// The tunnels' BGP speakers, once `start_data_planes` ran.
+    bgp: std::sync::OnceLock<Arc<vpn_bgp::Controller>>,
 }
 
 impl Ec2 {
-    /// EC2 over `store`, with memory rebuilt from the `records` it kept.
-    pub fn new(store: Store, records: Vec<Record>, lifecycle: Lifecycle) -> Result<Self, String> {
-        let fabric = fabric::Fabric::default();
+    /// EC2 over `store`, with memory rebuilt from the `records` it kept;
+    /// tunnel outside addresses come from `fabric_pool` (a block of
+    /// 127.0.0.0/8).
+    pub fn new(
+        store: Store,
+        records: Vec<Record>,
+        lifecycle: Lifecycle,
+        fabric_pool: cidr::Ipv4Cidr,
+    ) -> Result<Self, String> {
+        let fabric = fabric::Fabric::new(fabric_pool);
         for r in records
             .iter()
             .filter(|r| r.key.service == state::SERVICE && r.key.kind == "vpn-connection")
@@ -80,6 +92,7 @@ impl Ec2 {
                 regions: Regions::load(records)?,
                 lifecycle,
                 fabric,
+                bgp: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -92,7 +105,55 @@ impl Ec2 {
                 regions: Regions::default(),
                 lifecycle: Lifecycle::instant(),
                 fabric: fabric::Fabric::default(),
+                bgp: std::sync::OnceLock::new(),
             }),
+        }
+    }
+
+    /// Starts the data planes (the tunnels' BGP speakers) and keeps them
+    /// in step with the stored state; needs a Tokio runtime.
+    pub fn start_data_planes(&self, settings: BgpSettings) {
+        let controller = vpn_bgp::Controller::new(self.clone(), settings);
+        if self.inner.bgp.set(controller.clone()).is_ok() {
+            tokio::spawn(controller.run());
+        }
+    }
+
+    /// The data planes' listeners.
+    pub fn endpoints(&self) -> Vec<DataPlaneEndpoint> {
+        self.inner.bgp.get().map(|c| c.endpoints()).unwrap_or_default()
+    }
+
+    /// Cuts (`up` false) or restores the tunnel of `vpn_connection_id` at
+    /// `outside_ip`, as a fiber cut would.
+    pub async fn set_tunnel(
+        &self,
+        account: &str,
+        region: &str,
+        vpn_connection_id: &str,
+        outside_ip: &str,
+        up: bool,
+    ) -> Result<(), String> {
+        let r = self.inner.regions.get(account, region);
+        let ip = {
+            let state = r.state.read().await;
+            let c = state
+                .vpn_connections
+                .get(vpn_connection_id)
+                .filter(|c| c.deleted_ms.is_none())
+                .ok_or_else(|| format!("The vpnConnection ID '{vpn_connection_id}' does not exist"))?;
+            c.tunnels
+                .iter()
+                .find(|t| t.outside_ip == outside_ip)
+                .and_then(|t| t.outside_ip.parse().ok())
+                .ok_or_else(|| format!("{vpn_connection_id} has no tunnel at {outside_ip}"))?
+        };
+        match self.inner.bgp.get() {
+            Some(c) => {
+                c.set_tunnel(ip, up).await;
+                Ok(())
+            }
+            None => Err("the data planes are not running".into()),
         }
     }
 

@@ -277,10 +277,9 @@ pub struct TunnelRec {
     pub dpd_timeout_action: String,
     pub startup_action: String,
     pub enable_tunnel_lifecycle_control: bool,
-    /// Whether the tunnel is up, as its data plane reports it (DOWN until
-    /// one does).
-    #[serde(default)]
-    pub up: bool,
+    /// When the tunnel was last (re)provisioned; a change restarts its data
+    /// plane. What the data plane reports (UP, routes) is kept in memory
+    /// (`RegionState::tunnels`).
     #[serde(default)]
     pub status_changed_ms: i64,
 }

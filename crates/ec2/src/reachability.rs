@@ -222,11 +222,7 @@ fn walk_from(state: &RegionState, source: &str, dest: &Target<'_>, at: &At) -> W
                 None => w.block("BAD_STATE", &vgw.id),
             };
         }
-        return match state
-            .tgw_attachments
-            .values()
-            .find(|a| a.resource_id == c.id && a.deleted_ms.is_none())
-        {
+        return match tgw_attachments::of_vpn(state, &c.id) {
             Some(a) => from_attachment(w, state, a, dest, at),
             None => w.block("BAD_STATE_ATTACHMENT", source),
         };

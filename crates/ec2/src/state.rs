@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use landbridge_api::ApiError;
 use landbridge_store::{Key, Mutation, Record, Store};
-use tokio::sync::{RwLock, RwLockWriteGuard};
+use tokio::sync::{Notify, RwLock, RwLockWriteGuard};
 
 use crate::cidr::Ipv4Cidr;
 use crate::errors;
@@ -58,6 +58,9 @@ pub struct RegionState {
     /// generation they were computed at (see `tgw_routes::routes`).
     pub tgw_route_cache: std::sync::Mutex<crate::tgw_routes::RouteCache>,
     pub index: Index,
+    /// What tunnels' data planes report (memory only). A change bumps
+    /// `generation`: routes depend on it.
+    pub tunnels: crate::tunnel_status::Tunnels,
 }
 
 /// Secondary indexes, so that Describe calls filtered by VPC or by an exact
@@ -384,6 +387,7 @@ impl Tx {
             state.apply(change);
         }
         drop(state);
+        region.changed.notify_one();
         pending.await.map_err(errors::storage)
     }
 }
@@ -393,12 +397,16 @@ pub struct Region {
     pub account: String,
     pub region: String,
     pub state: RwLock<RegionState>,
+    /// Woken after every change, for the data planes' controller (shared
+    /// by all regions).
+    pub changed: Arc<Notify>,
 }
 
 /// Every account and region that has EC2 state.
 #[derive(Default)]
 pub struct Regions {
     map: Mutex<HashMap<(String, String), Arc<Region>>>,
+    changed: Arc<Notify>,
 }
 
 impl Regions {
@@ -412,6 +420,7 @@ impl Regions {
                 .or_default()
                 .apply(Change::Put(Box::new(resource)));
         }
+        let changed = Arc::new(Notify::new());
         let map = grouped
             .into_iter()
             .map(|((account, region), state)| {
@@ -419,11 +428,31 @@ impl Regions {
                     account: account.clone(),
                     region: region.clone(),
                     state: RwLock::new(state),
+                    changed: changed.clone(),
                 };
                 ((account, region), Arc::new(r))
             })
             .collect();
-        Ok(Self { map: Mutex::new(map) })
+        Ok(Self {
+            map: Mutex::new(map),
+            changed,
+        })
+    }
+
+    /// Waits until some region changed (or had changed since the last
+    /// wait).
+    pub async fn changed(&self) {
+        self.changed.notified().await
+    }
+
+    /// Every region that has state.
+    pub fn all(&self) -> Vec<Arc<Region>> {
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect()
     }
 
     pub fn get(&self, account: &str, region: &str) -> Arc<Region> {
@@ -434,6 +463,7 @@ impl Regions {
                     account: account.to_string(),
                     region: region.to_string(),
                     state: RwLock::new(RegionState::default()),
+                    changed: self.changed.clone(),
                 })
             })
             .clone()
@@ -441,6 +471,7 @@ impl Regions {
 
     pub fn clear(&self) {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.changed.notify_one();
     }
 }
 

@@ -125,6 +125,14 @@ pub fn attach(
 }
 
 /// Stages the end of an attachment: marked deleted, its propagations gone.
+/// The live attachment of VPN connection `vpn_id` to its transit gateway.
+pub fn of_vpn<'a>(state: &'a RegionState, vpn_id: &str) -> Option<&'a TgwAttachmentRec> {
+    state
+        .tgw_attachments
+        .values()
+        .find(|a| a.resource_id == vpn_id && a.deleted_ms.is_none())
+}
+
 pub fn detach(state: &RegionState, a: &TgwAttachmentRec, now_ms: i64, tx: &mut Tx) {
     for p in state.tgw_propagations.values().filter(|p| p.attachment_id == a.id) {
         tx.delete("transit-gateway-propagation", &p.id);

@@ -15,6 +15,7 @@ use crate::lifecycles::At;
 use crate::model::*;
 use crate::state::{RegionState, Tx};
 use crate::transit_gateways::{live_attachment, live_route_table};
+use crate::tunnel_status::{self, Learned, Prefix, prefix_key};
 use crate::{Ec2, errors, tgw_attachments, vpn_connections};
 
 /// Computed routes by route table id, with the region generation they were
@@ -36,15 +37,17 @@ pub struct TableRoute {
 #[derive(Debug, Clone, PartialEq)]
 struct Candidate {
     rank: u8,
+    /// What orders BGP routes of the same rank (zero for others).
+    learned: Learned,
     created_ms: i64,
     id: String,
     kind: AttachmentKind,
 }
 
-type Prefix = (u32, u8);
-
-fn prefix_key(c: Ipv4Cidr) -> Prefix {
-    (u32::from(c.network()), c.prefix())
+impl Candidate {
+    fn order(&self) -> (u8, Learned, i64, &str) {
+        (self.rank, self.learned, self.created_ms, &self.id)
+    }
 }
 
 /// A table's routes, and what they were chosen from, so that one
@@ -78,7 +81,7 @@ impl TableRoutes {
         let best = &list[0];
         let attachments = if best.kind == AttachmentKind::Vpn && self.ecmp {
             list.iter()
-                .filter(|c| c.kind == AttachmentKind::Vpn)
+                .filter(|c| c.kind == AttachmentKind::Vpn && (c.rank, c.learned) == (best.rank, best.learned))
                 .map(|c| c.id.clone())
                 .collect()
         } else {
@@ -98,11 +101,9 @@ impl TableRoutes {
     fn add_candidate(&mut self, destination: Ipv4Cidr, c: Candidate) {
         let key = prefix_key(destination);
         let list = self.candidates.entry(key).or_default();
-        if !list.iter().any(|x| x.id == c.id) {
-            let order = |x: &Candidate| (x.rank, x.created_ms, x.id.clone());
-            let at = list.partition_point(|x| order(x) < order(&c));
-            list.insert(at, c);
-        }
+        list.retain(|x| x.id != c.id);
+        let at = list.partition_point(|x| x.order() < c.order());
+        list.insert(at, c);
         self.choose(key, destination);
     }
 
@@ -119,45 +120,66 @@ impl TableRoutes {
 }
 
 /// AWS's order among propagated routes to the same prefix: VPC, then
-/// (Direct Connect gateway, Connect,) VPN, then peering.
-fn propagation_rank(kind: AttachmentKind) -> u8 {
-    match kind {
-        AttachmentKind::Vpc => 0,
-        AttachmentKind::Vpn => 3,
-        AttachmentKind::Peering => 5,
+/// (Direct Connect gateway, Connect,) VPN static, VPN BGP (by AS path
+/// length, then MED), then peering.
+fn propagation_rank(kind: AttachmentKind, learned: Option<Learned>) -> u8 {
+    match (kind, learned) {
+        (AttachmentKind::Vpc, _) => 0,
+        (AttachmentKind::Vpn, None) => 3,
+        (AttachmentKind::Vpn, Some(_)) => 4,
+        (AttachmentKind::Peering, _) => 5,
     }
 }
 
-fn candidate(a: &TgwAttachmentRec) -> Candidate {
+fn candidate(a: &TgwAttachmentRec, learned: Option<Learned>) -> Candidate {
     Candidate {
-        rank: propagation_rank(a.kind),
+        rank: propagation_rank(a.kind, learned),
+        learned: learned.unwrap_or(Learned { as_path_len: 0, med: 0 }),
         created_ms: a.created_ms,
         id: a.id.clone(),
         kind: a.kind,
     }
 }
 
-/// The prefixes an attachment propagates: a VPC's IPv4 CIDR blocks, a VPN
-/// connection's static routes while it is available.
-fn propagated_prefixes(state: &RegionState, a: &TgwAttachmentRec, at: &At, settled: &mut bool) -> Vec<Ipv4Cidr> {
+/// The prefixes an attachment propagates: a VPC's IPv4 CIDR blocks; a VPN
+/// connection's static routes and the prefixes its tunnels learned over
+/// BGP (with their path), while it is available.
+fn propagated_prefixes(
+    state: &RegionState,
+    a: &TgwAttachmentRec,
+    at: &At,
+    settled: &mut bool,
+) -> Vec<(Ipv4Cidr, Option<Learned>)> {
     match a.kind {
         AttachmentKind::Vpc => state
             .vpcs
             .get(&a.resource_id)
-            .map(|v| v.cidrs.iter().filter_map(|c| Ipv4Cidr::parse(&c.cidr)).collect())
+            .map(|v| {
+                v.cidrs
+                    .iter()
+                    .filter_map(|c| Ipv4Cidr::parse(&c.cidr))
+                    .map(|c| (c, None))
+                    .collect()
+            })
             .unwrap_or_default(),
-        AttachmentKind::Vpn => state
-            .vpn_connections
-            .get(&a.resource_id)
-            .filter(|c| {
+        AttachmentKind::Vpn => {
+            let Some(c) = state.vpn_connections.get(&a.resource_id).filter(|c| {
                 let st = vpn_connections::state_of(c, at);
                 if st != VpnState::Available && st != VpnState::Deleted {
                     *settled = false;
                 }
                 st == VpnState::Available
-            })
-            .map(|c| c.routes.iter().filter_map(|r| Ipv4Cidr::parse(r)).collect())
-            .unwrap_or_default(),
+            }) else {
+                return Vec::new();
+            };
+            let statics: Vec<Ipv4Cidr> = c.routes.iter().filter_map(|r| Ipv4Cidr::parse(r)).collect();
+            let learned = tunnel_status::learned(&state.tunnels, c)
+                .into_iter()
+                .filter_map(|(p, l)| Some((tunnel_status::prefix_cidr(p)?, Some(l))))
+                // A static route to the same prefix wins within the connection.
+                .filter(|(p, _)| !statics.contains(p));
+            statics.iter().map(|p| (*p, None)).chain(learned).collect()
+        }
         // Peerings carry static routes only.
         AttachmentKind::Peering => Vec::new(),
     }
@@ -230,9 +252,9 @@ pub fn after_propagation(
         return None;
     }
     let mut next = Arc::try_unwrap(current).unwrap_or_else(|shared| (*shared).clone());
-    for p in prefixes {
+    for (p, learned) in prefixes {
         if on {
-            next.add_candidate(p, candidate(a));
+            next.add_candidate(p, candidate(a, learned));
         } else {
             next.remove_candidate(p, &a.id);
         }
@@ -292,13 +314,16 @@ fn compute(state: &RegionState, t: &TgwRouteTableRec, at: &At, settled: &mut boo
         if !usable(a, at, settled) {
             continue;
         }
-        for c in propagated_prefixes(state, a, at, settled) {
+        for (c, learned) in propagated_prefixes(state, a, at, settled) {
             destinations.insert(prefix_key(c), c);
-            out.candidates.entry(prefix_key(c)).or_default().push(candidate(a));
+            out.candidates
+                .entry(prefix_key(c))
+                .or_default()
+                .push(candidate(a, learned));
         }
     }
     for list in out.candidates.values_mut() {
-        list.sort_by(|x, y| (x.rank, x.created_ms, &x.id).cmp(&(y.rank, y.created_ms, &y.id)));
+        list.sort_by(|x, y| x.order().cmp(&y.order()));
     }
     let statics: Vec<(Prefix, Ipv4Cidr)> = out.statics.iter().map(|(k, r)| (*k, r.destination)).collect();
     for (key, destination) in statics.into_iter().chain(destinations) {
@@ -602,8 +627,14 @@ mod tests {
     }
 
     fn cand(id: &str, kind: AttachmentKind, created_ms: i64) -> Candidate {
+        learned(id, kind, created_ms, None)
+    }
+
+    fn learned(id: &str, kind: AttachmentKind, created_ms: i64, path: Option<(u32, u32)>) -> Candidate {
+        let learned = path.map(|(as_path_len, med)| Learned { as_path_len, med });
         Candidate {
-            rank: propagation_rank(kind),
+            rank: propagation_rank(kind, learned),
+            learned: learned.unwrap_or(Learned { as_path_len: 0, med: 0 }),
             created_ms,
             id: id.to_string(),
             kind,
@@ -644,6 +675,28 @@ mod tests {
         assert_eq!(shown(&t), [("10.0.0.0/16".into(), true, vec!["vpn-b".into()])]);
         t.remove_candidate(p, "vpn-b");
         assert!(shown(&t).is_empty());
+    }
+
+    #[test]
+    fn vpn_static_beats_bgp_then_shorter_as_path_then_lower_med() {
+        let mut t = TableRoutes {
+            ecmp: true,
+            ..Default::default()
+        };
+        let p = cidr("172.16.0.0/12");
+        t.add_candidate(p, learned("vpn-long", AttachmentKind::Vpn, 1, Some((3, 0))));
+        t.add_candidate(p, learned("vpn-med", AttachmentKind::Vpn, 2, Some((1, 50))));
+        t.add_candidate(p, learned("vpn-best", AttachmentKind::Vpn, 3, Some((1, 10))));
+        // Equal cost means equal AS path and MED: no ECMP with worse paths.
+        assert_eq!(shown(&t)[0].2, vec!["vpn-best".to_string()]);
+        t.add_candidate(p, learned("vpn-twin", AttachmentKind::Vpn, 4, Some((1, 10))));
+        assert_eq!(shown(&t)[0].2, vec!["vpn-best".to_string(), "vpn-twin".into()]);
+        t.add_candidate(p, learned("vpn-static", AttachmentKind::Vpn, 9, None));
+        assert_eq!(shown(&t)[0].2, vec!["vpn-static".to_string()]);
+        // A new path from the same attachment replaces its old one.
+        t.remove_candidate(p, "vpn-static");
+        t.add_candidate(p, learned("vpn-best", AttachmentKind::Vpn, 3, Some((2, 10))));
+        assert_eq!(shown(&t)[0].2, vec!["vpn-twin".to_string()]);
     }
 
     #[test]

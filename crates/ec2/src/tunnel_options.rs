@@ -277,7 +277,6 @@ pub fn tunnel(
         dpd_timeout_action: "clear".to_string(),
         startup_action: "add".to_string(),
         enable_tunnel_lifecycle_control: false,
-        up: false,
         status_changed_ms: now_ms,
     };
     apply(defaults, spec, taken)

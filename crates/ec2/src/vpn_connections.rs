@@ -18,6 +18,7 @@ use crate::ids::new_id;
 use crate::lifecycles::At;
 use crate::model::*;
 use crate::state::{RegionState, Tx};
+use crate::tunnel_status::{self, Tunnels};
 use crate::{Ec2, device_configs, errors, tags, tgw_attachments, tunnel_options};
 
 /// AWS takes minutes to provision a connection.
@@ -44,17 +45,24 @@ pub fn is_available(c: &VpnConnectionRec, at: &At) -> bool {
     state_of(c, at) == VpnState::Available
 }
 
-fn telemetry(t: &TunnelRec) -> VgwTelemetry {
+/// A tunnel's status as its BGP session reports it: UP while the session
+/// is established, with the prefixes it accepted ("2 BGP ROUTES"); DOWN
+/// with the reason it last went down.
+fn telemetry(t: &TunnelRec, tunnels: &Tunnels) -> VgwTelemetry {
+    let s = tunnels.get(&t.outside_ip);
+    let up = s.is_some_and(|s| s.up);
+    let accepted = s.filter(|s| s.up).map_or(0, |s| s.accepted());
+    let changed_ms = s.map_or(t.status_changed_ms, |s| s.changed_ms.max(t.status_changed_ms));
     VgwTelemetry {
-        accepted_route_count: Some(0),
-        last_status_change: Some(Timestamp::from_millis(t.status_changed_ms)),
+        accepted_route_count: Some(i32::try_from(accepted).unwrap_or(i32::MAX)),
+        last_status_change: Some(Timestamp::from_millis(changed_ms)),
         outside_ip_address: Some(t.outside_ip.clone()),
-        status: Some(if t.up {
-            TelemetryStatus::Up
+        status: Some(if up { TelemetryStatus::Up } else { TelemetryStatus::Down }),
+        status_message: Some(if up {
+            format!("{accepted} BGP ROUTES")
         } else {
-            TelemetryStatus::Down
+            s.and_then(|s| s.last_error.clone()).unwrap_or_default()
         }),
-        status_message: Some(String::new()),
         certificate_arn: None,
     }
 }
@@ -182,7 +190,7 @@ fn view(c: &VpnConnectionRec, state: &RegionState, at: &At) -> VpnConnection {
                 })
                 .collect(),
         ),
-        vgw_telemetry: Some(c.tunnels.iter().map(telemetry).collect()),
+        vgw_telemetry: Some(c.tunnels.iter().map(|t| telemetry(t, &state.tunnels)).collect()),
         tags: crate::views::tags(&c.tags),
         ..Default::default()
     }
@@ -440,11 +448,7 @@ pub async fn delete(ec2: &Ec2, ctx: &RequestContext, input: DeleteVpnConnectionR
     // durable; the record stays, described as `deleting` then `deleted`.
     let released: Vec<Ipv4Addr> = c.tunnels.iter().filter_map(|t| t.outside_ip.parse().ok()).collect();
     let mut tx = Tx::default();
-    if let Some(a) = state
-        .tgw_attachments
-        .values()
-        .find(|a| a.resource_id == c.id && a.deleted_ms.is_none())
-    {
+    if let Some(a) = tgw_attachments::of_vpn(&state, &c.id) {
         tgw_attachments::detach(&state, a, Timestamp::now().millis(), &mut tx);
     }
     tx.put(Resource::VpnConnection(c));
@@ -500,18 +504,25 @@ pub async fn set_route(
     tx.commit(ec2.store(), &region, state).await
 }
 
-/// Routes a virtual private gateway propagates into route tables: the
-/// static routes of its available connections, as (destination, gateway).
+/// Routes a virtual private gateway propagates into route tables: its
+/// available connections' static routes and the prefixes their tunnels
+/// learned over BGP.
 pub fn propagated_routes(state: &RegionState, vpn_gateway_id: &str, at: &At) -> Vec<String> {
-    let mut out: Vec<String> = state
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    for c in state
         .vpn_connections
         .values()
         .filter(|c| c.vpn_gateway_id.as_deref() == Some(vpn_gateway_id) && is_available(c, at))
-        .flat_map(|c| c.routes.iter().cloned())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    {
+        out.extend(c.routes.iter().cloned());
+        out.extend(
+            tunnel_status::learned(&state.tunnels, c)
+                .into_keys()
+                .filter_map(tunnel_status::prefix_cidr)
+                .map(|p| p.to_string()),
+        );
+    }
+    out.into_iter().collect()
 }
 
 pub async fn device_types(
@@ -626,7 +637,6 @@ pub async fn modify_tunnel_options(
     let changed = tunnel_options::apply(c.tunnels[i].clone(), input.tunnel_options.into(), &taken)?;
     // Changing options renegotiates the tunnel.
     c.tunnels[i] = TunnelRec {
-        up: false,
         status_changed_ms: at.now_ms,
         ..changed
     };
@@ -714,11 +724,7 @@ pub async fn modify_connection(
         }
         if moving {
             // The old transit gateway attachment ends; a new one begins.
-            if let Some(old) = state
-                .tgw_attachments
-                .values()
-                .find(|a| a.resource_id == c.id && a.deleted_ms.is_none())
-            {
+            if let Some(old) = tgw_attachments::of_vpn(&state, &c.id) {
                 tgw_attachments::detach(&state, old, at.now_ms, &mut tx);
             }
             if let Some(tgw) = &tgw {
@@ -729,7 +735,6 @@ pub async fn modify_connection(
         }
     }
     for t in &mut c.tunnels {
-        t.up = false;
         t.status_changed_ms = at.now_ms;
     }
     let result = view(&c, &state, &at);
@@ -772,7 +777,6 @@ pub async fn replace_tunnel(
     let state = region.state.write().await;
     let mut c = live(&state, &input.vpn_connection_id)?.clone();
     let i = tunnel_at(&c, &input.vpn_tunnel_outside_ip_address)?;
-    c.tunnels[i].up = false;
     c.tunnels[i].status_changed_ms = Timestamp::now().millis();
     let mut tx = Tx::default();
     tx.put(Resource::VpnConnection(c));

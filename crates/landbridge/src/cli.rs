@@ -30,6 +30,41 @@ pub enum Command {
         #[command(subcommand)]
         command: StateCommand,
     },
+    /// Events of the physical world that have no AWS API, sent to a
+    /// running Landbridge.
+    World {
+        #[command(subcommand)]
+        command: WorldCommand,
+        /// The running Landbridge.
+        #[arg(
+            long,
+            global = true,
+            env = "LANDBRIDGE_ENDPOINT",
+            default_value = "http://127.0.0.1:4566"
+        )]
+        endpoint: String,
+        /// The account that owns the resource.
+        #[arg(
+            long,
+            global = true,
+            env = "LANDBRIDGE_DEFAULT_ACCOUNT",
+            default_value = "000000000000"
+        )]
+        account: String,
+        #[arg(long, global = true, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
+        region: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorldCommand {
+    /// Cut (`down`) or restore (`up`) a VPN tunnel.
+    VpnTunnel {
+        vpn_connection_id: String,
+        outside_ip: String,
+        #[arg(value_parser = ["up", "down"])]
+        state: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,10 +145,34 @@ pub struct ServeArgs {
     #[arg(long, env = "LANDBRIDGE_OBJECT_STORE_REGION", default_value = "us-east-1")]
     pub object_store_region: String,
 
+    /// The block of 127.0.0.0/8 data-plane endpoints (VPN tunnel outside
+    /// addresses) are allocated from. Two Landbridges on one machine need
+    /// different blocks.
+    #[arg(long, env = "LANDBRIDGE_FABRIC_POOL", default_value = "127.100.0.0/16", value_parser = parse_fabric_pool)]
+    pub fabric_pool: landbridge_ec2::cidr::Ipv4Cidr,
+
+    /// The port VPN tunnels' BGP speakers listen on, each on its tunnel's
+    /// outside address. When it cannot be bound, the system picks one
+    /// (see `GET /_landbridge/endpoints`).
+    #[arg(long, env = "LANDBRIDGE_BGP_PORT", default_value_t = 179)]
+    pub bgp_port: u16,
+
+    /// Prefixes a customer gateway may announce on one VPN BGP session
+    /// before the session is brought down (AWS: 100).
+    #[arg(long, env = "LANDBRIDGE_BGP_MAX_PREFIXES", default_value_t = 100)]
+    pub bgp_max_prefixes: u32,
+
     /// Log filter: error, warn, info, debug, trace, or a tracing filter
     /// such as `landbridge_server=debug`.
     #[arg(long, env = "LANDBRIDGE_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
+}
+
+fn parse_fabric_pool(s: &str) -> Result<landbridge_ec2::cidr::Ipv4Cidr, String> {
+    match landbridge_ec2::cidr::Ipv4Cidr::parse(s) {
+        Some(c) if c.network().octets()[0] == 127 && c.prefix() <= 30 => Ok(c),
+        _ => Err(format!("{s:?} is not a block of 127.0.0.0/8 (at most /30)")),
+    }
 }
 
 fn parse_credential(s: &str) -> Result<(String, String), String> {

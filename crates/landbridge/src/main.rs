@@ -3,6 +3,7 @@
 
 mod cli;
 mod state_cmd;
+mod world_cmd;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -32,6 +33,12 @@ fn main() -> Result<()> {
             init_logging(&cli.serve.log_level)?;
             runtime.block_on(serve(cli.serve))
         }
+        Some(Command::World {
+            command,
+            endpoint,
+            account,
+            region,
+        }) => world_cmd::run(&endpoint, &account, &region, command),
         Some(Command::State { command }) => match command {
             StateCommand::Export {
                 file,
@@ -113,7 +120,13 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let sts = landbridge_sts::Sts::new(store.clone(), &records);
     let s3 = landbridge_s3::S3::new(objects.clone(), &args.default_account, std::sync::Arc::new(sts.clone()))
         .service(args.enforce_sigv4.then_some(args.credential.as_slice()));
-    let registry = Registry::standard(store, records, lifecycle, objects, sts)?;
+    let registry = Registry::standard(store, records, lifecycle, objects, sts, args.fabric_pool)?;
+    if let Some(ec2) = registry.ec2() {
+        ec2.start_data_planes(landbridge_ec2::BgpSettings {
+            port: args.bgp_port,
+            max_prefixes: args.bgp_max_prefixes,
+        });
+    }
     let state = Arc::new(AppState::new(
         Config {
             default_account: args.default_account.clone(),

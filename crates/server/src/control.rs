@@ -31,9 +31,69 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Json<Value> {
     }))
 }
 
-/// `GET /_landbridge/endpoints`
+/// `GET /_landbridge/endpoints`: every data-plane listener.
 pub async fn endpoints(State(state): State<Arc<AppState>>) -> Json<Value> {
-    Json(json!({ "endpoints": state.endpoints.list() }))
+    let mut list = state.endpoints.list();
+    if let Some(ec2) = state.registry.ec2() {
+        list.extend(ec2.endpoints().into_iter().map(|e| crate::endpoints::Endpoint {
+            resource_id: e.resource_id,
+            protocol: e.protocol.to_string(),
+            address: e.address,
+            port: e.port,
+        }));
+    }
+    Json(json!({ "endpoints": list }))
+}
+
+/// `POST /_landbridge/world/vpn-tunnel` with `{"vpnConnectionId",
+/// "outsideIpAddress", "state": "up"|"down"[, "account"][, "region"]}`:
+/// cuts or restores a VPN tunnel, as a fiber cut or its repair would.
+pub async fn world_vpn_tunnel(
+    State(state): State<Arc<AppState>>,
+    body: axum::body::Bytes,
+) -> (http::StatusCode, Json<Value>) {
+    let bad = |status: http::StatusCode, error: &str, message: String| {
+        (status, Json(json!({ "error": error, "message": message })))
+    };
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return bad(
+            http::StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "the body must be JSON".into(),
+        );
+    };
+    let field = |name: &str| req.get(name).and_then(Value::as_str);
+    let (Some(vpn), Some(ip), Some(wanted)) = (field("vpnConnectionId"), field("outsideIpAddress"), field("state"))
+    else {
+        return bad(
+            http::StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "vpnConnectionId, outsideIpAddress and state are required".into(),
+        );
+    };
+    let up = match wanted {
+        "up" => true,
+        "down" => false,
+        other => {
+            return bad(
+                http::StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!("state must be up or down, not {other:?}"),
+            );
+        }
+    };
+    let account = field("account").unwrap_or(&state.config.default_account);
+    let region = field("region").unwrap_or("us-east-1");
+    let Some(ec2) = state.registry.ec2() else {
+        return bad(http::StatusCode::NOT_FOUND, "NotFound", "EC2 is not running".into());
+    };
+    match ec2.set_tunnel(account, region, vpn, ip, up).await {
+        Ok(()) => (
+            http::StatusCode::OK,
+            Json(json!({ "vpnConnectionId": vpn, "outsideIpAddress": ip, "state": wanted })),
+        ),
+        Err(message) => bad(http::StatusCode::NOT_FOUND, "NotFound", message),
+    }
 }
 
 /// `GET /_landbridge/next-hop?routeTableId=ID&destination=IP[&account=ID][&region=R]`:

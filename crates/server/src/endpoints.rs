@@ -1,6 +1,6 @@
-//! Data-plane listeners (IKE, BGP, SFTP, NFS, ...) register here so that
-//! `GET /_landbridge/endpoints` can say what is running where. Nothing
-//! registers yet; the services that run data planes will.
+//! Data-plane listeners (IKE, BGP, SFTP, NFS, ...) register here, or are
+//! listed by the service that runs them (EC2's BGP speakers), so that
+//! `GET /_landbridge/endpoints` can say what is running where.
 
 use std::sync::Mutex;
 

@@ -92,9 +92,10 @@ impl Registry {
         lifecycle: Lifecycle,
         objects: Objects,
         sts: landbridge_sts::Sts,
+        fabric_pool: landbridge_ec2::cidr::Ipv4Cidr,
     ) -> Result<Self, LoadError> {
         use landbridge_api as api;
-        let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle)
+        let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle, fabric_pool)
             .map_err(|reason| LoadError { service: "ec2", reason })?;
         let mut registry = Self::new(
             vec![

@@ -1,0 +1,262 @@
+"""Real BGP daemons acting as a customer gateway: GoBGP, BIRD and FRR.
+
+Each runs in the foreground from a config written into a temporary directory,
+connects to one or more Landbridge tunnel addresses (port 179) from its own
+loopback address, and is stopped by PID.  Queries go through each daemon's own
+client (`gobgp`, `birdc`, `vtysh`), so what a test asserts is what an operator
+of that router would see.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from harness.peers import Process, ensure_debian_packages, free_loopback_port
+
+PACKAGES = ("gobgpd", "bird2", "frr")
+
+
+def install() -> None:
+    ensure_debian_packages(*PACKAGES)
+
+
+def _run(cmd: list[str], timeout: float = 30) -> str:
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}): {result.stdout}{result.stderr}")
+    return result.stdout
+
+
+class GoBgp:
+    """`gobgpd` with one neighbor per tunnel; it never listens (`port = -1`)."""
+
+    def __init__(self, asn: int, local: str, neighbors: list[str], peer_asn: int, md5: str | None = None):
+        self.dir = tempfile.TemporaryDirectory(prefix="lb-gobgp-")
+        self.api = free_loopback_port()
+        self.local = local
+        lines = [
+            "[global.config]",
+            f"  as = {asn}",
+            f'  router-id = "{local}"',
+            "  port = -1",
+        ]
+        for n in neighbors:
+            lines += [
+                "[[neighbors]]",
+                "  [neighbors.config]",
+                f'    neighbor-address = "{n}"',
+                f"    peer-as = {peer_asn}",
+                *([f'    auth-password = "{md5}"'] if md5 else []),
+                "  [neighbors.transport.config]",
+                f'    local-address = "{local}"',
+                "  [neighbors.timers.config]",
+                "    connect-retry = 1",
+                "  [[neighbors.afi-safis]]",
+                "    [neighbors.afi-safis.config]",
+                '      afi-safi-name = "ipv4-unicast"',
+            ]
+        self.config = Path(self.dir.name) / "gobgpd.toml"
+        self.config.write_text("\n".join(lines) + "\n")
+        self.proc = Process(
+            ["gobgpd", "-f", str(self.config), "-t", "toml", "--api-hosts", f"127.0.0.1:{self.api}"]
+        )
+
+    def start(self) -> GoBgp:
+        self.proc.start()
+        self.proc.wait_for_line(r"gobgpd started", timeout=30)
+        return self
+
+    def stop(self) -> None:
+        self.proc.stop()
+        self.dir.cleanup()
+
+    def cli(self, *args: str) -> str:
+        return _run(["gobgp", "-p", str(self.api), *args])
+
+    def announce(self, prefix: str) -> None:
+        self.cli("global", "rib", "add", prefix, "-a", "ipv4")
+
+    def withdraw(self, prefix: str) -> None:
+        self.cli("global", "rib", "del", prefix, "-a", "ipv4")
+
+    def states(self) -> dict[str, str]:
+        """Neighbor address -> session state (`established`, `active`, ...)."""
+        names = {1: "idle", 2: "connect", 3: "active", 4: "opensent", 5: "openconfirm", 6: "established"}
+        out = {}
+        for n in json.loads(self.cli("-j", "neighbor")):
+            state = n["state"].get("session_state", 1)
+            out[n["conf"]["neighbor_address"]] = names.get(state, str(state))
+        return out
+
+    def received(self) -> dict[str, list[dict]]:
+        """Prefixes learned from neighbors -> their paths (as `gobgp -j` shows them)."""
+        rib = json.loads(self.cli("-j", "global", "rib", "-a", "ipv4") or "{}")
+        out = {}
+        for prefix, paths in rib.items():
+            learned = [p for p in paths if p.get("neighbor-ip") not in (None, "<nil>", "0.0.0.0", "")]
+            if learned:
+                out[prefix] = learned
+        return out
+
+
+class Bird:
+    """BIRD 2 with a BGP protocol per tunnel and its announced prefixes as static routes."""
+
+    def __init__(self, asn: int, local: str, neighbors: list[str], peer_asn: int, prefixes: list[str] = ()):
+        self.dir = tempfile.TemporaryDirectory(prefix="lb-bird-")
+        self.asn, self.local, self.neighbors, self.peer_asn = asn, local, neighbors, peer_asn
+        self.config = Path(self.dir.name) / "bird.conf"
+        self.ctl = Path(self.dir.name) / "bird.ctl"
+        self.prefixes: list[str] = list(prefixes)
+        self._write()
+        self.proc = Process(["bird", "-f", "-c", str(self.config), "-s", str(self.ctl), "-P", str(Path(self.dir.name) / "bird.pid")])
+
+    def _write(self) -> None:
+        statics = "".join(f"  route {p} blackhole;\n" for p in self.prefixes)
+        protocols = "".join(
+            f"""
+protocol bgp tunnel{i} {{
+  local {self.local} as {self.asn};
+  neighbor {n} as {self.peer_asn};
+  multihop 2;
+  strict bind yes;
+  connect retry time 1;
+  error wait time 1, 2;
+  ipv4 {{ import all; export where source = RTS_STATIC; }};
+}}
+"""
+            for i, n in enumerate(self.neighbors, start=1)
+        )
+        self.config.write_text(
+            f"router id {self.local};\nprotocol device {{}}\nprotocol static {{\n  ipv4;\n{statics}}}\n{protocols}"
+        )
+
+    def start(self) -> Bird:
+        self.proc.start()
+        deadline = time.monotonic() + 30
+        while not self.ctl.exists():
+            if self.proc.returncode is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"bird did not start:\n{self.proc.output_tail()}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.proc.stop()
+        self.dir.cleanup()
+
+    def birdc(self, *args: str) -> str:
+        return _run(["birdc", "-s", str(self.ctl), *args])
+
+    def set_prefixes(self, prefixes: list[str]) -> None:
+        """Announce exactly `prefixes` (reconfigures the running daemon)."""
+        self.prefixes = list(prefixes)
+        self._write()
+        out = self.birdc("configure")
+        if "Reconfigured" not in out and "Reconfiguration in progress" not in out:
+            raise RuntimeError(f"birdc configure: {out}")
+
+    def states(self) -> dict[str, str]:
+        """Protocol name -> BGP state (`Established`, `Active`, `Idle`, ...)."""
+        out = {}
+        for line in self.birdc("show", "protocols").splitlines():
+            m = re.match(r"(tunnel\d+)\s+BGP\s+\S+\s+\S+\s+\S+\s+(\S+)", line)
+            if m:
+                out[m.group(1)] = m.group(2)
+        return out
+
+    def info(self, protocol: str) -> str:
+        return self.birdc("show", "protocols", "all", protocol)
+
+    def received(self, protocol: str) -> list[str]:
+        """Prefixes the BGP protocol imported."""
+        out = self.birdc("show", "route", "protocol", protocol)
+        return re.findall(r"^(\d+\.\d+\.\d+\.\d+/\d+)", out, re.M)
+
+
+class Frr:
+    """FRR's `bgpd` alone (no zebra), with its vty on a socket directory."""
+
+    def __init__(self, asn: int, local: str, neighbor: str, peer_asn: int, prefixes: list[str]):
+        self.dir = tempfile.TemporaryDirectory(prefix="lb-frr-")
+        self.asn = asn
+        self.neighbor = neighbor
+        d = Path(self.dir.name)
+        networks = "".join(f"  network {p}\n" for p in prefixes)
+        (d / "bgpd.conf").write_text(
+            f"""router bgp {asn}
+ bgp router-id {local}
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ neighbor {neighbor} remote-as {peer_asn}
+ neighbor {neighbor} update-source {local}
+ neighbor {neighbor} disable-connected-check
+ neighbor {neighbor} timers connect 1
+ address-family ipv4 unicast
+{networks} exit-address-family
+"""
+        )
+        self.proc = Process(
+            [
+                "/usr/lib/frr/bgpd", "-f", str(d / "bgpd.conf"), "-i", str(d / "bgpd.pid"),
+                "--vty_socket", str(d), "-Z", "-n", "-S", "-A", "127.0.0.1", "-P", "0", "-p", "0",
+                "--log", "stdout",
+            ]
+        )
+
+    def start(self) -> Frr:
+        self.proc.start()
+        deadline = time.monotonic() + 30
+        while not (Path(self.dir.name) / "bgpd.vty").exists():
+            if self.proc.returncode is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"bgpd did not start:\n{self.proc.output_tail()}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.proc.stop()
+        self.dir.cleanup()
+
+    def vtysh(self, *commands: str) -> str:
+        args = ["vtysh", "--vty_socket", self.dir.name, "-d", "bgpd"]
+        for c in commands:
+            args += ["-c", c]
+        return _run(args)
+
+    def state(self) -> str:
+        summary = json.loads(self.vtysh("show bgp ipv4 unicast summary json"))
+        return summary.get("peers", {}).get(self.neighbor, {}).get("state", "")
+
+    def received(self) -> dict[str, list[dict]]:
+        """Prefixes in the BGP table learned from the neighbor -> their paths."""
+        table = json.loads(self.vtysh("show bgp ipv4 unicast json")).get("routes", {})
+        out = {}
+        for prefix, paths in table.items():
+            learned = [p for p in paths if p.get("peerId") == self.neighbor]
+            if learned:
+                out[prefix] = learned
+        return out
+
+    def set_network(self, prefix: str, on: bool) -> None:
+        self.vtysh(
+            "configure terminal",
+            f"router bgp {self.asn}",
+            "address-family ipv4 unicast",
+            f"{'' if on else 'no '}network {prefix}",
+        )
+
+
+def wait_until(check, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"):
+    """Poll `check()` until it returns something truthy (returned), or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
