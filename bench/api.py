@@ -100,12 +100,12 @@ class Server:
         return rss_kib(self.proc.pid)
 
 
-def start_landbridge(binary: str, workdir: str) -> Server:
+def start_landbridge(binary: str, workdir: str, extra: tuple[str, ...] = ()) -> Server:
     """Spawn Landbridge on a free port and wait for its stdout ready line."""
     log = os.path.join(workdir, f"landbridge-{time.monotonic_ns()}.log")
     with open(log, "wb") as err:
         proc = subprocess.Popen(
-            [binary, "--listen", "127.0.0.1:0", "--ephemeral", "--log-level", "warn"],
+            [binary, "--listen", "127.0.0.1:0", "--ephemeral", "--log-level", "warn", *extra],
             stdout=subprocess.PIPE,
             stderr=err,
             stdin=subprocess.DEVNULL,

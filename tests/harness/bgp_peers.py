@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.peers import Process, ensure_debian_packages, free_loopback_port
+from harness.peers import Netns, Process, ensure_debian_packages, free_loopback_port
 
 PACKAGES = ("gobgpd", "bird2", "frr")
 
@@ -35,17 +35,31 @@ def _run(cmd: list[str], timeout: float = 30) -> str:
 class GoBgp:
     """`gobgpd` with one neighbor per tunnel; it never listens (`port = -1`)."""
 
-    def __init__(self, asn: int, local: str, neighbors: list[str], peer_asn: int, md5: str | None = None):
+    def __init__(
+        self,
+        asn: int,
+        local: str | list[str],
+        neighbors: list[str],
+        peer_asn: int,
+        md5: str | None = None,
+        listen: bool = False,
+        netns: Netns | None = None,
+    ):
+        """`local`: the address sessions use, or one per neighbor; `listen`: accept
+        sessions on those addresses, port 179, instead of only connecting; `netns`: run
+        inside that namespace."""
+        self.netns = netns
         self.dir = tempfile.TemporaryDirectory(prefix="lb-gobgp-")
         self.api = free_loopback_port()
-        self.local = local
+        locals_ = [local] * len(neighbors) if isinstance(local, str) else list(local)
+        listen_on = ", ".join(f'"{a}"' for a in dict.fromkeys(locals_))
         lines = [
             "[global.config]",
             f"  as = {asn}",
-            f'  router-id = "{local}"',
-            "  port = -1",
+            f'  router-id = "{locals_[0]}"',
+            *(["  port = 179", f"  local-address-list = [{listen_on}]"] if listen else ["  port = -1"]),
         ]
-        for n in neighbors:
+        for n, local in zip(neighbors, locals_):
             lines += [
                 "[[neighbors]]",
                 "  [neighbors.config]",
@@ -63,7 +77,7 @@ class GoBgp:
         self.config = Path(self.dir.name) / "gobgpd.toml"
         self.config.write_text("\n".join(lines) + "\n")
         self.proc = Process(
-            ["gobgpd", "-f", str(self.config), "-t", "toml", "--api-hosts", f"127.0.0.1:{self.api}"]
+            ["gobgpd", "-f", str(self.config), "-t", "toml", "--api-hosts", f"127.0.0.1:{self.api}"], netns=netns
         )
 
     def start(self) -> GoBgp:
@@ -76,7 +90,8 @@ class GoBgp:
         self.dir.cleanup()
 
     def cli(self, *args: str) -> str:
-        return _run(["gobgp", "-p", str(self.api), *args])
+        cmd = ["gobgp", "-p", str(self.api), *args]
+        return _run(self.netns.wrap(cmd) if self.netns else cmd)
 
     def announce(self, prefix: str) -> None:
         self.cli("global", "rib", "add", prefix, "-a", "ipv4")
@@ -107,21 +122,35 @@ class GoBgp:
 class Bird:
     """BIRD 2 with a BGP protocol per tunnel and its announced prefixes as static routes."""
 
-    def __init__(self, asn: int, local: str, neighbors: list[str], peer_asn: int, prefixes: list[str] = ()):
+    def __init__(
+        self,
+        asn: int,
+        local: str | list[str],
+        neighbors: list[str],
+        peer_asn: int,
+        prefixes: list[str] = (),
+        netns: Netns | None = None,
+    ):
+        """`local`: the address the sessions come from, or one per neighbor; `netns`: run
+        inside that namespace."""
         self.dir = tempfile.TemporaryDirectory(prefix="lb-bird-")
-        self.asn, self.local, self.neighbors, self.peer_asn = asn, local, neighbors, peer_asn
+        locals_ = [local] * len(neighbors) if isinstance(local, str) else list(local)
+        self.asn, self.locals, self.neighbors, self.peer_asn = asn, locals_, neighbors, peer_asn
         self.config = Path(self.dir.name) / "bird.conf"
         self.ctl = Path(self.dir.name) / "bird.ctl"
         self.prefixes: list[str] = list(prefixes)
         self._write()
-        self.proc = Process(["bird", "-f", "-c", str(self.config), "-s", str(self.ctl), "-P", str(Path(self.dir.name) / "bird.pid")])
+        self.proc = Process(
+            ["bird", "-f", "-c", str(self.config), "-s", str(self.ctl), "-P", str(Path(self.dir.name) / "bird.pid")],
+            netns=netns,
+        )
 
     def _write(self) -> None:
         statics = "".join(f"  route {p} blackhole;\n" for p in self.prefixes)
         protocols = "".join(
             f"""
 protocol bgp tunnel{i} {{
-  local {self.local} as {self.asn};
+  local {local} as {self.asn};
   neighbor {n} as {self.peer_asn};
   multihop 2;
   strict bind yes;
@@ -130,10 +159,10 @@ protocol bgp tunnel{i} {{
   ipv4 {{ import all; export where source = RTS_STATIC; }};
 }}
 """
-            for i, n in enumerate(self.neighbors, start=1)
+            for i, (n, local) in enumerate(zip(self.neighbors, self.locals), start=1)
         )
         self.config.write_text(
-            f"router id {self.local};\nprotocol device {{}}\nprotocol static {{\n  ipv4;\n{statics}}}\n{protocols}"
+            f"router id {self.locals[0]};\nprotocol device {{}}\nprotocol static {{\n  ipv4;\n{statics}}}\n{protocols}"
         )
 
     def start(self) -> Bird:

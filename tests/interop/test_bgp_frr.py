@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from harness.bgp_peers import Frr, wait_until
@@ -24,6 +26,16 @@ def test_frr_peers_learns_the_vpc_and_propagates_its_networks(landbridge, ec2, b
         # A 4-byte Amazon side ASN reaches FRR intact.
         paths = wait_until(lambda: frr.received().get("10.63.0.0/16"), what="the VPC CIDR at FRR")
         assert paths[0]["path"] == "4200000001", paths
+
+        # A route refresh (RFC 2918) from FRR makes Landbridge send its routes again.
+        def stats():
+            return json.loads(frr.vtysh(f"show bgp neighbors {t1} json"))[t1]["messageStats"]
+
+        before = stats()
+        frr.vtysh(f"clear bgp ipv4 unicast {t1} soft in")
+        after = wait_until(lambda: (s := stats())["updatesRecv"] > before["updatesRecv"] and s, what="UPDATEs after the refresh")
+        assert after["routeRefreshSent"] > before["routeRefreshSent"]
+        assert "10.63.0.0/16" in frr.received()
 
         frr.set_network("198.51.100.0/24", True)
         wait_until(

@@ -6,6 +6,7 @@ other tunnel keeps them."""
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -23,9 +24,27 @@ def next_hop(landbridge, table: str, ip: str):
     return json.loads(body)["nextHop"]
 
 
+def analyse(ec2, eni: str, ip: str) -> dict:
+    """A Reachability Analyzer analysis from `eni` to `ip`."""
+    path = ec2.create_network_insights_path(
+        Source=eni, DestinationIp=ip, Protocol="tcp", ClientToken=str(random.random())
+    )["NetworkInsightsPath"]["NetworkInsightsPathId"]
+    return ec2.start_network_insights_analysis(NetworkInsightsPathId=path, ClientToken=str(random.random()))[
+        "NetworkInsightsAnalysis"
+    ]
+
+
 def test_routes_propagate_withdraw_and_fail_over(landbridge, ec2, bgp_daemons):
     vpn = vpn_setup.vgw_vpn(ec2, "10.61.0.0/16", CUSTOMER_ASN, "127.0.0.61")
     t1, t2 = vpn.tunnels
+    subnet = ec2.create_subnet(VpcId=vpn.vpc_id, CidrBlock="10.61.1.0/24")["Subnet"]["SubnetId"]
+    ec2.associate_route_table(RouteTableId=vpn.route_table_id, SubnetId=subnet)
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+
+    # Each tunnel's speaker is listed where it listens: its outside address, port 179.
+    status, _, body = landbridge.raw_request("GET", "/_landbridge/endpoints")
+    listed = {(e["address"], e["port"]) for e in json.loads(body)["endpoints"] if e["resource_id"] == vpn.vpn_id}
+    assert listed == {(t1, 179), (t2, 179)}
     routers = [GoBgp(CUSTOMER_ASN, local, [tunnel], 64512) for local, tunnel in (("127.0.0.61", t1), ("127.0.0.62", t2))]
     try:
         for r in routers:
@@ -49,6 +68,11 @@ def test_routes_propagate_withdraw_and_fail_over(landbridge, ec2, bgp_daemons):
             received = wait_until(lambda: r.received().get("10.61.0.0/16"), what="the VPC CIDR at GoBGP")
             assert received[0]["attrs"][1]["as_paths"][0]["asns"] == [64512]
 
+        # The analyzer finds the way through the gateway to the VPN connection.
+        found = analyse(ec2, eni, "192.0.2.10")
+        assert found["NetworkPathFound"] is True, found.get("Explanations")
+        assert [h["Component"]["Id"] for h in found["ForwardPathComponents"]][-2:] == [vpn.vgw_id, vpn.vpn_id]
+
         # A prefix announced and then withdrawn on tunnel 1 comes and goes.
         routers[0].announce("198.51.100.0/24")
         wait_until(lambda: "198.51.100.0/24" in vpn_setup.propagated_routes(ec2, vpn), what="198.51.100.0/24 propagated")
@@ -69,6 +93,9 @@ def test_routes_propagate_withdraw_and_fail_over(landbridge, ec2, bgp_daemons):
         landbridge_world(landbridge, vpn.vpn_id, t2, "down")
         wait_until(lambda: not vpn_setup.propagated_routes(ec2, vpn), what="no propagated routes")
         assert next_hop(landbridge, vpn.route_table_id, "192.0.2.10") is None
+        blocked = analyse(ec2, eni, "192.0.2.10")
+        assert blocked["NetworkPathFound"] is False
+        assert [e["ExplanationCode"] for e in blocked["Explanations"]] == ["NO_ROUTE_TO_DESTINATION"]
         assert vpn_setup.telemetry(ec2, vpn)[t2]["Status"] == "DOWN"
         wait_until(lambda: routers[1].states()[t2] != "established", what="GoBGP sees tunnel 2 go")
 

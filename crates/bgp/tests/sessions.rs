@@ -137,3 +137,33 @@ async fn md5_keys_must_match() {
     p.stop().await;
     a.stop().await;
 }
+
+#[tokio::test]
+async fn ipv6_prefixes_travel_in_mp_reach_and_unreach() {
+    let mut v6 = config(64512, 65000, 1);
+    v6.next_hop_v6 = Some("2001:db8::1".parse().unwrap());
+    let (p, mut prx, a, mut arx) = pair(v6, config(65000, 64512, 2), "127.0.0.1:0").await;
+    assert!(matches!(next(&mut prx).await, Event::Established { .. }));
+    assert!(matches!(next(&mut arx).await, Event::Established { .. }));
+    p.advertise(prefixes(&["2001:db8:100::/48", "10.0.0.0/16"]));
+    let mut got = BTreeSet::new();
+    while got.len() < 2 {
+        let Event::Routes(r) = next(&mut arx).await else {
+            panic!("routes expected")
+        };
+        for (prefix, path) in r.announced {
+            if prefix.addr().is_ipv6() {
+                assert_eq!(path.next_hop, Some("2001:db8::1".parse().unwrap()));
+            }
+            got.insert(prefix);
+        }
+    }
+    assert_eq!(got, prefixes(&["2001:db8:100::/48", "10.0.0.0/16"]));
+    p.advertise(prefixes(&["10.0.0.0/16"]));
+    let Event::Routes(r) = next(&mut arx).await else {
+        panic!("routes expected")
+    };
+    assert_eq!(r.withdrawn, vec!["2001:db8:100::/48".parse::<IpNet>().unwrap()]);
+    p.stop().await;
+    a.stop().await;
+}

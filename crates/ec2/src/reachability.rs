@@ -19,7 +19,7 @@ use crate::lifecycles::At;
 use crate::model::*;
 use crate::routing::{tgw_next_hop, vpc_next_hop};
 use crate::state::{RegionState, Tx};
-use crate::{Ec2, errors, paging, tags, tgw_attachments, vpn_connections};
+use crate::{Ec2, errors, paging, tags, tgw_attachments, tunnel_status, vpn_connections};
 
 /// Where a walk ended: found, or blocked with AWS's explanation code at a
 /// component.
@@ -279,8 +279,8 @@ fn walk(state: &RegionState, source: &NetworkInterfaceRec, dest: &Target<'_>, at
             if dest.is(vgw) {
                 return w;
             }
-            // The connection on this gateway whose static routes cover the
-            // address, or the one the path names.
+            // The connection on this gateway whose static routes or BGP
+            // routes cover the address, or the one the path names.
             let connection = state.vpn_connections.values().find(|c| {
                 c.vpn_gateway_id.as_deref() == Some(vgw.as_str())
                     && c.deleted_ms.is_none()
@@ -289,6 +289,11 @@ fn walk(state: &RegionState, source: &NetworkInterfaceRec, dest: &Target<'_>, at
                             && c.routes
                                 .iter()
                                 .filter_map(|r| Ipv4Cidr::parse(r))
+                                .chain(
+                                    tunnel_status::learned(&state.tunnels, c)
+                                        .into_keys()
+                                        .filter_map(tunnel_status::prefix_cidr),
+                                )
                                 .any(|r| r.contains_addr(dest.ip)))
             });
             match connection {

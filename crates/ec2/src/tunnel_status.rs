@@ -17,7 +17,7 @@ pub fn prefix_key(c: Ipv4Cidr) -> Prefix {
 }
 
 pub fn prefix_cidr((network, len): Prefix) -> Option<Ipv4Cidr> {
-    Ipv4Cidr::parse(&format!("{}/{len}", std::net::Ipv4Addr::from(network)))
+    Ipv4Cidr::new(std::net::Ipv4Addr::from(network), len)
 }
 
 /// How good a learned path is: AWS prefers the shorter AS path, then the

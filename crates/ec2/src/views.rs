@@ -187,9 +187,11 @@ pub fn association_state() -> RouteTableAssociationState {
 /// available), unless the table already routes that destination itself.
 pub(crate) fn routes_with_propagated(t: &RouteTableRec, state: &RegionState, at: &At) -> Vec<RouteRec> {
     let mut routes = t.routes.clone();
+    // A VPN can bring thousands of prefixes: look destinations up, not scan.
+    let mut taken: std::collections::HashSet<String> = routes.iter().map(|r| r.destination.clone()).collect();
     for vgw in &t.propagating_vgws {
         for destination in crate::vpn_connections::propagated_routes(state, vgw, at) {
-            if routes.iter().any(|r| r.destination == destination) {
+            if !taken.insert(destination.clone()) {
                 continue;
             }
             routes.push(RouteRec {

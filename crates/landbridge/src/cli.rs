@@ -30,6 +30,9 @@ pub enum Command {
         #[command(subcommand)]
         command: StateCommand,
     },
+    /// Run one BGP session with Landbridge's speaker and print its events
+    /// as JSON lines, until interrupted.
+    Bgp(BgpArgs),
     /// Events of the physical world that have no AWS API, sent to a
     /// running Landbridge.
     World {
@@ -54,6 +57,33 @@ pub enum Command {
         #[arg(long, global = true, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
         region: String,
     },
+}
+
+/// `landbridge bgp`: Landbridge's BGP speaker on its own, to try a
+/// router's configuration against it.
+#[derive(Debug, Args)]
+pub struct BgpArgs {
+    /// Wait for the peer on this address (`IP:PORT`).
+    #[arg(long, conflicts_with = "connect", required_unless_present = "connect")]
+    pub listen: Option<SocketAddr>,
+    /// Connect to the peer at this address (`IP:PORT`).
+    #[arg(long)]
+    pub connect: Option<SocketAddr>,
+    #[arg(long)]
+    pub local_as: u32,
+    #[arg(long)]
+    pub peer_as: u32,
+    /// Router id, and the next hop of what is advertised.
+    #[arg(long, default_value = "192.0.2.1")]
+    pub router_id: std::net::Ipv4Addr,
+    #[arg(long, default_value_t = 30)]
+    pub hold_time: u16,
+    /// TCP-MD5 key (RFC 2385).
+    #[arg(long)]
+    pub md5_key: Option<String>,
+    /// A prefix to advertise (repeatable).
+    #[arg(long)]
+    pub advertise: Vec<landbridge_bgp::IpNet>,
 }
 
 #[derive(Debug, Subcommand)]

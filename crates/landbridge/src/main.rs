@@ -1,6 +1,7 @@
 //! The `landbridge` binary: command line, logging, data directory, signals.
 //! Everything else lives in the library crates.
 
+mod bgp_cmd;
 mod cli;
 mod state_cmd;
 mod world_cmd;
@@ -32,6 +33,10 @@ fn main() -> Result<()> {
         None => {
             init_logging(&cli.serve.log_level)?;
             runtime.block_on(serve(cli.serve))
+        }
+        Some(Command::Bgp(args)) => {
+            init_logging(&cli.serve.log_level)?;
+            runtime.block_on(bgp_cmd::run(args))
         }
         Some(Command::World {
             command,
