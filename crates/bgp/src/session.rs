@@ -198,7 +198,10 @@ impl<'a> Connection<'a> {
                 }
                 BgpMessage::KeepAlive => self.feed(Input::Keepalive, None).await,
                 BgpMessage::Notification(n) => {
-                    self.note(&format!("the peer sent NOTIFICATION {n:?}"));
+                    match Notification::received(n) {
+                        Some(n) => self.note(&format!("the peer sent {}", n.describe())),
+                        None => self.note("the peer sent a NOTIFICATION"),
+                    }
                     self.feed(Input::Notification, None).await;
                 }
                 BgpMessage::RouteRefresh(_) => self.feed(Input::RouteRefresh, None).await,
