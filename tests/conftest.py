@@ -7,6 +7,7 @@ It uses SIGALRM, so it needs no plugin; mark a test `@pytest.mark.deadline(300)`
 give it longer.
 """
 
+import os
 import signal
 
 import pytest
@@ -35,3 +36,22 @@ def pytest_runtest_call(item):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# Keep any developer AWS configuration away from boto3 and the AWS CLI.
+_ISOLATED_ENV = {
+    "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_aws_env():
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key.startswith("AWS_"):
+                mp.delenv(key)
+        for key, value in _ISOLATED_ENV.items():
+            mp.setenv(key, value)
+        yield

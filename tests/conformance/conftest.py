@@ -8,7 +8,6 @@ a suite that silently skips everything looks green).
 
 from __future__ import annotations
 
-import os
 
 import boto3
 import pytest
@@ -16,25 +15,6 @@ from botocore.config import Config
 
 from harness.awscli import run_aws
 from harness.landbridge import LandbridgeServer, landbridge_binary, missing_binary_message, raw_request as _raw_request, sigv4_headers
-
-# Keep any developer AWS configuration away from boto3 in this process too.
-_ISOLATED_ENV = {
-    "AWS_CONFIG_FILE": "/dev/null",
-    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _isolated_aws_env():
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith("AWS_"):
-                mp.delenv(key)
-        for key, value in _ISOLATED_ENV.items():
-            mp.setenv(key, value)
-        yield
-
 
 def start_server(**kwargs) -> LandbridgeServer:
     """Start a fresh server (ephemeral unless `data_dir=` is given), or fail the test

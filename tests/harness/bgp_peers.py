@@ -32,6 +32,16 @@ def _run(cmd: list[str], timeout: float = 30) -> str:
     return result.stdout
 
 
+def _wait_for_socket(proc: Process, path: Path, name: str, timeout: float = 30) -> None:
+    """Wait (bounded) until a daemon has made its control socket: it is ready for its
+    client then."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc.returncode is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start:\n{proc.output_tail()}")
+        time.sleep(0.05)
+
+
 class GoBgp:
     """`gobgpd` with one neighbor per tunnel; it never listens (`port = -1`)."""
 
@@ -167,11 +177,7 @@ protocol bgp tunnel{i} {{
 
     def start(self) -> Bird:
         self.proc.start()
-        deadline = time.monotonic() + 30
-        while not self.ctl.exists():
-            if self.proc.returncode is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"bird did not start:\n{self.proc.output_tail()}")
-            time.sleep(0.05)
+        _wait_for_socket(self.proc, self.ctl, "bird")
         return self
 
     def stop(self) -> None:
@@ -239,11 +245,7 @@ class Frr:
 
     def start(self) -> Frr:
         self.proc.start()
-        deadline = time.monotonic() + 30
-        while not (Path(self.dir.name) / "bgpd.vty").exists():
-            if self.proc.returncode is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"bgpd did not start:\n{self.proc.output_tail()}")
-            time.sleep(0.05)
+        _wait_for_socket(self.proc, Path(self.dir.name) / "bgpd.vty", "bgpd")
         return self
 
     def stop(self) -> None:

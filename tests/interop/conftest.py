@@ -5,7 +5,6 @@ real peers installed from Debian, and boto3 clients for it."""
 from __future__ import annotations
 
 import itertools
-import os
 
 import boto3
 import pytest
@@ -16,18 +15,6 @@ from harness.landbridge import LandbridgeServer, landbridge_binary, missing_bina
 
 # 127.100.0.0/16 is the default pool (the conformance server's); modules take others.
 _pools = itertools.count(101)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _isolated_aws_env():
-    with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith("AWS_"):
-                mp.delenv(key)
-        mp.setenv("AWS_CONFIG_FILE", "/dev/null")
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        yield
 
 
 @pytest.fixture(scope="session")

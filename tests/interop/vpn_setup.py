@@ -26,15 +26,8 @@ def vgw_vpn(ec2, vpc_cidr: str, customer_asn: int, customer_ip: str, amazon_asn:
     ec2.attach_vpn_gateway(VpnGatewayId=vgw, VpcId=vpc)
     rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.enable_vgw_route_propagation(RouteTableId=rt, GatewayId=vgw)
-    cgw = ec2.create_customer_gateway(Type="ipsec.1", BgpAsn=customer_asn, IpAddress=customer_ip)
-    conn = ec2.create_vpn_connection(
-        Type="ipsec.1",
-        CustomerGatewayId=cgw["CustomerGateway"]["CustomerGatewayId"],
-        VpnGatewayId=vgw,
-        Options={"StaticRoutesOnly": False},
-    )["VpnConnection"]
-    tunnels = [t["OutsideIpAddress"] for t in conn["Options"]["TunnelOptions"]]
-    return Vpn(conn["VpnConnectionId"], tunnels, vpc, vpc_cidr, route_table_id=rt, vgw_id=vgw)
+    vpn_id, tunnels = dynamic_vpn(ec2, customer_asn, customer_ip, VpnGatewayId=vgw)
+    return Vpn(vpn_id, tunnels, vpc, vpc_cidr, route_table_id=rt, vgw_id=vgw)
 
 
 def tgw_vpn(ec2, vpc_cidr: str, customer_asn: int, customer_ip: str, amazon_asn: int = 64513) -> Vpn:
@@ -48,21 +41,27 @@ def tgw_vpn(ec2, vpc_cidr: str, customer_asn: int, customer_ip: str, amazon_asn:
     vpc = ec2.create_vpc(CidrBlock=vpc_cidr)["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=vpc_cidr.replace("0.0/16", "1.0/24"))["Subnet"]["SubnetId"]
     ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw_id, VpcId=vpc, SubnetIds=[subnet])
+    vpn_id, tunnels = dynamic_vpn(ec2, customer_asn, customer_ip, TransitGatewayId=tgw_id)
+    attachment = ec2.describe_transit_gateway_attachments(
+        Filters=[{"Name": "resource-id", "Values": [vpn_id]}]
+    )["TransitGatewayAttachments"][0]["TransitGatewayAttachmentId"]
+    return Vpn(
+        vpn_id, tunnels, vpc, vpc_cidr, tgw_id=tgw_id, tgw_route_table_id=table, attachment_id=attachment
+    )
+
+
+def dynamic_vpn(ec2, customer_asn: int, customer_ip: str, **gateway) -> tuple[str, list[str]]:
+    """A customer gateway and a BGP-routed VPN connection from it to `gateway`
+    (`VpnGatewayId=` or `TransitGatewayId=`): the connection id and its tunnels'
+    outside addresses."""
     cgw = ec2.create_customer_gateway(Type="ipsec.1", BgpAsn=customer_asn, IpAddress=customer_ip)
     conn = ec2.create_vpn_connection(
         Type="ipsec.1",
         CustomerGatewayId=cgw["CustomerGateway"]["CustomerGatewayId"],
-        TransitGatewayId=tgw_id,
         Options={"StaticRoutesOnly": False},
+        **gateway,
     )["VpnConnection"]
-    tunnels = [t["OutsideIpAddress"] for t in conn["Options"]["TunnelOptions"]]
-    attachment = ec2.describe_transit_gateway_attachments(
-        Filters=[{"Name": "resource-id", "Values": [conn["VpnConnectionId"]]}]
-    )["TransitGatewayAttachments"][0]["TransitGatewayAttachmentId"]
-    return Vpn(
-        conn["VpnConnectionId"], tunnels, vpc, vpc_cidr,
-        tgw_id=tgw_id, tgw_route_table_id=table, attachment_id=attachment,
-    )
+    return conn["VpnConnectionId"], [t["OutsideIpAddress"] for t in conn["Options"]["TunnelOptions"]]
 
 
 def telemetry(ec2, vpn: Vpn) -> dict[str, dict]:
