@@ -140,9 +140,11 @@ class Bird:
         peer_asn: int,
         prefixes: list[str] = (),
         netns: Netns | None = None,
+        md5: str | None = None,
     ):
         """`local`: the address the sessions come from, or one per neighbor; `netns`: run
-        inside that namespace."""
+        inside that namespace; `md5`: the TCP-MD5 key of every session."""
+        self.md5 = md5
         self.dir = tempfile.TemporaryDirectory(prefix="lb-bird-")
         locals_ = [local] * len(neighbors) if isinstance(local, str) else list(local)
         self.asn, self.locals, self.neighbors, self.peer_asn = asn, locals_, neighbors, peer_asn
@@ -163,7 +165,7 @@ protocol bgp tunnel{i} {{
   local {local} as {self.asn};
   neighbor {n} as {self.peer_asn};
   multihop 2;
-  strict bind yes;
+  strict bind yes;{f'{chr(10)}  password "{self.md5}";' if self.md5 else ''}
   connect retry time 1;
   error wait time 1, 2;
   ipv4 {{ import all; export where source = RTS_STATIC; }};
@@ -216,22 +218,29 @@ protocol bgp tunnel{i} {{
 class Frr:
     """FRR's `bgpd` alone (no zebra), with its vty on a socket directory."""
 
-    def __init__(self, asn: int, local: str, neighbor: str, peer_asn: int, prefixes: list[str]):
+    def __init__(
+        self, asn: int, local: str, neighbors: list[str], peer_asn: int, prefixes: list[str], md5: str | None = None
+    ):
         self.dir = tempfile.TemporaryDirectory(prefix="lb-frr-")
         self.asn = asn
-        self.neighbor = neighbor
+        self.neighbors = list(neighbors)
+        self.prefixes = list(prefixes)
         d = Path(self.dir.name)
         networks = "".join(f"  network {p}\n" for p in prefixes)
+        peers = "".join(
+            f""" neighbor {n} remote-as {peer_asn}
+ neighbor {n} update-source {local}
+ neighbor {n} disable-connected-check
+ neighbor {n} timers connect 1
+{f" neighbor {n} password {md5}{chr(10)}" if md5 else ""}"""
+            for n in neighbors
+        )
         (d / "bgpd.conf").write_text(
             f"""router bgp {asn}
  bgp router-id {local}
  no bgp ebgp-requires-policy
  no bgp network import-check
- neighbor {neighbor} remote-as {peer_asn}
- neighbor {neighbor} update-source {local}
- neighbor {neighbor} disable-connected-check
- neighbor {neighbor} timers connect 1
- address-family ipv4 unicast
+{peers} address-family ipv4 unicast
 {networks} exit-address-family
 """
         )
@@ -258,27 +267,154 @@ class Frr:
             args += ["-c", c]
         return _run(args)
 
-    def state(self) -> str:
+    def state(self, neighbor: str | None = None) -> str:
         summary = json.loads(self.vtysh("show bgp ipv4 unicast summary json"))
-        return summary.get("peers", {}).get(self.neighbor, {}).get("state", "")
+        return summary.get("peers", {}).get(neighbor or self.neighbors[0], {}).get("state", "")
 
-    def received(self) -> dict[str, list[dict]]:
-        """Prefixes in the BGP table learned from the neighbor -> their paths."""
+    def received(self, neighbor: str | None = None) -> dict[str, list[dict]]:
+        """Prefixes in the BGP table learned from the neighbor (any, by default) -> their paths."""
         table = json.loads(self.vtysh("show bgp ipv4 unicast json")).get("routes", {})
         out = {}
         for prefix, paths in table.items():
-            learned = [p for p in paths if p.get("peerId") == self.neighbor]
+            learned = [p for p in paths if p.get("peerId") in ([neighbor] if neighbor else self.neighbors)]
             if learned:
                 out[prefix] = learned
         return out
 
     def set_network(self, prefix: str, on: bool) -> None:
-        self.vtysh(
-            "configure terminal",
-            f"router bgp {self.asn}",
-            "address-family ipv4 unicast",
-            f"{'' if on else 'no '}network {prefix}",
+        self.set_networks([prefix] if on else [], [] if on else [prefix])
+
+    def set_networks(self, add: list[str], remove: list[str]) -> None:
+        commands = ["configure terminal", f"router bgp {self.asn}", "address-family ipv4 unicast"]
+        commands += [f"network {p}" for p in add] + [f"no network {p}" for p in remove]
+        self.vtysh(*commands)
+
+
+# --------------------------------------------------------------------------- gateways
+#
+# One customer gateway peering with every tunnel it is given, whatever the daemon, so
+# that a scenario runs unchanged against each.
+
+
+class GoBgpGateway:
+    """One gobgpd per tunnel, as two routers would be."""
+
+    name = "gobgp"
+
+    def __init__(self, asn: int, locals_: list[str], tunnels: list[str], peer_asn: int, md5: str | None = None):
+        self.tunnels = tunnels
+        self.routers = [GoBgp(asn, local, [t], peer_asn, md5=md5) for local, t in zip(locals_, tunnels)]
+        self.running = [True] * len(tunnels)
+        self.prefixes: set[str] = set()
+
+    def start(self) -> GoBgpGateway:
+        for r in self.routers:
+            r.start()
+        return self
+
+    def stop(self) -> None:
+        for r, up in zip(self.routers, self.running):
+            if up:
+                r.stop()
+
+    def set_prefixes(self, prefixes: list[str]) -> None:
+        wanted = set(prefixes)
+        for r, up in zip(self.routers, self.running):
+            if up:
+                for p in sorted(self.prefixes - wanted):
+                    r.withdraw(p)
+                for p in sorted(wanted - self.prefixes):
+                    r.announce(p)
+        self.prefixes = wanted
+
+    def established(self) -> int:
+        return sum(
+            1 for r, t, up in zip(self.routers, self.tunnels, self.running) if up and r.states()[t] == "established"
         )
+
+    def received(self) -> dict[str, list[str]]:
+        """Prefix learned from Landbridge -> the AS paths it came with."""
+        out: dict[str, list[str]] = {}
+        for r, up in zip(self.routers, self.running):
+            if up:
+                for prefix, paths in r.received().items():
+                    for p in paths:
+                        asns = next(a["as_paths"][0]["asns"] for a in p["attrs"] if a["type"] == 2)
+                        out.setdefault(prefix, []).append(" ".join(map(str, asns)))
+        return out
+
+    def stop_tunnel(self, i: int) -> None:
+        self.routers[i].stop()
+        self.running[i] = False
+
+
+class BirdGateway:
+    """One BIRD with a BGP protocol per tunnel."""
+
+    name = "bird"
+
+    def __init__(self, asn: int, locals_: list[str], tunnels: list[str], peer_asn: int, md5: str | None = None):
+        self.tunnels = tunnels
+        self.bird = Bird(asn, locals_[0], tunnels, peer_asn, md5=md5)
+
+    def start(self) -> BirdGateway:
+        self.bird.start()
+        return self
+
+    def stop(self) -> None:
+        self.bird.stop()
+
+    def set_prefixes(self, prefixes: list[str]) -> None:
+        self.bird.set_prefixes(prefixes)
+
+    def established(self) -> int:
+        return sum(1 for state in self.bird.states().values() if state == "Established")
+
+    def received(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for i in range(len(self.tunnels)):
+            text = self.bird.birdc("show", "route", "protocol", f"tunnel{i + 1}", "all")
+            for prefix, path in re.findall(r"^(\d+\.\d+\.\d+\.\d+/\d+).*?BGP\.as_path: ([\d ]*)", text, re.M | re.S):
+                out.setdefault(prefix, []).append(path.strip())
+        return out
+
+    def stop_tunnel(self, i: int) -> None:
+        self.bird.birdc("disable", f"tunnel{i + 1}")
+
+
+class FrrGateway:
+    """One FRR bgpd with a neighbor per tunnel."""
+
+    name = "frr"
+
+    def __init__(self, asn: int, locals_: list[str], tunnels: list[str], peer_asn: int, md5: str | None = None):
+        self.tunnels = tunnels
+        self.frr = Frr(asn, locals_[0], tunnels, peer_asn, [], md5=md5)
+        self.prefixes: set[str] = set()
+
+    def start(self) -> FrrGateway:
+        self.frr.start()
+        return self
+
+    def stop(self) -> None:
+        self.frr.stop()
+
+    def set_prefixes(self, prefixes: list[str]) -> None:
+        wanted = set(prefixes)
+        self.frr.set_networks(sorted(wanted - self.prefixes), sorted(self.prefixes - wanted))
+        self.prefixes = wanted
+
+    def established(self) -> int:
+        return sum(1 for t in self.tunnels if self.frr.state(t) == "Established")
+
+    def received(self) -> dict[str, list[str]]:
+        return {prefix: [p["path"] for p in paths] for prefix, paths in self.frr.received().items()}
+
+    def stop_tunnel(self, i: int) -> None:
+        self.frr.vtysh("configure terminal", f"router bgp {self.frr.asn}", f"neighbor {self.tunnels[i]} shutdown")
+
+
+GATEWAYS = {g.name: g for g in (GoBgpGateway, BirdGateway, FrrGateway)}
 
 
 def wait_until(check, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"):

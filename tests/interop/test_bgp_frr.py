@@ -1,4 +1,5 @@
-"""FRR's bgpd as the customer gateway of a VPN to a virtual private gateway."""
+"""FRR's bgpd as the customer gateway of a VPN: what the common scenario
+(test_bgp_customer_gateways.py) does not cover: a 4-byte Amazon side ASN, route refresh."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ CUSTOMER_ASN = 65003
 def test_frr_peers_learns_the_vpc_and_propagates_its_networks(landbridge, ec2, bgp_daemons):
     vpn = vpn_setup.vgw_vpn(ec2, "10.63.0.0/16", CUSTOMER_ASN, "127.0.0.81", amazon_asn=4200000001)
     t1, _ = vpn.tunnels
-    frr = Frr(CUSTOMER_ASN, "127.0.0.81", t1, 4200000001, ["203.0.113.0/24"]).start()
+    frr = Frr(CUSTOMER_ASN, "127.0.0.81", [t1], 4200000001, ["203.0.113.0/24"]).start()
     try:
         wait_until(lambda: frr.state() == "Established", what="FRR Established")
         wait_until(lambda: vpn_setup.propagated_routes(ec2, vpn) == {"203.0.113.0/24"}, what="203.0.113.0/24 propagated")
