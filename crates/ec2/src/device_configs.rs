@@ -209,6 +209,11 @@ fn short(id: &str) -> &str {
     &hex[..hex.len().min(6)]
 }
 
+/// Until Landbridge runs the IPsec tunnels, its BGP speakers answer on the
+/// tunnels' outside addresses (port 179), so the samples say how to reach
+/// them directly.
+const WITHOUT_IPSEC: &str = "Landbridge without the IPsec tunnel: the session is reached directly,";
+
 fn neighbors(c: &VpnConnectionRec) -> Vec<(usize, &TunnelRec, String, String)> {
     c.tunnels
         .iter()
@@ -225,12 +230,14 @@ fn strongswan_bird(s: &Sample<'_>) -> String {
         return out;
     }
     out.push_str("\n# BIRD 2 (bird.conf): one BGP session per tunnel, on its inside addresses.\n");
-    for (n, _, aws, customer) in neighbors(s.connection) {
+    for (n, t, aws, customer) in neighbors(s.connection) {
         let _ = write!(
             out,
-            "protocol bgp aws_tunnel{n} {{\n  local {customer} as {local_asn};\n  neighbor {aws} as {amazon_asn};\n  hold time 30;\n  keepalive time 10;\n  ipv4 {{\n    import all;\n    export where source = RTS_STATIC;\n  }};\n}}\n",
+            "protocol bgp aws_tunnel{n} {{\n  local {customer} as {local_asn};\n  neighbor {aws} as {amazon_asn};\n  # {direct}\n  #   local <an address of yours> as {local_asn}; neighbor {outside} as {amazon_asn}; multihop 2; strict bind yes;\n  hold time 30;\n  keepalive time 10;\n  ipv4 {{\n    import all;\n    export where source = RTS_STATIC;\n  }};\n}}\n",
             local_asn = s.customer_asn,
             amazon_asn = s.amazon_asn,
+            direct = WITHOUT_IPSEC,
+            outside = t.outside_ip,
         );
     }
     out
@@ -246,11 +253,13 @@ fn strongswan_frr(s: &Sample<'_>) -> String {
     out.push_str("\n! FRR (frr.conf): one BGP session per tunnel, on its inside addresses.\n");
     let _ = writeln!(out, "router bgp {}", s.customer_asn);
     let tunnels = neighbors(s.connection);
-    for (_, _, aws, _) in &tunnels {
+    for (_, t, aws, _) in &tunnels {
         let _ = writeln!(
             out,
-            " neighbor {aws} remote-as {asn}\n neighbor {aws} timers 10 30",
-            asn = s.amazon_asn
+            " neighbor {aws} remote-as {asn}\n neighbor {aws} timers 10 30\n ! {direct}\n !   neighbor {outside} remote-as {asn}, update-source <an address of yours>, disable-connected-check",
+            asn = s.amazon_asn,
+            direct = WITHOUT_IPSEC,
+            outside = t.outside_ip,
         );
     }
     out.push_str(" address-family ipv4 unicast\n  redistribute static\n");
