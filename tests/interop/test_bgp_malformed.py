@@ -46,6 +46,12 @@ def update(nlri: str, origin: int = 0, as_path: list[int] = (CUSTOMER_ASN,)) -> 
     return message(2, struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + prefix)
 
 
+def withdraw(nlri: str) -> bytes:
+    net, length = nlri.split("/")
+    prefix = bytes([int(length)]) + socket.inet_aton(net)[: (int(length) + 7) // 8]
+    return message(2, struct.pack("!H", len(prefix)) + prefix + struct.pack("!H", 0))
+
+
 class Peer:
     """A hand-driven BGP peer on a raw socket."""
 
@@ -148,5 +154,20 @@ def test_an_invalid_origin_is_treated_as_withdraw(vpn, ec2):
         wait_until(lambda: vpn_setup.propagated_routes(ec2, vpn) == {"203.0.113.0/24"}, what="only 203.0.113.0/24")
         tele = vpn_setup.telemetry(ec2, vpn)[vpn.tunnels[0]]
         assert (tele["Status"], tele["AcceptedRouteCount"]) == ("UP", 1)
+    finally:
+        peer.close()
+
+
+def test_the_last_word_on_a_prefix_wins_within_a_burst(vpn, ec2):
+    """Announce, withdraw and announce another prefix in one write: what Landbridge keeps
+    is the end state, whatever batches it reads them in."""
+    peer = Peer(vpn.tunnels[0])
+    try:
+        peer.establish()
+        for _ in range(20):
+            peer.send(update("192.0.2.0/24") + withdraw("192.0.2.0/24"))
+        peer.send(update("203.0.113.0/24"))
+        wait_until(lambda: "203.0.113.0/24" in vpn_setup.propagated_routes(ec2, vpn), what="the last prefix")
+        assert vpn_setup.propagated_routes(ec2, vpn) == {"203.0.113.0/24"}
     finally:
         peer.close()

@@ -64,8 +64,10 @@ pub(crate) struct Connection<'a> {
     peer_ipv6: bool,
     adj_rib_in: HashMap<IpNet, Path>,
     adj_rib_out: BTreeSet<IpNet>,
-    /// Route changes read but not yet reported.
-    pending: RouteChanges,
+    /// Route changes read but not yet reported, as each prefix's latest
+    /// state (`None`: withdrawn): within a batch only the last word on a
+    /// prefix counts, whatever came before it.
+    pending: HashMap<IpNet, Option<Path>>,
     /// Why the session ends: the first cause noted wins.
     reason: Option<String>,
     close: bool,
@@ -102,7 +104,7 @@ impl<'a> Connection<'a> {
             peer_ipv6: false,
             adj_rib_in: HashMap::new(),
             adj_rib_out: BTreeSet::new(),
-            pending: RouteChanges::default(),
+            pending: HashMap::new(),
             reason: None,
             close: false,
             write_failed: false,
@@ -257,7 +259,7 @@ impl<'a> Connection<'a> {
                     self.send(msgs).await;
                 }
                 Output::Down => {
-                    self.pending = RouteChanges::default();
+                    self.pending.clear();
                     self.adj_rib_in.clear();
                     let reason = self.reason.clone().unwrap_or_else(|| "connection closed".into());
                     self.emit(Event::Down { reason }).await;
@@ -271,13 +273,13 @@ impl<'a> Connection<'a> {
     fn apply(&mut self, changes: RouteChanges) -> Option<Notification> {
         for p in changes.withdrawn {
             if self.adj_rib_in.remove(&p).is_some() {
-                self.pending.withdrawn.push(p);
+                self.pending.insert(p, None);
             }
         }
         for (p, path) in changes.announced {
             if self.adj_rib_in.get(&p) != Some(&path) {
                 self.adj_rib_in.insert(p, path.clone());
-                self.pending.announced.push((p, path));
+                self.pending.insert(p, Some(path));
             }
         }
         match self.cfg.max_prefixes {
@@ -294,7 +296,13 @@ impl<'a> Connection<'a> {
         if self.pending.is_empty() || self.fsm.state() != State::Established {
             return;
         }
-        let changes = std::mem::take(&mut self.pending);
+        let mut changes = RouteChanges::default();
+        for (p, path) in self.pending.drain() {
+            match path {
+                Some(path) => changes.announced.push((p, path)),
+                None => changes.withdrawn.push(p),
+            }
+        }
         self.emit(Event::Routes(changes)).await;
     }
 
