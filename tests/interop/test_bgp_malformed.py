@@ -171,3 +171,16 @@ def test_the_last_word_on_a_prefix_wins_within_a_burst(vpn, ec2):
         assert vpn_setup.propagated_routes(ec2, vpn) == {"203.0.113.0/24"}
     finally:
         peer.close()
+
+
+def test_bits_past_the_prefix_length_do_not_matter(vpn, ec2):
+    """RFC 4271 §4.3: trailing bits are irrelevant; 10.0.15.0/20 is 10.0.0.0/20."""
+    peer = Peer(vpn.tunnels[0])
+    try:
+        peer.establish()
+        peer.send(update("10.0.15.0/20"))
+        wait_until(lambda: vpn_setup.propagated_routes(ec2, vpn) == {"10.0.0.0/20"}, what="10.0.0.0/20")
+        peer.send(withdraw("10.0.0.0/20"))
+        wait_until(lambda: not vpn_setup.propagated_routes(ec2, vpn), what="10.0.0.0/20 withdrawn")
+    finally:
+        peer.close()

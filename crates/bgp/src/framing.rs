@@ -15,6 +15,7 @@ use crate::notification::{MESSAGE_HEADER_ERROR, Notification};
 
 const HEADER_LEN: usize = 19;
 const MAX_LEN: usize = 4096;
+const NOTIFICATION: u8 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
@@ -23,6 +24,16 @@ pub enum FrameError {
     Refused(Notification, String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// One message off the wire.
+#[derive(Debug)]
+pub enum Frame {
+    Message(BgpMessage, BgpParsingIgnoredErrors),
+    /// A NOTIFICATION, read here rather than by the codec, which refuses
+    /// codes it does not know; whatever the peer's reason, it ends the
+    /// session and must not be answered.
+    Notification(Notification),
 }
 
 pub struct Framing {
@@ -41,7 +52,7 @@ impl Default for Framing {
 }
 
 impl Decoder for Framing {
-    type Item = (BgpMessage, BgpParsingIgnoredErrors);
+    type Item = Frame;
     type Error = FrameError;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Self::Item>, FrameError> {
@@ -65,8 +76,19 @@ impl Decoder for Framing {
                 format!("bad message length {len}"),
             ));
         }
+        if buf[18] == NOTIFICATION && len >= HEADER_LEN + 2 {
+            if buf.len() < len {
+                return Ok(None);
+            }
+            let frame = buf.split_to(len);
+            return Ok(Some(Frame::Notification(Notification {
+                code: frame[19],
+                subcode: frame[20],
+                data: frame[21..].to_vec(),
+            })));
+        }
         match self.codec.decode(buf) {
-            Ok(m) => Ok(m),
+            Ok(m) => Ok(m.map(|(msg, ignored)| Frame::Message(msg, ignored))),
             Err(BgpCodecDecoderError::BgpMessageParsingError(e)) => {
                 Err(FrameError::Refused(Notification::for_decode_error(&e), e.to_string()))
             }
@@ -84,7 +106,9 @@ pub fn read_all(data: &[u8]) -> Vec<Result<crate::RouteChanges, Notification>> {
     let mut out = Vec::new();
     loop {
         match framing.decode(&mut buf) {
-            Ok(Some((BgpMessage::Update(u), ignored))) => out.push(crate::update::read(&u, &ignored, 65000, 64512)),
+            Ok(Some(Frame::Message(BgpMessage::Update(u), ignored))) => {
+                out.push(crate::update::read(&u, &ignored, 65000, 64512))
+            }
             Ok(Some(_)) => {}
             Ok(None) => return out,
             Err(FrameError::Refused(n, _)) => {
@@ -114,6 +138,18 @@ mod tests {
                 data: vec![0x13, 0x88]
             })]
         );
+    }
+
+    #[test]
+    fn a_notification_with_a_code_the_codec_does_not_know_is_still_read() {
+        let mut data = vec![0xff; 16];
+        data.extend_from_slice(&[0, 21, 3, 6, 0]);
+        let mut framing = Framing::default();
+        let mut buf = BytesMut::from(&data[..]);
+        match framing.decode(&mut buf) {
+            Ok(Some(Frame::Notification(n))) => assert_eq!((n.code, n.subcode), (6, 0)),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

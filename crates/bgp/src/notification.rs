@@ -3,6 +3,7 @@
 
 use netgauze_bgp_pkt::wire::deserializer::BgpMessageParsingError;
 use netgauze_bgp_pkt::wire::deserializer::open::BgpOpenMessageParsingError;
+use netgauze_bgp_pkt::wire::deserializer::update::BgpUpdateMessageParsingError;
 
 use crate::fsm::State;
 
@@ -128,7 +129,12 @@ impl Notification {
                 BgpOpenMessageParsingError::ParameterError(_) => Self::new(OPEN_MESSAGE_ERROR, 4),
                 BgpOpenMessageParsingError::Parse(_) => Self::new(OPEN_MESSAGE_ERROR, 0),
             },
-            E::BgpUpdateMessageParsingError(_) => Self::malformed_attribute_list(),
+            E::BgpUpdateMessageParsingError(u) => match u {
+                // A prefix that cannot be read: "Invalid Network Field".
+                BgpUpdateMessageParsingError::Ipv4PrefixError(_)
+                | BgpUpdateMessageParsingError::InvalidIpv4UnicastNetwork { .. } => Self::new(UPDATE_MESSAGE_ERROR, 10),
+                _ => Self::malformed_attribute_list(),
+            },
             E::BgpRouteRefreshMessageParsingError(_) => Self::new(7, 1),
             E::Parse(_) | E::UnparseableBytes { .. } | E::BgpNotificationMessageParsingError(_) => {
                 Self::new(MESSAGE_HEADER_ERROR, 2)
@@ -159,6 +165,7 @@ impl Notification {
             (2, 3) => "bad BGP identifier",
             (2, 6) => "unacceptable hold time",
             (2, _) => "OPEN message error",
+            (3, 10) => "invalid network field",
             (3, _) => "UPDATE message error",
             (4, _) => "hold timer expired",
             (5, _) => "finite state machine error",

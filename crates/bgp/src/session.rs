@@ -22,17 +22,19 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until};
 use tokio_util::codec::{Encoder, FramedRead};
 
-use crate::framing::{FrameError, Framing};
+use crate::framing::{Frame, FrameError, Framing};
 use crate::fsm::{Fsm, Input, Output, PeerOpen, State};
 use crate::notification::Notification;
 use crate::update::{self, Advertised, Path, RouteChanges};
 use crate::{AS_TRANS, Config, Event};
-use netgauze_bgp_pkt::wire::deserializer::BgpParsingIgnoredErrors;
 
 /// How many messages already received are read before what they changed
 /// is reported, so that a large announcement reaches the owner in a few
 /// batches rather than one event per UPDATE.
 const BATCH: usize = 256;
+
+/// How long a write may wait for the peer to read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why the connection loop returned.
 pub(crate) enum Ended {
@@ -89,6 +91,12 @@ impl<'a> Connection<'a> {
             .peer_addr()
             .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         let _ = stream.set_nodelay(true);
+        // With a hold time of 0 nothing else would notice a peer that
+        // vanished without closing the connection.
+        let keepalive = socket2::TcpKeepalive::new()
+            .with_time(Duration::from_secs(30))
+            .with_interval(Duration::from_secs(10));
+        let _ = socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive);
         let (read, writer) = stream.into_split();
         let mut reader = FramedRead::new(read, Framing::default());
         let mut conn = Connection {
@@ -157,7 +165,8 @@ impl<'a> Connection<'a> {
                     }
                 } => {
                     tracing::debug!(remote = %conn.remote, "refusing a second connection");
-                    let _ = other.write_all(&Notification::connection_rejected().encode()).await;
+                    let refusal = Notification::connection_rejected().encode();
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, other.write_all(&refusal)).await;
                 }
             }
             if conn.write_failed && conn.fsm.state() != State::Idle {
@@ -169,7 +178,7 @@ impl<'a> Connection<'a> {
         Ended::Idle
     }
 
-    async fn frame(&mut self, frame: Option<Result<(BgpMessage, BgpParsingIgnoredErrors), FrameError>>) {
+    async fn frame(&mut self, frame: Option<Result<Frame, FrameError>>) {
         match frame {
             None => {
                 self.note("connection closed by the peer");
@@ -184,7 +193,11 @@ impl<'a> Connection<'a> {
                 self.note(&format!("connection error: {e}"));
                 self.feed(Input::TcpFailed, None).await;
             }
-            Some(Ok((msg, ignored))) => match msg {
+            Some(Ok(Frame::Notification(n))) => {
+                self.note(&format!("the peer sent {}", n.describe()));
+                self.feed(Input::Notification, None).await;
+            }
+            Some(Ok(Frame::Message(msg, ignored))) => match msg {
                 BgpMessage::Open(open) => {
                     let caps = open.capabilities();
                     self.peer_asn4 = caps.iter().any(|c| matches!(c, BgpCapability::FourOctetAs(_)));
@@ -228,7 +241,7 @@ impl<'a> Connection<'a> {
                 Output::SendKeepalive => self.send(vec![BgpMessage::KeepAlive]).await,
                 Output::SendNotification(n) => {
                     self.note(&format!("sent {}", n.describe()));
-                    let _ = self.writer.write_all(&n.encode()).await;
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, self.writer.write_all(&n.encode())).await;
                 }
                 Output::Close => {
                     let _ = self.writer.shutdown().await;
@@ -357,7 +370,10 @@ impl<'a> Connection<'a> {
                 tracing::warn!(error = ?e, "could not encode a BGP message");
             }
         }
-        if self.writer.write_all(&buf).await.is_err() {
+        // A peer that stops reading must not hold the session (and its
+        // timers) forever.
+        let written = tokio::time::timeout(WRITE_TIMEOUT, self.writer.write_all(&buf)).await;
+        if !matches!(written, Ok(Ok(()))) {
             self.write_failed = true;
         }
     }

@@ -16,6 +16,9 @@ use crate::fsm::{Fsm, Input, Params};
 use crate::session::{Connection, Control, Ended};
 use crate::{Config, Event, md5};
 
+/// How long `stop` waits for the session to close by itself.
+const STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// How a speaker reaches its peer.
 #[derive(Debug, Clone, Copy)]
 pub enum Transport {
@@ -96,7 +99,12 @@ impl Speaker {
     /// Stops the session and waits until it is closed.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
-        let _ = self.task.await;
+        let mut task = self.task;
+        // A session stuck on a peer that does not read is cut short.
+        if tokio::time::timeout(STOP_TIMEOUT, &mut task).await.is_err() {
+            task.abort();
+            let _ = task.await;
+        }
     }
 }
 

@@ -99,20 +99,20 @@ pub fn read(
             PathAttributeValue::MultiExitDiscriminator(m) => med = Some(m.metric()),
             PathAttributeValue::MpReach(MpReach::Ipv4Unicast { next_hop, nlri, .. }) => {
                 mp_next_hop = Some(*next_hop);
-                mp_nlri.extend(nlri.iter().map(|a| IpNet::V4(a.network().address())));
+                mp_nlri.extend(nlri.iter().map(|a| IpNet::V4(a.network().address().trunc())));
             }
             PathAttributeValue::MpReach(MpReach::Ipv6Unicast {
                 next_hop_global, nlri, ..
             }) => {
                 mp_next_hop = Some(IpAddr::V6(*next_hop_global));
-                mp_nlri.extend(nlri.iter().map(|a| IpNet::V6(a.network().address())));
+                mp_nlri.extend(nlri.iter().map(|a| IpNet::V6(a.network().address().trunc())));
             }
             PathAttributeValue::MpUnreach(MpUnreach::Ipv4Unicast { nlri }) => changes
                 .withdrawn
-                .extend(nlri.iter().map(|a| IpNet::V4(a.network().address()))),
+                .extend(nlri.iter().map(|a| IpNet::V4(a.network().address().trunc()))),
             PathAttributeValue::MpUnreach(MpUnreach::Ipv6Unicast { nlri }) => changes
                 .withdrawn
-                .extend(nlri.iter().map(|a| IpNet::V6(a.network().address()))),
+                .extend(nlri.iter().map(|a| IpNet::V6(a.network().address().trunc()))),
             // Other families were not negotiated; their routes are ignored.
             _ => {}
         }
@@ -121,9 +121,13 @@ pub fn read(
         update
             .withdraw_routes()
             .iter()
-            .map(|a| IpNet::V4(a.network().address())),
+            .map(|a| IpNet::V4(a.network().address().trunc())),
     );
-    let nlri: Vec<IpNet> = update.nlri().iter().map(|a| IpNet::V4(a.network().address())).collect();
+    let nlri: Vec<IpNet> = update
+        .nlri()
+        .iter()
+        .map(|a| IpNet::V4(a.network().address().trunc()))
+        .collect();
     if nlri.is_empty() && mp_nlri.is_empty() {
         return Ok(changes);
     }

@@ -95,6 +95,13 @@ impl Registry {
         fabric_pool: landbridge_ec2::cidr::Ipv4Cidr,
     ) -> Result<Self, LoadError> {
         use landbridge_api as api;
+        let datasync =
+            landbridge_datasync::DataSync::new(store.clone(), &records, objects.clone()).map_err(|reason| {
+                LoadError {
+                    service: "datasync",
+                    reason,
+                }
+            })?;
         let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle, fabric_pool)
             .map_err(|reason| LoadError { service: "ec2", reason })?;
         let mut registry = Self::new(
@@ -107,13 +114,14 @@ impl Registry {
                 Arc::new(api::storagegateway::StoragegatewayService(NotYetImplemented)),
                 Arc::new(api::snowball::SnowballService(NotYetImplemented)),
                 Arc::new(api::ds::DsService(NotYetImplemented)),
-                Arc::new(api::datasync::DatasyncService(NotYetImplemented)),
+                Arc::new(api::datasync::DatasyncService(datasync.clone())),
                 Arc::new(api::fsx::FsxService(NotYetImplemented)),
                 Arc::new(api::transfer::TransferService(NotYetImplemented)),
                 Arc::new(api::logs::LogsService(NotYetImplemented)),
             ],
             vec![
                 Arc::new(ec2.clone()),
+                Arc::new(datasync),
                 Arc::new(ObjectsState(objects)),
                 Arc::new(sts.clone()),
             ],

@@ -17,7 +17,86 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     target_prefix: Some("FmrsService"),
     json_version: Some("1.1"),
     xml_namespace: None,
-    operations: &[],
+    operations: &[
+        Operation {
+            name: "CancelTaskExecution",
+            input: Some(&S_CancelTaskExecutionRequest),
+            output: Some(&S_CancelTaskExecutionResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateLocationS3",
+            input: Some(&S_CreateLocationS3Request),
+            output: Some(&S_CreateLocationS3Response),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateTask",
+            input: Some(&S_CreateTaskRequest),
+            output: Some(&S_CreateTaskResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteLocation",
+            input: Some(&S_DeleteLocationRequest),
+            output: Some(&S_DeleteLocationResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteTask",
+            input: Some(&S_DeleteTaskRequest),
+            output: Some(&S_DeleteTaskResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeLocationS3",
+            input: Some(&S_DescribeLocationS3Request),
+            output: Some(&S_DescribeLocationS3Response),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeTask",
+            input: Some(&S_DescribeTaskRequest),
+            output: Some(&S_DescribeTaskResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeTaskExecution",
+            input: Some(&S_DescribeTaskExecutionRequest),
+            output: Some(&S_DescribeTaskExecutionResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListLocations",
+            input: Some(&S_ListLocationsRequest),
+            output: Some(&S_ListLocationsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListTaskExecutions",
+            input: Some(&S_ListTaskExecutionsRequest),
+            output: Some(&S_ListTaskExecutionsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListTasks",
+            input: Some(&S_ListTasksRequest),
+            output: Some(&S_ListTasksResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "StartTaskExecution",
+            input: Some(&S_StartTaskExecutionRequest),
+            output: Some(&S_StartTaskExecutionResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateTask",
+            input: Some(&S_UpdateTaskRequest),
+            output: Some(&S_UpdateTaskResponse),
+            result_wrapper: None,
+        },
+    ],
     all_operations: &[
         "CancelTaskExecution",
         "CreateAgent",
@@ -88,9 +167,6127 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     validation_error: "InvalidRequestException",
 };
 
+pub static S_AgentArn: Shape = Shape {
+    name: "AgentArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$",
+        ),
+    },
+};
+pub static S_AgentArnList: Shape = Shape {
+    name: "AgentArnList",
+    kind: ShapeKind::List {
+        member: &S_AgentArn,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(8),
+        },
+    },
+};
+pub static S_Atime: Shape = Shape {
+    name: "Atime",
+    kind: ShapeKind::String {
+        enum_values: &["NONE", "BEST_EFFORT"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_BytesPerSecond: Shape = Shape {
+    name: "BytesPerSecond",
+    kind: ShapeKind::Long {
+        bounds: Bounds {
+            min: Some(-1),
+            max: None,
+        },
+    },
+};
+pub static S_CancelTaskExecutionRequest: Shape = Shape {
+    name: "CancelTaskExecutionRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TaskExecutionArn",
+            shape: &S_TaskExecutionArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_CancelTaskExecutionResponse: Shape = Shape {
+    name: "CancelTaskExecutionResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_CreateLocationS3Request: Shape = Shape {
+    name: "CreateLocationS3Request",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Subdirectory",
+                shape: &S_S3Subdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3BucketArn",
+                shape: &S_S3BucketArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "S3StorageClass",
+                shape: &S_S3StorageClass,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3Config",
+                shape: &S_S3Config,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationS3Response: Shape = Shape {
+    name: "CreateLocationS3Response",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateTaskRequest: Shape = Shape {
+    name: "CreateTaskRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SourceLocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "DestinationLocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "CloudWatchLogGroupArn",
+                shape: &S_LogGroupArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Name",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_Options,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Excludes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Schedule",
+                shape: &S_TaskSchedule,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Includes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ManifestConfig",
+                shape: &S_ManifestConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskReportConfig",
+                shape: &S_TaskReportConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskMode",
+                shape: &S_TaskMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateTaskResponse: Shape = Shape {
+    name: "CreateTaskResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TaskArn",
+            shape: &S_TaskArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_DeleteLocationRequest: Shape = Shape {
+    name: "DeleteLocationRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DeleteLocationResponse: Shape = Shape {
+    name: "DeleteLocationResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_DeleteTaskRequest: Shape = Shape {
+    name: "DeleteTaskRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TaskArn",
+            shape: &S_TaskArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DeleteTaskResponse: Shape = Shape {
+    name: "DeleteTaskResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_DescribeLocationS3Request: Shape = Shape {
+    name: "DescribeLocationS3Request",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationS3Response: Shape = Shape {
+    name: "DescribeLocationS3Response",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3StorageClass",
+                shape: &S_S3StorageClass,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3Config",
+                shape: &S_S3Config,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTaskExecutionRequest: Shape = Shape {
+    name: "DescribeTaskExecutionRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TaskExecutionArn",
+            shape: &S_TaskExecutionArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeTaskExecutionResponse: Shape = Shape {
+    name: "DescribeTaskExecutionResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TaskExecutionArn",
+                shape: &S_TaskExecutionArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_TaskExecutionStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_Options,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Excludes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Includes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ManifestConfig",
+                shape: &S_ManifestConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StartTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EstimatedFilesToTransfer",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EstimatedBytesToTransfer",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilesTransferred",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BytesWritten",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BytesTransferred",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BytesCompressed",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Result",
+                shape: &S_TaskExecutionResultDetail,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskReportConfig",
+                shape: &S_TaskReportConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilesDeleted",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilesSkipped",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilesVerified",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ReportResult",
+                shape: &S_ReportResult,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EstimatedFilesToDelete",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskMode",
+                shape: &S_TaskMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilesPrepared",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilesListed",
+                shape: &S_TaskExecutionFilesListedDetail,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FilesFailed",
+                shape: &S_TaskExecutionFilesFailedDetail,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EstimatedFoldersToDelete",
+                shape: &S_ItemCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EstimatedFoldersToTransfer",
+                shape: &S_ItemCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FoldersSkipped",
+                shape: &S_ItemCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FoldersPrepared",
+                shape: &S_ItemCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FoldersTransferred",
+                shape: &S_ItemCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FoldersVerified",
+                shape: &S_ItemCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FoldersDeleted",
+                shape: &S_ItemCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FoldersListed",
+                shape: &S_TaskExecutionFoldersListedDetail,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FoldersFailed",
+                shape: &S_TaskExecutionFoldersFailedDetail,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LaunchTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EndTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeTaskRequest: Shape = Shape {
+    name: "DescribeTaskRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TaskArn",
+            shape: &S_TaskArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeTaskResponse: Shape = Shape {
+    name: "DescribeTaskResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TaskArn",
+                shape: &S_TaskArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_TaskStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Name",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CurrentTaskExecutionArn",
+                shape: &S_TaskExecutionArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceLocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationLocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CloudWatchLogGroupArn",
+                shape: &S_LogGroupArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceNetworkInterfaceArns",
+                shape: &S_SourceNetworkInterfaceArns,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DestinationNetworkInterfaceArns",
+                shape: &S_DestinationNetworkInterfaceArns,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Options",
+                shape: &S_Options,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Excludes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Schedule",
+                shape: &S_TaskSchedule,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ErrorCode",
+                shape: &S_string,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ErrorDetail",
+                shape: &S_string,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Includes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ManifestConfig",
+                shape: &S_ManifestConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskReportConfig",
+                shape: &S_TaskReportConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ScheduleDetails",
+                shape: &S_TaskScheduleDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskMode",
+                shape: &S_TaskMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DestinationNetworkInterfaceArns: Shape = Shape {
+    name: "DestinationNetworkInterfaceArns",
+    kind: ShapeKind::List {
+        member: &S_NetworkInterfaceArn,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Duration: Shape = Shape {
+    name: "Duration",
+    kind: ShapeKind::Long {
+        bounds: Bounds {
+            min: Some(0),
+            max: None,
+        },
+    },
+};
+pub static S_FilterAttributeValue: Shape = Shape {
+    name: "FilterAttributeValue",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(255),
+        },
+        pattern: Some("^[0-9a-zA-Z_\\ \\-\\:\\*\\.\\\\/\\?-]*$"),
+    },
+};
+pub static S_FilterList: Shape = Shape {
+    name: "FilterList",
+    kind: ShapeKind::List {
+        member: &S_FilterRule,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(1),
+        },
+    },
+};
+pub static S_FilterRule: Shape = Shape {
+    name: "FilterRule",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "FilterType",
+                shape: &S_FilterType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Value",
+                shape: &S_FilterValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_FilterType: Shape = Shape {
+    name: "FilterType",
+    kind: ShapeKind::String {
+        enum_values: &["SIMPLE_PATTERN"],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some("^[A-Z0-9_]+$"),
+    },
+};
+pub static S_FilterValue: Shape = Shape {
+    name: "FilterValue",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(102400),
+        },
+        pattern: Some("^[^\\x00]+$"),
+    },
+};
+pub static S_FilterValues: Shape = Shape {
+    name: "FilterValues",
+    kind: ShapeKind::List {
+        member: &S_FilterAttributeValue,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Gid: Shape = Shape {
+    name: "Gid",
+    kind: ShapeKind::String {
+        enum_values: &["NONE", "INT_VALUE", "NAME", "BOTH"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_IamRoleArn: Shape = Shape {
+    name: "IamRoleArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(2048),
+        },
+        pattern: Some("^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$"),
+    },
+};
+pub static S_InputTagList: Shape = Shape {
+    name: "InputTagList",
+    kind: ShapeKind::List {
+        member: &S_TagListEntry,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(50),
+        },
+    },
+};
+pub static S_ItemCount: Shape = Shape {
+    name: "ItemCount",
+    kind: ShapeKind::Long {
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_ListLocationsRequest: Shape = Shape {
+    name: "ListLocationsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_LocationFilters,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListLocationsResponse: Shape = Shape {
+    name: "ListLocationsResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Locations",
+                shape: &S_LocationList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListTaskExecutionsRequest: Shape = Shape {
+    name: "ListTaskExecutionsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TaskArn",
+                shape: &S_TaskArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListTaskExecutionsResponse: Shape = Shape {
+    name: "ListTaskExecutionsResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TaskExecutions",
+                shape: &S_TaskExecutionList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListTasksRequest: Shape = Shape {
+    name: "ListTasksRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Filters",
+                shape: &S_TaskFilters,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListTasksResponse: Shape = Shape {
+    name: "ListTasksResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Tasks",
+                shape: &S_TaskList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_LocationArn: Shape = Shape {
+    name: "LocationArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:location/loc-[0-9a-z]{17}$",
+        ),
+    },
+};
+pub static S_LocationFilter: Shape = Shape {
+    name: "LocationFilter",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Name",
+                shape: &S_LocationFilterName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Values",
+                shape: &S_FilterValues,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Operator",
+                shape: &S_Operator,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_LocationFilterName: Shape = Shape {
+    name: "LocationFilterName",
+    kind: ShapeKind::String {
+        enum_values: &["LocationUri", "LocationType", "CreationTime"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_LocationFilters: Shape = Shape {
+    name: "LocationFilters",
+    kind: ShapeKind::List {
+        member: &S_LocationFilter,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_LocationList: Shape = Shape {
+    name: "LocationList",
+    kind: ShapeKind::List {
+        member: &S_LocationListEntry,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_LocationListEntry: Shape = Shape {
+    name: "LocationListEntry",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_LocationUri: Shape = Shape {
+    name: "LocationUri",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(4360),
+        },
+        pattern: Some("^(efs|nfs|s3|smb|hdfs|fsx[a-z0-9-]+)://[a-zA-Z0-9.:/\\-]+$"),
+    },
+};
+pub static S_LogGroupArn: Shape = Shape {
+    name: "LogGroupArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(562),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):logs:[a-z\\-0-9]+:[0-9]{12}:log-group:([^:\\*]*)(:\\*)?$",
+        ),
+    },
+};
+pub static S_LogLevel: Shape = Shape {
+    name: "LogLevel",
+    kind: ShapeKind::String {
+        enum_values: &["OFF", "BASIC", "TRANSFER"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ManifestAction: Shape = Shape {
+    name: "ManifestAction",
+    kind: ShapeKind::String {
+        enum_values: &["TRANSFER"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ManifestConfig: Shape = Shape {
+    name: "ManifestConfig",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Action",
+                shape: &S_ManifestAction,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Format",
+                shape: &S_ManifestFormat,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Source",
+                shape: &S_SourceManifestConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ManifestFormat: Shape = Shape {
+    name: "ManifestFormat",
+    kind: ShapeKind::String {
+        enum_values: &["CSV"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_MaxResults: Shape = Shape {
+    name: "MaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(100),
+        },
+    },
+};
+pub static S_Mtime: Shape = Shape {
+    name: "Mtime",
+    kind: ShapeKind::String {
+        enum_values: &["NONE", "PRESERVE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_NetworkInterfaceArn: Shape = Shape {
+    name: "NetworkInterfaceArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some("^arn:aws[\\-a-z]{0,}:ec2:[a-z\\-0-9]*:[0-9]{12}:network-interface/eni-[0-9a-f]+$"),
+    },
+};
+pub static S_NextToken: Shape = Shape {
+    name: "NextToken",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(65535),
+        },
+        pattern: Some("[a-zA-Z0-9=_-]+"),
+    },
+};
+pub static S_ObjectMetadata: Shape = Shape {
+    name: "ObjectMetadata",
+    kind: ShapeKind::String {
+        enum_values: &["PRESERVE", "NONE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ObjectTags: Shape = Shape {
+    name: "ObjectTags",
+    kind: ShapeKind::String {
+        enum_values: &["PRESERVE", "NONE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ObjectVersionIds: Shape = Shape {
+    name: "ObjectVersionIds",
+    kind: ShapeKind::String {
+        enum_values: &["INCLUDE", "NONE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Operator: Shape = Shape {
+    name: "Operator",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "Equals",
+            "NotEquals",
+            "In",
+            "LessThanOrEqual",
+            "LessThan",
+            "GreaterThanOrEqual",
+            "GreaterThan",
+            "Contains",
+            "NotContains",
+            "BeginsWith",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Options: Shape = Shape {
+    name: "Options",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VerifyMode",
+                shape: &S_VerifyMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OverwriteMode",
+                shape: &S_OverwriteMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Atime",
+                shape: &S_Atime,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Mtime",
+                shape: &S_Mtime,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Uid",
+                shape: &S_Uid,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Gid",
+                shape: &S_Gid,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreserveDeletedFiles",
+                shape: &S_PreserveDeletedFiles,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreserveDevices",
+                shape: &S_PreserveDevices,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PosixPermissions",
+                shape: &S_PosixPermissions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BytesPerSecond",
+                shape: &S_BytesPerSecond,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskQueueing",
+                shape: &S_TaskQueueing,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LogLevel",
+                shape: &S_LogLevel,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransferMode",
+                shape: &S_TransferMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityDescriptorCopyFlags",
+                shape: &S_SmbSecurityDescriptorCopyFlags,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ObjectTags",
+                shape: &S_ObjectTags,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ObjectMetadata",
+                shape: &S_ObjectMetadata,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_OverwriteMode: Shape = Shape {
+    name: "OverwriteMode",
+    kind: ShapeKind::String {
+        enum_values: &["ALWAYS", "NEVER"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_PhaseStatus: Shape = Shape {
+    name: "PhaseStatus",
+    kind: ShapeKind::String {
+        enum_values: &["PENDING", "SUCCESS", "ERROR"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_PosixPermissions: Shape = Shape {
+    name: "PosixPermissions",
+    kind: ShapeKind::String {
+        enum_values: &["NONE", "PRESERVE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_PreserveDeletedFiles: Shape = Shape {
+    name: "PreserveDeletedFiles",
+    kind: ShapeKind::String {
+        enum_values: &["PRESERVE", "REMOVE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_PreserveDevices: Shape = Shape {
+    name: "PreserveDevices",
+    kind: ShapeKind::String {
+        enum_values: &["NONE", "PRESERVE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ReportDestination: Shape = Shape {
+    name: "ReportDestination",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "S3",
+            shape: &S_ReportDestinationS3,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_ReportDestinationS3: Shape = Shape {
+    name: "ReportDestinationS3",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Subdirectory",
+                shape: &S_S3Subdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3BucketArn",
+                shape: &S_S3BucketArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "BucketAccessRoleArn",
+                shape: &S_IamRoleArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ReportLevel: Shape = Shape {
+    name: "ReportLevel",
+    kind: ShapeKind::String {
+        enum_values: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ReportOutputType: Shape = Shape {
+    name: "ReportOutputType",
+    kind: ShapeKind::String {
+        enum_values: &["SUMMARY_ONLY", "STANDARD"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ReportOverride: Shape = Shape {
+    name: "ReportOverride",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "ReportLevel",
+            shape: &S_ReportLevel,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_ReportOverrides: Shape = Shape {
+    name: "ReportOverrides",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Transferred",
+                shape: &S_ReportOverride,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Verified",
+                shape: &S_ReportOverride,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Deleted",
+                shape: &S_ReportOverride,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Skipped",
+                shape: &S_ReportOverride,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ReportResult: Shape = Shape {
+    name: "ReportResult",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Status",
+                shape: &S_PhaseStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ErrorCode",
+                shape: &S_string,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ErrorDetail",
+                shape: &S_string,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_S3BucketArn: Shape = Shape {
+    name: "S3BucketArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(268),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):s3:[a-z\\-0-9]*:[0-9]{12}:accesspoint[/:][a-zA-Z0-9\\-.]{1,63}$|^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):s3-outposts:[a-z\\-0-9]+:[0-9]{12}:outpost[/:][a-zA-Z0-9\\-]{1,63}[/:]accesspoint[/:][a-zA-Z0-9\\-]{1,63}$|^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):s3:::[a-zA-Z0-9.\\-_]{1,255}$",
+        ),
+    },
+};
+pub static S_S3Config: Shape = Shape {
+    name: "S3Config",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "BucketAccessRoleArn",
+            shape: &S_IamRoleArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_S3ManifestConfig: Shape = Shape {
+    name: "S3ManifestConfig",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ManifestObjectPath",
+                shape: &S_S3Subdirectory,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "BucketAccessRoleArn",
+                shape: &S_IamRoleArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "S3BucketArn",
+                shape: &S_S3BucketArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ManifestObjectVersionId",
+                shape: &S_S3ObjectVersionId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_S3ObjectVersionId: Shape = Shape {
+    name: "S3ObjectVersionId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(100),
+        },
+        pattern: Some("^.+$"),
+    },
+};
+pub static S_S3StorageClass: Shape = Shape {
+    name: "S3StorageClass",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "STANDARD",
+            "STANDARD_IA",
+            "ONEZONE_IA",
+            "INTELLIGENT_TIERING",
+            "GLACIER",
+            "DEEP_ARCHIVE",
+            "OUTPOSTS",
+            "GLACIER_INSTANT_RETRIEVAL",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_S3Subdirectory: Shape = Shape {
+    name: "S3Subdirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(4096),
+        },
+        pattern: Some("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$"),
+    },
+};
+pub static S_ScheduleDisabledBy: Shape = Shape {
+    name: "ScheduleDisabledBy",
+    kind: ShapeKind::String {
+        enum_values: &["USER", "SERVICE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ScheduleDisabledReason: Shape = Shape {
+    name: "ScheduleDisabledReason",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(8192),
+        },
+        pattern: Some("^[\\w\\s.,'?!:;\\/=|<>()-]*$"),
+    },
+};
+pub static S_ScheduleExpressionCron: Shape = Shape {
+    name: "ScheduleExpressionCron",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(256),
+        },
+        pattern: Some("^[a-zA-Z0-9\\ \\_\\*\\?\\,\\|\\^\\-\\/\\#\\s\\(\\)\\+]*$"),
+    },
+};
+pub static S_ScheduleStatus: Shape = Shape {
+    name: "ScheduleStatus",
+    kind: ShapeKind::String {
+        enum_values: &["ENABLED", "DISABLED"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SmbSecurityDescriptorCopyFlags: Shape = Shape {
+    name: "SmbSecurityDescriptorCopyFlags",
+    kind: ShapeKind::String {
+        enum_values: &["NONE", "OWNER_DACL", "OWNER_DACL_SACL"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SourceManifestConfig: Shape = Shape {
+    name: "SourceManifestConfig",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "S3",
+            shape: &S_S3ManifestConfig,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_SourceNetworkInterfaceArns: Shape = Shape {
+    name: "SourceNetworkInterfaceArns",
+    kind: ShapeKind::List {
+        member: &S_NetworkInterfaceArn,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_StartTaskExecutionRequest: Shape = Shape {
+    name: "StartTaskExecutionRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TaskArn",
+                shape: &S_TaskArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "OverrideOptions",
+                shape: &S_Options,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Includes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Excludes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ManifestConfig",
+                shape: &S_ManifestConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskReportConfig",
+                shape: &S_TaskReportConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_StartTaskExecutionResponse: Shape = Shape {
+    name: "StartTaskExecutionResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "TaskExecutionArn",
+            shape: &S_TaskExecutionArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_TagKey: Shape = Shape {
+    name: "TagKey",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(256),
+        },
+        pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
+    },
+};
+pub static S_TagListEntry: Shape = Shape {
+    name: "TagListEntry",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Key",
+                shape: &S_TagKey,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Value",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TagValue: Shape = Shape {
+    name: "TagValue",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(256),
+        },
+        pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
+    },
+};
+pub static S_TaskArn: Shape = Shape {
+    name: "TaskArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:task/task-[0-9a-f]{17}$",
+        ),
+    },
+};
+pub static S_TaskExecutionArn: Shape = Shape {
+    name: "TaskExecutionArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:task/task-[0-9a-f]{17}/execution/exec-[0-9a-f]{17}$",
+        ),
+    },
+};
+pub static S_TaskExecutionFilesFailedDetail: Shape = Shape {
+    name: "TaskExecutionFilesFailedDetail",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Prepare",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Transfer",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Verify",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Delete",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskExecutionFilesListedDetail: Shape = Shape {
+    name: "TaskExecutionFilesListedDetail",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AtSource",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AtDestinationForDelete",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskExecutionFoldersFailedDetail: Shape = Shape {
+    name: "TaskExecutionFoldersFailedDetail",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "List",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Prepare",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Transfer",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Verify",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Delete",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskExecutionFoldersListedDetail: Shape = Shape {
+    name: "TaskExecutionFoldersListedDetail",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AtSource",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AtDestinationForDelete",
+                shape: &S_long,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskExecutionList: Shape = Shape {
+    name: "TaskExecutionList",
+    kind: ShapeKind::List {
+        member: &S_TaskExecutionListEntry,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TaskExecutionListEntry: Shape = Shape {
+    name: "TaskExecutionListEntry",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TaskExecutionArn",
+                shape: &S_TaskExecutionArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_TaskExecutionStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskMode",
+                shape: &S_TaskMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskExecutionResultDetail: Shape = Shape {
+    name: "TaskExecutionResultDetail",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "PrepareDuration",
+                shape: &S_Duration,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrepareStatus",
+                shape: &S_PhaseStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TotalDuration",
+                shape: &S_Duration,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransferDuration",
+                shape: &S_Duration,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TransferStatus",
+                shape: &S_PhaseStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VerifyDuration",
+                shape: &S_Duration,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VerifyStatus",
+                shape: &S_PhaseStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ErrorCode",
+                shape: &S_string,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ErrorDetail",
+                shape: &S_string,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskExecutionStatus: Shape = Shape {
+    name: "TaskExecutionStatus",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "QUEUED",
+            "CANCELLING",
+            "LAUNCHING",
+            "PREPARING",
+            "TRANSFERRING",
+            "VERIFYING",
+            "SUCCESS",
+            "ERROR",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TaskFilter: Shape = Shape {
+    name: "TaskFilter",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Name",
+                shape: &S_TaskFilterName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Values",
+                shape: &S_FilterValues,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Operator",
+                shape: &S_Operator,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskFilterName: Shape = Shape {
+    name: "TaskFilterName",
+    kind: ShapeKind::String {
+        enum_values: &["LocationId", "CreationTime"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TaskFilters: Shape = Shape {
+    name: "TaskFilters",
+    kind: ShapeKind::List {
+        member: &S_TaskFilter,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TaskList: Shape = Shape {
+    name: "TaskList",
+    kind: ShapeKind::List {
+        member: &S_TaskListEntry,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_TaskListEntry: Shape = Shape {
+    name: "TaskListEntry",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TaskArn",
+                shape: &S_TaskArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_TaskStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Name",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskMode",
+                shape: &S_TaskMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskMode: Shape = Shape {
+    name: "TaskMode",
+    kind: ShapeKind::String {
+        enum_values: &["BASIC", "ENHANCED"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TaskQueueing: Shape = Shape {
+    name: "TaskQueueing",
+    kind: ShapeKind::String {
+        enum_values: &["ENABLED", "DISABLED"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_TaskReportConfig: Shape = Shape {
+    name: "TaskReportConfig",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Destination",
+                shape: &S_ReportDestination,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OutputType",
+                shape: &S_ReportOutputType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ReportLevel",
+                shape: &S_ReportLevel,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ObjectVersionIds",
+                shape: &S_ObjectVersionIds,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Overrides",
+                shape: &S_ReportOverrides,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskSchedule: Shape = Shape {
+    name: "TaskSchedule",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ScheduleExpression",
+                shape: &S_ScheduleExpressionCron,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Status",
+                shape: &S_ScheduleStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskScheduleDetails: Shape = Shape {
+    name: "TaskScheduleDetails",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "StatusUpdateTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DisabledReason",
+                shape: &S_ScheduleDisabledReason,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DisabledBy",
+                shape: &S_ScheduleDisabledBy,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TaskStatus: Shape = Shape {
+    name: "TaskStatus",
+    kind: ShapeKind::String {
+        enum_values: &["AVAILABLE", "CREATING", "QUEUED", "RUNNING", "UNAVAILABLE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Time: Shape = Shape {
+    name: "Time",
+    kind: ShapeKind::Timestamp,
+};
+pub static S_TransferMode: Shape = Shape {
+    name: "TransferMode",
+    kind: ShapeKind::String {
+        enum_values: &["CHANGED", "ALL"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Uid: Shape = Shape {
+    name: "Uid",
+    kind: ShapeKind::String {
+        enum_values: &["NONE", "INT_VALUE", "NAME", "BOTH"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_UpdateTaskRequest: Shape = Shape {
+    name: "UpdateTaskRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TaskArn",
+                shape: &S_TaskArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Options",
+                shape: &S_Options,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Excludes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Schedule",
+                shape: &S_TaskSchedule,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Name",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CloudWatchLogGroupArn",
+                shape: &S_LogGroupArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Includes",
+                shape: &S_FilterList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ManifestConfig",
+                shape: &S_ManifestConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TaskReportConfig",
+                shape: &S_TaskReportConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateTaskResponse: Shape = Shape {
+    name: "UpdateTaskResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_VerifyMode: Shape = Shape {
+    name: "VerifyMode",
+    kind: ShapeKind::String {
+        enum_values: &["POINT_IN_TIME_CONSISTENT", "ONLY_FILES_TRANSFERRED", "NONE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_long: Shape = Shape {
+    name: "long",
+    kind: ShapeKind::Long {
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_string: Shape = Shape {
+    name: "string",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Atime {
+    #[default]
+    /// `NONE`
+    None,
+    /// `BEST_EFFORT`
+    BestEffort,
+}
+
+impl Atime {
+    pub const ALL: &'static [Self] = &[Self::None, Self::BestEffort];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::BestEffort => "BEST_EFFORT",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NONE" => Some(Self::None),
+            "BEST_EFFORT" => Some(Self::BestEffort),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Atime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for Atime {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Atime value")))
+    }
+}
+
+impl IntoValue for Atime {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CancelTaskExecutionRequest {
+    pub task_execution_arn: String,
+}
+
+impl FromValue for CancelTaskExecutionRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_execution_arn: r.required("TaskExecutionArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CancelTaskExecutionRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TaskExecutionArn",
+            (<String as IntoValue>::into_value)(self.task_execution_arn),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CancelTaskExecutionResponse {}
+
+impl FromValue for CancelTaskExecutionResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for CancelTaskExecutionResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationS3Request {
+    pub subdirectory: Option<String>,
+    pub s3_bucket_arn: String,
+    pub s3_storage_class: Option<S3StorageClass>,
+    pub s3_config: S3Config,
+    pub agent_arns: Option<Vec<String>>,
+    pub tags: Option<Vec<TagListEntry>>,
+}
+
+impl FromValue for CreateLocationS3Request {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            s3_bucket_arn: r.required("S3BucketArn", <String as FromValue>::from_value)?,
+            s3_storage_class: r.optional("S3StorageClass", <S3StorageClass as FromValue>::from_value)?,
+            s3_config: r.required("S3Config", <S3Config as FromValue>::from_value)?,
+            agent_arns: r.optional("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationS3Request {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set("S3BucketArn", (<String as IntoValue>::into_value)(self.s3_bucket_arn));
+        w.set_opt(
+            "S3StorageClass",
+            self.s3_storage_class,
+            <S3StorageClass as IntoValue>::into_value,
+        );
+        w.set("S3Config", (<S3Config as IntoValue>::into_value)(self.s3_config));
+        w.set_opt("AgentArns", self.agent_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationS3Response {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationS3Response {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationS3Response {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTaskRequest {
+    pub source_location_arn: String,
+    pub destination_location_arn: String,
+    pub cloud_watch_log_group_arn: Option<String>,
+    pub name: Option<String>,
+    pub options: Option<Options>,
+    pub excludes: Option<Vec<FilterRule>>,
+    pub schedule: Option<TaskSchedule>,
+    pub tags: Option<Vec<TagListEntry>>,
+    pub includes: Option<Vec<FilterRule>>,
+    pub manifest_config: Option<ManifestConfig>,
+    pub task_report_config: Option<TaskReportConfig>,
+    pub task_mode: Option<TaskMode>,
+}
+
+impl FromValue for CreateTaskRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            source_location_arn: r.required("SourceLocationArn", <String as FromValue>::from_value)?,
+            destination_location_arn: r.required("DestinationLocationArn", <String as FromValue>::from_value)?,
+            cloud_watch_log_group_arn: r.optional("CloudWatchLogGroupArn", <String as FromValue>::from_value)?,
+            name: r.optional("Name", <String as FromValue>::from_value)?,
+            options: r.optional("Options", <Options as FromValue>::from_value)?,
+            excludes: r.optional("Excludes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            schedule: r.optional("Schedule", <TaskSchedule as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+            includes: r.optional("Includes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            manifest_config: r.optional("ManifestConfig", <ManifestConfig as FromValue>::from_value)?,
+            task_report_config: r.optional("TaskReportConfig", <TaskReportConfig as FromValue>::from_value)?,
+            task_mode: r.optional("TaskMode", <TaskMode as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateTaskRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "SourceLocationArn",
+            (<String as IntoValue>::into_value)(self.source_location_arn),
+        );
+        w.set(
+            "DestinationLocationArn",
+            (<String as IntoValue>::into_value)(self.destination_location_arn),
+        );
+        w.set_opt(
+            "CloudWatchLogGroupArn",
+            self.cloud_watch_log_group_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Name", self.name, <String as IntoValue>::into_value);
+        w.set_opt("Options", self.options, <Options as IntoValue>::into_value);
+        w.set_opt("Excludes", self.excludes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt("Schedule", self.schedule, <TaskSchedule as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.set_opt("Includes", self.includes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "ManifestConfig",
+            self.manifest_config,
+            <ManifestConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TaskReportConfig",
+            self.task_report_config,
+            <TaskReportConfig as IntoValue>::into_value,
+        );
+        w.set_opt("TaskMode", self.task_mode, <TaskMode as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTaskResponse {
+    pub task_arn: Option<String>,
+}
+
+impl FromValue for CreateTaskResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_arn: r.optional("TaskArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateTaskResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("TaskArn", self.task_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteLocationRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DeleteLocationRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteLocationRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteLocationResponse {}
+
+impl FromValue for DeleteLocationResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for DeleteLocationResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTaskRequest {
+    pub task_arn: String,
+}
+
+impl FromValue for DeleteTaskRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_arn: r.required("TaskArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteTaskRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("TaskArn", (<String as IntoValue>::into_value)(self.task_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteTaskResponse {}
+
+impl FromValue for DeleteTaskResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for DeleteTaskResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationS3Request {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationS3Request {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationS3Request {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationS3Response {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub s3_storage_class: Option<S3StorageClass>,
+    pub s3_config: Option<S3Config>,
+    pub agent_arns: Option<Vec<String>>,
+    pub creation_time: Option<Timestamp>,
+}
+
+impl FromValue for DescribeLocationS3Response {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            s3_storage_class: r.optional("S3StorageClass", <S3StorageClass as FromValue>::from_value)?,
+            s3_config: r.optional("S3Config", <S3Config as FromValue>::from_value)?,
+            agent_arns: r.optional("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationS3Response {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt(
+            "S3StorageClass",
+            self.s3_storage_class,
+            <S3StorageClass as IntoValue>::into_value,
+        );
+        w.set_opt("S3Config", self.s3_config, <S3Config as IntoValue>::into_value);
+        w.set_opt("AgentArns", self.agent_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTaskExecutionRequest {
+    pub task_execution_arn: String,
+}
+
+impl FromValue for DescribeTaskExecutionRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_execution_arn: r.required("TaskExecutionArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTaskExecutionRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TaskExecutionArn",
+            (<String as IntoValue>::into_value)(self.task_execution_arn),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTaskExecutionResponse {
+    pub task_execution_arn: Option<String>,
+    pub status: Option<TaskExecutionStatus>,
+    pub options: Option<Options>,
+    pub excludes: Option<Vec<FilterRule>>,
+    pub includes: Option<Vec<FilterRule>>,
+    pub manifest_config: Option<ManifestConfig>,
+    pub start_time: Option<Timestamp>,
+    pub estimated_files_to_transfer: Option<i64>,
+    pub estimated_bytes_to_transfer: Option<i64>,
+    pub files_transferred: Option<i64>,
+    pub bytes_written: Option<i64>,
+    pub bytes_transferred: Option<i64>,
+    pub bytes_compressed: Option<i64>,
+    pub result: Option<TaskExecutionResultDetail>,
+    pub task_report_config: Option<TaskReportConfig>,
+    pub files_deleted: Option<i64>,
+    pub files_skipped: Option<i64>,
+    pub files_verified: Option<i64>,
+    pub report_result: Option<ReportResult>,
+    pub estimated_files_to_delete: Option<i64>,
+    pub task_mode: Option<TaskMode>,
+    pub files_prepared: Option<i64>,
+    pub files_listed: Option<TaskExecutionFilesListedDetail>,
+    pub files_failed: Option<TaskExecutionFilesFailedDetail>,
+    pub estimated_folders_to_delete: Option<i64>,
+    pub estimated_folders_to_transfer: Option<i64>,
+    pub folders_skipped: Option<i64>,
+    pub folders_prepared: Option<i64>,
+    pub folders_transferred: Option<i64>,
+    pub folders_verified: Option<i64>,
+    pub folders_deleted: Option<i64>,
+    pub folders_listed: Option<TaskExecutionFoldersListedDetail>,
+    pub folders_failed: Option<TaskExecutionFoldersFailedDetail>,
+    pub launch_time: Option<Timestamp>,
+    pub end_time: Option<Timestamp>,
+}
+
+impl FromValue for DescribeTaskExecutionResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_execution_arn: r.optional("TaskExecutionArn", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <TaskExecutionStatus as FromValue>::from_value)?,
+            options: r.optional("Options", <Options as FromValue>::from_value)?,
+            excludes: r.optional("Excludes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            includes: r.optional("Includes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            manifest_config: r.optional("ManifestConfig", <ManifestConfig as FromValue>::from_value)?,
+            start_time: r.optional("StartTime", <Timestamp as FromValue>::from_value)?,
+            estimated_files_to_transfer: r.optional("EstimatedFilesToTransfer", <i64 as FromValue>::from_value)?,
+            estimated_bytes_to_transfer: r.optional("EstimatedBytesToTransfer", <i64 as FromValue>::from_value)?,
+            files_transferred: r.optional("FilesTransferred", <i64 as FromValue>::from_value)?,
+            bytes_written: r.optional("BytesWritten", <i64 as FromValue>::from_value)?,
+            bytes_transferred: r.optional("BytesTransferred", <i64 as FromValue>::from_value)?,
+            bytes_compressed: r.optional("BytesCompressed", <i64 as FromValue>::from_value)?,
+            result: r.optional("Result", <TaskExecutionResultDetail as FromValue>::from_value)?,
+            task_report_config: r.optional("TaskReportConfig", <TaskReportConfig as FromValue>::from_value)?,
+            files_deleted: r.optional("FilesDeleted", <i64 as FromValue>::from_value)?,
+            files_skipped: r.optional("FilesSkipped", <i64 as FromValue>::from_value)?,
+            files_verified: r.optional("FilesVerified", <i64 as FromValue>::from_value)?,
+            report_result: r.optional("ReportResult", <ReportResult as FromValue>::from_value)?,
+            estimated_files_to_delete: r.optional("EstimatedFilesToDelete", <i64 as FromValue>::from_value)?,
+            task_mode: r.optional("TaskMode", <TaskMode as FromValue>::from_value)?,
+            files_prepared: r.optional("FilesPrepared", <i64 as FromValue>::from_value)?,
+            files_listed: r.optional("FilesListed", <TaskExecutionFilesListedDetail as FromValue>::from_value)?,
+            files_failed: r.optional("FilesFailed", <TaskExecutionFilesFailedDetail as FromValue>::from_value)?,
+            estimated_folders_to_delete: r.optional("EstimatedFoldersToDelete", <i64 as FromValue>::from_value)?,
+            estimated_folders_to_transfer: r.optional("EstimatedFoldersToTransfer", <i64 as FromValue>::from_value)?,
+            folders_skipped: r.optional("FoldersSkipped", <i64 as FromValue>::from_value)?,
+            folders_prepared: r.optional("FoldersPrepared", <i64 as FromValue>::from_value)?,
+            folders_transferred: r.optional("FoldersTransferred", <i64 as FromValue>::from_value)?,
+            folders_verified: r.optional("FoldersVerified", <i64 as FromValue>::from_value)?,
+            folders_deleted: r.optional("FoldersDeleted", <i64 as FromValue>::from_value)?,
+            folders_listed: r.optional(
+                "FoldersListed",
+                <TaskExecutionFoldersListedDetail as FromValue>::from_value,
+            )?,
+            folders_failed: r.optional(
+                "FoldersFailed",
+                <TaskExecutionFoldersFailedDetail as FromValue>::from_value,
+            )?,
+            launch_time: r.optional("LaunchTime", <Timestamp as FromValue>::from_value)?,
+            end_time: r.optional("EndTime", <Timestamp as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTaskExecutionResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TaskExecutionArn",
+            self.task_execution_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Status", self.status, <TaskExecutionStatus as IntoValue>::into_value);
+        w.set_opt("Options", self.options, <Options as IntoValue>::into_value);
+        w.set_opt("Excludes", self.excludes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt("Includes", self.includes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "ManifestConfig",
+            self.manifest_config,
+            <ManifestConfig as IntoValue>::into_value,
+        );
+        w.set_opt("StartTime", self.start_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt(
+            "EstimatedFilesToTransfer",
+            self.estimated_files_to_transfer,
+            <i64 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EstimatedBytesToTransfer",
+            self.estimated_bytes_to_transfer,
+            <i64 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FilesTransferred",
+            self.files_transferred,
+            <i64 as IntoValue>::into_value,
+        );
+        w.set_opt("BytesWritten", self.bytes_written, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "BytesTransferred",
+            self.bytes_transferred,
+            <i64 as IntoValue>::into_value,
+        );
+        w.set_opt("BytesCompressed", self.bytes_compressed, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "Result",
+            self.result,
+            <TaskExecutionResultDetail as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TaskReportConfig",
+            self.task_report_config,
+            <TaskReportConfig as IntoValue>::into_value,
+        );
+        w.set_opt("FilesDeleted", self.files_deleted, <i64 as IntoValue>::into_value);
+        w.set_opt("FilesSkipped", self.files_skipped, <i64 as IntoValue>::into_value);
+        w.set_opt("FilesVerified", self.files_verified, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "ReportResult",
+            self.report_result,
+            <ReportResult as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EstimatedFilesToDelete",
+            self.estimated_files_to_delete,
+            <i64 as IntoValue>::into_value,
+        );
+        w.set_opt("TaskMode", self.task_mode, <TaskMode as IntoValue>::into_value);
+        w.set_opt("FilesPrepared", self.files_prepared, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "FilesListed",
+            self.files_listed,
+            <TaskExecutionFilesListedDetail as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FilesFailed",
+            self.files_failed,
+            <TaskExecutionFilesFailedDetail as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EstimatedFoldersToDelete",
+            self.estimated_folders_to_delete,
+            <i64 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EstimatedFoldersToTransfer",
+            self.estimated_folders_to_transfer,
+            <i64 as IntoValue>::into_value,
+        );
+        w.set_opt("FoldersSkipped", self.folders_skipped, <i64 as IntoValue>::into_value);
+        w.set_opt("FoldersPrepared", self.folders_prepared, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "FoldersTransferred",
+            self.folders_transferred,
+            <i64 as IntoValue>::into_value,
+        );
+        w.set_opt("FoldersVerified", self.folders_verified, <i64 as IntoValue>::into_value);
+        w.set_opt("FoldersDeleted", self.folders_deleted, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "FoldersListed",
+            self.folders_listed,
+            <TaskExecutionFoldersListedDetail as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FoldersFailed",
+            self.folders_failed,
+            <TaskExecutionFoldersFailedDetail as IntoValue>::into_value,
+        );
+        w.set_opt("LaunchTime", self.launch_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt("EndTime", self.end_time, <Timestamp as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTaskRequest {
+    pub task_arn: String,
+}
+
+impl FromValue for DescribeTaskRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_arn: r.required("TaskArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTaskRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("TaskArn", (<String as IntoValue>::into_value)(self.task_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeTaskResponse {
+    pub task_arn: Option<String>,
+    pub status: Option<TaskStatus>,
+    pub name: Option<String>,
+    pub current_task_execution_arn: Option<String>,
+    pub source_location_arn: Option<String>,
+    pub destination_location_arn: Option<String>,
+    pub cloud_watch_log_group_arn: Option<String>,
+    pub source_network_interface_arns: Option<Vec<String>>,
+    pub destination_network_interface_arns: Option<Vec<String>>,
+    pub options: Option<Options>,
+    pub excludes: Option<Vec<FilterRule>>,
+    pub schedule: Option<TaskSchedule>,
+    pub error_code: Option<String>,
+    pub error_detail: Option<String>,
+    pub creation_time: Option<Timestamp>,
+    pub includes: Option<Vec<FilterRule>>,
+    pub manifest_config: Option<ManifestConfig>,
+    pub task_report_config: Option<TaskReportConfig>,
+    pub schedule_details: Option<TaskScheduleDetails>,
+    pub task_mode: Option<TaskMode>,
+}
+
+impl FromValue for DescribeTaskResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_arn: r.optional("TaskArn", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <TaskStatus as FromValue>::from_value)?,
+            name: r.optional("Name", <String as FromValue>::from_value)?,
+            current_task_execution_arn: r.optional("CurrentTaskExecutionArn", <String as FromValue>::from_value)?,
+            source_location_arn: r.optional("SourceLocationArn", <String as FromValue>::from_value)?,
+            destination_location_arn: r.optional("DestinationLocationArn", <String as FromValue>::from_value)?,
+            cloud_watch_log_group_arn: r.optional("CloudWatchLogGroupArn", <String as FromValue>::from_value)?,
+            source_network_interface_arns: r.optional("SourceNetworkInterfaceArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            destination_network_interface_arns: r.optional("DestinationNetworkInterfaceArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            options: r.optional("Options", <Options as FromValue>::from_value)?,
+            excludes: r.optional("Excludes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            schedule: r.optional("Schedule", <TaskSchedule as FromValue>::from_value)?,
+            error_code: r.optional("ErrorCode", <String as FromValue>::from_value)?,
+            error_detail: r.optional("ErrorDetail", <String as FromValue>::from_value)?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            includes: r.optional("Includes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            manifest_config: r.optional("ManifestConfig", <ManifestConfig as FromValue>::from_value)?,
+            task_report_config: r.optional("TaskReportConfig", <TaskReportConfig as FromValue>::from_value)?,
+            schedule_details: r.optional("ScheduleDetails", <TaskScheduleDetails as FromValue>::from_value)?,
+            task_mode: r.optional("TaskMode", <TaskMode as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeTaskResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("TaskArn", self.task_arn, <String as IntoValue>::into_value);
+        w.set_opt("Status", self.status, <TaskStatus as IntoValue>::into_value);
+        w.set_opt("Name", self.name, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CurrentTaskExecutionArn",
+            self.current_task_execution_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SourceLocationArn",
+            self.source_location_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DestinationLocationArn",
+            self.destination_location_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CloudWatchLogGroupArn",
+            self.cloud_watch_log_group_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SourceNetworkInterfaceArns",
+            self.source_network_interface_arns,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "DestinationNetworkInterfaceArns",
+            self.destination_network_interface_arns,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt("Options", self.options, <Options as IntoValue>::into_value);
+        w.set_opt("Excludes", self.excludes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt("Schedule", self.schedule, <TaskSchedule as IntoValue>::into_value);
+        w.set_opt("ErrorCode", self.error_code, <String as IntoValue>::into_value);
+        w.set_opt("ErrorDetail", self.error_detail, <String as IntoValue>::into_value);
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt("Includes", self.includes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "ManifestConfig",
+            self.manifest_config,
+            <ManifestConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TaskReportConfig",
+            self.task_report_config,
+            <TaskReportConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ScheduleDetails",
+            self.schedule_details,
+            <TaskScheduleDetails as IntoValue>::into_value,
+        );
+        w.set_opt("TaskMode", self.task_mode, <TaskMode as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilterRule {
+    pub filter_type: Option<FilterType>,
+    pub value: Option<String>,
+}
+
+impl FromValue for FilterRule {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            filter_type: r.optional("FilterType", <FilterType as FromValue>::from_value)?,
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for FilterRule {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("FilterType", self.filter_type, <FilterType as IntoValue>::into_value);
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum FilterType {
+    #[default]
+    /// `SIMPLE_PATTERN`
+    SimplePattern,
+}
+
+impl FilterType {
+    pub const ALL: &'static [Self] = &[Self::SimplePattern];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SimplePattern => "SIMPLE_PATTERN",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SIMPLE_PATTERN" => Some(Self::SimplePattern),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for FilterType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for FilterType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a FilterType value")))
+    }
+}
+
+impl IntoValue for FilterType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Gid {
+    #[default]
+    /// `NONE`
+    None,
+    /// `INT_VALUE`
+    IntValue,
+    /// `NAME`
+    Name,
+    /// `BOTH`
+    Both,
+}
+
+impl Gid {
+    pub const ALL: &'static [Self] = &[Self::None, Self::IntValue, Self::Name, Self::Both];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::IntValue => "INT_VALUE",
+            Self::Name => "NAME",
+            Self::Both => "BOTH",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NONE" => Some(Self::None),
+            "INT_VALUE" => Some(Self::IntValue),
+            "NAME" => Some(Self::Name),
+            "BOTH" => Some(Self::Both),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Gid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for Gid {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Gid value")))
+    }
+}
+
+impl IntoValue for Gid {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListLocationsRequest {
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub filters: Option<Vec<LocationFilter>>,
+}
+
+impl FromValue for ListLocationsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            filters: r.optional("Filters", |v: Value| {
+                list_from(v, <LocationFilter as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for ListLocationsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("Filters", self.filters, |v: Vec<LocationFilter>| {
+            list_into(v, <LocationFilter as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListLocationsResponse {
+    pub locations: Option<Vec<LocationListEntry>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListLocationsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            locations: r.optional("Locations", |v: Value| {
+                list_from(v, <LocationListEntry as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListLocationsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Locations", self.locations, |v: Vec<LocationListEntry>| {
+            list_into(v, <LocationListEntry as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTaskExecutionsRequest {
+    pub task_arn: Option<String>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListTaskExecutionsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_arn: r.optional("TaskArn", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListTaskExecutionsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("TaskArn", self.task_arn, <String as IntoValue>::into_value);
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTaskExecutionsResponse {
+    pub task_executions: Option<Vec<TaskExecutionListEntry>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListTaskExecutionsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_executions: r.optional("TaskExecutions", |v: Value| {
+                list_from(v, <TaskExecutionListEntry as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListTaskExecutionsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TaskExecutions",
+            self.task_executions,
+            |v: Vec<TaskExecutionListEntry>| list_into(v, <TaskExecutionListEntry as IntoValue>::into_value),
+        );
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTasksRequest {
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub filters: Option<Vec<TaskFilter>>,
+}
+
+impl FromValue for ListTasksRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            filters: r.optional("Filters", |v: Value| {
+                list_from(v, <TaskFilter as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for ListTasksRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("Filters", self.filters, |v: Vec<TaskFilter>| {
+            list_into(v, <TaskFilter as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTasksResponse {
+    pub tasks: Option<Vec<TaskListEntry>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListTasksResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            tasks: r.optional("Tasks", |v: Value| {
+                list_from(v, <TaskListEntry as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListTasksResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Tasks", self.tasks, |v: Vec<TaskListEntry>| {
+            list_into(v, <TaskListEntry as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LocationFilter {
+    pub name: LocationFilterName,
+    pub values: Vec<String>,
+    pub operator: Operator,
+}
+
+impl FromValue for LocationFilter {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            name: r.required("Name", <LocationFilterName as FromValue>::from_value)?,
+            values: r.required("Values", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            operator: r.required("Operator", <Operator as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for LocationFilter {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Name", (<LocationFilterName as IntoValue>::into_value)(self.name));
+        w.set(
+            "Values",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.values),
+        );
+        w.set("Operator", (<Operator as IntoValue>::into_value)(self.operator));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum LocationFilterName {
+    #[default]
+    /// `LocationUri`
+    LocationUri,
+    /// `LocationType`
+    LocationType,
+    /// `CreationTime`
+    CreationTime,
+}
+
+impl LocationFilterName {
+    pub const ALL: &'static [Self] = &[Self::LocationUri, Self::LocationType, Self::CreationTime];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LocationUri => "LocationUri",
+            Self::LocationType => "LocationType",
+            Self::CreationTime => "CreationTime",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "LocationUri" => Some(Self::LocationUri),
+            "LocationType" => Some(Self::LocationType),
+            "CreationTime" => Some(Self::CreationTime),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for LocationFilterName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for LocationFilterName {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a LocationFilterName value")))
+    }
+}
+
+impl IntoValue for LocationFilterName {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LocationListEntry {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+}
+
+impl FromValue for LocationListEntry {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for LocationListEntry {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum LogLevel {
+    #[default]
+    /// `OFF`
+    Off,
+    /// `BASIC`
+    Basic,
+    /// `TRANSFER`
+    Transfer,
+}
+
+impl LogLevel {
+    pub const ALL: &'static [Self] = &[Self::Off, Self::Basic, Self::Transfer];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "OFF",
+            Self::Basic => "BASIC",
+            Self::Transfer => "TRANSFER",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "OFF" => Some(Self::Off),
+            "BASIC" => Some(Self::Basic),
+            "TRANSFER" => Some(Self::Transfer),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for LogLevel {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a LogLevel value")))
+    }
+}
+
+impl IntoValue for LogLevel {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ManifestAction {
+    #[default]
+    /// `TRANSFER`
+    Transfer,
+}
+
+impl ManifestAction {
+    pub const ALL: &'static [Self] = &[Self::Transfer];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Transfer => "TRANSFER",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "TRANSFER" => Some(Self::Transfer),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ManifestAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ManifestAction {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ManifestAction value")))
+    }
+}
+
+impl IntoValue for ManifestAction {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ManifestConfig {
+    pub action: Option<ManifestAction>,
+    pub format: Option<ManifestFormat>,
+    pub source: Option<SourceManifestConfig>,
+}
+
+impl FromValue for ManifestConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            action: r.optional("Action", <ManifestAction as FromValue>::from_value)?,
+            format: r.optional("Format", <ManifestFormat as FromValue>::from_value)?,
+            source: r.optional("Source", <SourceManifestConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ManifestConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Action", self.action, <ManifestAction as IntoValue>::into_value);
+        w.set_opt("Format", self.format, <ManifestFormat as IntoValue>::into_value);
+        w.set_opt("Source", self.source, <SourceManifestConfig as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ManifestFormat {
+    #[default]
+    /// `CSV`
+    Csv,
+}
+
+impl ManifestFormat {
+    pub const ALL: &'static [Self] = &[Self::Csv];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Csv => "CSV",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "CSV" => Some(Self::Csv),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ManifestFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ManifestFormat {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ManifestFormat value")))
+    }
+}
+
+impl IntoValue for ManifestFormat {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Mtime {
+    #[default]
+    /// `NONE`
+    None,
+    /// `PRESERVE`
+    Preserve,
+}
+
+impl Mtime {
+    pub const ALL: &'static [Self] = &[Self::None, Self::Preserve];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::Preserve => "PRESERVE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NONE" => Some(Self::None),
+            "PRESERVE" => Some(Self::Preserve),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Mtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for Mtime {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Mtime value")))
+    }
+}
+
+impl IntoValue for Mtime {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ObjectMetadata {
+    #[default]
+    /// `PRESERVE`
+    Preserve,
+    /// `NONE`
+    None,
+}
+
+impl ObjectMetadata {
+    pub const ALL: &'static [Self] = &[Self::Preserve, Self::None];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preserve => "PRESERVE",
+            Self::None => "NONE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "PRESERVE" => Some(Self::Preserve),
+            "NONE" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ObjectMetadata {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ObjectMetadata value")))
+    }
+}
+
+impl IntoValue for ObjectMetadata {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ObjectTags {
+    #[default]
+    /// `PRESERVE`
+    Preserve,
+    /// `NONE`
+    None,
+}
+
+impl ObjectTags {
+    pub const ALL: &'static [Self] = &[Self::Preserve, Self::None];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preserve => "PRESERVE",
+            Self::None => "NONE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "PRESERVE" => Some(Self::Preserve),
+            "NONE" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectTags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ObjectTags {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ObjectTags value")))
+    }
+}
+
+impl IntoValue for ObjectTags {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ObjectVersionIds {
+    #[default]
+    /// `INCLUDE`
+    Include,
+    /// `NONE`
+    None,
+}
+
+impl ObjectVersionIds {
+    pub const ALL: &'static [Self] = &[Self::Include, Self::None];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Include => "INCLUDE",
+            Self::None => "NONE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "INCLUDE" => Some(Self::Include),
+            "NONE" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectVersionIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ObjectVersionIds {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ObjectVersionIds value")))
+    }
+}
+
+impl IntoValue for ObjectVersionIds {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Operator {
+    #[default]
+    /// `Equals`
+    Equals,
+    /// `NotEquals`
+    NotEquals,
+    /// `In`
+    In,
+    /// `LessThanOrEqual`
+    LessThanOrEqual,
+    /// `LessThan`
+    LessThan,
+    /// `GreaterThanOrEqual`
+    GreaterThanOrEqual,
+    /// `GreaterThan`
+    GreaterThan,
+    /// `Contains`
+    Contains,
+    /// `NotContains`
+    NotContains,
+    /// `BeginsWith`
+    BeginsWith,
+}
+
+impl Operator {
+    pub const ALL: &'static [Self] = &[
+        Self::Equals,
+        Self::NotEquals,
+        Self::In,
+        Self::LessThanOrEqual,
+        Self::LessThan,
+        Self::GreaterThanOrEqual,
+        Self::GreaterThan,
+        Self::Contains,
+        Self::NotContains,
+        Self::BeginsWith,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Equals => "Equals",
+            Self::NotEquals => "NotEquals",
+            Self::In => "In",
+            Self::LessThanOrEqual => "LessThanOrEqual",
+            Self::LessThan => "LessThan",
+            Self::GreaterThanOrEqual => "GreaterThanOrEqual",
+            Self::GreaterThan => "GreaterThan",
+            Self::Contains => "Contains",
+            Self::NotContains => "NotContains",
+            Self::BeginsWith => "BeginsWith",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "Equals" => Some(Self::Equals),
+            "NotEquals" => Some(Self::NotEquals),
+            "In" => Some(Self::In),
+            "LessThanOrEqual" => Some(Self::LessThanOrEqual),
+            "LessThan" => Some(Self::LessThan),
+            "GreaterThanOrEqual" => Some(Self::GreaterThanOrEqual),
+            "GreaterThan" => Some(Self::GreaterThan),
+            "Contains" => Some(Self::Contains),
+            "NotContains" => Some(Self::NotContains),
+            "BeginsWith" => Some(Self::BeginsWith),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Operator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for Operator {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Operator value")))
+    }
+}
+
+impl IntoValue for Operator {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Options {
+    pub verify_mode: Option<VerifyMode>,
+    pub overwrite_mode: Option<OverwriteMode>,
+    pub atime: Option<Atime>,
+    pub mtime: Option<Mtime>,
+    pub uid: Option<Uid>,
+    pub gid: Option<Gid>,
+    pub preserve_deleted_files: Option<PreserveDeletedFiles>,
+    pub preserve_devices: Option<PreserveDevices>,
+    pub posix_permissions: Option<PosixPermissions>,
+    pub bytes_per_second: Option<i64>,
+    pub task_queueing: Option<TaskQueueing>,
+    pub log_level: Option<LogLevel>,
+    pub transfer_mode: Option<TransferMode>,
+    pub security_descriptor_copy_flags: Option<SmbSecurityDescriptorCopyFlags>,
+    pub object_tags: Option<ObjectTags>,
+    pub object_metadata: Option<ObjectMetadata>,
+}
+
+impl FromValue for Options {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            verify_mode: r.optional("VerifyMode", <VerifyMode as FromValue>::from_value)?,
+            overwrite_mode: r.optional("OverwriteMode", <OverwriteMode as FromValue>::from_value)?,
+            atime: r.optional("Atime", <Atime as FromValue>::from_value)?,
+            mtime: r.optional("Mtime", <Mtime as FromValue>::from_value)?,
+            uid: r.optional("Uid", <Uid as FromValue>::from_value)?,
+            gid: r.optional("Gid", <Gid as FromValue>::from_value)?,
+            preserve_deleted_files: r
+                .optional("PreserveDeletedFiles", <PreserveDeletedFiles as FromValue>::from_value)?,
+            preserve_devices: r.optional("PreserveDevices", <PreserveDevices as FromValue>::from_value)?,
+            posix_permissions: r.optional("PosixPermissions", <PosixPermissions as FromValue>::from_value)?,
+            bytes_per_second: r.optional("BytesPerSecond", <i64 as FromValue>::from_value)?,
+            task_queueing: r.optional("TaskQueueing", <TaskQueueing as FromValue>::from_value)?,
+            log_level: r.optional("LogLevel", <LogLevel as FromValue>::from_value)?,
+            transfer_mode: r.optional("TransferMode", <TransferMode as FromValue>::from_value)?,
+            security_descriptor_copy_flags: r.optional(
+                "SecurityDescriptorCopyFlags",
+                <SmbSecurityDescriptorCopyFlags as FromValue>::from_value,
+            )?,
+            object_tags: r.optional("ObjectTags", <ObjectTags as FromValue>::from_value)?,
+            object_metadata: r.optional("ObjectMetadata", <ObjectMetadata as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Options {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("VerifyMode", self.verify_mode, <VerifyMode as IntoValue>::into_value);
+        w.set_opt(
+            "OverwriteMode",
+            self.overwrite_mode,
+            <OverwriteMode as IntoValue>::into_value,
+        );
+        w.set_opt("Atime", self.atime, <Atime as IntoValue>::into_value);
+        w.set_opt("Mtime", self.mtime, <Mtime as IntoValue>::into_value);
+        w.set_opt("Uid", self.uid, <Uid as IntoValue>::into_value);
+        w.set_opt("Gid", self.gid, <Gid as IntoValue>::into_value);
+        w.set_opt(
+            "PreserveDeletedFiles",
+            self.preserve_deleted_files,
+            <PreserveDeletedFiles as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PreserveDevices",
+            self.preserve_devices,
+            <PreserveDevices as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PosixPermissions",
+            self.posix_permissions,
+            <PosixPermissions as IntoValue>::into_value,
+        );
+        w.set_opt("BytesPerSecond", self.bytes_per_second, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "TaskQueueing",
+            self.task_queueing,
+            <TaskQueueing as IntoValue>::into_value,
+        );
+        w.set_opt("LogLevel", self.log_level, <LogLevel as IntoValue>::into_value);
+        w.set_opt(
+            "TransferMode",
+            self.transfer_mode,
+            <TransferMode as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityDescriptorCopyFlags",
+            self.security_descriptor_copy_flags,
+            <SmbSecurityDescriptorCopyFlags as IntoValue>::into_value,
+        );
+        w.set_opt("ObjectTags", self.object_tags, <ObjectTags as IntoValue>::into_value);
+        w.set_opt(
+            "ObjectMetadata",
+            self.object_metadata,
+            <ObjectMetadata as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum OverwriteMode {
+    #[default]
+    /// `ALWAYS`
+    Always,
+    /// `NEVER`
+    Never,
+}
+
+impl OverwriteMode {
+    pub const ALL: &'static [Self] = &[Self::Always, Self::Never];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Always => "ALWAYS",
+            Self::Never => "NEVER",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ALWAYS" => Some(Self::Always),
+            "NEVER" => Some(Self::Never),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for OverwriteMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for OverwriteMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a OverwriteMode value")))
+    }
+}
+
+impl IntoValue for OverwriteMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum PhaseStatus {
+    #[default]
+    /// `PENDING`
+    Pending,
+    /// `SUCCESS`
+    Success,
+    /// `ERROR`
+    Error,
+}
+
+impl PhaseStatus {
+    pub const ALL: &'static [Self] = &[Self::Pending, Self::Success, Self::Error];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Success => "SUCCESS",
+            Self::Error => "ERROR",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "PENDING" => Some(Self::Pending),
+            "SUCCESS" => Some(Self::Success),
+            "ERROR" => Some(Self::Error),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for PhaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for PhaseStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a PhaseStatus value")))
+    }
+}
+
+impl IntoValue for PhaseStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum PosixPermissions {
+    #[default]
+    /// `NONE`
+    None,
+    /// `PRESERVE`
+    Preserve,
+}
+
+impl PosixPermissions {
+    pub const ALL: &'static [Self] = &[Self::None, Self::Preserve];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::Preserve => "PRESERVE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NONE" => Some(Self::None),
+            "PRESERVE" => Some(Self::Preserve),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for PosixPermissions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for PosixPermissions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a PosixPermissions value")))
+    }
+}
+
+impl IntoValue for PosixPermissions {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum PreserveDeletedFiles {
+    #[default]
+    /// `PRESERVE`
+    Preserve,
+    /// `REMOVE`
+    Remove,
+}
+
+impl PreserveDeletedFiles {
+    pub const ALL: &'static [Self] = &[Self::Preserve, Self::Remove];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preserve => "PRESERVE",
+            Self::Remove => "REMOVE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "PRESERVE" => Some(Self::Preserve),
+            "REMOVE" => Some(Self::Remove),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for PreserveDeletedFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for PreserveDeletedFiles {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a PreserveDeletedFiles value")))
+    }
+}
+
+impl IntoValue for PreserveDeletedFiles {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum PreserveDevices {
+    #[default]
+    /// `NONE`
+    None,
+    /// `PRESERVE`
+    Preserve,
+}
+
+impl PreserveDevices {
+    pub const ALL: &'static [Self] = &[Self::None, Self::Preserve];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::Preserve => "PRESERVE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NONE" => Some(Self::None),
+            "PRESERVE" => Some(Self::Preserve),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for PreserveDevices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for PreserveDevices {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a PreserveDevices value")))
+    }
+}
+
+impl IntoValue for PreserveDevices {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportDestination {
+    pub s3: Option<ReportDestinationS3>,
+}
+
+impl FromValue for ReportDestination {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            s3: r.optional("S3", <ReportDestinationS3 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReportDestination {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("S3", self.s3, <ReportDestinationS3 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportDestinationS3 {
+    pub subdirectory: Option<String>,
+    pub s3_bucket_arn: String,
+    pub bucket_access_role_arn: String,
+}
+
+impl FromValue for ReportDestinationS3 {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            s3_bucket_arn: r.required("S3BucketArn", <String as FromValue>::from_value)?,
+            bucket_access_role_arn: r.required("BucketAccessRoleArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReportDestinationS3 {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set("S3BucketArn", (<String as IntoValue>::into_value)(self.s3_bucket_arn));
+        w.set(
+            "BucketAccessRoleArn",
+            (<String as IntoValue>::into_value)(self.bucket_access_role_arn),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ReportLevel {
+    #[default]
+    /// `ERRORS_ONLY`
+    ErrorsOnly,
+    /// `SUCCESSES_AND_ERRORS`
+    SuccessesAndErrors,
+}
+
+impl ReportLevel {
+    pub const ALL: &'static [Self] = &[Self::ErrorsOnly, Self::SuccessesAndErrors];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ErrorsOnly => "ERRORS_ONLY",
+            Self::SuccessesAndErrors => "SUCCESSES_AND_ERRORS",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ERRORS_ONLY" => Some(Self::ErrorsOnly),
+            "SUCCESSES_AND_ERRORS" => Some(Self::SuccessesAndErrors),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ReportLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ReportLevel {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ReportLevel value")))
+    }
+}
+
+impl IntoValue for ReportLevel {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ReportOutputType {
+    #[default]
+    /// `SUMMARY_ONLY`
+    SummaryOnly,
+    /// `STANDARD`
+    Standard,
+}
+
+impl ReportOutputType {
+    pub const ALL: &'static [Self] = &[Self::SummaryOnly, Self::Standard];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SummaryOnly => "SUMMARY_ONLY",
+            Self::Standard => "STANDARD",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SUMMARY_ONLY" => Some(Self::SummaryOnly),
+            "STANDARD" => Some(Self::Standard),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ReportOutputType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ReportOutputType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ReportOutputType value")))
+    }
+}
+
+impl IntoValue for ReportOutputType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportOverride {
+    pub report_level: Option<ReportLevel>,
+}
+
+impl FromValue for ReportOverride {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            report_level: r.optional("ReportLevel", <ReportLevel as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReportOverride {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("ReportLevel", self.report_level, <ReportLevel as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportOverrides {
+    pub transferred: Option<ReportOverride>,
+    pub verified: Option<ReportOverride>,
+    pub deleted: Option<ReportOverride>,
+    pub skipped: Option<ReportOverride>,
+}
+
+impl FromValue for ReportOverrides {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            transferred: r.optional("Transferred", <ReportOverride as FromValue>::from_value)?,
+            verified: r.optional("Verified", <ReportOverride as FromValue>::from_value)?,
+            deleted: r.optional("Deleted", <ReportOverride as FromValue>::from_value)?,
+            skipped: r.optional("Skipped", <ReportOverride as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReportOverrides {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Transferred",
+            self.transferred,
+            <ReportOverride as IntoValue>::into_value,
+        );
+        w.set_opt("Verified", self.verified, <ReportOverride as IntoValue>::into_value);
+        w.set_opt("Deleted", self.deleted, <ReportOverride as IntoValue>::into_value);
+        w.set_opt("Skipped", self.skipped, <ReportOverride as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportResult {
+    pub status: Option<PhaseStatus>,
+    pub error_code: Option<String>,
+    pub error_detail: Option<String>,
+}
+
+impl FromValue for ReportResult {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            status: r.optional("Status", <PhaseStatus as FromValue>::from_value)?,
+            error_code: r.optional("ErrorCode", <String as FromValue>::from_value)?,
+            error_detail: r.optional("ErrorDetail", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ReportResult {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Status", self.status, <PhaseStatus as IntoValue>::into_value);
+        w.set_opt("ErrorCode", self.error_code, <String as IntoValue>::into_value);
+        w.set_opt("ErrorDetail", self.error_detail, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct S3Config {
+    pub bucket_access_role_arn: String,
+}
+
+impl FromValue for S3Config {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            bucket_access_role_arn: r.required("BucketAccessRoleArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for S3Config {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "BucketAccessRoleArn",
+            (<String as IntoValue>::into_value)(self.bucket_access_role_arn),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct S3ManifestConfig {
+    pub manifest_object_path: String,
+    pub bucket_access_role_arn: String,
+    pub s3_bucket_arn: String,
+    pub manifest_object_version_id: Option<String>,
+}
+
+impl FromValue for S3ManifestConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            manifest_object_path: r.required("ManifestObjectPath", <String as FromValue>::from_value)?,
+            bucket_access_role_arn: r.required("BucketAccessRoleArn", <String as FromValue>::from_value)?,
+            s3_bucket_arn: r.required("S3BucketArn", <String as FromValue>::from_value)?,
+            manifest_object_version_id: r.optional("ManifestObjectVersionId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for S3ManifestConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "ManifestObjectPath",
+            (<String as IntoValue>::into_value)(self.manifest_object_path),
+        );
+        w.set(
+            "BucketAccessRoleArn",
+            (<String as IntoValue>::into_value)(self.bucket_access_role_arn),
+        );
+        w.set("S3BucketArn", (<String as IntoValue>::into_value)(self.s3_bucket_arn));
+        w.set_opt(
+            "ManifestObjectVersionId",
+            self.manifest_object_version_id,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum S3StorageClass {
+    #[default]
+    /// `STANDARD`
+    Standard,
+    /// `STANDARD_IA`
+    StandardIa,
+    /// `ONEZONE_IA`
+    OnezoneIa,
+    /// `INTELLIGENT_TIERING`
+    IntelligentTiering,
+    /// `GLACIER`
+    Glacier,
+    /// `DEEP_ARCHIVE`
+    DeepArchive,
+    /// `OUTPOSTS`
+    Outposts,
+    /// `GLACIER_INSTANT_RETRIEVAL`
+    GlacierInstantRetrieval,
+}
+
+impl S3StorageClass {
+    pub const ALL: &'static [Self] = &[
+        Self::Standard,
+        Self::StandardIa,
+        Self::OnezoneIa,
+        Self::IntelligentTiering,
+        Self::Glacier,
+        Self::DeepArchive,
+        Self::Outposts,
+        Self::GlacierInstantRetrieval,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "STANDARD",
+            Self::StandardIa => "STANDARD_IA",
+            Self::OnezoneIa => "ONEZONE_IA",
+            Self::IntelligentTiering => "INTELLIGENT_TIERING",
+            Self::Glacier => "GLACIER",
+            Self::DeepArchive => "DEEP_ARCHIVE",
+            Self::Outposts => "OUTPOSTS",
+            Self::GlacierInstantRetrieval => "GLACIER_INSTANT_RETRIEVAL",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "STANDARD" => Some(Self::Standard),
+            "STANDARD_IA" => Some(Self::StandardIa),
+            "ONEZONE_IA" => Some(Self::OnezoneIa),
+            "INTELLIGENT_TIERING" => Some(Self::IntelligentTiering),
+            "GLACIER" => Some(Self::Glacier),
+            "DEEP_ARCHIVE" => Some(Self::DeepArchive),
+            "OUTPOSTS" => Some(Self::Outposts),
+            "GLACIER_INSTANT_RETRIEVAL" => Some(Self::GlacierInstantRetrieval),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for S3StorageClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for S3StorageClass {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a S3StorageClass value")))
+    }
+}
+
+impl IntoValue for S3StorageClass {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ScheduleDisabledBy {
+    #[default]
+    /// `USER`
+    User,
+    /// `SERVICE`
+    Service,
+}
+
+impl ScheduleDisabledBy {
+    pub const ALL: &'static [Self] = &[Self::User, Self::Service];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Service => "SERVICE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "USER" => Some(Self::User),
+            "SERVICE" => Some(Self::Service),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ScheduleDisabledBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ScheduleDisabledBy {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ScheduleDisabledBy value")))
+    }
+}
+
+impl IntoValue for ScheduleDisabledBy {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ScheduleStatus {
+    #[default]
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+}
+
+impl ScheduleStatus {
+    pub const ALL: &'static [Self] = &[Self::Enabled, Self::Disabled];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ENABLED" => Some(Self::Enabled),
+            "DISABLED" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ScheduleStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ScheduleStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ScheduleStatus value")))
+    }
+}
+
+impl IntoValue for ScheduleStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SmbSecurityDescriptorCopyFlags {
+    #[default]
+    /// `NONE`
+    None,
+    /// `OWNER_DACL`
+    OwnerDacl,
+    /// `OWNER_DACL_SACL`
+    OwnerDaclSacl,
+}
+
+impl SmbSecurityDescriptorCopyFlags {
+    pub const ALL: &'static [Self] = &[Self::None, Self::OwnerDacl, Self::OwnerDaclSacl];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::OwnerDacl => "OWNER_DACL",
+            Self::OwnerDaclSacl => "OWNER_DACL_SACL",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NONE" => Some(Self::None),
+            "OWNER_DACL" => Some(Self::OwnerDacl),
+            "OWNER_DACL_SACL" => Some(Self::OwnerDaclSacl),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SmbSecurityDescriptorCopyFlags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SmbSecurityDescriptorCopyFlags {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a SmbSecurityDescriptorCopyFlags value")))
+    }
+}
+
+impl IntoValue for SmbSecurityDescriptorCopyFlags {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SourceManifestConfig {
+    pub s3: S3ManifestConfig,
+}
+
+impl FromValue for SourceManifestConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            s3: r.required("S3", <S3ManifestConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for SourceManifestConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("S3", (<S3ManifestConfig as IntoValue>::into_value)(self.s3));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StartTaskExecutionRequest {
+    pub task_arn: String,
+    pub override_options: Option<Options>,
+    pub includes: Option<Vec<FilterRule>>,
+    pub excludes: Option<Vec<FilterRule>>,
+    pub manifest_config: Option<ManifestConfig>,
+    pub task_report_config: Option<TaskReportConfig>,
+    pub tags: Option<Vec<TagListEntry>>,
+}
+
+impl FromValue for StartTaskExecutionRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_arn: r.required("TaskArn", <String as FromValue>::from_value)?,
+            override_options: r.optional("OverrideOptions", <Options as FromValue>::from_value)?,
+            includes: r.optional("Includes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            excludes: r.optional("Excludes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            manifest_config: r.optional("ManifestConfig", <ManifestConfig as FromValue>::from_value)?,
+            task_report_config: r.optional("TaskReportConfig", <TaskReportConfig as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for StartTaskExecutionRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("TaskArn", (<String as IntoValue>::into_value)(self.task_arn));
+        w.set_opt(
+            "OverrideOptions",
+            self.override_options,
+            <Options as IntoValue>::into_value,
+        );
+        w.set_opt("Includes", self.includes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt("Excludes", self.excludes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "ManifestConfig",
+            self.manifest_config,
+            <ManifestConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TaskReportConfig",
+            self.task_report_config,
+            <TaskReportConfig as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StartTaskExecutionResponse {
+    pub task_execution_arn: Option<String>,
+}
+
+impl FromValue for StartTaskExecutionResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_execution_arn: r.optional("TaskExecutionArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for StartTaskExecutionResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TaskExecutionArn",
+            self.task_execution_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TagListEntry {
+    pub key: String,
+    pub value: Option<String>,
+}
+
+impl FromValue for TagListEntry {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            key: r.required("Key", <String as FromValue>::from_value)?,
+            value: r.optional("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TagListEntry {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Key", (<String as IntoValue>::into_value)(self.key));
+        w.set_opt("Value", self.value, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskExecutionFilesFailedDetail {
+    pub prepare: Option<i64>,
+    pub transfer: Option<i64>,
+    pub verify: Option<i64>,
+    pub delete: Option<i64>,
+}
+
+impl FromValue for TaskExecutionFilesFailedDetail {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            prepare: r.optional("Prepare", <i64 as FromValue>::from_value)?,
+            transfer: r.optional("Transfer", <i64 as FromValue>::from_value)?,
+            verify: r.optional("Verify", <i64 as FromValue>::from_value)?,
+            delete: r.optional("Delete", <i64 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskExecutionFilesFailedDetail {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Prepare", self.prepare, <i64 as IntoValue>::into_value);
+        w.set_opt("Transfer", self.transfer, <i64 as IntoValue>::into_value);
+        w.set_opt("Verify", self.verify, <i64 as IntoValue>::into_value);
+        w.set_opt("Delete", self.delete, <i64 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskExecutionFilesListedDetail {
+    pub at_source: Option<i64>,
+    pub at_destination_for_delete: Option<i64>,
+}
+
+impl FromValue for TaskExecutionFilesListedDetail {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            at_source: r.optional("AtSource", <i64 as FromValue>::from_value)?,
+            at_destination_for_delete: r.optional("AtDestinationForDelete", <i64 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskExecutionFilesListedDetail {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AtSource", self.at_source, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "AtDestinationForDelete",
+            self.at_destination_for_delete,
+            <i64 as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskExecutionFoldersFailedDetail {
+    pub list: Option<i64>,
+    pub prepare: Option<i64>,
+    pub transfer: Option<i64>,
+    pub verify: Option<i64>,
+    pub delete: Option<i64>,
+}
+
+impl FromValue for TaskExecutionFoldersFailedDetail {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            list: r.optional("List", <i64 as FromValue>::from_value)?,
+            prepare: r.optional("Prepare", <i64 as FromValue>::from_value)?,
+            transfer: r.optional("Transfer", <i64 as FromValue>::from_value)?,
+            verify: r.optional("Verify", <i64 as FromValue>::from_value)?,
+            delete: r.optional("Delete", <i64 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskExecutionFoldersFailedDetail {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("List", self.list, <i64 as IntoValue>::into_value);
+        w.set_opt("Prepare", self.prepare, <i64 as IntoValue>::into_value);
+        w.set_opt("Transfer", self.transfer, <i64 as IntoValue>::into_value);
+        w.set_opt("Verify", self.verify, <i64 as IntoValue>::into_value);
+        w.set_opt("Delete", self.delete, <i64 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskExecutionFoldersListedDetail {
+    pub at_source: Option<i64>,
+    pub at_destination_for_delete: Option<i64>,
+}
+
+impl FromValue for TaskExecutionFoldersListedDetail {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            at_source: r.optional("AtSource", <i64 as FromValue>::from_value)?,
+            at_destination_for_delete: r.optional("AtDestinationForDelete", <i64 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskExecutionFoldersListedDetail {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AtSource", self.at_source, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "AtDestinationForDelete",
+            self.at_destination_for_delete,
+            <i64 as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskExecutionListEntry {
+    pub task_execution_arn: Option<String>,
+    pub status: Option<TaskExecutionStatus>,
+    pub task_mode: Option<TaskMode>,
+}
+
+impl FromValue for TaskExecutionListEntry {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_execution_arn: r.optional("TaskExecutionArn", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <TaskExecutionStatus as FromValue>::from_value)?,
+            task_mode: r.optional("TaskMode", <TaskMode as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskExecutionListEntry {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "TaskExecutionArn",
+            self.task_execution_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Status", self.status, <TaskExecutionStatus as IntoValue>::into_value);
+        w.set_opt("TaskMode", self.task_mode, <TaskMode as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskExecutionResultDetail {
+    pub prepare_duration: Option<i64>,
+    pub prepare_status: Option<PhaseStatus>,
+    pub total_duration: Option<i64>,
+    pub transfer_duration: Option<i64>,
+    pub transfer_status: Option<PhaseStatus>,
+    pub verify_duration: Option<i64>,
+    pub verify_status: Option<PhaseStatus>,
+    pub error_code: Option<String>,
+    pub error_detail: Option<String>,
+}
+
+impl FromValue for TaskExecutionResultDetail {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            prepare_duration: r.optional("PrepareDuration", <i64 as FromValue>::from_value)?,
+            prepare_status: r.optional("PrepareStatus", <PhaseStatus as FromValue>::from_value)?,
+            total_duration: r.optional("TotalDuration", <i64 as FromValue>::from_value)?,
+            transfer_duration: r.optional("TransferDuration", <i64 as FromValue>::from_value)?,
+            transfer_status: r.optional("TransferStatus", <PhaseStatus as FromValue>::from_value)?,
+            verify_duration: r.optional("VerifyDuration", <i64 as FromValue>::from_value)?,
+            verify_status: r.optional("VerifyStatus", <PhaseStatus as FromValue>::from_value)?,
+            error_code: r.optional("ErrorCode", <String as FromValue>::from_value)?,
+            error_detail: r.optional("ErrorDetail", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskExecutionResultDetail {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("PrepareDuration", self.prepare_duration, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "PrepareStatus",
+            self.prepare_status,
+            <PhaseStatus as IntoValue>::into_value,
+        );
+        w.set_opt("TotalDuration", self.total_duration, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "TransferDuration",
+            self.transfer_duration,
+            <i64 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TransferStatus",
+            self.transfer_status,
+            <PhaseStatus as IntoValue>::into_value,
+        );
+        w.set_opt("VerifyDuration", self.verify_duration, <i64 as IntoValue>::into_value);
+        w.set_opt(
+            "VerifyStatus",
+            self.verify_status,
+            <PhaseStatus as IntoValue>::into_value,
+        );
+        w.set_opt("ErrorCode", self.error_code, <String as IntoValue>::into_value);
+        w.set_opt("ErrorDetail", self.error_detail, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TaskExecutionStatus {
+    #[default]
+    /// `QUEUED`
+    Queued,
+    /// `CANCELLING`
+    Cancelling,
+    /// `LAUNCHING`
+    Launching,
+    /// `PREPARING`
+    Preparing,
+    /// `TRANSFERRING`
+    Transferring,
+    /// `VERIFYING`
+    Verifying,
+    /// `SUCCESS`
+    Success,
+    /// `ERROR`
+    Error,
+}
+
+impl TaskExecutionStatus {
+    pub const ALL: &'static [Self] = &[
+        Self::Queued,
+        Self::Cancelling,
+        Self::Launching,
+        Self::Preparing,
+        Self::Transferring,
+        Self::Verifying,
+        Self::Success,
+        Self::Error,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "QUEUED",
+            Self::Cancelling => "CANCELLING",
+            Self::Launching => "LAUNCHING",
+            Self::Preparing => "PREPARING",
+            Self::Transferring => "TRANSFERRING",
+            Self::Verifying => "VERIFYING",
+            Self::Success => "SUCCESS",
+            Self::Error => "ERROR",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "QUEUED" => Some(Self::Queued),
+            "CANCELLING" => Some(Self::Cancelling),
+            "LAUNCHING" => Some(Self::Launching),
+            "PREPARING" => Some(Self::Preparing),
+            "TRANSFERRING" => Some(Self::Transferring),
+            "VERIFYING" => Some(Self::Verifying),
+            "SUCCESS" => Some(Self::Success),
+            "ERROR" => Some(Self::Error),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TaskExecutionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TaskExecutionStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a TaskExecutionStatus value")))
+    }
+}
+
+impl IntoValue for TaskExecutionStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskFilter {
+    pub name: TaskFilterName,
+    pub values: Vec<String>,
+    pub operator: Operator,
+}
+
+impl FromValue for TaskFilter {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            name: r.required("Name", <TaskFilterName as FromValue>::from_value)?,
+            values: r.required("Values", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            operator: r.required("Operator", <Operator as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskFilter {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Name", (<TaskFilterName as IntoValue>::into_value)(self.name));
+        w.set(
+            "Values",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.values),
+        );
+        w.set("Operator", (<Operator as IntoValue>::into_value)(self.operator));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TaskFilterName {
+    #[default]
+    /// `LocationId`
+    LocationId,
+    /// `CreationTime`
+    CreationTime,
+}
+
+impl TaskFilterName {
+    pub const ALL: &'static [Self] = &[Self::LocationId, Self::CreationTime];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LocationId => "LocationId",
+            Self::CreationTime => "CreationTime",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "LocationId" => Some(Self::LocationId),
+            "CreationTime" => Some(Self::CreationTime),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TaskFilterName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TaskFilterName {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a TaskFilterName value")))
+    }
+}
+
+impl IntoValue for TaskFilterName {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskListEntry {
+    pub task_arn: Option<String>,
+    pub status: Option<TaskStatus>,
+    pub name: Option<String>,
+    pub task_mode: Option<TaskMode>,
+}
+
+impl FromValue for TaskListEntry {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_arn: r.optional("TaskArn", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <TaskStatus as FromValue>::from_value)?,
+            name: r.optional("Name", <String as FromValue>::from_value)?,
+            task_mode: r.optional("TaskMode", <TaskMode as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskListEntry {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("TaskArn", self.task_arn, <String as IntoValue>::into_value);
+        w.set_opt("Status", self.status, <TaskStatus as IntoValue>::into_value);
+        w.set_opt("Name", self.name, <String as IntoValue>::into_value);
+        w.set_opt("TaskMode", self.task_mode, <TaskMode as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TaskMode {
+    #[default]
+    /// `BASIC`
+    Basic,
+    /// `ENHANCED`
+    Enhanced,
+}
+
+impl TaskMode {
+    pub const ALL: &'static [Self] = &[Self::Basic, Self::Enhanced];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Basic => "BASIC",
+            Self::Enhanced => "ENHANCED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "BASIC" => Some(Self::Basic),
+            "ENHANCED" => Some(Self::Enhanced),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TaskMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TaskMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a TaskMode value")))
+    }
+}
+
+impl IntoValue for TaskMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TaskQueueing {
+    #[default]
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+}
+
+impl TaskQueueing {
+    pub const ALL: &'static [Self] = &[Self::Enabled, Self::Disabled];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ENABLED" => Some(Self::Enabled),
+            "DISABLED" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TaskQueueing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TaskQueueing {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a TaskQueueing value")))
+    }
+}
+
+impl IntoValue for TaskQueueing {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskReportConfig {
+    pub destination: Option<ReportDestination>,
+    pub output_type: Option<ReportOutputType>,
+    pub report_level: Option<ReportLevel>,
+    pub object_version_ids: Option<ObjectVersionIds>,
+    pub overrides: Option<ReportOverrides>,
+}
+
+impl FromValue for TaskReportConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            destination: r.optional("Destination", <ReportDestination as FromValue>::from_value)?,
+            output_type: r.optional("OutputType", <ReportOutputType as FromValue>::from_value)?,
+            report_level: r.optional("ReportLevel", <ReportLevel as FromValue>::from_value)?,
+            object_version_ids: r.optional("ObjectVersionIds", <ObjectVersionIds as FromValue>::from_value)?,
+            overrides: r.optional("Overrides", <ReportOverrides as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskReportConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "Destination",
+            self.destination,
+            <ReportDestination as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "OutputType",
+            self.output_type,
+            <ReportOutputType as IntoValue>::into_value,
+        );
+        w.set_opt("ReportLevel", self.report_level, <ReportLevel as IntoValue>::into_value);
+        w.set_opt(
+            "ObjectVersionIds",
+            self.object_version_ids,
+            <ObjectVersionIds as IntoValue>::into_value,
+        );
+        w.set_opt("Overrides", self.overrides, <ReportOverrides as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskSchedule {
+    pub schedule_expression: String,
+    pub status: Option<ScheduleStatus>,
+}
+
+impl FromValue for TaskSchedule {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            schedule_expression: r.required("ScheduleExpression", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <ScheduleStatus as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskSchedule {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "ScheduleExpression",
+            (<String as IntoValue>::into_value)(self.schedule_expression),
+        );
+        w.set_opt("Status", self.status, <ScheduleStatus as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskScheduleDetails {
+    pub status_update_time: Option<Timestamp>,
+    pub disabled_reason: Option<String>,
+    pub disabled_by: Option<ScheduleDisabledBy>,
+}
+
+impl FromValue for TaskScheduleDetails {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            status_update_time: r.optional("StatusUpdateTime", <Timestamp as FromValue>::from_value)?,
+            disabled_reason: r.optional("DisabledReason", <String as FromValue>::from_value)?,
+            disabled_by: r.optional("DisabledBy", <ScheduleDisabledBy as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TaskScheduleDetails {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "StatusUpdateTime",
+            self.status_update_time,
+            <Timestamp as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DisabledReason",
+            self.disabled_reason,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DisabledBy",
+            self.disabled_by,
+            <ScheduleDisabledBy as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TaskStatus {
+    #[default]
+    /// `AVAILABLE`
+    Available,
+    /// `CREATING`
+    Creating,
+    /// `QUEUED`
+    Queued,
+    /// `RUNNING`
+    Running,
+    /// `UNAVAILABLE`
+    Unavailable,
+}
+
+impl TaskStatus {
+    pub const ALL: &'static [Self] = &[
+        Self::Available,
+        Self::Creating,
+        Self::Queued,
+        Self::Running,
+        Self::Unavailable,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "AVAILABLE",
+            Self::Creating => "CREATING",
+            Self::Queued => "QUEUED",
+            Self::Running => "RUNNING",
+            Self::Unavailable => "UNAVAILABLE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "AVAILABLE" => Some(Self::Available),
+            "CREATING" => Some(Self::Creating),
+            "QUEUED" => Some(Self::Queued),
+            "RUNNING" => Some(Self::Running),
+            "UNAVAILABLE" => Some(Self::Unavailable),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TaskStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TaskStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a TaskStatus value")))
+    }
+}
+
+impl IntoValue for TaskStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TransferMode {
+    #[default]
+    /// `CHANGED`
+    Changed,
+    /// `ALL`
+    All,
+}
+
+impl TransferMode {
+    pub const ALL: &'static [Self] = &[Self::Changed, Self::All];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Changed => "CHANGED",
+            Self::All => "ALL",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "CHANGED" => Some(Self::Changed),
+            "ALL" => Some(Self::All),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransferMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TransferMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a TransferMode value")))
+    }
+}
+
+impl IntoValue for TransferMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Uid {
+    #[default]
+    /// `NONE`
+    None,
+    /// `INT_VALUE`
+    IntValue,
+    /// `NAME`
+    Name,
+    /// `BOTH`
+    Both,
+}
+
+impl Uid {
+    pub const ALL: &'static [Self] = &[Self::None, Self::IntValue, Self::Name, Self::Both];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::IntValue => "INT_VALUE",
+            Self::Name => "NAME",
+            Self::Both => "BOTH",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NONE" => Some(Self::None),
+            "INT_VALUE" => Some(Self::IntValue),
+            "NAME" => Some(Self::Name),
+            "BOTH" => Some(Self::Both),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Uid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for Uid {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Uid value")))
+    }
+}
+
+impl IntoValue for Uid {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateTaskRequest {
+    pub task_arn: String,
+    pub options: Option<Options>,
+    pub excludes: Option<Vec<FilterRule>>,
+    pub schedule: Option<TaskSchedule>,
+    pub name: Option<String>,
+    pub cloud_watch_log_group_arn: Option<String>,
+    pub includes: Option<Vec<FilterRule>>,
+    pub manifest_config: Option<ManifestConfig>,
+    pub task_report_config: Option<TaskReportConfig>,
+}
+
+impl FromValue for UpdateTaskRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_arn: r.required("TaskArn", <String as FromValue>::from_value)?,
+            options: r.optional("Options", <Options as FromValue>::from_value)?,
+            excludes: r.optional("Excludes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            schedule: r.optional("Schedule", <TaskSchedule as FromValue>::from_value)?,
+            name: r.optional("Name", <String as FromValue>::from_value)?,
+            cloud_watch_log_group_arn: r.optional("CloudWatchLogGroupArn", <String as FromValue>::from_value)?,
+            includes: r.optional("Includes", |v: Value| {
+                list_from(v, <FilterRule as FromValue>::from_value)
+            })?,
+            manifest_config: r.optional("ManifestConfig", <ManifestConfig as FromValue>::from_value)?,
+            task_report_config: r.optional("TaskReportConfig", <TaskReportConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateTaskRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("TaskArn", (<String as IntoValue>::into_value)(self.task_arn));
+        w.set_opt("Options", self.options, <Options as IntoValue>::into_value);
+        w.set_opt("Excludes", self.excludes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt("Schedule", self.schedule, <TaskSchedule as IntoValue>::into_value);
+        w.set_opt("Name", self.name, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CloudWatchLogGroupArn",
+            self.cloud_watch_log_group_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Includes", self.includes, |v: Vec<FilterRule>| {
+            list_into(v, <FilterRule as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "ManifestConfig",
+            self.manifest_config,
+            <ManifestConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "TaskReportConfig",
+            self.task_report_config,
+            <TaskReportConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateTaskResponse {}
+
+impl FromValue for UpdateTaskResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateTaskResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum VerifyMode {
+    #[default]
+    /// `POINT_IN_TIME_CONSISTENT`
+    PointInTimeConsistent,
+    /// `ONLY_FILES_TRANSFERRED`
+    OnlyFilesTransferred,
+    /// `NONE`
+    None,
+}
+
+impl VerifyMode {
+    pub const ALL: &'static [Self] = &[Self::PointInTimeConsistent, Self::OnlyFilesTransferred, Self::None];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PointInTimeConsistent => "POINT_IN_TIME_CONSISTENT",
+            Self::OnlyFilesTransferred => "ONLY_FILES_TRANSFERRED",
+            Self::None => "NONE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "POINT_IN_TIME_CONSISTENT" => Some(Self::PointInTimeConsistent),
+            "ONLY_FILES_TRANSFERRED" => Some(Self::OnlyFilesTransferred),
+            "NONE" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VerifyMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for VerifyMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a VerifyMode value")))
+    }
+}
+
+impl IntoValue for VerifyMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 /// The `datasync` operations Landbridge implements. Every method defaults to
 /// the protocol's "not implemented" error, so a handler implements only what it supports.
-pub trait DatasyncApi: Send + Sync + 'static {}
+pub trait DatasyncApi: Send + Sync + 'static {
+    fn cancel_task_execution(
+        &self,
+        ctx: &RequestContext,
+        input: CancelTaskExecutionRequest,
+    ) -> impl std::future::Future<Output = Result<CancelTaskExecutionResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CancelTaskExecution");
+        async move { Err(err) }
+    }
+
+    fn create_location_s3(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationS3Request,
+    ) -> impl std::future::Future<Output = Result<CreateLocationS3Response, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationS3");
+        async move { Err(err) }
+    }
+
+    fn create_task(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTaskRequest,
+    ) -> impl std::future::Future<Output = Result<CreateTaskResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTask");
+        async move { Err(err) }
+    }
+
+    fn delete_location(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteLocationRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteLocationResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteLocation");
+        async move { Err(err) }
+    }
+
+    fn delete_task(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteTaskRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteTaskResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteTask");
+        async move { Err(err) }
+    }
+
+    fn describe_location_s3(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationS3Request,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationS3Response, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationS3");
+        async move { Err(err) }
+    }
+
+    fn describe_task(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTaskRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeTaskResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTask");
+        async move { Err(err) }
+    }
+
+    fn describe_task_execution(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeTaskExecutionRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeTaskExecutionResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTaskExecution");
+        async move { Err(err) }
+    }
+
+    fn list_locations(
+        &self,
+        ctx: &RequestContext,
+        input: ListLocationsRequest,
+    ) -> impl std::future::Future<Output = Result<ListLocationsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListLocations");
+        async move { Err(err) }
+    }
+
+    fn list_task_executions(
+        &self,
+        ctx: &RequestContext,
+        input: ListTaskExecutionsRequest,
+    ) -> impl std::future::Future<Output = Result<ListTaskExecutionsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListTaskExecutions");
+        async move { Err(err) }
+    }
+
+    fn list_tasks(
+        &self,
+        ctx: &RequestContext,
+        input: ListTasksRequest,
+    ) -> impl std::future::Future<Output = Result<ListTasksResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListTasks");
+        async move { Err(err) }
+    }
+
+    fn start_task_execution(
+        &self,
+        ctx: &RequestContext,
+        input: StartTaskExecutionRequest,
+    ) -> impl std::future::Future<Output = Result<StartTaskExecutionResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "StartTaskExecution");
+        async move { Err(err) }
+    }
+
+    fn update_task(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateTaskRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateTaskResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateTask");
+        async move { Err(err) }
+    }
+}
 
 /// Adapts a `DatasyncApi` to the wire layer's untyped calls.
 pub struct DatasyncService<H>(pub H);
@@ -108,6 +6305,149 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
     ) -> BoxFuture<'a, Result<Value, ApiError>> {
         Box::pin(async move {
             match op.name {
+                "CancelTaskExecution" => {
+                    let out = self
+                        .0
+                        .cancel_task_execution(
+                            ctx,
+                            <CancelTaskExecutionRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateLocationS3" => {
+                    let out = self
+                        .0
+                        .create_location_s3(
+                            ctx,
+                            <CreateLocationS3Request as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateTask" => {
+                    let out = self
+                        .0
+                        .create_task(
+                            ctx,
+                            <CreateTaskRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteLocation" => {
+                    let out = self
+                        .0
+                        .delete_location(
+                            ctx,
+                            <DeleteLocationRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteTask" => {
+                    let out = self
+                        .0
+                        .delete_task(
+                            ctx,
+                            <DeleteTaskRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeLocationS3" => {
+                    let out = self
+                        .0
+                        .describe_location_s3(
+                            ctx,
+                            <DescribeLocationS3Request as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeTask" => {
+                    let out = self
+                        .0
+                        .describe_task(
+                            ctx,
+                            <DescribeTaskRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeTaskExecution" => {
+                    let out = self
+                        .0
+                        .describe_task_execution(
+                            ctx,
+                            <DescribeTaskExecutionRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListLocations" => {
+                    let out = self
+                        .0
+                        .list_locations(
+                            ctx,
+                            <ListLocationsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListTaskExecutions" => {
+                    let out = self
+                        .0
+                        .list_task_executions(
+                            ctx,
+                            <ListTaskExecutionsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListTasks" => {
+                    let out = self
+                        .0
+                        .list_tasks(
+                            ctx,
+                            <ListTasksRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "StartTaskExecution" => {
+                    let out = self
+                        .0
+                        .start_task_execution(
+                            ctx,
+                            <StartTaskExecutionRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateTask" => {
+                    let out = self
+                        .0
+                        .update_task(
+                            ctx,
+                            <UpdateTaskRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 _ => Err(ApiError::not_implemented(&SPEC, ctx.protocol, op.name)),
             }
         })

@@ -19,7 +19,7 @@ mod reports;
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use landbridge_bgp::{Config, Speaker, Transport};
 use tokio::sync::mpsc;
@@ -48,6 +48,9 @@ impl Default for Settings {
     }
 }
 
+/// How long a tunnel whose speaker could not start waits for another try.
+const RETRY: Duration = Duration::from_secs(10);
+
 /// AWS's timers for VPN BGP sessions.
 const HOLD_TIME: u16 = 30;
 
@@ -71,9 +74,10 @@ pub struct Endpoint {
 #[derive(Default)]
 struct Sessions {
     running: HashMap<Ipv4Addr, Running>,
-    /// Tunnels whose speaker could not start (address taken), so that the
-    /// reason is reported once, not every second.
-    failed: HashMap<Ipv4Addr, Spec>,
+    /// Tunnels whose speaker could not start (address taken), with when:
+    /// the reason is reported once, and a start is tried again after
+    /// `RETRY`.
+    failed: HashMap<Ipv4Addr, (Spec, Instant)>,
 }
 
 pub struct Controller {
@@ -127,6 +131,9 @@ impl Controller {
     }
 
     async fn reconcile(&self) {
+        // Taken first, so that reconciles (the loop's, `set_tunnel`'s) act
+        // in turn, each on what it read under the lock.
+        let mut sessions = self.sessions.lock().await;
         let at = self.ec2.at();
         let mut desired: HashMap<Ipv4Addr, Desired> = HashMap::new();
         for region in self.ec2.inner.regions.all() {
@@ -134,10 +141,9 @@ impl Controller {
             desired::collect(&state, &region, &at, &mut desired);
         }
         let cut = self.cut.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        let mut sessions = self.sessions.lock().await;
         let Sessions { running, failed } = &mut *sessions;
 
-        failed.retain(|ip, spec| desired.get(ip).is_some_and(|d| d.spec == *spec));
+        failed.retain(|ip, (spec, _)| desired.get(ip).is_some_and(|d| d.spec == *spec));
         let stale: Vec<Ipv4Addr> = running
             .iter()
             .filter(|(ip, r)| cut.contains(ip) || desired.get(ip).is_none_or(|d| d.spec != r.spec))
@@ -165,7 +171,8 @@ impl Controller {
                 r.speaker.advertise(d.advertise);
                 continue;
             }
-            if failed.get(&ip) == Some(&d.spec) {
+            let earlier = failed.get(&ip).map(|(_, at)| *at);
+            if earlier.is_some_and(|at| at.elapsed() < RETRY) {
                 continue;
             }
             match self.start(&d).await {
@@ -175,10 +182,12 @@ impl Controller {
                     running.insert(ip, r);
                 }
                 Err(e) => {
-                    tracing::warn!(tunnel = %ip, error = %e, "could not start a BGP speaker");
-                    let why = format!("cannot listen on {ip}:{}: {e}", self.settings.port);
-                    reports::stopped(&d.region, &ip.to_string(), &why).await;
-                    failed.insert(ip, d.spec);
+                    if earlier.is_none() {
+                        tracing::warn!(tunnel = %ip, error = %e, "could not start a BGP speaker");
+                        let why = format!("cannot listen on {ip}:{}: {e}", self.settings.port);
+                        reports::stopped(&d.region, &ip.to_string(), &why).await;
+                    }
+                    failed.insert(ip, (d.spec, Instant::now()));
                 }
             }
         }

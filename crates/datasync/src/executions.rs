@@ -1,0 +1,154 @@
+//! Task executions: started, queued behind the task's earlier ones, run by
+//! `engine.rs`, described with live counters, cancelled.
+
+use landbridge_api::datasync::*;
+use landbridge_api::{ApiError, RequestContext, Timestamp};
+
+use crate::model::{Counters, ExecutionRec, Phase};
+use crate::{DataSync, engine, errors, new_id, now_ms, tasks, views};
+
+pub async fn start(
+    ds: &DataSync,
+    ctx: &RequestContext,
+    input: StartTaskExecutionRequest,
+) -> Result<StartTaskExecutionResponse, ApiError> {
+    let mut state = ds.state().write().await;
+    let task = tasks::find(&state, ctx, &input.task_arn)?.clone();
+    let options = tasks::merge_options(&task.options, input.override_options.as_ref())?;
+    if options.task_queueing == "DISABLED" && tasks::status(&state, &task) != TaskStatus::Available {
+        return Err(errors::invalid(
+            "The task is already running and TaskQueueing is disabled",
+        ));
+    }
+    let rec = ExecutionRec {
+        arn: format!("{}/execution/{}", task.arn, new_id("exec")),
+        task_arn: task.arn.clone(),
+        account: task.account.clone(),
+        region: task.region.clone(),
+        started_ms: now_ms(),
+        status: "QUEUED".into(),
+        options,
+        counters: Counters::default(),
+        prepare: Phase::default(),
+        transfer: Phase::default(),
+        verify: Phase::default(),
+        total_ms: 0,
+        error_code: None,
+        error_detail: None,
+    };
+    ds.save("execution", &rec.account, &rec.region, &rec.arn, &rec).await?;
+    let arn = rec.arn.clone();
+    state.executions.insert(arn.clone(), rec);
+    drop(state);
+    tokio::spawn(engine::run(ds.clone(), arn.clone()));
+    Ok(StartTaskExecutionResponse {
+        task_execution_arn: Some(arn),
+    })
+}
+
+fn find<'a>(state: &'a crate::State, ctx: &RequestContext, arn: &str) -> Result<&'a ExecutionRec, ApiError> {
+    state
+        .executions
+        .get(arn)
+        .filter(|e| e.account == ctx.account_id && e.region == ctx.region)
+        .ok_or_else(|| errors::not_found(arn))
+}
+
+fn phase_status(p: &Phase) -> Option<PhaseStatus> {
+    PhaseStatus::parse(&p.status)
+}
+
+pub async fn describe(
+    ds: &DataSync,
+    ctx: &RequestContext,
+    input: DescribeTaskExecutionRequest,
+) -> Result<DescribeTaskExecutionResponse, ApiError> {
+    let state = ds.state().read().await;
+    let e = find(&state, ctx, &input.task_execution_arn)?;
+    let c = &e.counters;
+    Ok(DescribeTaskExecutionResponse {
+        task_execution_arn: Some(e.arn.clone()),
+        status: TaskExecutionStatus::parse(&e.status),
+        options: Some(tasks::options_view(&e.options)),
+        start_time: Some(Timestamp::from_millis(e.started_ms)),
+        estimated_files_to_transfer: Some(c.estimated_files),
+        estimated_bytes_to_transfer: Some(c.estimated_bytes),
+        files_prepared: Some(c.files_prepared),
+        files_transferred: Some(c.files_transferred),
+        bytes_written: Some(c.bytes_written),
+        bytes_transferred: Some(c.bytes_transferred),
+        bytes_compressed: Some(c.bytes_transferred),
+        files_verified: Some(c.files_verified),
+        files_skipped: Some(c.files_skipped),
+        files_deleted: Some(c.files_deleted),
+        result: Some(TaskExecutionResultDetail {
+            prepare_duration: Some(e.prepare.duration_ms),
+            prepare_status: phase_status(&e.prepare),
+            transfer_duration: Some(e.transfer.duration_ms),
+            transfer_status: phase_status(&e.transfer),
+            verify_duration: Some(e.verify.duration_ms),
+            verify_status: phase_status(&e.verify),
+            total_duration: Some(e.total_ms),
+            error_code: e.error_code.clone(),
+            error_detail: e.error_detail.clone(),
+        }),
+        task_mode: Some(TaskMode::Basic),
+        ..Default::default()
+    })
+}
+
+pub async fn list(
+    ds: &DataSync,
+    ctx: &RequestContext,
+    input: ListTaskExecutionsRequest,
+) -> Result<ListTaskExecutionsResponse, ApiError> {
+    let state = ds.state().read().await;
+    if let Some(t) = &input.task_arn {
+        tasks::find(&state, ctx, t)?;
+    }
+    let mut found: Vec<&ExecutionRec> = state
+        .executions
+        .values()
+        .filter(|e| e.account == ctx.account_id && e.region == ctx.region)
+        .filter(|e| input.task_arn.as_ref().is_none_or(|t| *t == e.task_arn))
+        .collect();
+    found.sort_by_key(|e| e.started_ms);
+    let entries = found
+        .into_iter()
+        .map(|e| TaskExecutionListEntry {
+            task_execution_arn: Some(e.arn.clone()),
+            status: TaskExecutionStatus::parse(&e.status),
+            task_mode: Some(TaskMode::Basic),
+        })
+        .collect();
+    let (page, next_token) = views::page(entries, input.max_results, input.next_token.as_deref())?;
+    Ok(ListTaskExecutionsResponse {
+        task_executions: Some(page),
+        next_token,
+    })
+}
+
+pub async fn cancel(
+    ds: &DataSync,
+    ctx: &RequestContext,
+    input: CancelTaskExecutionRequest,
+) -> Result<CancelTaskExecutionResponse, ApiError> {
+    let mut state = ds.state().write().await;
+    let mut e = find(&state, ctx, &input.task_execution_arn)?.clone();
+    if e.finished() {
+        return Err(errors::invalid(format!(
+            "Cannot cancel a task execution that is not running: {} is {}",
+            e.arn, e.status
+        )));
+    }
+    ds.request_cancel(&e.arn);
+    // A queued execution never starts; a running one stops between files.
+    if e.status == "QUEUED" {
+        engine::end_in_error(&mut e, "OpCancelled", "Cancelled by the user");
+    } else {
+        e.status = "CANCELLING".into();
+    }
+    ds.save("execution", &e.account, &e.region, &e.arn, &e).await?;
+    state.executions.insert(e.arn.clone(), e);
+    Ok(CancelTaskExecutionResponse {})
+}
