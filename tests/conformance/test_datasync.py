@@ -37,16 +37,8 @@ def location(ds, name: str, sub: str) -> str:
 
 
 def run(ds, task: str, **overrides) -> dict:
-    """Starts an execution and follows it to its end (bounded)."""
-    kwargs = {"OverrideOptions": overrides} if overrides else {}
-    arn = ds.start_task_execution(TaskArn=task, **kwargs)["TaskExecutionArn"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        e = ds.describe_task_execution(TaskExecutionArn=arn)
-        if e["Status"] in ("SUCCESS", "ERROR"):
-            return e
-        time.sleep(0.05)
-    raise AssertionError(f"{arn} did not finish: {e}")
+    """Starts an execution with these option overrides and follows it to its end."""
+    return run_with(ds, task, **({"OverrideOptions": overrides} if overrides else {}))
 
 
 def error_code(exc: ClientError) -> str:
@@ -167,3 +159,56 @@ def test_the_cli_lists_locations(aws, ds, s3):
     arn = location(ds, bucket(s3), "cli")
     out = aws("datasync", "list-locations")
     assert arn in [l["LocationArn"] for l in out["Locations"]]
+
+
+def test_filters_pick_what_moves(ds, s3):
+    src, dst = bucket(s3), bucket(s3)
+    for key in ["keep/a.txt", "keep/b.tmp", "keep/sub/c.txt", "skip/d.txt", "top.txt"]:
+        s3.put_object(Bucket=src, Key=key, Body=key.encode())
+    task = ds.create_task(
+        SourceLocationArn=location(ds, src, "/"),
+        DestinationLocationArn=location(ds, dst, "/"),
+        Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": "/keep|/top.txt"}],
+        Excludes=[{"FilterType": "SIMPLE_PATTERN", "Value": "*.tmp"}],
+    )["TaskArn"]
+    described = ds.describe_task(TaskArn=task)
+    assert described["Includes"] == [{"FilterType": "SIMPLE_PATTERN", "Value": "/keep|/top.txt"}]
+    e = run(ds, task)
+    assert (e["Status"], e["FilesTransferred"]) == ("SUCCESS", 3)
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=dst)["Contents"])
+    assert keys == ["keep/a.txt", "keep/sub/c.txt", "top.txt"]
+
+    # An execution's own filters replace the task's.
+    e = run_with(ds, task, Includes=[{"FilterType": "SIMPLE_PATTERN", "Value": "/skip"}])
+    assert (e["Status"], e["FilesTransferred"]) == ("SUCCESS", 1)
+
+
+def run_with(ds, task: str, **kwargs) -> dict:
+    """Starts an execution (StartTaskExecution's arguments) and follows it to its end,
+    bounded."""
+    arn = ds.start_task_execution(TaskArn=task, **kwargs)["TaskExecutionArn"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        e = ds.describe_task_execution(TaskExecutionArn=arn)
+        if e["Status"] in ("SUCCESS", "ERROR"):
+            return e
+        time.sleep(0.05)
+    raise AssertionError(f"{arn} did not finish")
+
+
+def test_tags(ds, s3):
+    arn = ds.create_location_s3(
+        S3BucketArn=f"arn:aws:s3:::{bucket(s3)}",
+        S3Config={"BucketAccessRoleArn": ROLE},
+        Tags=[{"Key": "team", "Value": "net"}],
+    )["LocationArn"]
+    ds.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "test"}])
+    assert ds.list_tags_for_resource(ResourceArn=arn)["Tags"] == [
+        {"Key": "env", "Value": "test"},
+        {"Key": "team", "Value": "net"},
+    ]
+    ds.untag_resource(ResourceArn=arn, Keys=["team"])
+    assert ds.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "env", "Value": "test"}]
+    with pytest.raises(ClientError) as exc:
+        ds.tag_resource(ResourceArn=arn, Tags=[{"Key": "aws:reserved", "Value": "x"}])
+    assert error_code(exc.value) == "InvalidRequestException"

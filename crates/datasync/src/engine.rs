@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use landbridge_objects::{Attrs, ListQuery, ObjectRec};
 
 use crate::model::{ExecutionRec, LocationKind, LocationRec, OptionsRec};
-use crate::{DataSync, now_ms};
+use crate::{DataSync, filters, now_ms};
 
 /// Objects by their key relative to the location's subdirectory.
 type Listing = BTreeMap<String, ObjectRec>;
@@ -102,7 +102,7 @@ async fn update(ds: &DataSync, arn: &str, store: bool, f: impl FnOnce(&mut Execu
 }
 
 async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure> {
-    let (source, destination, options) = {
+    let (source, destination, options, includes, excludes) = {
         let state = ds.state().read().await;
         let task = state
             .tasks
@@ -115,9 +115,21 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
                 .map(side)
                 .ok_or_else(|| Failure("InternalError", format!("location {a} is gone")))
         };
-        let options = state.executions.get(arn).map(|e| e.options.clone()).unwrap_or_default();
-        (location(&task.source)?, location(&task.destination)?, options)
+        let e = state
+            .executions
+            .get(arn)
+            .ok_or_else(|| Failure("InternalError", "the execution is gone".into()))?;
+        let options = e.options.clone();
+        let (includes, excludes) = (e.includes.clone(), e.excludes.clone());
+        (
+            location(&task.source)?,
+            location(&task.destination)?,
+            options,
+            includes,
+            excludes,
+        )
     };
+    let wanted = |rel: &str| filters::selected(&includes, &excludes, &format!("/{rel}"));
     update(ds, arn, true, |e| e.status = "LAUNCHING".into()).await?;
 
     // PREPARING: what to copy and what to delete.
@@ -127,21 +139,25 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
     let dst = list(ds, &destination).await?;
     let mut copy = Vec::new();
     let mut skipped = 0;
-    for (rel, obj) in &src {
-        let wanted = match dst.get(rel) {
+    for (rel, obj) in src.iter().filter(|(rel, _)| wanted(rel)) {
+        let copy_it = match dst.get(rel) {
             None => true,
             Some(_) if options.overwrite_mode == "NEVER" => false,
             Some(_) if options.transfer_mode == "ALL" => true,
             Some(d) => d.size != obj.size || d.etag != obj.etag,
         };
-        if wanted {
+        if copy_it {
             copy.push(rel.clone());
         } else {
             skipped += 1;
         }
     }
     let delete: Vec<String> = if options.preserve_deleted_files == "REMOVE" {
-        dst.keys().filter(|k| !src.contains_key(*k)).cloned().collect()
+        // What the filters leave out is left alone at the destination too.
+        dst.keys()
+            .filter(|k| !src.contains_key(*k) && wanted(k))
+            .cloned()
+            .collect()
     } else {
         Vec::new()
     };
@@ -195,7 +211,7 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
 
     // VERIFYING.
     let started = Instant::now();
-    let verified = verify(ds, &options, &source, &destination, &copy).await?;
+    let verified = verify(ds, &options, &source, &destination, &copy, &wanted).await?;
     let verify_ms = started.elapsed().as_millis() as i64;
     update(ds, arn, true, |e| {
         e.counters.files_verified = verified;
@@ -207,13 +223,15 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
 
 /// Compares the destination with the source: everything
 /// (POINT_IN_TIME_CONSISTENT), what was copied (ONLY_FILES_TRANSFERRED), or
-/// nothing (NONE). Sizes and ETags (the content's MD5) must match.
+/// nothing (NONE); what the filters leave out is not compared. Sizes and
+/// ETags (the content's MD5) must match.
 async fn verify(
     ds: &DataSync,
     options: &OptionsRec,
     source: &Side,
     destination: &Side,
     copied: &[String],
+    wanted: &impl Fn(&str) -> bool,
 ) -> Result<i64, Failure> {
     if options.verify_mode == "NONE" {
         return Ok(0);
@@ -223,7 +241,7 @@ async fn verify(
     let keys: Vec<&String> = if options.verify_mode == "ONLY_FILES_TRANSFERRED" {
         copied.iter().collect()
     } else {
-        src.keys().collect()
+        src.keys().filter(|k| wanted(k)).collect()
     };
     for rel in &keys {
         let (Some(s), Some(d)) = (src.get(*rel), dst.get(*rel)) else {

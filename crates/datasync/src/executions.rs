@@ -5,7 +5,7 @@ use landbridge_api::datasync::*;
 use landbridge_api::{ApiError, RequestContext, Timestamp};
 
 use crate::model::{Counters, ExecutionRec, Phase};
-use crate::{DataSync, engine, errors, new_id, now_ms, tasks, views};
+use crate::{DataSync, engine, errors, filters, new_id, now_ms, tags, tasks, views};
 
 pub async fn start(
     ds: &DataSync,
@@ -28,6 +28,15 @@ pub async fn start(
         started_ms: now_ms(),
         status: "QUEUED".into(),
         options,
+        includes: match input.includes.as_deref() {
+            Some(rules) => filters::patterns(Some(rules))?,
+            None => task.includes.clone(),
+        },
+        excludes: match input.excludes.as_deref() {
+            Some(rules) => filters::patterns(Some(rules))?,
+            None => task.excludes.clone(),
+        },
+        tags: tags::from_input(input.tags)?,
         counters: Counters::default(),
         prepare: Phase::default(),
         transfer: Phase::default(),
@@ -70,6 +79,8 @@ pub async fn describe(
         task_execution_arn: Some(e.arn.clone()),
         status: TaskExecutionStatus::parse(&e.status),
         options: Some(tasks::options_view(&e.options)),
+        includes: tasks::filter_view(&e.includes),
+        excludes: tasks::filter_view(&e.excludes),
         start_time: Some(Timestamp::from_millis(e.started_ms)),
         estimated_files_to_transfer: Some(c.estimated_files),
         estimated_bytes_to_transfer: Some(c.estimated_bytes),

@@ -12,8 +12,10 @@
 mod engine;
 mod errors;
 mod executions;
+mod filters;
 mod locations;
 pub mod model;
+mod tags;
 mod tasks;
 mod views;
 
@@ -323,6 +325,30 @@ impl DatasyncApi for DataSync {
         input: ListTaskExecutionsRequest,
     ) -> Result<ListTaskExecutionsResponse, ApiError> {
         executions::list(self, ctx, input).await
+    }
+
+    async fn tag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: TagResourceRequest,
+    ) -> Result<TagResourceResponse, ApiError> {
+        tags::tag(self, ctx, input).await
+    }
+
+    async fn untag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> Result<UntagResourceResponse, ApiError> {
+        tags::untag(self, ctx, input).await
+    }
+
+    async fn list_tags_for_resource(
+        &self,
+        ctx: &RequestContext,
+        input: ListTagsForResourceRequest,
+    ) -> Result<ListTagsForResourceResponse, ApiError> {
+        tags::list(self, ctx, input).await
     }
 
     async fn cancel_task_execution(

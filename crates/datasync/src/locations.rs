@@ -4,7 +4,7 @@ use landbridge_api::datasync::*;
 use landbridge_api::{ApiError, RequestContext, Timestamp};
 
 use crate::model::{LocationKind, LocationRec};
-use crate::{DataSync, errors, new_arn, now_ms, views};
+use crate::{DataSync, errors, new_arn, now_ms, tags, views};
 
 /// `arn:aws:s3:::bucket` names a bucket; access points and Outposts are
 /// not emulated.
@@ -51,6 +51,7 @@ pub async fn create_s3(
             storage_class: input.s3_storage_class.map_or("STANDARD", |c| c.as_str()).to_string(),
             role_arn: input.s3_config.bucket_access_role_arn,
         },
+        tags: tags::from_input(input.tags)?,
     };
     let mut state = ds.state().write().await;
     ds.save("location", &rec.account, &rec.region, &rec.arn, &rec).await?;

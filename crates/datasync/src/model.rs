@@ -10,7 +10,11 @@ pub struct LocationRec {
     pub region: String,
     pub created_ms: i64,
     pub kind: LocationKind,
+    #[serde(default)]
+    pub tags: Tags,
 }
+
+pub type Tags = std::collections::BTreeMap<String, String>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -77,6 +81,13 @@ pub struct TaskRec {
     pub source: String,
     pub destination: String,
     pub options: OptionsRec,
+    /// Filter patterns (`filters.rs`).
+    #[serde(default)]
+    pub includes: Vec<String>,
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    #[serde(default)]
+    pub tags: Tags,
 }
 
 /// What an execution has counted so far.
@@ -121,6 +132,12 @@ pub struct ExecutionRec {
     /// ERROR (CANCELLING while a cancel is under way).
     pub status: String,
     pub options: OptionsRec,
+    #[serde(default)]
+    pub includes: Vec<String>,
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    #[serde(default)]
+    pub tags: Tags,
     pub counters: Counters,
     pub prepare: Phase,
     pub transfer: Phase,

@@ -4,7 +4,7 @@ use landbridge_api::datasync::*;
 use landbridge_api::{ApiError, RequestContext, Timestamp};
 
 use crate::model::{OptionsRec, TaskRec};
-use crate::{DataSync, errors, locations, new_arn, now_ms, views};
+use crate::{DataSync, errors, filters, locations, new_arn, now_ms, tags, views};
 
 /// `options` over `base`: what is given replaces, the rest stays.
 pub fn merge_options(base: &OptionsRec, options: Option<&Options>) -> Result<OptionsRec, ApiError> {
@@ -58,6 +58,16 @@ pub fn options_view(o: &OptionsRec) -> Options {
     }
 }
 
+/// Patterns back as DataSync shows them: one rule, `|`-separated.
+pub fn filter_view(patterns: &[String]) -> Option<Vec<FilterRule>> {
+    (!patterns.is_empty()).then(|| {
+        vec![FilterRule {
+            filter_type: Some(FilterType::SimplePattern),
+            value: Some(patterns.join("|")),
+        }]
+    })
+}
+
 pub fn find<'a>(state: &'a crate::State, ctx: &RequestContext, arn: &str) -> Result<&'a TaskRec, ApiError> {
     state
         .tasks
@@ -103,6 +113,9 @@ pub async fn create(
         source: input.source_location_arn,
         destination: input.destination_location_arn,
         options: merge_options(&OptionsRec::default(), input.options.as_ref())?,
+        includes: filters::patterns(input.includes.as_deref())?,
+        excludes: filters::patterns(input.excludes.as_deref())?,
+        tags: tags::from_input(input.tags)?,
     };
     ds.save("task", &rec.account, &rec.region, &rec.arn, &rec).await?;
     let arn = rec.arn.clone();
@@ -131,6 +144,8 @@ pub async fn describe(
         source_location_arn: Some(t.source.clone()),
         destination_location_arn: Some(t.destination.clone()),
         options: Some(options_view(&t.options)),
+        includes: filter_view(&t.includes),
+        excludes: filter_view(&t.excludes),
         creation_time: Some(Timestamp::from_millis(t.created_ms)),
         task_mode: Some(TaskMode::Basic),
         ..Default::default()
@@ -147,6 +162,12 @@ pub async fn update(
     t.options = merge_options(&t.options, input.options.as_ref())?;
     if input.name.is_some() {
         t.name = input.name;
+    }
+    if let Some(rules) = input.includes.as_deref() {
+        t.includes = filters::patterns(Some(rules))?;
+    }
+    if let Some(rules) = input.excludes.as_deref() {
+        t.excludes = filters::patterns(Some(rules))?;
     }
     ds.save("task", &t.account, &t.region, &t.arn, &t).await?;
     state.tasks.insert(t.arn.clone(), t);

@@ -73,6 +73,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "ListTagsForResource",
+            input: Some(&S_ListTagsForResourceRequest),
+            output: Some(&S_ListTagsForResourceResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "ListTaskExecutions",
             input: Some(&S_ListTaskExecutionsRequest),
             output: Some(&S_ListTaskExecutionsResponse),
@@ -88,6 +94,18 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "StartTaskExecution",
             input: Some(&S_StartTaskExecutionRequest),
             output: Some(&S_StartTaskExecutionResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "TagResource",
+            input: Some(&S_TagResourceRequest),
+            output: Some(&S_TagResourceResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UntagResource",
+            input: Some(&S_UntagResourceRequest),
+            output: Some(&S_UntagResourceResponse),
             result_wrapper: None,
         },
         Operation {
@@ -1104,6 +1122,57 @@ pub static S_ListLocationsResponse: Shape = Shape {
         union: false,
     },
 };
+pub static S_ListTagsForResourceRequest: Shape = Shape {
+    name: "ListTagsForResourceRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ResourceArn",
+                shape: &S_TaggableResourceArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListTagsForResourceResponse: Shape = Shape {
+    name: "ListTagsForResourceResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Tags",
+                shape: &S_OutputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_ListTaskExecutionsRequest: Shape = Shape {
     name: "ListTaskExecutionsRequest",
     kind: ShapeKind::Structure {
@@ -1573,6 +1642,17 @@ pub static S_Options: Shape = Shape {
         union: false,
     },
 };
+pub static S_OutputTagList: Shape = Shape {
+    name: "OutputTagList",
+    kind: ShapeKind::List {
+        member: &S_TagListEntry,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(55),
+        },
+    },
+};
 pub static S_OverwriteMode: Shape = Shape {
     name: "OverwriteMode",
     kind: ShapeKind::String {
@@ -1998,6 +2078,17 @@ pub static S_TagKey: Shape = Shape {
         pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
     },
 };
+pub static S_TagKeyList: Shape = Shape {
+    name: "TagKeyList",
+    kind: ShapeKind::List {
+        member: &S_TagKey,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(50),
+        },
+    },
+};
 pub static S_TagListEntry: Shape = Shape {
     name: "TagListEntry",
     kind: ShapeKind::Structure {
@@ -2020,6 +2111,35 @@ pub static S_TagListEntry: Shape = Shape {
         union: false,
     },
 };
+pub static S_TagResourceRequest: Shape = Shape {
+    name: "TagResourceRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ResourceArn",
+                shape: &S_TaggableResourceArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TagResourceResponse: Shape = Shape {
+    name: "TagResourceResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
 pub static S_TagValue: Shape = Shape {
     name: "TagValue",
     kind: ShapeKind::String {
@@ -2029,6 +2149,19 @@ pub static S_TagValue: Shape = Shape {
             max: Some(256),
         },
         pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
+    },
+};
+pub static S_TaggableResourceArn: Shape = Shape {
+    name: "TaggableResourceArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\\-0-9]+:[0-9]{12}:(((agent|task|location)/(agent|task|loc)-[a-z0-9]{17}(/execution/exec-[a-f0-9]{17})?)|(system/storage-system-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(/job/discovery-job-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?))$",
+        ),
     },
 };
 pub static S_TaskArn: Shape = Shape {
@@ -2530,6 +2663,35 @@ pub static S_Uid: Shape = Shape {
         enum_values: &["NONE", "INT_VALUE", "NAME", "BOTH"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_UntagResourceRequest: Shape = Shape {
+    name: "UntagResourceRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ResourceArn",
+                shape: &S_TaggableResourceArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Keys",
+                shape: &S_TagKeyList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UntagResourceResponse: Shape = Shape {
+    name: "UntagResourceResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
     },
 };
 pub static S_UpdateTaskRequest: Shape = Shape {
@@ -3591,6 +3753,61 @@ impl IntoValue for ListLocationsResponse {
         let mut w = StructWriter::new();
         w.set_opt("Locations", self.locations, |v: Vec<LocationListEntry>| {
             list_into(v, <LocationListEntry as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTagsForResourceRequest {
+    pub resource_arn: String,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListTagsForResourceRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            resource_arn: r.required("ResourceArn", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListTagsForResourceRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ResourceArn", (<String as IntoValue>::into_value)(self.resource_arn));
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTagsForResourceResponse {
+    pub tags: Option<Vec<TagListEntry>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListTagsForResourceResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListTagsForResourceResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
         });
         w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
         w.finish()
@@ -5249,6 +5466,51 @@ impl IntoValue for TagListEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct TagResourceRequest {
+    pub resource_arn: String,
+    pub tags: Vec<TagListEntry>,
+}
+
+impl FromValue for TagResourceRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            resource_arn: r.required("ResourceArn", <String as FromValue>::from_value)?,
+            tags: r.required("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for TagResourceRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ResourceArn", (<String as IntoValue>::into_value)(self.resource_arn));
+        w.set(
+            "Tags",
+            (|v: Vec<TagListEntry>| list_into(v, <TagListEntry as IntoValue>::into_value))(self.tags),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TagResourceResponse {}
+
+impl FromValue for TagResourceResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for TagResourceResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskExecutionFilesFailedDetail {
     pub prepare: Option<i64>,
     pub transfer: Option<i64>,
@@ -6023,6 +6285,51 @@ impl IntoValue for Uid {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct UntagResourceRequest {
+    pub resource_arn: String,
+    pub keys: Vec<String>,
+}
+
+impl FromValue for UntagResourceRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            resource_arn: r.required("ResourceArn", <String as FromValue>::from_value)?,
+            keys: r.required("Keys", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for UntagResourceRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ResourceArn", (<String as IntoValue>::into_value)(self.resource_arn));
+        w.set(
+            "Keys",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.keys),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UntagResourceResponse {}
+
+impl FromValue for UntagResourceResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UntagResourceResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateTaskRequest {
     pub task_arn: String,
     pub options: Option<Options>,
@@ -6248,6 +6555,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn list_tags_for_resource(
+        &self,
+        ctx: &RequestContext,
+        input: ListTagsForResourceRequest,
+    ) -> impl std::future::Future<Output = Result<ListTagsForResourceResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListTagsForResource");
+        async move { Err(err) }
+    }
+
     fn list_task_executions(
         &self,
         ctx: &RequestContext,
@@ -6275,6 +6592,26 @@ pub trait DatasyncApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<StartTaskExecutionResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "StartTaskExecution");
+        async move { Err(err) }
+    }
+
+    fn tag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: TagResourceRequest,
+    ) -> impl std::future::Future<Output = Result<TagResourceResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "TagResource");
+        async move { Err(err) }
+    }
+
+    fn untag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> impl std::future::Future<Output = Result<UntagResourceResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UntagResource");
         async move { Err(err) }
     }
 
@@ -6404,6 +6741,17 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "ListTagsForResource" => {
+                    let out = self
+                        .0
+                        .list_tags_for_resource(
+                            ctx,
+                            <ListTagsForResourceRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "ListTaskExecutions" => {
                     let out = self
                         .0
@@ -6432,6 +6780,28 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .start_task_execution(
                             ctx,
                             <StartTaskExecutionRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "TagResource" => {
+                    let out = self
+                        .0
+                        .tag_resource(
+                            ctx,
+                            <TagResourceRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UntagResource" => {
+                    let out = self
+                        .0
+                        .untag_resource(
+                            ctx,
+                            <UntagResourceRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
