@@ -212,3 +212,30 @@ def test_tags(ds, s3):
     with pytest.raises(ClientError) as exc:
         ds.tag_resource(ResourceArn=arn, Tags=[{"Key": "aws:reserved", "Value": "x"}])
     assert error_code(exc.value) == "InvalidRequestException"
+
+
+def test_updates_a_location_and_a_running_executions_bandwidth(ds, s3):
+    src, dst = bucket(s3), bucket(s3)
+    s3.put_object(Bucket=src, Key="big", Body=os.urandom(256 * 1024))
+    source = location(ds, src, "/old")
+    ds.update_location_s3(LocationArn=source, Subdirectory="/")
+    assert ds.describe_location_s3(LocationArn=source)["LocationUri"] == f"s3://{src}/"
+    task = ds.create_task(SourceLocationArn=source, DestinationLocationArn=location(ds, dst, "/"))["TaskArn"]
+
+    # At 1 KiB/s this would take minutes; lifting the limit lets it finish now.
+    arn = ds.start_task_execution(TaskArn=task, OverrideOptions={"BytesPerSecond": 1024})["TaskExecutionArn"]
+    deadline = time.monotonic() + 30
+    while ds.describe_task_execution(TaskExecutionArn=arn)["FilesTransferred"] < 1:
+        assert time.monotonic() < deadline, "the copy did not start"
+        time.sleep(0.05)
+    assert ds.describe_task_execution(TaskExecutionArn=arn)["Status"] == "TRANSFERRING"
+    assert ds.describe_task(TaskArn=task)["Status"] == "RUNNING"
+    with pytest.raises(ClientError) as exc:
+        ds.update_task_execution(TaskExecutionArn=arn, Options={"VerifyMode": "NONE"})
+    assert error_code(exc.value) == "InvalidRequestException"
+    ds.update_task_execution(TaskExecutionArn=arn, Options={"BytesPerSecond": -1})
+    deadline = time.monotonic() + 30
+    while (e := ds.describe_task_execution(TaskExecutionArn=arn))["Status"] not in ("SUCCESS", "ERROR"):
+        assert time.monotonic() < deadline, e
+        time.sleep(0.05)
+    assert (e["Status"], e["Options"]["BytesPerSecond"]) == ("SUCCESS", -1)

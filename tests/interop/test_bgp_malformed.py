@@ -98,6 +98,13 @@ class Peer:
         self.sock.close()
 
 
+def closed(peer: Peer, ec2, vpn) -> None:
+    """Closes the peer and waits until Landbridge has seen the session go, so that the
+    next test's connection is not refused for this one."""
+    peer.close()
+    wait_until(lambda: vpn_setup.telemetry(ec2, vpn)[vpn.tunnels[0]]["Status"] == "DOWN", what="the session gone")
+
+
 @pytest.fixture(scope="module")
 def vpn(ec2):
     return vpn_setup.vgw_vpn(ec2, "10.64.0.0/16", CUSTOMER_ASN, LOCAL)
@@ -136,7 +143,7 @@ def test_a_malformed_attribute_list_resets_the_session(vpn, ec2):
         assert peer.notification()[0] == 3
         wait_until(lambda: vpn_setup.telemetry(ec2, vpn)[vpn.tunnels[0]]["Status"] == "DOWN", what="tunnel DOWN")
     finally:
-        peer.close()
+        closed(peer, ec2, vpn)
 
 
 def test_an_invalid_origin_is_treated_as_withdraw(vpn, ec2):
@@ -155,7 +162,7 @@ def test_an_invalid_origin_is_treated_as_withdraw(vpn, ec2):
         tele = vpn_setup.telemetry(ec2, vpn)[vpn.tunnels[0]]
         assert (tele["Status"], tele["AcceptedRouteCount"]) == ("UP", 1)
     finally:
-        peer.close()
+        closed(peer, ec2, vpn)
 
 
 def test_the_last_word_on_a_prefix_wins_within_a_burst(vpn, ec2):
@@ -170,7 +177,7 @@ def test_the_last_word_on_a_prefix_wins_within_a_burst(vpn, ec2):
         wait_until(lambda: "203.0.113.0/24" in vpn_setup.propagated_routes(ec2, vpn), what="the last prefix")
         assert vpn_setup.propagated_routes(ec2, vpn) == {"203.0.113.0/24"}
     finally:
-        peer.close()
+        closed(peer, ec2, vpn)
 
 
 def test_bits_past_the_prefix_length_do_not_matter(vpn, ec2):
@@ -183,4 +190,4 @@ def test_bits_past_the_prefix_length_do_not_matter(vpn, ec2):
         peer.send(withdraw("10.0.0.0/20"))
         wait_until(lambda: not vpn_setup.propagated_routes(ec2, vpn), what="10.0.0.0/20 withdrawn")
     finally:
-        peer.close()
+        closed(peer, ec2, vpn)

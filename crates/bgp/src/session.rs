@@ -120,7 +120,11 @@ impl<'a> Connection<'a> {
         conn.feed(Input::TcpEstablished, None).await;
         let far = Instant::now() + Duration::from_secs(86400 * 365);
         while !conn.close {
+            // In this order: what already arrived on this connection (a
+            // close included) comes before a new connection is considered,
+            // so a peer that reconnects is not refused for an old one.
             tokio::select! {
+                biased;
                 frame = reader.next() => {
                     conn.frame(frame).await;
                     // Read what else has already arrived before reporting.

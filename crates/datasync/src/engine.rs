@@ -185,13 +185,13 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
             .await
             .map_err(|e| Failure("TransferError", format!("copying {}: {e}", obj.key)))?;
         sent += obj.size;
-        throttle(&options, sent, started).await;
         update(ds, arn, false, |e| {
             e.counters.files_transferred += 1;
             e.counters.bytes_transferred += obj.size as i64;
             e.counters.bytes_written += obj.size as i64;
         })
         .await?;
+        throttle(ds, arn, sent, started).await;
     }
     for rel in &delete {
         let key = format!("{}{rel}", destination.prefix);
@@ -297,13 +297,22 @@ async fn list(ds: &DataSync, side: &Side) -> Result<Listing, Failure> {
     }
 }
 
-/// Holds the transfer to `BytesPerSecond` (-1: no limit).
-async fn throttle(options: &OptionsRec, sent: u64, started: Instant) {
-    if options.bytes_per_second <= 0 {
-        return;
-    }
-    let due = Duration::from_secs_f64(sent as f64 / options.bytes_per_second as f64);
-    if let Some(wait) = due.checked_sub(started.elapsed()) {
-        tokio::time::sleep(wait).await;
+/// Holds the transfer to the execution's BytesPerSecond (-1: no limit),
+/// read again every tenth of a second: UpdateTaskExecution may change it,
+/// CancelTaskExecution may stop the wait.
+async fn throttle(ds: &DataSync, arn: &str, sent: u64, started: Instant) {
+    loop {
+        let bytes_per_second = {
+            let state = ds.state().read().await;
+            state.executions.get(arn).map_or(-1, |e| e.options.bytes_per_second)
+        };
+        if bytes_per_second <= 0 || ds.cancel_requested(arn) {
+            return;
+        }
+        let due = Duration::from_secs_f64(sent as f64 / bytes_per_second as f64);
+        match due.checked_sub(started.elapsed()) {
+            Some(wait) if !wait.is_zero() => tokio::time::sleep(wait.min(Duration::from_millis(100))).await,
+            _ => return,
+        }
     }
 }

@@ -163,3 +163,38 @@ pub async fn cancel(
     state.executions.insert(e.arn.clone(), e);
     Ok(CancelTaskExecutionResponse {})
 }
+
+/// Changes a running execution's BytesPerSecond, the one option DataSync
+/// lets an execution change; the transfer follows from the next file.
+pub async fn update(
+    ds: &DataSync,
+    ctx: &RequestContext,
+    input: UpdateTaskExecutionRequest,
+) -> Result<UpdateTaskExecutionResponse, ApiError> {
+    let mut state = ds.state().write().await;
+    let mut e = find(&state, ctx, &input.task_execution_arn)?.clone();
+    if e.finished() {
+        return Err(errors::invalid(format!(
+            "The task execution {} has already finished",
+            e.arn
+        )));
+    }
+    if input.options.bytes_per_second.is_none() {
+        return Err(errors::invalid(
+            "Only BytesPerSecond can be updated on a task execution",
+        ));
+    }
+    let others = Options {
+        bytes_per_second: None,
+        ..input.options.clone()
+    };
+    if others != Options::default() {
+        return Err(errors::invalid(
+            "Only BytesPerSecond can be updated on a task execution",
+        ));
+    }
+    e.options = tasks::merge_options(&e.options, Some(&input.options))?;
+    ds.save("execution", &e.account, &e.region, &e.arn, &e).await?;
+    state.executions.insert(e.arn.clone(), e);
+    Ok(UpdateTaskExecutionResponse {})
+}

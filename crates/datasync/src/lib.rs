@@ -327,6 +327,22 @@ impl DatasyncApi for DataSync {
         executions::list(self, ctx, input).await
     }
 
+    async fn update_location_s3(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationS3Request,
+    ) -> Result<UpdateLocationS3Response, ApiError> {
+        locations::update_s3(self, ctx, input).await
+    }
+
+    async fn update_task_execution(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateTaskExecutionRequest,
+    ) -> Result<UpdateTaskExecutionResponse, ApiError> {
+        executions::update(self, ctx, input).await
+    }
+
     async fn tag_resource(
         &self,
         ctx: &RequestContext,

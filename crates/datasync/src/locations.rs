@@ -147,3 +147,34 @@ pub async fn list(
         next_token,
     })
 }
+
+pub async fn update_s3(
+    ds: &DataSync,
+    ctx: &RequestContext,
+    input: UpdateLocationS3Request,
+) -> Result<UpdateLocationS3Response, ApiError> {
+    let mut state = ds.state().write().await;
+    let mut l = find(&state, ctx, &input.location_arn)?.clone();
+    let LocationKind::S3 {
+        subdirectory,
+        storage_class,
+        role_arn,
+        ..
+    } = &mut l.kind;
+    if let Some(sub) = input.subdirectory.as_deref() {
+        let sub = normalise_subdirectory(Some(sub));
+        if sub.split('/').any(|part| part == "." || part == "..") {
+            return Err(errors::invalid("The subdirectory must not contain . or .. components"));
+        }
+        *subdirectory = sub;
+    }
+    if let Some(c) = input.s3_storage_class {
+        *storage_class = c.as_str().to_string();
+    }
+    if let Some(c) = input.s3_config {
+        *role_arn = c.bucket_access_role_arn;
+    }
+    ds.save("location", &l.account, &l.region, &l.arn, &l).await?;
+    state.locations.insert(l.arn.clone(), l);
+    Ok(UpdateLocationS3Response {})
+}

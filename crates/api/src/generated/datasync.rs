@@ -109,9 +109,21 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "UpdateLocationS3",
+            input: Some(&S_UpdateLocationS3Request),
+            output: Some(&S_UpdateLocationS3Response),
+            result_wrapper: None,
+        },
+        Operation {
             name: "UpdateTask",
             input: Some(&S_UpdateTaskRequest),
             output: Some(&S_UpdateTaskResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateTaskExecution",
+            input: Some(&S_UpdateTaskExecutionRequest),
+            output: Some(&S_UpdateTaskExecutionResponse),
             result_wrapper: None,
         },
     ],
@@ -2689,6 +2701,78 @@ pub static S_UntagResourceRequest: Shape = Shape {
 };
 pub static S_UntagResourceResponse: Shape = Shape {
     name: "UntagResourceResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateLocationS3Request: Shape = Shape {
+    name: "UpdateLocationS3Request",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_S3Subdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3StorageClass",
+                shape: &S_S3StorageClass,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3Config",
+                shape: &S_S3Config,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationS3Response: Shape = Shape {
+    name: "UpdateLocationS3Response",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateTaskExecutionRequest: Shape = Shape {
+    name: "UpdateTaskExecutionRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "TaskExecutionArn",
+                shape: &S_TaskExecutionArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Options",
+                shape: &S_Options,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateTaskExecutionResponse: Shape = Shape {
+    name: "UpdateTaskExecutionResponse",
     kind: ShapeKind::Structure {
         members: &[],
         union: false,
@@ -6330,6 +6414,103 @@ impl IntoValue for UntagResourceResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationS3Request {
+    pub location_arn: String,
+    pub subdirectory: Option<String>,
+    pub s3_storage_class: Option<S3StorageClass>,
+    pub s3_config: Option<S3Config>,
+}
+
+impl FromValue for UpdateLocationS3Request {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            s3_storage_class: r.optional("S3StorageClass", <S3StorageClass as FromValue>::from_value)?,
+            s3_config: r.optional("S3Config", <S3Config as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationS3Request {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "S3StorageClass",
+            self.s3_storage_class,
+            <S3StorageClass as IntoValue>::into_value,
+        );
+        w.set_opt("S3Config", self.s3_config, <S3Config as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationS3Response {}
+
+impl FromValue for UpdateLocationS3Response {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationS3Response {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateTaskExecutionRequest {
+    pub task_execution_arn: String,
+    pub options: Options,
+}
+
+impl FromValue for UpdateTaskExecutionRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            task_execution_arn: r.required("TaskExecutionArn", <String as FromValue>::from_value)?,
+            options: r.required("Options", <Options as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateTaskExecutionRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "TaskExecutionArn",
+            (<String as IntoValue>::into_value)(self.task_execution_arn),
+        );
+        w.set("Options", (<Options as IntoValue>::into_value)(self.options));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateTaskExecutionResponse {}
+
+impl FromValue for UpdateTaskExecutionResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateTaskExecutionResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateTaskRequest {
     pub task_arn: String,
     pub options: Option<Options>,
@@ -6615,6 +6796,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn update_location_s3(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationS3Request,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationS3Response, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationS3");
+        async move { Err(err) }
+    }
+
     fn update_task(
         &self,
         ctx: &RequestContext,
@@ -6622,6 +6813,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<UpdateTaskResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateTask");
+        async move { Err(err) }
+    }
+
+    fn update_task_execution(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateTaskExecutionRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateTaskExecutionResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateTaskExecution");
         async move { Err(err) }
     }
 }
@@ -6807,12 +7008,34 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "UpdateLocationS3" => {
+                    let out = self
+                        .0
+                        .update_location_s3(
+                            ctx,
+                            <UpdateLocationS3Request as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "UpdateTask" => {
                     let out = self
                         .0
                         .update_task(
                             ctx,
                             <UpdateTaskRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateTaskExecution" => {
+                    let out = self
+                        .0
+                        .update_task_execution(
+                            ctx,
+                            <UpdateTaskExecutionRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
