@@ -8,8 +8,8 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use netgauze_bgp_pkt::BgpMessage;
 use netgauze_bgp_pkt::nlri::{Ipv4Unicast, Ipv4UnicastAddress, Ipv6Unicast, Ipv6UnicastAddress};
 use netgauze_bgp_pkt::path_attribute::{
-    As2PathSegment, As4PathSegment, AsPath, AsPathSegmentType, MpReach, MpUnreach, MultiExitDiscriminator, NextHop,
-    Origin, PathAttribute, PathAttributeValue,
+    As2PathSegment, As4Path, As4PathSegment, AsPath, AsPathSegmentType, MpReach, MpUnreach, MultiExitDiscriminator,
+    NextHop, Origin, PathAttribute, PathAttributeValue,
 };
 use netgauze_bgp_pkt::update::BgpUpdateMessage;
 use netgauze_bgp_pkt::wire::deserializer::BgpParsingIgnoredErrors;
@@ -74,6 +74,21 @@ pub fn read(
     let mut changes = RouteChanges::default();
     let mut mp_nlri: Vec<IpNet> = Vec::new();
     let mut mp_next_hop = None;
+    // RFC 7606 §3(g): MP_REACH_NLRI or MP_UNREACH_NLRI twice resets the
+    // session; their routes cannot be trusted either way.
+    let mp =
+        |kind: fn(&PathAttributeValue) -> bool| update.path_attributes().iter().filter(|a| kind(a.value())).count();
+    if mp(|v| matches!(v, PathAttributeValue::MpReach(_))) > 1
+        || mp(|v| matches!(v, PathAttributeValue::MpUnreach(_))) > 1
+    {
+        return Err(Notification::malformed_attribute_list());
+    }
+    // AS_PATH read with 4-byte numbers means the session is 4-byte: any
+    // AS4_PATH is then ignored (RFC 6793 §4.1).
+    let four_byte = update
+        .path_attributes()
+        .iter()
+        .any(|a| matches!(a.value(), PathAttributeValue::AsPath(AsPath::As4PathSegments(_))));
     for attr in update.path_attributes() {
         match attr.value() {
             PathAttributeValue::Origin(o) => origin = Some(*o as u8),
@@ -87,7 +102,7 @@ pub fn read(
             PathAttributeValue::AsPath(AsPath::As4PathSegments(s)) => {
                 as2 = Some(s.iter().map(|s| (s.segment_type(), s.as_numbers().to_vec())).collect())
             }
-            PathAttributeValue::As4Path(p) => {
+            PathAttributeValue::As4Path(p) if !four_byte => {
                 as4_path = Some(
                     p.segments()
                         .iter()
@@ -183,7 +198,12 @@ fn merge_as4_path(as_path: Segments, as4_path: Option<Segments>) -> Segments {
     let Some(as4) = as4_path else {
         return as_path;
     };
-    let count = |s: &Segments| s.iter().map(|(_, a)| a.len()).sum::<usize>();
+    // An AS_SET counts as one AS (RFC 6793 §4.2.3).
+    let length = |(t, a): &(AsPathSegmentType, Vec<u32>)| match t {
+        AsPathSegmentType::AsSet => 1,
+        AsPathSegmentType::AsSequence => a.len(),
+    };
+    let count = |s: &Segments| s.iter().map(length).sum::<usize>();
     let (n2, n4) = (count(&as_path), count(&as4));
     if n4 > n2 {
         return as_path;
@@ -194,9 +214,17 @@ fn merge_as4_path(as_path: Segments, as4_path: Option<Segments>) -> Segments {
         if keep == 0 {
             break;
         }
-        let take = asns.len().min(keep);
-        out.push((t, asns[..take].to_vec()));
-        keep -= take;
+        match t {
+            AsPathSegmentType::AsSet => {
+                out.push((t, asns));
+                keep -= 1;
+            }
+            AsPathSegmentType::AsSequence => {
+                let take = asns.len().min(keep);
+                out.push((t, asns[..take].to_vec()));
+                keep -= take;
+            }
+        }
     }
     out.extend(as4);
     out
@@ -319,8 +347,9 @@ fn v6_nlri(prefixes: &[Ipv6Net]) -> Box<[Ipv6UnicastAddress]> {
 /// ORIGIN IGP, our AS as the path (4-byte when the peer reads it, else
 /// AS_TRANS per RFC 6793 for an AS that does not fit), and the MED if set.
 fn common_attributes(adv: &Advertised) -> Vec<PathAttribute> {
+    let sequence = || vec![As4PathSegment::new(AsPathSegmentType::AsSequence, vec![adv.local_asn])];
     let as_path = if adv.asn4 {
-        AsPath::As4PathSegments(vec![As4PathSegment::new(AsPathSegmentType::AsSequence, vec![adv.local_asn])].into())
+        AsPath::As4PathSegments(sequence().into())
     } else {
         let asn = u16::try_from(adv.local_asn).unwrap_or(crate::AS_TRANS);
         AsPath::As2PathSegments(vec![As2PathSegment::new(AsPathSegmentType::AsSequence, vec![asn])].into())
@@ -329,6 +358,11 @@ fn common_attributes(adv: &Advertised) -> Vec<PathAttribute> {
         attr(false, true, PathAttributeValue::Origin(Origin::IGP)),
         attr(false, true, PathAttributeValue::AsPath(as_path)),
     ];
+    // A 2-byte peer sees AS_TRANS; the real AS travels in AS4_PATH
+    // (RFC 6793 §4.2.2).
+    if !adv.asn4 && adv.local_asn > u32::from(u16::MAX) {
+        attrs.push(attr(true, true, PathAttributeValue::As4Path(As4Path::new(sequence()))));
+    }
     if let Some(m) = adv.med {
         attrs.push(attr(
             true,
@@ -345,5 +379,132 @@ fn attr(optional: bool, transitive: bool, value: PathAttributeValue) -> PathAttr
         Ok(a) => a,
         // The flags above are the ones each attribute's definition fixes.
         Err((value, e)) => unreachable!("attribute flags for {value:?}: {e:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nlri(p: &str) -> Ipv4UnicastAddress {
+        let net: Ipv4Net = p.parse().unwrap();
+        Ipv4UnicastAddress::new_no_path_id(Ipv4Unicast::from_net(net).unwrap())
+    }
+
+    fn update(attrs: Vec<PathAttribute>, prefixes: &[&str]) -> BgpUpdateMessage {
+        BgpUpdateMessage::new(
+            Vec::<Ipv4UnicastAddress>::new(),
+            attrs,
+            prefixes.iter().map(|p| nlri(p)).collect::<Vec<_>>(),
+        )
+    }
+
+    fn base(as_path: AsPath) -> Vec<PathAttribute> {
+        vec![
+            attr(false, true, PathAttributeValue::Origin(Origin::IGP)),
+            attr(false, true, PathAttributeValue::AsPath(as_path)),
+            attr(
+                false,
+                true,
+                PathAttributeValue::NextHop(NextHop::new(Ipv4Addr::new(10, 0, 0, 1))),
+            ),
+        ]
+    }
+
+    fn as2(asns: &[u16]) -> AsPath {
+        AsPath::As2PathSegments(vec![As2PathSegment::new(AsPathSegmentType::AsSequence, asns.to_vec())].into())
+    }
+
+    fn as4_path(asns: &[u32]) -> PathAttribute {
+        attr(
+            true,
+            true,
+            PathAttributeValue::As4Path(As4Path::new(vec![As4PathSegment::new(
+                AsPathSegmentType::AsSequence,
+                asns.to_vec(),
+            )])),
+        )
+    }
+
+    fn read_one(u: &BgpUpdateMessage, peer: u32) -> Result<RouteChanges, Notification> {
+        read(u, &BgpParsingIgnoredErrors::default(), peer, 64512)
+    }
+
+    #[test]
+    fn a_two_byte_peer_path_is_completed_from_as4_path() {
+        // A 2-byte peer (AS 65001) passes on a route from a 4-byte AS.
+        let mut attrs = base(as2(&[65001, crate::AS_TRANS]));
+        attrs.push(as4_path(&[4_200_000_001]));
+        let got = read_one(&update(attrs, &["192.0.2.0/24"]), 65001).unwrap();
+        assert_eq!(got.announced[0].1.as_path, vec![65001, 4_200_000_001]);
+    }
+
+    #[test]
+    fn as4_path_is_ignored_on_a_four_byte_session() {
+        let as4 = AsPath::As4PathSegments(vec![As4PathSegment::new(AsPathSegmentType::AsSequence, vec![65001])].into());
+        let mut attrs = base(as4);
+        attrs.push(as4_path(&[1, 2, 3]));
+        let got = read_one(&update(attrs, &["192.0.2.0/24"]), 65001).unwrap();
+        assert_eq!(got.announced[0].1.as_path, vec![65001]);
+    }
+
+    #[test]
+    fn an_as_set_counts_once_when_as4_path_is_merged() {
+        let segments = vec![
+            (AsPathSegmentType::AsSequence, vec![23456]),
+            (AsPathSegmentType::AsSet, vec![1, 2, 3]),
+        ];
+        let as4 = vec![(AsPathSegmentType::AsSet, vec![4_200_000_001, 2, 3])];
+        let merged = merge_as4_path(segments, Some(as4.clone()));
+        assert_eq!(
+            merged,
+            [vec![(AsPathSegmentType::AsSequence, vec![23456])], as4].concat()
+        );
+    }
+
+    #[test]
+    fn a_repeated_mp_reach_resets_the_session() {
+        let reach = || {
+            attr(
+                true,
+                false,
+                PathAttributeValue::MpReach(MpReach::Ipv6Unicast {
+                    next_hop_global: "2001:db8::1".parse().unwrap(),
+                    next_hop_local: None,
+                    nlri: Vec::new().into(),
+                }),
+            )
+        };
+        let mut attrs = base(as2(&[65001]));
+        attrs.push(reach());
+        attrs.push(reach());
+        assert_eq!(
+            read_one(&update(attrs, &[]), 65001),
+            Err(Notification::malformed_attribute_list())
+        );
+    }
+
+    #[test]
+    fn a_four_byte_local_as_reaches_a_two_byte_peer_in_as4_path() {
+        let adv = Advertised {
+            local_asn: 4_200_000_001,
+            asn4: false,
+            next_hop: Ipv4Addr::new(169, 254, 0, 1),
+            next_hop_v6: None,
+            med: None,
+        };
+        let msgs = build(&adv, &["10.0.0.0/16".parse().unwrap()], &[], false);
+        let BgpMessage::Update(u) = &msgs[0] else {
+            panic!("an UPDATE")
+        };
+        let values: Vec<&PathAttributeValue> = u.path_attributes().iter().map(|a| a.value()).collect();
+        assert!(values.iter().any(
+            |v| matches!(v, PathAttributeValue::AsPath(AsPath::As2PathSegments(s)) if s[0].as_numbers() == [crate::AS_TRANS])
+        ));
+        assert!(
+            values.iter().any(
+                |v| matches!(v, PathAttributeValue::As4Path(p) if p.segments()[0].as_numbers() == [4_200_000_001])
+            )
+        );
     }
 }
