@@ -239,3 +239,32 @@ def test_updates_a_location_and_a_running_executions_bandwidth(ds, s3):
         assert time.monotonic() < deadline, e
         time.sleep(0.05)
     assert (e["Status"], e["Options"]["BytesPerSecond"]) == ("SUCCESS", -1)
+
+
+def test_cancelling_a_running_and_a_queued_execution(ds, s3):
+    src, dst = bucket(s3), bucket(s3)
+    s3.put_object(Bucket=src, Key="slow-1", Body=os.urandom(64 * 1024))
+    s3.put_object(Bucket=src, Key="slow-2", Body=os.urandom(64 * 1024))
+    task = ds.create_task(SourceLocationArn=location(ds, src, "/"), DestinationLocationArn=location(ds, dst, "/"))["TaskArn"]
+    running = ds.start_task_execution(TaskArn=task, OverrideOptions={"BytesPerSecond": 1024})["TaskExecutionArn"]
+    queued = ds.start_task_execution(TaskArn=task)["TaskExecutionArn"]
+    deadline = time.monotonic() + 30
+    while ds.describe_task_execution(TaskExecutionArn=running)["FilesTransferred"] < 1:
+        assert time.monotonic() < deadline, "the copy did not start"
+        time.sleep(0.05)
+    assert ds.describe_task_execution(TaskExecutionArn=queued)["Status"] == "QUEUED"
+    assert ds.describe_task(TaskArn=task)["Status"] == "RUNNING"
+
+    ds.cancel_task_execution(TaskExecutionArn=queued)
+    ds.cancel_task_execution(TaskExecutionArn=running)
+    deadline = time.monotonic() + 30
+    while (e := ds.describe_task_execution(TaskExecutionArn=running))["Status"] != "ERROR":
+        assert time.monotonic() < deadline, e
+        time.sleep(0.05)
+    assert e["Result"]["ErrorCode"] == "OpCancelled"
+    assert e["FilesTransferred"] == 1  # stopped before the second file
+    q = ds.describe_task_execution(TaskExecutionArn=queued)
+    assert (q["Status"], q["FilesTransferred"]) == ("ERROR", 0)
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=dst, Key="slow-2")
+    assert ds.describe_task(TaskArn=task)["Status"] == "AVAILABLE"

@@ -81,6 +81,13 @@ pub async fn run(ds: DataSync, arn: String) {
     }
 }
 
+fn stop_if_cancelled(ds: &DataSync, arn: &str) -> Result<(), Failure> {
+    if ds.cancel_requested(arn) {
+        return Err(Failure("OpCancelled", "Cancelled by the user".into()));
+    }
+    Ok(())
+}
+
 /// Changes the execution in memory (and, with `store`, durably).
 async fn update(ds: &DataSync, arn: &str, store: bool, f: impl FnOnce(&mut ExecutionRec)) -> Result<(), Failure> {
     let mut state = ds.state().write().await;
@@ -89,9 +96,10 @@ async fn update(ds: &DataSync, arn: &str, store: bool, f: impl FnOnce(&mut Execu
         .get_mut(arn)
         .ok_or_else(|| Failure("InternalError", "the execution is gone".into()))?;
     f(e);
-    if e.status == "CANCELLING" || ds.cancel_requested(arn) {
+    if e.status == "CANCELLING" {
         return Err(Failure("OpCancelled", "Cancelled by the user".into()));
     }
+    stop_if_cancelled(ds, arn)?;
     if store {
         let e = e.clone();
         ds.save("execution", &e.account, &e.region, &e.arn, &e)
@@ -178,6 +186,7 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
     let started = Instant::now();
     let mut sent: u64 = 0;
     for rel in &copy {
+        stop_if_cancelled(ds, arn)?;
         let Some(obj) = src.get(rel) else { continue };
         let key = format!("{}{rel}", destination.prefix);
         ds.objects()
@@ -194,6 +203,7 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
         throttle(ds, arn, sent, started).await;
     }
     for rel in &delete {
+        stop_if_cancelled(ds, arn)?;
         let key = format!("{}{rel}", destination.prefix);
         ds.objects()
             .delete(&destination.bucket, &key, None)
