@@ -176,7 +176,10 @@ async fn run(listener: Option<TcpListener>, transport: Transport, cfg: Config, m
             },
             (None, Transport::Connect { remote, local }) => {
                 let attempt = tokio::select! {
-                    r = connect(remote, local, cfg.md5_key.as_deref()) => r,
+                    // An unanswered SYN waits no longer than the retry time.
+                    r = tokio::time::timeout(retry, connect(remote, local, cfg.md5_key.as_deref())) => {
+                        r.unwrap_or_else(|_| Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out")))
+                    }
                     _ = ctl.stop.changed() => return,
                 };
                 match attempt {
