@@ -206,14 +206,6 @@ protocol bgp tunnel{i} {{
                 out[m.group(1)] = m.group(2)
         return out
 
-    def info(self, protocol: str) -> str:
-        return self.birdc("show", "protocols", "all", protocol)
-
-    def received(self, protocol: str) -> list[str]:
-        """Prefixes the BGP protocol imported."""
-        out = self.birdc("show", "route", "protocol", protocol)
-        return re.findall(r"^(\d+\.\d+\.\d+\.\d+/\d+)", out, re.M)
-
 
 class Frr:
     """FRR's `bgpd` alone (no zebra), with its vty on a socket directory."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 
 import pytest
 
@@ -110,8 +111,6 @@ def test_routes_propagate_withdraw_and_fail_over(landbridge, ec2, bgp_daemons):
 
 def landbridge_world(landbridge, vpn_id: str, outside_ip: str, state: str) -> None:
     """`landbridge world vpn-tunnel`, as a user runs it against the server."""
-    import subprocess
-
     result = subprocess.run(
         [str(landbridge.binary), "world", "vpn-tunnel", vpn_id, outside_ip, state, "--endpoint", landbridge.url],
         capture_output=True, text=True, timeout=30, check=False,

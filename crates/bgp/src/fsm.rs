@@ -18,19 +18,6 @@ pub enum State {
     Established,
 }
 
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Idle => "Idle",
-            State::Connect => "Connect",
-            State::Active => "Active",
-            State::OpenSent => "OpenSent",
-            State::OpenConfirm => "OpenConfirm",
-            State::Established => "Established",
-        }
-    }
-}
-
 /// What the peer said in its OPEN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerOpen {

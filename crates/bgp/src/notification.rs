@@ -142,21 +142,6 @@ impl Notification {
         }
     }
 
-    /// A received NOTIFICATION's code, subcode and data (read back from its
-    /// encoding: the decoded form has no accessors for them).
-    pub fn received(n: netgauze_bgp_pkt::notification::BgpNotificationMessage) -> Option<Self> {
-        use tokio_util::codec::Encoder;
-        let mut buf = bytes::BytesMut::new();
-        netgauze_bgp_pkt::codec::BgpCodec::new(true)
-            .encode(netgauze_bgp_pkt::BgpMessage::Notification(n), &mut buf)
-            .ok()?;
-        Some(Self {
-            code: *buf.get(19)?,
-            subcode: *buf.get(20)?,
-            data: buf.get(21..).map(<[u8]>::to_vec).unwrap_or_default(),
-        })
-    }
-
     /// Words for logs and status messages.
     pub fn describe(&self) -> String {
         let what = match (self.code, self.subcode) {

@@ -216,11 +216,10 @@ impl<'a> Connection<'a> {
                     self.feed(Input::Open(peer), None).await;
                 }
                 BgpMessage::KeepAlive => self.feed(Input::Keepalive, None).await,
-                BgpMessage::Notification(n) => {
-                    match Notification::received(n) {
-                        Some(n) => self.note(&format!("the peer sent {}", n.describe())),
-                        None => self.note("the peer sent a NOTIFICATION"),
-                    }
+                // `framing.rs` reads NOTIFICATIONs itself; the codec sees
+                // none it could decode.
+                BgpMessage::Notification(_) => {
+                    self.note("the peer sent a NOTIFICATION");
                     self.feed(Input::Notification, None).await;
                 }
                 BgpMessage::RouteRefresh(_) => self.feed(Input::RouteRefresh, None).await,

@@ -191,7 +191,6 @@ async fn run(listener: Option<TcpListener>, transport: Transport, cfg: Config, m
                             return;
                         }
                         fsm.handle(Input::ConnectRetryExpired);
-                        fsm.handle(Input::Stop);
                         continue;
                     }
                 }

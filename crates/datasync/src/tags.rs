@@ -98,8 +98,18 @@ pub async fn list(
     ctx: &RequestContext,
     input: ListTagsForResourceRequest,
 ) -> Result<ListTagsForResourceResponse, ApiError> {
-    let mut state = ds.state().write().await;
-    let (_, tags) = of(&mut state, ctx, &input.resource_arn)?;
+    let state = ds.state().read().await;
+    let mine = |account: &str, region: &str| account == ctx.account_id && region == ctx.region;
+    let arn = &input.resource_arn;
+    let tags = if let Some(l) = state.locations.get(arn).filter(|l| mine(&l.account, &l.region)) {
+        &l.tags
+    } else if let Some(t) = state.tasks.get(arn).filter(|t| mine(&t.account, &t.region)) {
+        &t.tags
+    } else if let Some(e) = state.executions.get(arn).filter(|e| mine(&e.account, &e.region)) {
+        &e.tags
+    } else {
+        return Err(errors::not_found(arn));
+    };
     let entries = tags
         .iter()
         .map(|(k, v)| TagListEntry {

@@ -16,6 +16,10 @@ pub fn prefix_key(c: Ipv4Cidr) -> Prefix {
     (u32::from(c.network()), c.prefix())
 }
 
+pub fn net_key(n: ipnet::Ipv4Net) -> Prefix {
+    (u32::from(n.network()), n.prefix_len())
+}
+
 pub fn prefix_cidr((network, len): Prefix) -> Option<Ipv4Cidr> {
     Ipv4Cidr::new(std::net::Ipv4Addr::from(network), len)
 }

@@ -7,7 +7,7 @@ use landbridge_bgp::{Event, IpNet};
 use tokio::sync::mpsc;
 
 use crate::state::{Region, RegionState};
-use crate::tunnel_status::{Learned, TunnelStatus};
+use crate::tunnel_status::{Learned, TunnelStatus, net_key};
 
 /// Applies a speaker's events to the status of the tunnel at `outside_ip`
 /// until the speaker stops.
@@ -60,7 +60,7 @@ fn apply(state: &mut RegionState, outside_ip: &str, event: Event) {
             for p in changes.withdrawn {
                 match p {
                     IpNet::V4(n) => {
-                        s.routes.remove(&(u32::from(n.network()), n.prefix_len()));
+                        s.routes.remove(&net_key(n));
                     }
                     IpNet::V6(n) => {
                         s.other_routes.remove(&n.to_string());
@@ -71,7 +71,7 @@ fn apply(state: &mut RegionState, outside_ip: &str, event: Event) {
                 match p {
                     IpNet::V4(n) => {
                         s.routes.insert(
-                            (u32::from(n.network()), n.prefix_len()),
+                            net_key(n),
                             Learned {
                                 as_path_len: path.as_path_len,
                                 med: path.med.unwrap_or(0),
