@@ -171,7 +171,9 @@ def test_put_killed_mid_body_leaves_previous_version(fresh_landbridge, tmp_path,
     data_dir = tmp_path / "d"
     tmp_dir, blobs_dir = data_dir / "objects" / "tmp", data_dir / "objects" / "blobs"
     bucket, key = f"lb-dur-{uuid.uuid4().hex[:16]}", "k"
-    content_a = b"content A: the version that must survive\n" * 100
+    # Over 64 KiB, so it is a file of its own (smaller bodies live in the
+    # state store, committed with their records).
+    content_a = b"content A: the version that must survive\n" * 2000
 
     server = fresh_landbridge(data_dir=data_dir)
     s3 = make_s3(server.url)

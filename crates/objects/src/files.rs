@@ -11,6 +11,7 @@ use md5::{Digest, Md5};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::ObjectError;
+use crate::blobs::Blob;
 
 /// Read and write in chunks of this size: memory per transfer stays small.
 const CHUNK: usize = 256 * 1024;
@@ -19,13 +20,6 @@ pub struct Files {
     blobs: PathBuf,
     tmp: PathBuf,
     blobs_sync: DirSync,
-}
-
-/// A blob that is in place under `blobs/`.
-pub struct Blob {
-    pub name: String,
-    pub size: u64,
-    pub md5_hex: String,
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -78,7 +72,12 @@ impl Files {
         };
         tokio::fs::rename(&tmp_path, self.blobs.join(&name)).await?;
         self.blobs_sync.sync().await?;
-        Ok(Blob { name, size, md5_hex })
+        Ok(Blob {
+            name,
+            size,
+            md5_hex,
+            inline: None,
+        })
     }
 
     /// A stream of the bytes of blob `name` in `range`.
@@ -91,16 +90,6 @@ impl Files {
         file.seek(std::io::SeekFrom::Start(range.start)).await?;
         let limited = file.take(range.end.saturating_sub(range.start));
         Ok(tokio_util::io::ReaderStream::with_capacity(limited, CHUNK))
-    }
-
-    /// A new blob with the bytes of `names`, in order.
-    pub async fn concat(&self, names: &[String]) -> Result<Blob, ObjectError> {
-        let mut streams = Vec::new();
-        for n in names {
-            let file = tokio::fs::File::open(self.blobs.join(n)).await?;
-            streams.push(tokio_util::io::ReaderStream::with_capacity(file, CHUNK));
-        }
-        self.write(futures::stream::iter(streams).flatten()).await
     }
 
     /// Removes blobs whose records are gone; a failure only leaves garbage

@@ -8,8 +8,9 @@
 //! commits the object's record to the state store; the record is what makes
 //! the object exist. A crash before the commit leaves at most an
 //! unreferenced blob, which `Objects::open` sweeps away with any temporary
-//! files. Replaced and deleted blobs are removed after their record change
-//! is durable.
+//! files. A body of at most 64 KiB skips the file: it commits in the same
+//! store transaction as its record (`blobs.rs`). Replaced and deleted blobs
+//! are removed after their record change is durable.
 
 mod blobs;
 mod error;
@@ -144,7 +145,7 @@ impl Objects {
                 b.uploads.insert(u.id.clone(), u);
             }
         }
-        let blobs = blobs::Blobs::open(storage).await?;
+        let blobs = blobs::Blobs::open(storage, store.clone()).await?;
         let live: std::collections::HashSet<String> = buckets
             .values()
             .flat_map(|b| {
@@ -287,15 +288,18 @@ impl Objects {
             return Err(ObjectError::NoSuchBucket);
         }
         tracing::trace!(bucket, key, "receiving object");
-        let blob = self.inner.blobs.write(body).await?;
-        tracing::trace!(bucket, key, size = blob.size, "object on disk");
+        let mut blob = self.inner.blobs.write(body, true).await?;
+        tracing::trace!(bucket, key, size = blob.size, "object received");
         let checksums = match finish() {
             Ok(c) => c,
             Err(e) => {
-                self.inner.blobs.remove_all(std::slice::from_ref(&blob.name)).await;
+                if blob.inline.is_none() {
+                    self.inner.blobs.remove_all(std::slice::from_ref(&blob.name)).await;
+                }
                 return Err(e);
             }
         };
+        let body = blob.commit();
         let rec = ObjectRec {
             bucket: bucket.to_string(),
             key: key.to_string(),
@@ -313,14 +317,19 @@ impl Objects {
             delete_marker: false,
             seq: 0,
         };
-        self.install(rec, None).await
+        self.install(rec, None, body).await
     }
 
-    /// Makes `rec` (whose bytes are in place) the newest version of its key,
+    /// Makes `rec` (whose bytes are in place, or in `body` to commit with it) the newest version of its key,
     /// with a version id as the bucket's versioning decides; with `upload`,
     /// that multipart upload ends in the same commit. Removes the bytes of a
     /// replaced null version once that is durable; on failure, `rec`'s own.
-    async fn install(&self, mut rec: ObjectRec, upload: Option<&str>) -> Result<ObjectRec, ObjectError> {
+    async fn install(
+        &self,
+        mut rec: ObjectRec,
+        upload: Option<&str>,
+        body: Option<Mutation>,
+    ) -> Result<ObjectRec, ObjectError> {
         let mut buckets = self.inner.buckets.write().await;
         let found = buckets
             .get_mut(&rec.bucket)
@@ -333,13 +342,16 @@ impl Objects {
             Ok(b) => b,
             Err(e) => {
                 drop(buckets);
-                self.inner.blobs.remove_all(&rec.blobs()).await;
+                if body.is_none() {
+                    self.inner.blobs.remove_all(&rec.blobs()).await;
+                }
                 return Err(e);
             }
         };
         rec.version_id = (b.rec.versioning == Some(Versioning::Enabled)).then(versions::new_version_id);
         rec.seq = self.next_seq();
         let mut batch = vec![put(version_key(&b.rec, &rec), &rec)?];
+        batch.extend(body);
         if let Some(id) = upload {
             batch.push(Mutation::Delete(upload_key(&b.rec, id)));
         }
@@ -403,7 +415,8 @@ impl Objects {
         if self.bucket(dst_bucket).await.is_none() {
             return Err(ObjectError::NoSuchBucket);
         }
-        let blob = self.inner.blobs.concat(&src.blobs()).await?;
+        let mut blob = self.inner.blobs.write(self.read(src, 0..src.size).await?, true).await?;
+        let body = blob.commit();
         let (content_type, metadata, tags) = match opts {
             Some(o) => (o.content_type, o.metadata, o.tags),
             None => (src.content_type.clone(), src.metadata.clone(), src.tags.clone()),
@@ -426,7 +439,7 @@ impl Objects {
             delete_marker: false,
             seq: 0,
         };
-        self.install(rec, None).await
+        self.install(rec, None, body).await
     }
 
     /// Sets (or with `None` removes) a bucket sub-resource.

@@ -156,7 +156,8 @@ impl Objects {
         E: std::fmt::Display,
     {
         Self::upload_of(&*self.inner.buckets.read().await, bucket, key, id)?;
-        let blob = self.inner.blobs.write(body).await?;
+        // Parts stay files: a completed object keeps them as its pieces.
+        let blob = self.inner.blobs.write(body, false).await?;
         let part = PartRec {
             number,
             size: blob.size,
@@ -275,7 +276,7 @@ impl Objects {
         // The object appears and the upload disappears in one commit. It
         // fails only when the bucket or the upload went meanwhile, and
         // their parts' bytes with them.
-        let rec = self.install(rec, Some(id)).await?;
+        let rec = self.install(rec, Some(id), None).await?;
         // Parts not chosen.
         let kept = rec.blobs();
         let garbage: Vec<String> = upload

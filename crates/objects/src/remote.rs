@@ -20,7 +20,8 @@ use object_store::path::Path;
 use object_store::{ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
 use crate::ObjectError;
-use crate::files::{Blob, hex};
+use crate::blobs::Blob;
+use crate::files::hex;
 
 /// Part size of remote multipart uploads: 10,000 parts make 78 GiB.
 const PART: usize = 8 * 1024 * 1024;
@@ -154,6 +155,7 @@ impl Remote {
             name,
             size,
             md5_hex: hex(&md5.finalize()),
+            inline: None,
         })
     }
 
@@ -180,15 +182,6 @@ impl Remote {
 
     /// A new blob with the bytes of `names`, in order (streamed through
     /// Landbridge, which hashes them for the copy's ETag).
-    pub async fn concat(&self, names: &[String]) -> Result<Blob, ObjectError> {
-        let mut parts = Vec::new();
-        for n in names {
-            let got = self.store.get(&self.path(n)).await.map_err(remote)?;
-            parts.push(got.into_stream().map_err(|e| e.to_string()));
-        }
-        self.write(futures::stream::iter(parts).flatten()).await
-    }
-
     pub async fn remove_all(&self, names: &[String]) {
         for n in names {
             if let Err(e) = self.store.delete(&self.path(n)).await {

@@ -6,17 +6,24 @@ use std::convert::Infallible;
 use bytes::Bytes;
 use futures::StreamExt;
 use landbridge_objects::{ListQuery, ObjectError, Objects, PutOptions, Versioning, VersionsQuery};
-use landbridge_store::{SqliteBackend, Store, SyncMode};
+use landbridge_store::{BlobId, Mutation, SqliteBackend, Store, SyncMode};
 
 fn body(data: &[u8]) -> impl futures::Stream<Item = Result<Bytes, Infallible>> + Unpin {
     let chunks: Vec<Result<Bytes, Infallible>> = data.chunks(1000).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
     futures::stream::iter(chunks)
 }
 
-async fn open(dir: &std::path::Path) -> Objects {
+async fn open_with_store(dir: &std::path::Path) -> (Objects, Store) {
     let backend = SqliteBackend::open(&dir.join("state.db"), SyncMode::Normal).unwrap();
     let (store, records) = Store::start(Box::new(backend)).unwrap();
-    Objects::open(dir.join("objects"), store, records).await.unwrap()
+    let objects = Objects::open(dir.join("objects"), store.clone(), records)
+        .await
+        .unwrap();
+    (objects, store)
+}
+
+async fn open(dir: &std::path::Path) -> Objects {
+    open_with_store(dir).await.0
 }
 
 async fn read_all(o: &Objects, bucket: &str, key: &str, range: Option<std::ops::Range<u64>>) -> Vec<u8> {
@@ -34,12 +41,17 @@ fn count_files(dir: &std::path::Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
 }
 
+/// Bodies kept in the store (those of at most 64 KiB).
+fn count_inline(store: &Store) -> usize {
+    store.blob_ids("s3").unwrap().len()
+}
+
 #[tokio::test]
 async fn objects_round_trip_and_survive_reopening() {
     let dir = tempfile::tempdir().unwrap();
-    let data: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
     {
-        let o = open(dir.path()).await;
+        let (o, store) = open_with_store(dir.path()).await;
         o.create_bucket("000000000000", "us-east-1", "b").await.unwrap();
         let opts = PutOptions {
             content_type: Some("text/plain".into()),
@@ -47,23 +59,72 @@ async fn objects_round_trip_and_survive_reopening() {
             ..Default::default()
         };
         let rec = o.put("b", "dir/file.txt", body(&data), opts).await.unwrap();
-        assert_eq!(rec.size, 50_000);
+        assert_eq!(rec.size, 100_000);
+        assert_eq!(
+            (count_files(&dir.path().join("objects/blobs")), count_inline(&store)),
+            (1, 0)
+        );
         assert_eq!(rec.etag.len(), 32);
         assert_eq!(read_all(&o, "b", "dir/file.txt", None).await, data);
         assert_eq!(read_all(&o, "b", "dir/file.txt", Some(10..20)).await, data[10..20]);
-        // Overwriting replaces the blob; the old one is removed.
+        // Overwriting replaces the blob; the old one is removed. A short
+        // body lives in the store, committed with its record.
         o.put("b", "dir/file.txt", body(b"short"), PutOptions::default())
             .await
             .unwrap();
-        assert_eq!(count_files(&dir.path().join("objects/blobs")), 1);
+        assert_eq!(
+            (count_files(&dir.path().join("objects/blobs")), count_inline(&store)),
+            (0, 1)
+        );
     }
-    let o = open(dir.path()).await;
+    let (o, store) = open_with_store(dir.path()).await;
     assert_eq!(read_all(&o, "b", "dir/file.txt", None).await, b"short");
+    assert_eq!(read_all(&o, "b", "dir/file.txt", Some(1..3)).await, b"ho");
     assert!(matches!(o.head("b", "nope").await, Err(ObjectError::NoSuchKey)));
     assert!(matches!(o.delete_bucket("b").await, Err(ObjectError::BucketNotEmpty)));
     o.delete("b", "dir/file.txt", None).await.unwrap();
     o.delete_bucket("b").await.unwrap();
-    assert_eq!(count_files(&dir.path().join("objects/blobs")), 0);
+    assert_eq!(
+        (count_files(&dir.path().join("objects/blobs")), count_inline(&store)),
+        (0, 0)
+    );
+}
+
+#[tokio::test]
+async fn bodies_up_to_64_kib_stay_in_the_store_and_larger_ones_in_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, store) = open_with_store(dir.path()).await;
+    o.create_bucket("000000000000", "us-east-1", "b").await.unwrap();
+    let edge: Vec<u8> = (0..65_536u32).map(|i| (i % 253) as u8).collect();
+    let over: Vec<u8> = (0..65_537u32).map(|i| (i % 241) as u8).collect();
+    o.put("b", "edge", body(&edge), PutOptions::default()).await.unwrap();
+    o.put("b", "over", body(&over), PutOptions::default()).await.unwrap();
+    o.put("b", "empty", body(b""), PutOptions::default()).await.unwrap();
+    assert_eq!(
+        (count_files(&dir.path().join("objects/blobs")), count_inline(&store)),
+        (1, 2)
+    );
+    // Copies follow the same rule, in both directions of size.
+    let src = o.head("b", "edge").await.unwrap();
+    let copy = o.copy(&src, "b", "edge-copy", None, Default::default()).await.unwrap();
+    assert_eq!(copy.etag, src.etag);
+    let big = o.head("b", "over").await.unwrap();
+    o.copy(&big, "b", "over-copy", None, Default::default()).await.unwrap();
+    assert_eq!(
+        (count_files(&dir.path().join("objects/blobs")), count_inline(&store)),
+        (2, 3)
+    );
+    assert_eq!(read_all(&o, "b", "edge-copy", None).await, edge);
+    assert_eq!(read_all(&o, "b", "over-copy", None).await, over);
+    assert_eq!(read_all(&o, "b", "over", Some(65_530..65_537)).await, over[65_530..]);
+    assert!(read_all(&o, "b", "empty", None).await.is_empty());
+    for k in ["edge", "over", "empty", "edge-copy", "over-copy"] {
+        o.delete("b", k, None).await.unwrap();
+    }
+    assert_eq!(
+        (count_files(&dir.path().join("objects/blobs")), count_inline(&store)),
+        (0, 0)
+    );
 }
 
 #[tokio::test]
@@ -74,13 +135,26 @@ async fn leftovers_are_swept_on_open() {
         o.create_bucket("000000000000", "us-east-1", "b").await.unwrap();
         o.put("b", "k", body(b"kept"), PutOptions::default()).await.unwrap();
     }
-    // What a crash mid-write leaves: a temporary file and an unreferenced blob.
+    // What a crash mid-write leaves: a temporary file and an unreferenced
+    // blob; and what a crash between a delete and removing its bytes leaves.
     std::fs::write(dir.path().join("objects/tmp/partial"), b"half").unwrap();
     std::fs::write(dir.path().join("objects/blobs/orphan"), b"never committed").unwrap();
-    let o = open(dir.path()).await;
+    {
+        let backend = SqliteBackend::open(&dir.path().join("state.db"), SyncMode::Normal).unwrap();
+        let (store, _) = Store::start(Box::new(backend)).unwrap();
+        store
+            .commit(vec![Mutation::PutBlob(BlobId::new("s3", 999), b"gone".to_vec())])
+            .await
+            .unwrap();
+    }
+    let (o, store) = open_with_store(dir.path()).await;
     assert_eq!(count_files(&dir.path().join("objects/tmp")), 0);
-    assert_eq!(count_files(&dir.path().join("objects/blobs")), 1);
+    assert_eq!(count_files(&dir.path().join("objects/blobs")), 0);
+    assert_eq!(count_inline(&store), 1);
     assert_eq!(read_all(&o, "b", "k", None).await, b"kept");
+    // New bodies get ids past every one seen, swept or not.
+    o.put("b", "k2", body(b"new"), PutOptions::default()).await.unwrap();
+    assert!(store.blob_ids("s3").unwrap().iter().any(|id| *id > 999));
 }
 
 #[tokio::test]
@@ -141,8 +215,9 @@ async fn multipart_uploads_complete_with_s3_etags() {
 async fn versions_and_delete_markers_survive_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let (v1, v2, marker);
+    let stored = |store: &Store| count_files(&dir.path().join("objects/blobs")) + count_inline(store);
     {
-        let o = open(dir.path()).await;
+        let (o, store) = open_with_store(dir.path()).await;
         o.create_bucket("000000000000", "us-east-1", "b").await.unwrap();
         // Written before versioning: the null version.
         o.put("b", "k", body(b"null"), PutOptions::default()).await.unwrap();
@@ -155,9 +230,9 @@ async fn versions_and_delete_markers_survive_reopening() {
         marker = d.version_id.unwrap();
         assert!(matches!(o.head("b", "k").await, Err(ObjectError::NoSuchKey)));
         // Every version keeps its bytes.
-        assert_eq!(count_files(&dir.path().join("objects/blobs")), 3);
+        assert_eq!(stored(&store), 3);
     }
-    let o = open(dir.path()).await;
+    let (o, store) = open_with_store(dir.path()).await;
     let latest = o.head_version("b", "k", None).await.unwrap();
     assert!(latest.delete_marker);
     assert_eq!(latest.version_label(), marker);
@@ -190,12 +265,12 @@ async fn versions_and_delete_markers_survive_reopening() {
             v1.version_id.as_deref().unwrap()
         ]
     );
-    assert_eq!(count_files(&dir.path().join("objects/blobs")), 3);
+    assert_eq!(stored(&store), 3);
     // A bucket with versions is not empty until every version is gone.
     for v in ["null", v1.version_label(), v2.version_label()] {
         assert!(matches!(o.delete_bucket("b").await, Err(ObjectError::BucketNotEmpty)));
         o.delete("b", "k", Some(v)).await.unwrap();
     }
     o.delete_bucket("b").await.unwrap();
-    assert_eq!(count_files(&dir.path().join("objects/blobs")), 0);
+    assert_eq!(stored(&store), 0);
 }

@@ -2,13 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::{Key, Mutation, Record, StoreError};
+use crate::{BlobId, Key, Mutation, Record, StoreError};
 
 /// A database that keeps records. `apply` must be atomic and durable when
 /// it returns `Ok`.
 pub trait Backend: Send + 'static {
     fn load(&mut self) -> Result<Vec<Record>, StoreError>;
     fn apply(&mut self, batch: &[&Mutation]) -> Result<(), StoreError>;
+    fn read_blob(&mut self, id: &BlobId) -> Result<Option<Vec<u8>>, StoreError>;
+    fn blob_ids(&mut self, service: &str) -> Result<Vec<u64>, StoreError>;
 
     /// Does a bounded slice of background work (compaction and the like)
     /// and returns whether more remains. The store's housekeeper thread calls
@@ -35,6 +37,7 @@ pub enum Pace {
 #[derive(Debug, Default)]
 pub struct MemoryBackend {
     records: BTreeMap<Key, serde_json::Value>,
+    blobs: BTreeMap<(String, u64), Vec<u8>>,
 }
 
 impl Backend for MemoryBackend {
@@ -58,10 +61,35 @@ impl Backend for MemoryBackend {
                 Mutation::Delete(k) => {
                     self.records.remove(k);
                 }
-                Mutation::Clear { service: None } => self.records.clear(),
-                Mutation::Clear { service: Some(s) } => self.records.retain(|k, _| &k.service != s),
+                Mutation::PutBlob(id, data) => {
+                    self.blobs.insert((id.service.clone(), id.id), data.clone());
+                }
+                Mutation::DeleteBlob(id) => {
+                    self.blobs.remove(&(id.service.clone(), id.id));
+                }
+                Mutation::Clear { service: None } => {
+                    self.records.clear();
+                    self.blobs.clear();
+                }
+                Mutation::Clear { service: Some(s) } => {
+                    self.records.retain(|k, _| &k.service != s);
+                    self.blobs.retain(|(service, _), _| service != s);
+                }
             }
         }
         Ok(())
+    }
+
+    fn read_blob(&mut self, id: &BlobId) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.blobs.get(&(id.service.clone(), id.id)).cloned())
+    }
+
+    fn blob_ids(&mut self, service: &str) -> Result<Vec<u64>, StoreError> {
+        Ok(self
+            .blobs
+            .keys()
+            .filter(|(s, _)| s == service)
+            .map(|(_, id)| *id)
+            .collect())
     }
 }

@@ -59,12 +59,34 @@ pub struct Record {
     pub body: serde_json::Value,
 }
 
+/// Names a blob: bytes a service keeps beside its records, committed with
+/// them but never loaded at start (the object layer keeps small object
+/// bodies here). Ids are the service's own; a rising sequence appends.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BlobId {
+    pub service: String,
+    pub id: u64,
+}
+
+impl BlobId {
+    pub fn new(service: &str, id: u64) -> Self {
+        Self {
+            service: service.to_string(),
+            id,
+        }
+    }
+}
+
 /// A change; a batch of them commits atomically.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mutation {
     Put(Record),
     Delete(Key),
-    /// Everything of one service, or everything when `None`.
+    PutBlob(BlobId, Vec<u8>),
+    /// Removing a blob that is not there is no error.
+    DeleteBlob(BlobId),
+    /// Everything of one service (records and blobs), or everything when
+    /// `None`.
     Clear {
         service: Option<String>,
     },
@@ -209,6 +231,20 @@ impl Store {
     }
 }
 
+impl Store {
+    /// A committed blob's bytes, `None` if there is no such blob.
+    pub fn read_blob(&self, id: &BlobId) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut backend = self.shared.backend.lock().map_err(|_| StoreError::Failed)?;
+        backend.read_blob(id)
+    }
+
+    /// The ids of `service`'s blobs, ascending.
+    pub fn blob_ids(&self, service: &str) -> Result<Vec<u64>, StoreError> {
+        let mut backend = self.shared.backend.lock().map_err(|_| StoreError::Failed)?;
+        backend.blob_ids(service)
+    }
+}
+
 /// A commit's outcome, already decided when `enqueue` returns.
 pub type Pending = std::future::Ready<Result<(), StoreError>>;
 
@@ -270,6 +306,12 @@ mod tests {
         }
         fn apply(&mut self, _batch: &[&Mutation]) -> Result<(), StoreError> {
             Ok(())
+        }
+        fn read_blob(&mut self, _id: &BlobId) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(None)
+        }
+        fn blob_ids(&mut self, _service: &str) -> Result<Vec<u64>, StoreError> {
+            Ok(Vec::new())
         }
         fn housekeep(&mut self, pace: Pace) -> Result<bool, StoreError> {
             let _ = self.calls.send(pace);

@@ -22,10 +22,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rusqlite::{Connection, Transaction, params};
 
 use crate::backend::{Backend, Pace};
-use crate::{Key, Mutation, Record, StoreError};
+use crate::{BlobId, Key, Mutation, Record, StoreError};
 
 /// The schema this code writes. Bump it with a step in `migrate`.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Journal rows folded per transaction when writes have paused; the
 /// housekeeper looks for new commits between slices, and a commit that
@@ -193,6 +193,19 @@ impl SqliteBackend {
                 );",
             )?;
         }
+        if version < 3 {
+            // Blobs live apart from records so that `load` never reads them.
+            // A rowid table with an index on the key: rows of kilobytes sit
+            // badly in a WITHOUT ROWID B-tree, and rising ids append to both.
+            tx.execute_batch(
+                "CREATE TABLE blobs (
+                    service TEXT NOT NULL,
+                    id      INTEGER NOT NULL,
+                    data    BLOB NOT NULL
+                );
+                CREATE UNIQUE INDEX blobs_by_id ON blobs (service, id);",
+            )?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(())
@@ -268,6 +281,11 @@ fn delete(tx: &Transaction<'_>, k: &Key) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// SQLite integers are signed; ids past `i64::MAX` are refused.
+fn blob_id(id: &BlobId) -> Result<i64, StoreError> {
+    i64::try_from(id.id).map_err(|_| StoreError::Io(std::io::Error::other(format!("blob id {} is too large", id.id))))
+}
+
 fn parse_body(key: &Key, body: &str) -> Result<serde_json::Value, StoreError> {
     serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
         key: Box::new(key.clone()),
@@ -333,13 +351,22 @@ impl Backend for SqliteBackend {
                         append.execute(params![k.service, k.account, k.region, k.kind, k.id, None::<String>])?;
                         appended += 1;
                     }
+                    Mutation::PutBlob(id, data) => {
+                        tx.prepare_cached("INSERT OR REPLACE INTO blobs (service, id, data) VALUES (?1, ?2, ?3)")?
+                            .execute(params![id.service, blob_id(id)?, data])?;
+                    }
+                    Mutation::DeleteBlob(id) => {
+                        tx.prepare_cached("DELETE FROM blobs WHERE service = ?1 AND id = ?2")?
+                            .execute(params![id.service, blob_id(id)?])?;
+                    }
                     Mutation::Clear { service: None } => {
-                        tx.execute_batch("DELETE FROM records; DELETE FROM journal;")?;
+                        tx.execute_batch("DELETE FROM records; DELETE FROM journal; DELETE FROM blobs;")?;
                         cleared = true;
                     }
                     Mutation::Clear { service: Some(s) } => {
                         tx.execute("DELETE FROM records WHERE service = ?1", params![s])?;
                         tx.execute("DELETE FROM journal WHERE service = ?1", params![s])?;
+                        tx.execute("DELETE FROM blobs WHERE service = ?1", params![s])?;
                         cleared = true;
                     }
                 }
@@ -353,6 +380,23 @@ impl Backend for SqliteBackend {
             self.journal_rows + appended
         };
         Ok(())
+    }
+
+    fn read_blob(&mut self, id: &BlobId) -> Result<Option<Vec<u8>>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT data FROM blobs WHERE service = ?1 AND id = ?2")?
+            .query_row(params![id.service, blob_id(id)?], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn blob_ids(&mut self, service: &str) -> Result<Vec<u64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM blobs WHERE service = ?1 ORDER BY id")?;
+        let ids = stmt.query_map(params![service], |r| r.get::<_, i64>(0))?;
+        ids.map(|id| Ok(u64::try_from(id?).unwrap_or(0))).collect()
     }
 
     fn housekeep(&mut self, pace: Pace) -> Result<bool, StoreError> {
@@ -480,6 +524,43 @@ mod tests {
         b.apply(&clear.iter().collect::<Vec<_>>()).unwrap();
         assert_eq!(b.load().unwrap(), vec![rec("c", 1), other]);
         assert_eq!(b.journal_rows, b.count_journal().unwrap());
+    }
+
+    #[tokio::test]
+    async fn blobs_commit_with_records_and_go_with_their_service() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let blob = |service: &str, id| BlobId::new(service, id);
+        {
+            let (store, _) = Store::start(Box::new(SqliteBackend::open(&path, SyncMode::Normal).unwrap())).unwrap();
+            store
+                .commit(vec![
+                    Mutation::Put(rec("a", 1)),
+                    Mutation::PutBlob(blob("ec2", 7), b"seven".to_vec()),
+                    Mutation::PutBlob(blob("ec2", 9), vec![0; 5000]),
+                    Mutation::PutBlob(blob("sts", 7), b"other".to_vec()),
+                ])
+                .await
+                .unwrap();
+            store.commit(vec![Mutation::DeleteBlob(blob("ec2", 9))]).await.unwrap();
+        }
+        let (store, loaded) = Store::start(Box::new(SqliteBackend::open(&path, SyncMode::Normal).unwrap())).unwrap();
+        // Blobs are not records.
+        assert_eq!(loaded, vec![rec("a", 1)]);
+        assert_eq!(
+            store.read_blob(&blob("ec2", 7)).unwrap().as_deref(),
+            Some(&b"seven"[..])
+        );
+        assert_eq!(store.read_blob(&blob("ec2", 9)).unwrap(), None);
+        assert_eq!(store.blob_ids("ec2").unwrap(), vec![7]);
+        store
+            .commit(vec![Mutation::Clear {
+                service: Some("ec2".into()),
+            }])
+            .await
+            .unwrap();
+        assert!(store.blob_ids("ec2").unwrap().is_empty());
+        assert_eq!(store.blob_ids("sts").unwrap(), vec![7]);
     }
 
     #[test]
