@@ -183,11 +183,11 @@ def test_filters_pick_what_moves(ds, s3):
     assert (e["Status"], e["FilesTransferred"]) == ("SUCCESS", 1)
 
 
-def run_with(ds, task: str, **kwargs) -> dict:
+def run_with(ds, task: str, deadline: float = 60, **kwargs) -> dict:
     """Starts an execution (StartTaskExecution's arguments) and follows it to its end,
-    bounded."""
+    within `deadline` seconds."""
     arn = ds.start_task_execution(TaskArn=task, **kwargs)["TaskExecutionArn"]
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + deadline
     while time.monotonic() < deadline:
         e = ds.describe_task_execution(TaskExecutionArn=arn)
         if e["Status"] in ("SUCCESS", "ERROR"):

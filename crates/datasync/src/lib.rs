@@ -1,39 +1,57 @@
 //! AWS DataSync: locations, tasks and executions that really copy.
 //!
-//! For now S3 locations (through the object layer), so S3-to-S3 tasks run
-//! end to end as in AWS, where they need no agent: `engine.rs` lists both
-//! sides, copies what the transfer mode says, deletes what the task says,
-//! verifies, and counts as it goes. Agents, file locations (NFS, SMB, EFS,
-//! FSx) and object-storage locations arrive with the agent appliance.
+//! S3 locations go through the object layer; file locations (NFS, SMB,
+//! EFS) read and write the local directory a `world share` maps their
+//! server and path to, as an agent reads a mounted share. `engine.rs` lists
+//! both sides, copies what the transfer mode says (POSIX metadata travels
+//! in S3 user metadata), deletes what the task says, verifies, and counts
+//! as it goes. Agents are activated with keys from an emulated appliance
+//! (`appliance.rs`) that the world starts (`world.rs`).
 //!
 //! Layout follows the EC2 crate: `model.rs` records, one module per resource
-//! family (`locations.rs`, `tasks.rs`, `executions.rs`), `views.rs` API types.
+//! family (`agents.rs`, `locations.rs`, `tasks.rs`, `executions.rs`),
+//! `views.rs` API helpers.
 
+mod agents;
+mod appliance;
 mod engine;
 mod errors;
 mod executions;
+mod file_locations;
 mod filters;
 mod locations;
 pub mod model;
 mod tags;
 mod tasks;
 mod views;
+mod world;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use landbridge_api::datasync::*;
 use landbridge_api::{ApiError, BoxFuture, RequestContext, Stateful, Timestamp};
+use landbridge_fabric::Fabric;
 use landbridge_objects::Objects;
 use landbridge_store::{Key, Mutation, Record, Store};
 use tokio::sync::RwLock;
 
-use model::{ExecutionRec, LocationRec, TaskRec};
+use model::{AgentRec, ApplianceRec, ExecutionRec, LocationRec, ShareRec, TaskRec};
+pub use world::{ApplianceEndpoint, normalise_path};
+
+/// Where the world's records (appliances, shares) are kept: they belong to
+/// no account or region.
+const WORLD: &str = "-";
 
 pub const SERVICE: &str = "datasync";
 
 #[derive(Debug, Default)]
 pub(crate) struct State {
+    pub agents: BTreeMap<String, AgentRec>,
+    /// By address.
+    pub appliances: BTreeMap<String, ApplianceRec>,
+    /// By `server:export`.
+    pub shares: BTreeMap<String, ShareRec>,
     pub locations: BTreeMap<String, LocationRec>,
     pub tasks: BTreeMap<String, TaskRec>,
     pub executions: BTreeMap<String, ExecutionRec>,
@@ -53,19 +71,36 @@ struct Inner {
     cancels: Mutex<HashSet<String>>,
     /// One lock per task: its executions run one after the other.
     queues: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Appliance addresses come from the loopback fabric.
+    fabric: Arc<Fabric>,
+    /// Appliances listening now, by address.
+    running: Mutex<HashMap<String, appliance::Running>>,
 }
 
 impl DataSync {
     /// DataSync over `store` and the object layer, with the records the
     /// store kept. An execution that was running when the process stopped
     /// ends in ERROR: what it copied is not known to be complete.
-    pub fn new(store: Store, records: &[Record], objects: Objects) -> Result<Self, String> {
+    pub fn new(store: Store, records: &[Record], objects: Objects, fabric: Arc<Fabric>) -> Result<Self, String> {
         let mut state = State::default();
         let mut interrupted = Vec::new();
         for r in records.iter().filter(|r| r.key.service == SERVICE) {
             let body = r.body.clone();
             let bad = |e: serde_json::Error| format!("{:?}: {e}", r.key);
             match r.key.kind.as_str() {
+                "agent" => {
+                    let a: AgentRec = serde_json::from_value(body).map_err(bad)?;
+                    state.agents.insert(a.arn.clone(), a);
+                }
+                "appliance" => {
+                    let a: ApplianceRec = serde_json::from_value(body).map_err(bad)?;
+                    fabric.claim(a.address.parse().ok());
+                    state.appliances.insert(a.address.clone(), a);
+                }
+                "share" => {
+                    let s: ShareRec = serde_json::from_value(body).map_err(bad)?;
+                    state.shares.insert(r.key.id.clone(), s);
+                }
                 "location" => {
                     let l: LocationRec = serde_json::from_value(body).map_err(bad)?;
                     state.locations.insert(l.arn.clone(), l);
@@ -94,6 +129,8 @@ impl DataSync {
                 state: RwLock::new(state),
                 cancels: Mutex::new(HashSet::new()),
                 queues: Mutex::new(HashMap::new()),
+                fabric,
+                running: Mutex::new(HashMap::new()),
             }),
         };
         if !interrupted.is_empty() {
@@ -118,7 +155,35 @@ impl DataSync {
         &self.inner.state
     }
 
-    fn mutation<T: serde::Serialize>(
+    pub(crate) fn fabric(&self) -> &Fabric {
+        &self.inner.fabric
+    }
+
+    pub(crate) fn running_appliances(&self) -> std::sync::MutexGuard<'_, HashMap<String, appliance::Running>> {
+        self.inner.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A record of the world (no account or region).
+    pub(crate) fn world_mutation<T: serde::Serialize>(&self, kind: &str, id: &str, value: &T) -> Option<Mutation> {
+        self.mutation(kind, WORLD, WORLD, id, value)
+    }
+
+    pub(crate) async fn forget_world(&self, kind: &str, id: &str) -> Result<(), ApiError> {
+        self.forget(kind, WORLD, WORLD, id).await
+    }
+
+    /// Commits records together (`None`: one could not be encoded).
+    pub(crate) async fn save_all(&self, mutations: Vec<Option<Mutation>>) -> Result<(), ApiError> {
+        let batch: Option<Vec<Mutation>> = mutations.into_iter().collect();
+        let batch = batch.ok_or_else(|| errors::internal("could not encode a record"))?;
+        self.inner
+            .store
+            .commit(batch)
+            .await
+            .map_err(|e| errors::internal(&e.to_string()))
+    }
+
+    pub(crate) fn mutation<T: serde::Serialize>(
         &self,
         kind: &str,
         account: &str,
@@ -187,8 +252,22 @@ impl DataSync {
             .clone()
     }
 
-    /// Forgets everything, durably.
+    /// Forgets everything, durably: appliances stop and give their
+    /// addresses back.
     pub async fn reset(&self) -> Result<(), ApiError> {
+        let running: Vec<appliance::Running> = self.running_appliances().drain().map(|(_, r)| r).collect();
+        for r in running {
+            r.stop().await;
+        }
+        let addresses: Vec<std::net::Ipv4Addr> = self
+            .state()
+            .read()
+            .await
+            .appliances
+            .keys()
+            .filter_map(|a| a.parse().ok())
+            .collect();
+        self.fabric().release(addresses);
         self.inner
             .store
             .commit(vec![Mutation::Clear {
@@ -235,6 +314,118 @@ impl Stateful for DataSync {
 }
 
 impl DatasyncApi for DataSync {
+    async fn create_agent(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAgentRequest,
+    ) -> Result<CreateAgentResponse, ApiError> {
+        agents::create(self, ctx, input).await
+    }
+
+    async fn describe_agent(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAgentRequest,
+    ) -> Result<DescribeAgentResponse, ApiError> {
+        agents::describe(self, ctx, input).await
+    }
+
+    async fn list_agents(
+        &self,
+        ctx: &RequestContext,
+        input: ListAgentsRequest,
+    ) -> Result<ListAgentsResponse, ApiError> {
+        agents::list(self, ctx, input).await
+    }
+
+    async fn update_agent(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAgentRequest,
+    ) -> Result<UpdateAgentResponse, ApiError> {
+        agents::update(self, ctx, input).await
+    }
+
+    async fn delete_agent(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAgentRequest,
+    ) -> Result<DeleteAgentResponse, ApiError> {
+        agents::delete(self, ctx, input).await
+    }
+
+    async fn create_location_nfs(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationNfsRequest,
+    ) -> Result<CreateLocationNfsResponse, ApiError> {
+        file_locations::create_nfs(self, ctx, input).await
+    }
+
+    async fn describe_location_nfs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationNfsRequest,
+    ) -> Result<DescribeLocationNfsResponse, ApiError> {
+        file_locations::describe_nfs(self, ctx, input).await
+    }
+
+    async fn update_location_nfs(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationNfsRequest,
+    ) -> Result<UpdateLocationNfsResponse, ApiError> {
+        file_locations::update_nfs(self, ctx, input).await
+    }
+
+    async fn create_location_smb(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationSmbRequest,
+    ) -> Result<CreateLocationSmbResponse, ApiError> {
+        file_locations::create_smb(self, ctx, input).await
+    }
+
+    async fn describe_location_smb(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationSmbRequest,
+    ) -> Result<DescribeLocationSmbResponse, ApiError> {
+        file_locations::describe_smb(self, ctx, input).await
+    }
+
+    async fn update_location_smb(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationSmbRequest,
+    ) -> Result<UpdateLocationSmbResponse, ApiError> {
+        file_locations::update_smb(self, ctx, input).await
+    }
+
+    async fn create_location_efs(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationEfsRequest,
+    ) -> Result<CreateLocationEfsResponse, ApiError> {
+        file_locations::create_efs(self, ctx, input).await
+    }
+
+    async fn describe_location_efs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationEfsRequest,
+    ) -> Result<DescribeLocationEfsResponse, ApiError> {
+        file_locations::describe_efs(self, ctx, input).await
+    }
+
+    async fn update_location_efs(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationEfsRequest,
+    ) -> Result<UpdateLocationEfsResponse, ApiError> {
+        file_locations::update_efs(self, ctx, input).await
+    }
+
     async fn create_location_s3(
         &self,
         ctx: &RequestContext,

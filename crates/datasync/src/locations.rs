@@ -1,4 +1,6 @@
-//! Locations: where a task reads and writes. S3 for now.
+//! Locations: where a task reads and writes. S3 here, and what all
+//! locations share (find, list, delete); file locations in
+//! `file_locations.rs`.
 
 use landbridge_api::datasync::*;
 use landbridge_api::{ApiError, RequestContext, Timestamp};
@@ -82,7 +84,10 @@ pub async fn describe_s3(
         storage_class,
         role_arn,
         ..
-    } = &l.kind;
+    } = &l.kind
+    else {
+        return Err(errors::invalid(format!("{} is not an S3 location", l.arn)));
+    };
     Ok(DescribeLocationS3Response {
         location_arn: Some(l.arn.clone()),
         location_uri: Some(l.uri()),
@@ -160,7 +165,10 @@ pub async fn update_s3(
         storage_class,
         role_arn,
         ..
-    } = &mut l.kind;
+    } = &mut l.kind
+    else {
+        return Err(errors::invalid(format!("{} is not an S3 location", l.arn)));
+    };
     if let Some(sub) = input.subdirectory.as_deref() {
         let sub = normalise_subdirectory(Some(sub));
         if sub.split('/').any(|part| part == "." || part == "..") {

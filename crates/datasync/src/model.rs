@@ -26,23 +26,129 @@ pub enum LocationKind {
         storage_class: String,
         role_arn: String,
     },
+    /// A file server: NFS, SMB, or an AWS file system (EFS) reached by its
+    /// id. Its bytes are wherever `world share` maps `server` and
+    /// `subdirectory`.
+    Files(FileLocation),
+}
+
+/// What file locations have in common.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileLocation {
+    pub protocol: FileProtocol,
+    /// The server's host name, or the file system's id (`fs-...`).
+    pub server: String,
+    /// Absolute, normalised: a leading slash, no trailing one (`/` alone
+    /// for the root).
+    pub subdirectory: String,
+    #[serde(default)]
+    pub agents: Vec<String>,
+    /// NFS or SMB mount version as given (`AUTOMATIC` by default).
+    #[serde(default)]
+    pub mount_version: Option<String>,
+    /// SMB's user and domain; EFS's file system ARN, subnet and security
+    /// groups, access point, role and in-transit encryption.
+    #[serde(default)]
+    pub details: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileProtocol {
+    Nfs,
+    Smb,
+    Efs,
 }
 
 impl LocationRec {
-    /// The location's URI, as DataSync shows it (`s3://bucket/dir/`).
+    /// The location's URI, as DataSync shows it (`s3://bucket/dir/`,
+    /// `nfs://host/path/`, `efs://region.fs-id/path/`).
     pub fn uri(&self) -> String {
         match &self.kind {
             LocationKind::S3 {
                 bucket, subdirectory, ..
             } => format!("s3://{bucket}/{subdirectory}"),
+            LocationKind::Files(f) => {
+                let path = f.subdirectory.trim_matches('/');
+                let path = if path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{path}/")
+                };
+                match f.protocol {
+                    FileProtocol::Nfs => format!("nfs://{}/{path}", f.server),
+                    FileProtocol::Smb => format!("smb://{}/{path}", f.server),
+                    FileProtocol::Efs => format!("efs://{}.{}/{path}", self.region, f.server),
+                }
+            }
         }
     }
 
     pub fn type_name(&self) -> &'static str {
-        match self.kind {
+        match &self.kind {
             LocationKind::S3 { .. } => "S3",
+            LocationKind::Files(f) => match f.protocol {
+                FileProtocol::Nfs => "NFS",
+                FileProtocol::Smb => "SMB",
+                FileProtocol::Efs => "EFS",
+            },
         }
     }
+
+    /// The agents a task on this location needs (none for S3 and EFS).
+    pub fn agents(&self) -> &[String] {
+        match &self.kind {
+            LocationKind::Files(f) => &f.agents,
+            LocationKind::S3 { .. } => &[],
+        }
+    }
+}
+
+/// An activated agent: its appliance is the `world datasync-agent` at
+/// `appliance`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentRec {
+    pub arn: String,
+    pub account: String,
+    pub region: String,
+    pub created_ms: i64,
+    pub name: Option<String>,
+    pub appliance: String,
+    #[serde(default)]
+    pub vpc_endpoint: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+/// An emulated agent appliance of the on-premises world, listening for
+/// activation on `address:port`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplianceRec {
+    pub address: String,
+    pub port: u16,
+    pub created_ms: i64,
+    /// Whether it should be running (`world datasync-agent stop` clears it).
+    pub running: bool,
+    /// The activation keys it issued, with their region and whether an
+    /// agent was created with them.
+    #[serde(default)]
+    pub keys: Vec<IssuedKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssuedKey {
+    pub key: String,
+    pub region: String,
+    pub used: bool,
+}
+
+/// `world share`: the file server `server` exports `export`, and its files
+/// are in `local_dir` on this machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareRec {
+    pub server: String,
+    /// Absolute, normalised like a file location's subdirectory.
+    pub export: String,
+    pub local_dir: String,
 }
 
 /// A task's options, as given or defaulted the way DataSync defaults them.

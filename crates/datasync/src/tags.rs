@@ -1,4 +1,4 @@
-//! Tags on locations, tasks and executions.
+//! Tags on agents, locations, tasks and executions.
 
 use landbridge_api::datasync::*;
 use landbridge_api::{ApiError, RequestContext};
@@ -20,6 +20,9 @@ pub fn from_input(tags: Option<Vec<TagListEntry>>) -> Result<Tags, ApiError> {
 /// The tags of the caller's resource `arn`, to change in place.
 fn of<'a>(state: &'a mut State, ctx: &RequestContext, arn: &str) -> Result<(&'static str, &'a mut Tags), ApiError> {
     let mine = |account: &str, region: &str| account == ctx.account_id && region == ctx.region;
+    if let Some(a) = state.agents.get_mut(arn).filter(|a| mine(&a.account, &a.region)) {
+        return Ok(("agent", &mut a.tags));
+    }
     if let Some(l) = state.locations.get_mut(arn).filter(|l| mine(&l.account, &l.region)) {
         return Ok(("location", &mut l.tags));
     }
@@ -35,6 +38,10 @@ fn of<'a>(state: &'a mut State, ctx: &RequestContext, arn: &str) -> Result<(&'st
 /// Stores the resource `arn` after its tags changed.
 async fn save(ds: &DataSync, state: &State, kind: &str, arn: &str) -> Result<(), ApiError> {
     match kind {
+        "agent" => match state.agents.get(arn) {
+            Some(a) => ds.save(kind, &a.account, &a.region, arn, a).await,
+            None => Ok(()),
+        },
         "location" => match state.locations.get(arn) {
             Some(l) => ds.save(kind, &l.account, &l.region, arn, l).await,
             None => Ok(()),
@@ -101,7 +108,9 @@ pub async fn list(
     let state = ds.state().read().await;
     let mine = |account: &str, region: &str| account == ctx.account_id && region == ctx.region;
     let arn = &input.resource_arn;
-    let tags = if let Some(l) = state.locations.get(arn).filter(|l| mine(&l.account, &l.region)) {
+    let tags = if let Some(a) = state.agents.get(arn).filter(|a| mine(&a.account, &a.region)) {
+        &a.tags
+    } else if let Some(l) = state.locations.get(arn).filter(|l| mine(&l.account, &l.region)) {
         &l.tags
     } else if let Some(t) = state.tasks.get(arn).filter(|t| mine(&t.account, &t.region)) {
         &t.tags

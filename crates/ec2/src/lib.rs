@@ -10,7 +10,6 @@ pub mod cidr;
 mod defaults;
 mod device_configs;
 mod errors;
-mod fabric;
 pub mod filter;
 mod gateway_config;
 mod gateways;
@@ -44,6 +43,7 @@ use std::sync::Arc;
 
 use landbridge_api::ec2::*;
 use landbridge_api::{ApiError, RequestContext};
+use landbridge_fabric::Fabric;
 use landbridge_lifecycle::Lifecycle;
 use landbridge_store::{Mutation, Record, Store};
 
@@ -60,23 +60,18 @@ struct Inner {
     store: Store,
     regions: Regions,
     lifecycle: Lifecycle,
-    /// Outside addresses of VPN tunnels, shared by every account and region.
-    fabric: fabric::Fabric,
+    /// Where VPN tunnel outside addresses come from; shared with the other
+    /// services that bind loopback addresses.
+    fabric: Arc<Fabric>,
     /// The tunnels' BGP speakers, once `start_data_planes` ran.
     bgp: std::sync::OnceLock<Arc<vpn_bgp::Controller>>,
 }
 
 impl Ec2 {
     /// EC2 over `store`, with memory rebuilt from the `records` it kept;
-    /// tunnel outside addresses come from `fabric_pool` (a block of
-    /// 127.0.0.0/8).
-    pub fn new(
-        store: Store,
-        records: Vec<Record>,
-        lifecycle: Lifecycle,
-        fabric_pool: cidr::Ipv4Cidr,
-    ) -> Result<Self, String> {
-        let fabric = fabric::Fabric::new(fabric_pool);
+    /// tunnel outside addresses come from `fabric`, which it claims its
+    /// stored tunnels' addresses in.
+    pub fn new(store: Store, records: Vec<Record>, lifecycle: Lifecycle, fabric: Arc<Fabric>) -> Result<Self, String> {
         for r in records
             .iter()
             .filter(|r| r.key.service == state::SERVICE && r.key.kind == "vpn-connection")
@@ -104,7 +99,7 @@ impl Ec2 {
                 store: Store::in_memory(),
                 regions: Regions::default(),
                 lifecycle: Lifecycle::instant(),
-                fabric: fabric::Fabric::default(),
+                fabric: Arc::new(Fabric::default()),
                 bgp: std::sync::OnceLock::new(),
             }),
         }
@@ -161,7 +156,7 @@ impl Ec2 {
         &self.inner.store
     }
 
-    pub(crate) fn fabric(&self) -> &fabric::Fabric {
+    pub(crate) fn fabric(&self) -> &Fabric {
         &self.inner.fabric
     }
 
@@ -193,8 +188,24 @@ impl Ec2 {
         Ok(region)
     }
 
-    /// Forgets every EC2 resource of every account and region.
+    /// Forgets every EC2 resource of every account and region, and returns
+    /// the tunnels' outside addresses (only EC2's) to the fabric.
     pub async fn reset(&self) -> Result<(), ApiError> {
+        let mut held = Vec::new();
+        for region in self.inner.regions.all() {
+            let state = region.state.read().await;
+            held.extend(
+                state
+                    .vpn_connections
+                    .values()
+                    .filter(|c| c.deleted_ms.is_none())
+                    .flat_map(|c| {
+                        c.tunnels
+                            .iter()
+                            .filter_map(|t| t.outside_ip.parse::<std::net::Ipv4Addr>().ok())
+                    }),
+            );
+        }
         self.store()
             .commit(vec![Mutation::Clear {
                 service: Some(state::SERVICE.to_string()),
@@ -202,7 +213,7 @@ impl Ec2 {
             .await
             .map_err(errors::storage)?;
         self.inner.regions.clear();
-        self.inner.fabric.clear();
+        self.inner.fabric.release(held);
         Ok(())
     }
 }

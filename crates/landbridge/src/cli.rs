@@ -95,6 +95,45 @@ pub enum WorldCommand {
         #[arg(value_parser = ["up", "down"])]
         state: String,
     },
+    /// Start a DataSync agent appliance on a fabric address and print its
+    /// address; `stop ADDRESS` and `start ADDRESS` stop and restart one,
+    /// `list` shows them.
+    DatasyncAgent {
+        #[command(subcommand)]
+        action: Option<ApplianceAction>,
+        /// Listen on this port instead of 80 (or a free one when 80 is
+        /// not allowed).
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Map a file server's export to a local directory, as DataSync agents
+    /// see it mounted: `share add SERVER:EXPORT DIR`, `share remove
+    /// SERVER:EXPORT`, `share list`.
+    Share {
+        #[command(subcommand)]
+        action: ShareAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApplianceAction {
+    Stop { address: String },
+    Start { address: String },
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShareAction {
+    /// SERVER is a host name or a file system id (`fs-...`); EXPORT an
+    /// absolute path.
+    Add {
+        share: String,
+        local_dir: PathBuf,
+    },
+    Remove {
+        share: String,
+    },
+    List,
 }
 
 #[derive(Debug, Subcommand)]

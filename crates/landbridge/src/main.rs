@@ -132,6 +132,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
             max_prefixes: args.bgp_max_prefixes,
         });
     }
+    if let Some(ds) = registry.datasync() {
+        ds.start_data_planes().await;
+    }
     let state = Arc::new(AppState::new(
         Config {
             default_account: args.default_account.clone(),

@@ -8,16 +8,35 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
-use crate::cli::WorldCommand;
+use crate::cli::{ApplianceAction, ShareAction, WorldCommand};
+
+/// `SERVER:EXPORT`, split at the first colon.
+fn share_parts(share: &str) -> Result<(&str, &str)> {
+    share
+        .split_once(':')
+        .filter(|(s, e)| !s.is_empty() && e.starts_with('/'))
+        .with_context(|| format!("{share:?} is not SERVER:/EXPORT"))
+}
+
+/// `%`-encodes a query value.
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 pub fn run(endpoint: &str, account: &str, region: &str, command: WorldCommand) -> Result<()> {
-    let (path, body) = match command {
+    let (method, path, body) = match command {
         WorldCommand::VpnTunnel {
             vpn_connection_id,
             outside_ip,
             state,
         } => (
-            "/_landbridge/world/vpn-tunnel",
+            "POST",
+            "/_landbridge/world/vpn-tunnel".to_string(),
             json!({
                 "vpnConnectionId": vpn_connection_id,
                 "outsideIpAddress": outside_ip,
@@ -26,8 +45,52 @@ pub fn run(endpoint: &str, account: &str, region: &str, command: WorldCommand) -
                 "region": region,
             }),
         ),
+        WorldCommand::DatasyncAgent { action, port } => match action {
+            None => (
+                "POST",
+                "/_landbridge/world/datasync-agents".to_string(),
+                json!({ "port": port }),
+            ),
+            Some(ApplianceAction::List) => ("GET", "/_landbridge/world/datasync-agents".to_string(), json!({})),
+            Some(ApplianceAction::Stop { address }) => (
+                "POST",
+                format!("/_landbridge/world/datasync-agents/{address}"),
+                json!({ "state": "stopped" }),
+            ),
+            Some(ApplianceAction::Start { address }) => (
+                "POST",
+                format!("/_landbridge/world/datasync-agents/{address}"),
+                json!({ "state": "running" }),
+            ),
+        },
+        WorldCommand::Share { action } => match action {
+            ShareAction::Add { share, local_dir } => {
+                let (server, export) = share_parts(&share)?;
+                let dir = local_dir
+                    .canonicalize()
+                    .with_context(|| format!("{}", local_dir.display()))?;
+                (
+                    "POST",
+                    "/_landbridge/world/shares".to_string(),
+                    json!({ "server": server, "export": export, "localDir": dir }),
+                )
+            }
+            ShareAction::Remove { share } => {
+                let (server, export) = share_parts(&share)?;
+                (
+                    "DELETE",
+                    format!(
+                        "/_landbridge/world/shares?server={}&export={}",
+                        encode(server),
+                        encode(export)
+                    ),
+                    json!({}),
+                )
+            }
+            ShareAction::List => ("GET", "/_landbridge/world/shares".to_string(), json!({})),
+        },
     };
-    let (status, answer) = post(endpoint, path, &body.to_string())?;
+    let (status, answer) = request(endpoint, method, &path, &body.to_string())?;
     println!("{answer}");
     if !(200..300).contains(&status) {
         bail!("Landbridge answered HTTP {status}");
@@ -35,8 +98,8 @@ pub fn run(endpoint: &str, account: &str, region: &str, command: WorldCommand) -
     Ok(())
 }
 
-/// One HTTP/1.1 POST to a plain `http://host:port` endpoint.
-fn post(endpoint: &str, path: &str, body: &str) -> Result<(u16, String)> {
+/// One HTTP/1.1 request to a plain `http://host:port` endpoint.
+fn request(endpoint: &str, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
     let authority = endpoint
         .strip_prefix("http://")
         .with_context(|| format!("{endpoint} is not an http:// URL"))?
@@ -45,7 +108,7 @@ fn post(endpoint: &str, path: &str, body: &str) -> Result<(u16, String)> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     write!(
         stream,
-        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     let mut response = String::new();

@@ -42,6 +42,14 @@ pub async fn endpoints(State(state): State<Arc<AppState>>) -> Json<Value> {
             port: e.port,
         }));
     }
+    if let Some(ds) = state.registry.datasync() {
+        list.extend(ds.endpoints().into_iter().map(|e| crate::endpoints::Endpoint {
+            resource_id: "datasync-agent-appliance".to_string(),
+            protocol: "http".to_string(),
+            address: e.address,
+            port: e.port,
+        }));
+    }
     Json(json!({ "endpoints": list }))
 }
 

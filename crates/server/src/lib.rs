@@ -12,6 +12,7 @@ pub mod dispatch;
 pub mod endpoints;
 pub mod registry;
 mod s3_route;
+mod world_datasync;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -73,6 +74,20 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_landbridge/reset", post(control::reset))
         .route("/_landbridge/next-hop", get(control::next_hop))
         .route("/_landbridge/world/vpn-tunnel", post(control::world_vpn_tunnel))
+        .route(
+            "/_landbridge/world/datasync-agents",
+            post(world_datasync::start_appliance).get(world_datasync::list_appliances),
+        )
+        .route(
+            "/_landbridge/world/datasync-agents/{address}",
+            post(world_datasync::set_appliance),
+        )
+        .route(
+            "/_landbridge/world/shares",
+            post(world_datasync::add_share)
+                .get(world_datasync::list_shares)
+                .delete(world_datasync::remove_share),
+        )
         .route("/moto-api/reset", post(control::reset))
         .route("/_landbridge/{*rest}", any(control::not_found))
         .fallback(aws)

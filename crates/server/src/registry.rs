@@ -49,6 +49,7 @@ pub struct Registry {
     identities: Arc<dyn Identities>,
     /// EC2 itself, for the control API's routing questions.
     ec2: Option<landbridge_ec2::Ec2>,
+    datasync: Option<landbridge_datasync::DataSync>,
 }
 
 /// Why the services could not start.
@@ -72,7 +73,12 @@ impl Registry {
             stateful,
             identities,
             ec2: None,
+            datasync: None,
         }
+    }
+
+    pub fn datasync(&self) -> Option<&landbridge_datasync::DataSync> {
+        self.datasync.as_ref()
     }
 
     pub fn ec2(&self) -> Option<&landbridge_ec2::Ec2> {
@@ -95,14 +101,17 @@ impl Registry {
         fabric_pool: landbridge_ec2::cidr::Ipv4Cidr,
     ) -> Result<Self, LoadError> {
         use landbridge_api as api;
-        let datasync =
-            landbridge_datasync::DataSync::new(store.clone(), &records, objects.clone()).map_err(|reason| {
-                LoadError {
-                    service: "datasync",
-                    reason,
-                }
+        // One loopback fabric for every service that binds addresses.
+        let fabric = Arc::new(landbridge_fabric::Fabric::new(
+            fabric_pool.network(),
+            fabric_pool.prefix(),
+        ));
+        let datasync = landbridge_datasync::DataSync::new(store.clone(), &records, objects.clone(), fabric.clone())
+            .map_err(|reason| LoadError {
+                service: "datasync",
+                reason,
             })?;
-        let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle, fabric_pool)
+        let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle, fabric)
             .map_err(|reason| LoadError { service: "ec2", reason })?;
         let mut registry = Self::new(
             vec![
@@ -121,13 +130,14 @@ impl Registry {
             ],
             vec![
                 Arc::new(ec2.clone()),
-                Arc::new(datasync),
+                Arc::new(datasync.clone()),
                 Arc::new(ObjectsState(objects)),
                 Arc::new(sts.clone()),
             ],
             Arc::new(sts),
         );
         registry.ec2 = Some(ec2);
+        registry.datasync = Some(datasync);
         Ok(registry)
     }
 

@@ -25,15 +25,45 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "CreateAgent",
+            input: Some(&S_CreateAgentRequest),
+            output: Some(&S_CreateAgentResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateLocationEfs",
+            input: Some(&S_CreateLocationEfsRequest),
+            output: Some(&S_CreateLocationEfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateLocationNfs",
+            input: Some(&S_CreateLocationNfsRequest),
+            output: Some(&S_CreateLocationNfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "CreateLocationS3",
             input: Some(&S_CreateLocationS3Request),
             output: Some(&S_CreateLocationS3Response),
             result_wrapper: None,
         },
         Operation {
+            name: "CreateLocationSmb",
+            input: Some(&S_CreateLocationSmbRequest),
+            output: Some(&S_CreateLocationSmbResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "CreateTask",
             input: Some(&S_CreateTaskRequest),
             output: Some(&S_CreateTaskResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteAgent",
+            input: Some(&S_DeleteAgentRequest),
+            output: Some(&S_DeleteAgentResponse),
             result_wrapper: None,
         },
         Operation {
@@ -49,9 +79,33 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "DescribeAgent",
+            input: Some(&S_DescribeAgentRequest),
+            output: Some(&S_DescribeAgentResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeLocationEfs",
+            input: Some(&S_DescribeLocationEfsRequest),
+            output: Some(&S_DescribeLocationEfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeLocationNfs",
+            input: Some(&S_DescribeLocationNfsRequest),
+            output: Some(&S_DescribeLocationNfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "DescribeLocationS3",
             input: Some(&S_DescribeLocationS3Request),
             output: Some(&S_DescribeLocationS3Response),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeLocationSmb",
+            input: Some(&S_DescribeLocationSmbRequest),
+            output: Some(&S_DescribeLocationSmbResponse),
             result_wrapper: None,
         },
         Operation {
@@ -64,6 +118,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DescribeTaskExecution",
             input: Some(&S_DescribeTaskExecutionRequest),
             output: Some(&S_DescribeTaskExecutionResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListAgents",
+            input: Some(&S_ListAgentsRequest),
+            output: Some(&S_ListAgentsResponse),
             result_wrapper: None,
         },
         Operation {
@@ -109,9 +169,33 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "UpdateAgent",
+            input: Some(&S_UpdateAgentRequest),
+            output: Some(&S_UpdateAgentResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateLocationEfs",
+            input: Some(&S_UpdateLocationEfsRequest),
+            output: Some(&S_UpdateLocationEfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateLocationNfs",
+            input: Some(&S_UpdateLocationNfsRequest),
+            output: Some(&S_UpdateLocationNfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "UpdateLocationS3",
             input: Some(&S_UpdateLocationS3Request),
             output: Some(&S_UpdateLocationS3Response),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateLocationSmb",
+            input: Some(&S_UpdateLocationSmbRequest),
+            output: Some(&S_UpdateLocationSmbResponse),
             result_wrapper: None,
         },
         Operation {
@@ -197,6 +281,17 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     validation_error: "InvalidRequestException",
 };
 
+pub static S_ActivationKey: Shape = Shape {
+    name: "ActivationKey",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(29),
+        },
+        pattern: Some("[A-Z0-9]{5}(-[A-Z0-9]{5}){4}"),
+    },
+};
 pub static S_AgentArn: Shape = Shape {
     name: "AgentArn",
     kind: ShapeKind::String {
@@ -219,6 +314,69 @@ pub static S_AgentArnList: Shape = Shape {
             min: Some(1),
             max: Some(8),
         },
+    },
+};
+pub static S_AgentList: Shape = Shape {
+    name: "AgentList",
+    kind: ShapeKind::List {
+        member: &S_AgentListEntry,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_AgentListEntry: Shape = Shape {
+    name: "AgentListEntry",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AgentArn",
+                shape: &S_AgentArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Name",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_AgentStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Platform",
+                shape: &S_Platform,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_AgentStatus: Shape = Shape {
+    name: "AgentStatus",
+    kind: ShapeKind::String {
+        enum_values: &["ONLINE", "OFFLINE"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_AgentVersion: Shape = Shape {
+    name: "AgentVersion",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(256),
+        },
+        pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
     },
 };
 pub static S_Atime: Shape = Shape {
@@ -255,6 +413,217 @@ pub static S_CancelTaskExecutionResponse: Shape = Shape {
     name: "CancelTaskExecutionResponse",
     kind: ShapeKind::Structure {
         members: &[],
+        union: false,
+    },
+};
+pub static S_CmkSecretConfig: Shape = Shape {
+    name: "CmkSecretConfig",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SecretArn",
+                shape: &S_SecretArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KmsKeyArn",
+                shape: &S_KmsKeyArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateAgentRequest: Shape = Shape {
+    name: "CreateAgentRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ActivationKey",
+                shape: &S_ActivationKey,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "AgentName",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcEndpointId",
+                shape: &S_VpcEndpointId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetArns",
+                shape: &S_PLSubnetArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_PLSecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateAgentResponse: Shape = Shape {
+    name: "CreateAgentResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "AgentArn",
+            shape: &S_AgentArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateLocationEfsRequest: Shape = Shape {
+    name: "CreateLocationEfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Subdirectory",
+                shape: &S_EfsSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EfsFilesystemArn",
+                shape: &S_EfsFilesystemArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Ec2Config",
+                shape: &S_Ec2Config,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AccessPointArn",
+                shape: &S_EfsAccessPointArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FileSystemAccessRoleArn",
+                shape: &S_IamRoleArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InTransitEncryption",
+                shape: &S_EfsInTransitEncryption,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationEfsResponse: Shape = Shape {
+    name: "CreateLocationEfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateLocationNfsRequest: Shape = Shape {
+    name: "CreateLocationNfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Subdirectory",
+                shape: &S_NfsSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ServerHostname",
+                shape: &S_ServerHostname,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "OnPremConfig",
+                shape: &S_OnPremConfig,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "MountOptions",
+                shape: &S_NfsMountOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationNfsResponse: Shape = Shape {
+    name: "CreateLocationNfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
         union: false,
     },
 };
@@ -310,6 +679,132 @@ pub static S_CreateLocationS3Request: Shape = Shape {
 };
 pub static S_CreateLocationS3Response: Shape = Shape {
     name: "CreateLocationS3Response",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateLocationSmbRequest: Shape = Shape {
+    name: "CreateLocationSmbRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Subdirectory",
+                shape: &S_SmbSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ServerHostname",
+                shape: &S_ServerHostname,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "User",
+                shape: &S_SmbUser,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Domain",
+                shape: &S_SmbDomain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Password",
+                shape: &S_SmbPassword,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "MountOptions",
+                shape: &S_SmbMountOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AuthenticationType",
+                shape: &S_SmbAuthenticationType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DnsIpAddresses",
+                shape: &S_DnsIpList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosPrincipal",
+                shape: &S_KerberosPrincipal,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosKeytab",
+                shape: &S_KerberosKeytabFile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosKrb5Conf",
+                shape: &S_KerberosKrb5ConfFile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationSmbResponse: Shape = Shape {
+    name: "CreateLocationSmbResponse",
     kind: ShapeKind::Structure {
         members: &[Member {
             name: "LocationArn",
@@ -426,6 +921,48 @@ pub static S_CreateTaskResponse: Shape = Shape {
         union: false,
     },
 };
+pub static S_CustomSecretConfig: Shape = Shape {
+    name: "CustomSecretConfig",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SecretArn",
+                shape: &S_SecretArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecretAccessRoleArn",
+                shape: &S_IamRoleArnOrEmptyString,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteAgentRequest: Shape = Shape {
+    name: "DeleteAgentRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "AgentArn",
+            shape: &S_AgentArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DeleteAgentResponse: Shape = Shape {
+    name: "DeleteAgentResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
 pub static S_DeleteLocationRequest: Shape = Shape {
     name: "DeleteLocationRequest",
     kind: ShapeKind::Structure {
@@ -463,6 +1000,209 @@ pub static S_DeleteTaskResponse: Shape = Shape {
     name: "DeleteTaskResponse",
     kind: ShapeKind::Structure {
         members: &[],
+        union: false,
+    },
+};
+pub static S_DescribeAgentRequest: Shape = Shape {
+    name: "DescribeAgentRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "AgentArn",
+            shape: &S_AgentArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeAgentResponse: Shape = Shape {
+    name: "DescribeAgentResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AgentArn",
+                shape: &S_AgentArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Name",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Status",
+                shape: &S_AgentStatus,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LastConnectionTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EndpointType",
+                shape: &S_EndpointType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateLinkConfig",
+                shape: &S_PrivateLinkConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Platform",
+                shape: &S_Platform,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeLocationEfsRequest: Shape = Shape {
+    name: "DescribeLocationEfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationEfsResponse: Shape = Shape {
+    name: "DescribeLocationEfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Ec2Config",
+                shape: &S_Ec2Config,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AccessPointArn",
+                shape: &S_EfsAccessPointArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FileSystemAccessRoleArn",
+                shape: &S_IamRoleArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InTransitEncryption",
+                shape: &S_EfsInTransitEncryption,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeLocationNfsRequest: Shape = Shape {
+    name: "DescribeLocationNfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationNfsResponse: Shape = Shape {
+    name: "DescribeLocationNfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OnPremConfig",
+                shape: &S_OnPremConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MountOptions",
+                shape: &S_NfsMountOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
         union: false,
     },
 };
@@ -521,6 +1261,118 @@ pub static S_DescribeLocationS3Response: Shape = Shape {
             Member {
                 name: "CreationTime",
                 shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeLocationSmbRequest: Shape = Shape {
+    name: "DescribeLocationSmbRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationSmbResponse: Shape = Shape {
+    name: "DescribeLocationSmbResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "User",
+                shape: &S_SmbUser,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Domain",
+                shape: &S_SmbDomain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MountOptions",
+                shape: &S_SmbMountOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DnsIpAddresses",
+                shape: &S_DnsIpList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosPrincipal",
+                shape: &S_KerberosPrincipal,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AuthenticationType",
+                shape: &S_SmbAuthenticationType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ManagedSecretConfig",
+                shape: &S_ManagedSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
                 location_name: None,
                 query_name: None,
                 required: false,
@@ -964,6 +1816,17 @@ pub static S_DestinationNetworkInterfaceArns: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_DnsIpList: Shape = Shape {
+    name: "DnsIpList",
+    kind: ShapeKind::List {
+        member: &S_ServerIpAddress,
+        member_name: None,
+        bounds: Bounds {
+            min: None,
+            max: Some(2),
+        },
+    },
+};
 pub static S_Duration: Shape = Shape {
     name: "Duration",
     kind: ShapeKind::Long {
@@ -971,6 +1834,129 @@ pub static S_Duration: Shape = Shape {
             min: Some(0),
             max: None,
         },
+    },
+};
+pub static S_Ec2Config: Shape = Shape {
+    name: "Ec2Config",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SubnetArn",
+                shape: &S_Ec2SubnetArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_Ec2SecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_Ec2SecurityGroupArn: Shape = Shape {
+    name: "Ec2SecurityGroupArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$",
+        ),
+    },
+};
+pub static S_Ec2SecurityGroupArnList: Shape = Shape {
+    name: "Ec2SecurityGroupArnList",
+    kind: ShapeKind::List {
+        member: &S_Ec2SecurityGroupArn,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(5),
+        },
+    },
+};
+pub static S_Ec2SubnetArn: Shape = Shape {
+    name: "Ec2SubnetArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\\-0-9]*:[0-9]{12}:subnet/subnet-[a-f0-9]+$",
+        ),
+    },
+};
+pub static S_EfsAccessPointArn: Shape = Shape {
+    name: "EfsAccessPointArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\\-0-9]+:[0-9]{12}:access-point/fsap-[0-9a-f]{8,40}$",
+        ),
+    },
+};
+pub static S_EfsFilesystemArn: Shape = Shape {
+    name: "EfsFilesystemArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]{8,40}$",
+        ),
+    },
+};
+pub static S_EfsInTransitEncryption: Shape = Shape {
+    name: "EfsInTransitEncryption",
+    kind: ShapeKind::String {
+        enum_values: &["NONE", "TLS1_2"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_EfsSubdirectory: Shape = Shape {
+    name: "EfsSubdirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(4096),
+        },
+        pattern: Some("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$"),
+    },
+};
+pub static S_Endpoint: Shape = Shape {
+    name: "Endpoint",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(7),
+            max: Some(15),
+        },
+        pattern: Some("\\A(25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)){3}\\z"),
+    },
+};
+pub static S_EndpointType: Shape = Shape {
+    name: "EndpointType",
+    kind: ShapeKind::String {
+        enum_values: &["PUBLIC", "PRIVATE_LINK", "FIPS", "FIPS_PRIVATE_LINK"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
     },
 };
 pub static S_FilterAttributeValue: Shape = Shape {
@@ -1066,6 +2052,19 @@ pub static S_IamRoleArn: Shape = Shape {
         pattern: Some("^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$"),
     },
 };
+pub static S_IamRoleArnOrEmptyString: Shape = Shape {
+    name: "IamRoleArnOrEmptyString",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(2048),
+        },
+        pattern: Some(
+            "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]+|)$",
+        ),
+    },
+};
 pub static S_InputTagList: Shape = Shape {
     name: "InputTagList",
     kind: ShapeKind::List {
@@ -1081,6 +2080,90 @@ pub static S_ItemCount: Shape = Shape {
     name: "ItemCount",
     kind: ShapeKind::Long {
         bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_KerberosKeytabFile: Shape = Shape {
+    name: "KerberosKeytabFile",
+    kind: ShapeKind::Blob {
+        bounds: Bounds {
+            min: None,
+            max: Some(65536),
+        },
+    },
+};
+pub static S_KerberosKrb5ConfFile: Shape = Shape {
+    name: "KerberosKrb5ConfFile",
+    kind: ShapeKind::Blob {
+        bounds: Bounds {
+            min: None,
+            max: Some(131072),
+        },
+    },
+};
+pub static S_KerberosPrincipal: Shape = Shape {
+    name: "KerberosPrincipal",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(256),
+        },
+        pattern: Some("^.+$"),
+    },
+};
+pub static S_KmsKeyArn: Shape = Shape {
+    name: "KmsKeyArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(2048),
+        },
+        pattern: Some("^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z\\-0-9]+:[0-9]{12}:key/.*|)$"),
+    },
+};
+pub static S_ListAgentsRequest: Shape = Shape {
+    name: "ListAgentsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListAgentsResponse: Shape = Shape {
+    name: "ListAgentsResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Agents",
+                shape: &S_AgentList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_ListLocationsRequest: Shape = Shape {
@@ -1407,6 +2490,19 @@ pub static S_LogLevel: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_ManagedSecretConfig: Shape = Shape {
+    name: "ManagedSecretConfig",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "SecretArn",
+            shape: &S_SecretArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_ManifestAction: Shape = Shape {
     name: "ManifestAction",
     kind: ShapeKind::String {
@@ -1491,6 +2587,38 @@ pub static S_NextToken: Shape = Shape {
         pattern: Some("[a-zA-Z0-9=_-]+"),
     },
 };
+pub static S_NfsMountOptions: Shape = Shape {
+    name: "NfsMountOptions",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Version",
+            shape: &S_NfsVersion,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_NfsSubdirectory: Shape = Shape {
+    name: "NfsSubdirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(4096),
+        },
+        pattern: Some("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]+$"),
+    },
+};
+pub static S_NfsVersion: Shape = Shape {
+    name: "NfsVersion",
+    kind: ShapeKind::String {
+        enum_values: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1", "NFS4_2"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_ObjectMetadata: Shape = Shape {
     name: "ObjectMetadata",
     kind: ShapeKind::String {
@@ -1513,6 +2641,19 @@ pub static S_ObjectVersionIds: Shape = Shape {
         enum_values: &["INCLUDE", "NONE"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_OnPremConfig: Shape = Shape {
+    name: "OnPremConfig",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "AgentArns",
+            shape: &S_AgentArnList,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
     },
 };
 pub static S_Operator: Shape = Shape {
@@ -1673,12 +2814,47 @@ pub static S_OverwriteMode: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_PLSecurityGroupArnList: Shape = Shape {
+    name: "PLSecurityGroupArnList",
+    kind: ShapeKind::List {
+        member: &S_Ec2SecurityGroupArn,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(1),
+        },
+    },
+};
+pub static S_PLSubnetArnList: Shape = Shape {
+    name: "PLSubnetArnList",
+    kind: ShapeKind::List {
+        member: &S_Ec2SubnetArn,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(1),
+        },
+    },
+};
 pub static S_PhaseStatus: Shape = Shape {
     name: "PhaseStatus",
     kind: ShapeKind::String {
         enum_values: &["PENDING", "SUCCESS", "ERROR"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_Platform: Shape = Shape {
+    name: "Platform",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Version",
+            shape: &S_AgentVersion,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
     },
 };
 pub static S_PosixPermissions: Shape = Shape {
@@ -1703,6 +2879,42 @@ pub static S_PreserveDevices: Shape = Shape {
         enum_values: &["NONE", "PRESERVE"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_PrivateLinkConfig: Shape = Shape {
+    name: "PrivateLinkConfig",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "VpcEndpointId",
+                shape: &S_VpcEndpointId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PrivateLinkEndpoint",
+                shape: &S_Endpoint,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetArns",
+                shape: &S_PLSubnetArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_PLSecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_ReportDestination: Shape = Shape {
@@ -1980,10 +3192,120 @@ pub static S_ScheduleStatus: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_SecretArn: Shape = Shape {
+    name: "SecretArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(2048),
+        },
+        pattern: Some(
+            "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z\\-0-9]+:[0-9]{12}:secret:.*|)$",
+        ),
+    },
+};
+pub static S_ServerHostname: Shape = Shape {
+    name: "ServerHostname",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(255),
+        },
+        pattern: Some("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-:]*[A-Za-z0-9])$"),
+    },
+};
+pub static S_ServerIpAddress: Shape = Shape {
+    name: "ServerIpAddress",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(7),
+            max: Some(39),
+        },
+        pattern: Some(
+            "\\A((25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|[0-1]?\\d?\\d)){3}|([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6}))\\z",
+        ),
+    },
+};
+pub static S_SmbAuthenticationType: Shape = Shape {
+    name: "SmbAuthenticationType",
+    kind: ShapeKind::String {
+        enum_values: &["NTLM", "KERBEROS"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SmbDomain: Shape = Shape {
+    name: "SmbDomain",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(253),
+        },
+        pattern: Some("^[A-Za-z0-9]((\\.|-+)?[A-Za-z0-9]){0,252}$"),
+    },
+};
+pub static S_SmbMountOptions: Shape = Shape {
+    name: "SmbMountOptions",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Version",
+            shape: &S_SmbVersion,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_SmbPassword: Shape = Shape {
+    name: "SmbPassword",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(104),
+        },
+        pattern: Some("^.{0,104}$"),
+    },
+};
 pub static S_SmbSecurityDescriptorCopyFlags: Shape = Shape {
     name: "SmbSecurityDescriptorCopyFlags",
     kind: ShapeKind::String {
         enum_values: &["NONE", "OWNER_DACL", "OWNER_DACL_SACL"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SmbSubdirectory: Shape = Shape {
+    name: "SmbSubdirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(4096),
+        },
+        pattern: Some("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$"),
+    },
+};
+pub static S_SmbUser: Shape = Shape {
+    name: "SmbUser",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(104),
+        },
+        pattern: Some("^[^\\x22\\x5B\\x5D/\\\\:;|=,+*?\\x3C\\x3E]{1,104}$"),
+    },
+};
+pub static S_SmbVersion: Shape = Shape {
+    name: "SmbVersion",
+    kind: ShapeKind::String {
+        enum_values: &["AUTOMATIC", "SMB2", "SMB3", "SMB1", "SMB2_0"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
     },
@@ -2706,6 +4028,135 @@ pub static S_UntagResourceResponse: Shape = Shape {
         union: false,
     },
 };
+pub static S_UpdateAgentRequest: Shape = Shape {
+    name: "UpdateAgentRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AgentArn",
+                shape: &S_AgentArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Name",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateAgentResponse: Shape = Shape {
+    name: "UpdateAgentResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateLocationEfsRequest: Shape = Shape {
+    name: "UpdateLocationEfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_EfsSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AccessPointArn",
+                shape: &S_UpdatedEfsAccessPointArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FileSystemAccessRoleArn",
+                shape: &S_UpdatedEfsIamRoleArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InTransitEncryption",
+                shape: &S_EfsInTransitEncryption,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationEfsResponse: Shape = Shape {
+    name: "UpdateLocationEfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateLocationNfsRequest: Shape = Shape {
+    name: "UpdateLocationNfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_NfsSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerHostname",
+                shape: &S_ServerHostname,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OnPremConfig",
+                shape: &S_OnPremConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MountOptions",
+                shape: &S_NfsMountOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationNfsResponse: Shape = Shape {
+    name: "UpdateLocationNfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
 pub static S_UpdateLocationS3Request: Shape = Shape {
     name: "UpdateLocationS3Request",
     kind: ShapeKind::Structure {
@@ -2744,6 +4195,126 @@ pub static S_UpdateLocationS3Request: Shape = Shape {
 };
 pub static S_UpdateLocationS3Response: Shape = Shape {
     name: "UpdateLocationS3Response",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateLocationSmbRequest: Shape = Shape {
+    name: "UpdateLocationSmbRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_SmbSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerHostname",
+                shape: &S_ServerHostname,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "User",
+                shape: &S_SmbUser,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Domain",
+                shape: &S_SmbDomain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Password",
+                shape: &S_SmbPassword,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MountOptions",
+                shape: &S_SmbMountOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AuthenticationType",
+                shape: &S_SmbAuthenticationType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DnsIpAddresses",
+                shape: &S_DnsIpList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosPrincipal",
+                shape: &S_KerberosPrincipal,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosKeytab",
+                shape: &S_KerberosKeytabFile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosKrb5Conf",
+                shape: &S_KerberosKrb5ConfFile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationSmbResponse: Shape = Shape {
+    name: "UpdateLocationSmbResponse",
     kind: ShapeKind::Structure {
         members: &[],
         union: false,
@@ -2856,12 +4427,44 @@ pub static S_UpdateTaskResponse: Shape = Shape {
         union: false,
     },
 };
+pub static S_UpdatedEfsAccessPointArn: Shape = Shape {
+    name: "UpdatedEfsAccessPointArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "(^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\\-0-9]+:[0-9]{12}:access-point/fsap-[0-9a-f]{8,40}$)|(^$)",
+        ),
+    },
+};
+pub static S_UpdatedEfsIamRoleArn: Shape = Shape {
+    name: "UpdatedEfsIamRoleArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(2048),
+        },
+        pattern: Some("(^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$)|(^$)"),
+    },
+};
 pub static S_VerifyMode: Shape = Shape {
     name: "VerifyMode",
     kind: ShapeKind::String {
         enum_values: &["POINT_IN_TIME_CONSISTENT", "ONLY_FILES_TRANSFERRED", "NONE"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_VpcEndpointId: Shape = Shape {
+    name: "VpcEndpointId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: Some("^vpce-[0-9a-f]{17}$"),
     },
 };
 pub static S_long: Shape = Shape {
@@ -2878,6 +4481,83 @@ pub static S_string: Shape = Shape {
         pattern: None,
     },
 };
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AgentListEntry {
+    pub agent_arn: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<AgentStatus>,
+    pub platform: Option<Platform>,
+}
+
+impl FromValue for AgentListEntry {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            agent_arn: r.optional("AgentArn", <String as FromValue>::from_value)?,
+            name: r.optional("Name", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <AgentStatus as FromValue>::from_value)?,
+            platform: r.optional("Platform", <Platform as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for AgentListEntry {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AgentArn", self.agent_arn, <String as IntoValue>::into_value);
+        w.set_opt("Name", self.name, <String as IntoValue>::into_value);
+        w.set_opt("Status", self.status, <AgentStatus as IntoValue>::into_value);
+        w.set_opt("Platform", self.platform, <Platform as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum AgentStatus {
+    #[default]
+    /// `ONLINE`
+    Online,
+    /// `OFFLINE`
+    Offline,
+}
+
+impl AgentStatus {
+    pub const ALL: &'static [Self] = &[Self::Online, Self::Offline];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "ONLINE",
+            Self::Offline => "OFFLINE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ONLINE" => Some(Self::Online),
+            "OFFLINE" => Some(Self::Offline),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AgentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for AgentStatus {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a AgentStatus value")))
+    }
+}
+
+impl IntoValue for AgentStatus {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Atime {
     #[default]
@@ -2967,6 +4647,249 @@ impl IntoValue for CancelTaskExecutionResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CmkSecretConfig {
+    pub secret_arn: Option<String>,
+    pub kms_key_arn: Option<String>,
+}
+
+impl FromValue for CmkSecretConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            secret_arn: r.optional("SecretArn", <String as FromValue>::from_value)?,
+            kms_key_arn: r.optional("KmsKeyArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CmkSecretConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("SecretArn", self.secret_arn, <String as IntoValue>::into_value);
+        w.set_opt("KmsKeyArn", self.kms_key_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAgentRequest {
+    pub activation_key: String,
+    pub agent_name: Option<String>,
+    pub tags: Option<Vec<TagListEntry>>,
+    pub vpc_endpoint_id: Option<String>,
+    pub subnet_arns: Option<Vec<String>>,
+    pub security_group_arns: Option<Vec<String>>,
+}
+
+impl FromValue for CreateAgentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            activation_key: r.required("ActivationKey", <String as FromValue>::from_value)?,
+            agent_name: r.optional("AgentName", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+            vpc_endpoint_id: r.optional("VpcEndpointId", <String as FromValue>::from_value)?,
+            subnet_arns: r.optional("SubnetArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            security_group_arns: r.optional("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for CreateAgentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "ActivationKey",
+            (<String as IntoValue>::into_value)(self.activation_key),
+        );
+        w.set_opt("AgentName", self.agent_name, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.set_opt("VpcEndpointId", self.vpc_endpoint_id, <String as IntoValue>::into_value);
+        w.set_opt("SubnetArns", self.subnet_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("SecurityGroupArns", self.security_group_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAgentResponse {
+    pub agent_arn: Option<String>,
+}
+
+impl FromValue for CreateAgentResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            agent_arn: r.optional("AgentArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateAgentResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AgentArn", self.agent_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationEfsRequest {
+    pub subdirectory: Option<String>,
+    pub efs_filesystem_arn: String,
+    pub ec2_config: Ec2Config,
+    pub tags: Option<Vec<TagListEntry>>,
+    pub access_point_arn: Option<String>,
+    pub file_system_access_role_arn: Option<String>,
+    pub in_transit_encryption: Option<EfsInTransitEncryption>,
+}
+
+impl FromValue for CreateLocationEfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            efs_filesystem_arn: r.required("EfsFilesystemArn", <String as FromValue>::from_value)?,
+            ec2_config: r.required("Ec2Config", <Ec2Config as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+            access_point_arn: r.optional("AccessPointArn", <String as FromValue>::from_value)?,
+            file_system_access_role_arn: r.optional("FileSystemAccessRoleArn", <String as FromValue>::from_value)?,
+            in_transit_encryption: r
+                .optional("InTransitEncryption", <EfsInTransitEncryption as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationEfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set(
+            "EfsFilesystemArn",
+            (<String as IntoValue>::into_value)(self.efs_filesystem_arn),
+        );
+        w.set("Ec2Config", (<Ec2Config as IntoValue>::into_value)(self.ec2_config));
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "AccessPointArn",
+            self.access_point_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FileSystemAccessRoleArn",
+            self.file_system_access_role_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "InTransitEncryption",
+            self.in_transit_encryption,
+            <EfsInTransitEncryption as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationEfsResponse {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationEfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationEfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationNfsRequest {
+    pub subdirectory: String,
+    pub server_hostname: String,
+    pub on_prem_config: OnPremConfig,
+    pub mount_options: Option<NfsMountOptions>,
+    pub tags: Option<Vec<TagListEntry>>,
+}
+
+impl FromValue for CreateLocationNfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subdirectory: r.required("Subdirectory", <String as FromValue>::from_value)?,
+            server_hostname: r.required("ServerHostname", <String as FromValue>::from_value)?,
+            on_prem_config: r.required("OnPremConfig", <OnPremConfig as FromValue>::from_value)?,
+            mount_options: r.optional("MountOptions", <NfsMountOptions as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationNfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Subdirectory", (<String as IntoValue>::into_value)(self.subdirectory));
+        w.set(
+            "ServerHostname",
+            (<String as IntoValue>::into_value)(self.server_hostname),
+        );
+        w.set(
+            "OnPremConfig",
+            (<OnPremConfig as IntoValue>::into_value)(self.on_prem_config),
+        );
+        w.set_opt(
+            "MountOptions",
+            self.mount_options,
+            <NfsMountOptions as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationNfsResponse {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationNfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationNfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateLocationS3Request {
     pub subdirectory: Option<String>,
     pub s3_bucket_arn: String,
@@ -3026,6 +4949,132 @@ impl FromValue for CreateLocationS3Response {
 }
 
 impl IntoValue for CreateLocationS3Response {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationSmbRequest {
+    pub subdirectory: String,
+    pub server_hostname: String,
+    pub user: Option<String>,
+    pub domain: Option<String>,
+    pub password: Option<String>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+    pub agent_arns: Vec<String>,
+    pub mount_options: Option<SmbMountOptions>,
+    pub tags: Option<Vec<TagListEntry>>,
+    pub authentication_type: Option<SmbAuthenticationType>,
+    pub dns_ip_addresses: Option<Vec<String>>,
+    pub kerberos_principal: Option<String>,
+    pub kerberos_keytab: Option<Vec<u8>>,
+    pub kerberos_krb5_conf: Option<Vec<u8>>,
+}
+
+impl FromValue for CreateLocationSmbRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subdirectory: r.required("Subdirectory", <String as FromValue>::from_value)?,
+            server_hostname: r.required("ServerHostname", <String as FromValue>::from_value)?,
+            user: r.optional("User", <String as FromValue>::from_value)?,
+            domain: r.optional("Domain", <String as FromValue>::from_value)?,
+            password: r.optional("Password", <String as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+            agent_arns: r.required("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            mount_options: r.optional("MountOptions", <SmbMountOptions as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+            authentication_type: r.optional("AuthenticationType", <SmbAuthenticationType as FromValue>::from_value)?,
+            dns_ip_addresses: r.optional("DnsIpAddresses", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            kerberos_principal: r.optional("KerberosPrincipal", <String as FromValue>::from_value)?,
+            kerberos_keytab: r.optional("KerberosKeytab", <Vec<u8> as FromValue>::from_value)?,
+            kerberos_krb5_conf: r.optional("KerberosKrb5Conf", <Vec<u8> as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationSmbRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Subdirectory", (<String as IntoValue>::into_value)(self.subdirectory));
+        w.set(
+            "ServerHostname",
+            (<String as IntoValue>::into_value)(self.server_hostname),
+        );
+        w.set_opt("User", self.user, <String as IntoValue>::into_value);
+        w.set_opt("Domain", self.domain, <String as IntoValue>::into_value);
+        w.set_opt("Password", self.password, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.set(
+            "AgentArns",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.agent_arns),
+        );
+        w.set_opt(
+            "MountOptions",
+            self.mount_options,
+            <SmbMountOptions as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "AuthenticationType",
+            self.authentication_type,
+            <SmbAuthenticationType as IntoValue>::into_value,
+        );
+        w.set_opt("DnsIpAddresses", self.dns_ip_addresses, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "KerberosPrincipal",
+            self.kerberos_principal,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KerberosKeytab",
+            self.kerberos_keytab,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KerberosKrb5Conf",
+            self.kerberos_krb5_conf,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationSmbResponse {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationSmbResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationSmbResponse {
     fn into_value(self) -> Value {
         let mut w = StructWriter::new();
         w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
@@ -3139,6 +5188,74 @@ impl IntoValue for CreateTaskResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomSecretConfig {
+    pub secret_arn: Option<String>,
+    pub secret_access_role_arn: Option<String>,
+}
+
+impl FromValue for CustomSecretConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            secret_arn: r.optional("SecretArn", <String as FromValue>::from_value)?,
+            secret_access_role_arn: r.optional("SecretAccessRoleArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CustomSecretConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("SecretArn", self.secret_arn, <String as IntoValue>::into_value);
+        w.set_opt(
+            "SecretAccessRoleArn",
+            self.secret_access_role_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteAgentRequest {
+    pub agent_arn: String,
+}
+
+impl FromValue for DeleteAgentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            agent_arn: r.required("AgentArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteAgentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("AgentArn", (<String as IntoValue>::into_value)(self.agent_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteAgentResponse {}
+
+impl FromValue for DeleteAgentResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for DeleteAgentResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteLocationRequest {
     pub location_arn: String,
 }
@@ -3217,6 +5334,222 @@ impl IntoValue for DeleteTaskResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeAgentRequest {
+    pub agent_arn: String,
+}
+
+impl FromValue for DescribeAgentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            agent_arn: r.required("AgentArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeAgentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("AgentArn", (<String as IntoValue>::into_value)(self.agent_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeAgentResponse {
+    pub agent_arn: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<AgentStatus>,
+    pub last_connection_time: Option<Timestamp>,
+    pub creation_time: Option<Timestamp>,
+    pub endpoint_type: Option<EndpointType>,
+    pub private_link_config: Option<PrivateLinkConfig>,
+    pub platform: Option<Platform>,
+}
+
+impl FromValue for DescribeAgentResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            agent_arn: r.optional("AgentArn", <String as FromValue>::from_value)?,
+            name: r.optional("Name", <String as FromValue>::from_value)?,
+            status: r.optional("Status", <AgentStatus as FromValue>::from_value)?,
+            last_connection_time: r.optional("LastConnectionTime", <Timestamp as FromValue>::from_value)?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            endpoint_type: r.optional("EndpointType", <EndpointType as FromValue>::from_value)?,
+            private_link_config: r.optional("PrivateLinkConfig", <PrivateLinkConfig as FromValue>::from_value)?,
+            platform: r.optional("Platform", <Platform as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeAgentResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AgentArn", self.agent_arn, <String as IntoValue>::into_value);
+        w.set_opt("Name", self.name, <String as IntoValue>::into_value);
+        w.set_opt("Status", self.status, <AgentStatus as IntoValue>::into_value);
+        w.set_opt(
+            "LastConnectionTime",
+            self.last_connection_time,
+            <Timestamp as IntoValue>::into_value,
+        );
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt(
+            "EndpointType",
+            self.endpoint_type,
+            <EndpointType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PrivateLinkConfig",
+            self.private_link_config,
+            <PrivateLinkConfig as IntoValue>::into_value,
+        );
+        w.set_opt("Platform", self.platform, <Platform as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationEfsRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationEfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationEfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationEfsResponse {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub ec2_config: Option<Ec2Config>,
+    pub creation_time: Option<Timestamp>,
+    pub access_point_arn: Option<String>,
+    pub file_system_access_role_arn: Option<String>,
+    pub in_transit_encryption: Option<EfsInTransitEncryption>,
+}
+
+impl FromValue for DescribeLocationEfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            ec2_config: r.optional("Ec2Config", <Ec2Config as FromValue>::from_value)?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            access_point_arn: r.optional("AccessPointArn", <String as FromValue>::from_value)?,
+            file_system_access_role_arn: r.optional("FileSystemAccessRoleArn", <String as FromValue>::from_value)?,
+            in_transit_encryption: r
+                .optional("InTransitEncryption", <EfsInTransitEncryption as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationEfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt("Ec2Config", self.ec2_config, <Ec2Config as IntoValue>::into_value);
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt(
+            "AccessPointArn",
+            self.access_point_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FileSystemAccessRoleArn",
+            self.file_system_access_role_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "InTransitEncryption",
+            self.in_transit_encryption,
+            <EfsInTransitEncryption as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationNfsRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationNfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationNfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationNfsResponse {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub on_prem_config: Option<OnPremConfig>,
+    pub mount_options: Option<NfsMountOptions>,
+    pub creation_time: Option<Timestamp>,
+}
+
+impl FromValue for DescribeLocationNfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            on_prem_config: r.optional("OnPremConfig", <OnPremConfig as FromValue>::from_value)?,
+            mount_options: r.optional("MountOptions", <NfsMountOptions as FromValue>::from_value)?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationNfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt(
+            "OnPremConfig",
+            self.on_prem_config,
+            <OnPremConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "MountOptions",
+            self.mount_options,
+            <NfsMountOptions as IntoValue>::into_value,
+        );
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeLocationS3Request {
     pub location_arn: String,
 }
@@ -3277,6 +5610,116 @@ impl IntoValue for DescribeLocationS3Response {
             list_into(v, <String as IntoValue>::into_value)
         });
         w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationSmbRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationSmbRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationSmbRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationSmbResponse {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub agent_arns: Option<Vec<String>>,
+    pub user: Option<String>,
+    pub domain: Option<String>,
+    pub mount_options: Option<SmbMountOptions>,
+    pub creation_time: Option<Timestamp>,
+    pub dns_ip_addresses: Option<Vec<String>>,
+    pub kerberos_principal: Option<String>,
+    pub authentication_type: Option<SmbAuthenticationType>,
+    pub managed_secret_config: Option<ManagedSecretConfig>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for DescribeLocationSmbResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            agent_arns: r.optional("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            user: r.optional("User", <String as FromValue>::from_value)?,
+            domain: r.optional("Domain", <String as FromValue>::from_value)?,
+            mount_options: r.optional("MountOptions", <SmbMountOptions as FromValue>::from_value)?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            dns_ip_addresses: r.optional("DnsIpAddresses", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            kerberos_principal: r.optional("KerberosPrincipal", <String as FromValue>::from_value)?,
+            authentication_type: r.optional("AuthenticationType", <SmbAuthenticationType as FromValue>::from_value)?,
+            managed_secret_config: r.optional("ManagedSecretConfig", <ManagedSecretConfig as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationSmbResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt("AgentArns", self.agent_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("User", self.user, <String as IntoValue>::into_value);
+        w.set_opt("Domain", self.domain, <String as IntoValue>::into_value);
+        w.set_opt(
+            "MountOptions",
+            self.mount_options,
+            <SmbMountOptions as IntoValue>::into_value,
+        );
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt("DnsIpAddresses", self.dns_ip_addresses, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "KerberosPrincipal",
+            self.kerberos_principal,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AuthenticationType",
+            self.authentication_type,
+            <SmbAuthenticationType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ManagedSecretConfig",
+            self.managed_secret_config,
+            <ManagedSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -3662,6 +6105,136 @@ impl IntoValue for DescribeTaskResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ec2Config {
+    pub subnet_arn: String,
+    pub security_group_arns: Vec<String>,
+}
+
+impl FromValue for Ec2Config {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subnet_arn: r.required("SubnetArn", <String as FromValue>::from_value)?,
+            security_group_arns: r.required("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for Ec2Config {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("SubnetArn", (<String as IntoValue>::into_value)(self.subnet_arn));
+        w.set(
+            "SecurityGroupArns",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.security_group_arns),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum EfsInTransitEncryption {
+    #[default]
+    /// `NONE`
+    None,
+    /// `TLS1_2`
+    Tls12,
+}
+
+impl EfsInTransitEncryption {
+    pub const ALL: &'static [Self] = &[Self::None, Self::Tls12];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::Tls12 => "TLS1_2",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NONE" => Some(Self::None),
+            "TLS1_2" => Some(Self::Tls12),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for EfsInTransitEncryption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for EfsInTransitEncryption {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a EfsInTransitEncryption value")))
+    }
+}
+
+impl IntoValue for EfsInTransitEncryption {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum EndpointType {
+    #[default]
+    /// `PUBLIC`
+    Public,
+    /// `PRIVATE_LINK`
+    PrivateLink,
+    /// `FIPS`
+    Fips,
+    /// `FIPS_PRIVATE_LINK`
+    FipsPrivateLink,
+}
+
+impl EndpointType {
+    pub const ALL: &'static [Self] = &[Self::Public, Self::PrivateLink, Self::Fips, Self::FipsPrivateLink];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "PUBLIC",
+            Self::PrivateLink => "PRIVATE_LINK",
+            Self::Fips => "FIPS",
+            Self::FipsPrivateLink => "FIPS_PRIVATE_LINK",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "PUBLIC" => Some(Self::Public),
+            "PRIVATE_LINK" => Some(Self::PrivateLink),
+            "FIPS" => Some(Self::Fips),
+            "FIPS_PRIVATE_LINK" => Some(Self::FipsPrivateLink),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for EndpointType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for EndpointType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a EndpointType value")))
+    }
+}
+
+impl IntoValue for EndpointType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FilterRule {
     pub filter_type: Option<FilterType>,
     pub value: Option<String>,
@@ -3779,6 +6352,60 @@ impl FromValue for Gid {
 impl IntoValue for Gid {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListAgentsRequest {
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListAgentsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListAgentsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListAgentsResponse {
+    pub agents: Option<Vec<AgentListEntry>>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListAgentsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            agents: r.optional("Agents", |v: Value| {
+                list_from(v, <AgentListEntry as FromValue>::from_value)
+            })?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListAgentsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Agents", self.agents, |v: Vec<AgentListEntry>| {
+            list_into(v, <AgentListEntry as IntoValue>::into_value)
+        });
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
     }
 }
 
@@ -4174,6 +6801,28 @@ impl IntoValue for LogLevel {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ManagedSecretConfig {
+    pub secret_arn: Option<String>,
+}
+
+impl FromValue for ManagedSecretConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            secret_arn: r.optional("SecretArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ManagedSecretConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("SecretArn", self.secret_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum ManifestAction {
     #[default]
@@ -4332,6 +6981,86 @@ impl IntoValue for Mtime {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NfsMountOptions {
+    pub version: Option<NfsVersion>,
+}
+
+impl FromValue for NfsMountOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            version: r.optional("Version", <NfsVersion as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for NfsMountOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Version", self.version, <NfsVersion as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum NfsVersion {
+    #[default]
+    /// `AUTOMATIC`
+    Automatic,
+    /// `NFS3`
+    Nfs3,
+    /// `NFS4_0`
+    Nfs40,
+    /// `NFS4_1`
+    Nfs41,
+    /// `NFS4_2`
+    Nfs42,
+}
+
+impl NfsVersion {
+    pub const ALL: &'static [Self] = &[Self::Automatic, Self::Nfs3, Self::Nfs40, Self::Nfs41, Self::Nfs42];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Automatic => "AUTOMATIC",
+            Self::Nfs3 => "NFS3",
+            Self::Nfs40 => "NFS4_0",
+            Self::Nfs41 => "NFS4_1",
+            Self::Nfs42 => "NFS4_2",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "AUTOMATIC" => Some(Self::Automatic),
+            "NFS3" => Some(Self::Nfs3),
+            "NFS4_0" => Some(Self::Nfs40),
+            "NFS4_1" => Some(Self::Nfs41),
+            "NFS4_2" => Some(Self::Nfs42),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for NfsVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for NfsVersion {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a NfsVersion value")))
+    }
+}
+
+impl IntoValue for NfsVersion {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum ObjectMetadata {
     #[default]
@@ -4467,6 +7196,31 @@ impl FromValue for ObjectVersionIds {
 impl IntoValue for ObjectVersionIds {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OnPremConfig {
+    pub agent_arns: Vec<String>,
+}
+
+impl FromValue for OnPremConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            agent_arns: r.required("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for OnPremConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "AgentArns",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.agent_arns),
+        );
+        w.finish()
     }
 }
 
@@ -4758,6 +7512,28 @@ impl IntoValue for PhaseStatus {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Platform {
+    pub version: Option<String>,
+}
+
+impl FromValue for Platform {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            version: r.optional("Version", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Platform {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Version", self.version, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum PosixPermissions {
     #[default]
@@ -4893,6 +7669,47 @@ impl FromValue for PreserveDevices {
 impl IntoValue for PreserveDevices {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrivateLinkConfig {
+    pub vpc_endpoint_id: Option<String>,
+    pub private_link_endpoint: Option<String>,
+    pub subnet_arns: Option<Vec<String>>,
+    pub security_group_arns: Option<Vec<String>>,
+}
+
+impl FromValue for PrivateLinkConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            vpc_endpoint_id: r.optional("VpcEndpointId", <String as FromValue>::from_value)?,
+            private_link_endpoint: r.optional("PrivateLinkEndpoint", <String as FromValue>::from_value)?,
+            subnet_arns: r.optional("SubnetArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            security_group_arns: r.optional("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for PrivateLinkConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("VpcEndpointId", self.vpc_endpoint_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PrivateLinkEndpoint",
+            self.private_link_endpoint,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("SubnetArns", self.subnet_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("SecurityGroupArns", self.security_group_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.finish()
     }
 }
 
@@ -5364,6 +8181,74 @@ impl IntoValue for ScheduleStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SmbAuthenticationType {
+    #[default]
+    /// `NTLM`
+    Ntlm,
+    /// `KERBEROS`
+    Kerberos,
+}
+
+impl SmbAuthenticationType {
+    pub const ALL: &'static [Self] = &[Self::Ntlm, Self::Kerberos];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ntlm => "NTLM",
+            Self::Kerberos => "KERBEROS",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NTLM" => Some(Self::Ntlm),
+            "KERBEROS" => Some(Self::Kerberos),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SmbAuthenticationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SmbAuthenticationType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a SmbAuthenticationType value")))
+    }
+}
+
+impl IntoValue for SmbAuthenticationType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SmbMountOptions {
+    pub version: Option<SmbVersion>,
+}
+
+impl FromValue for SmbMountOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            version: r.optional("Version", <SmbVersion as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for SmbMountOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Version", self.version, <SmbVersion as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum SmbSecurityDescriptorCopyFlags {
     #[default]
     /// `NONE`
@@ -5409,6 +8294,64 @@ impl FromValue for SmbSecurityDescriptorCopyFlags {
 }
 
 impl IntoValue for SmbSecurityDescriptorCopyFlags {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SmbVersion {
+    #[default]
+    /// `AUTOMATIC`
+    Automatic,
+    /// `SMB2`
+    Smb2,
+    /// `SMB3`
+    Smb3,
+    /// `SMB1`
+    Smb1,
+    /// `SMB2_0`
+    Smb20,
+}
+
+impl SmbVersion {
+    pub const ALL: &'static [Self] = &[Self::Automatic, Self::Smb2, Self::Smb3, Self::Smb1, Self::Smb20];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Automatic => "AUTOMATIC",
+            Self::Smb2 => "SMB2",
+            Self::Smb3 => "SMB3",
+            Self::Smb1 => "SMB1",
+            Self::Smb20 => "SMB2_0",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "AUTOMATIC" => Some(Self::Automatic),
+            "SMB2" => Some(Self::Smb2),
+            "SMB3" => Some(Self::Smb3),
+            "SMB1" => Some(Self::Smb1),
+            "SMB2_0" => Some(Self::Smb20),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SmbVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SmbVersion {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a SmbVersion value")))
+    }
+}
+
+impl IntoValue for SmbVersion {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
     }
@@ -6414,6 +9357,175 @@ impl IntoValue for UntagResourceResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateAgentRequest {
+    pub agent_arn: String,
+    pub name: Option<String>,
+}
+
+impl FromValue for UpdateAgentRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            agent_arn: r.required("AgentArn", <String as FromValue>::from_value)?,
+            name: r.optional("Name", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateAgentRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("AgentArn", (<String as IntoValue>::into_value)(self.agent_arn));
+        w.set_opt("Name", self.name, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateAgentResponse {}
+
+impl FromValue for UpdateAgentResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateAgentResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationEfsRequest {
+    pub location_arn: String,
+    pub subdirectory: Option<String>,
+    pub access_point_arn: Option<String>,
+    pub file_system_access_role_arn: Option<String>,
+    pub in_transit_encryption: Option<EfsInTransitEncryption>,
+}
+
+impl FromValue for UpdateLocationEfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            access_point_arn: r.optional("AccessPointArn", <String as FromValue>::from_value)?,
+            file_system_access_role_arn: r.optional("FileSystemAccessRoleArn", <String as FromValue>::from_value)?,
+            in_transit_encryption: r
+                .optional("InTransitEncryption", <EfsInTransitEncryption as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationEfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "AccessPointArn",
+            self.access_point_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FileSystemAccessRoleArn",
+            self.file_system_access_role_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "InTransitEncryption",
+            self.in_transit_encryption,
+            <EfsInTransitEncryption as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationEfsResponse {}
+
+impl FromValue for UpdateLocationEfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationEfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationNfsRequest {
+    pub location_arn: String,
+    pub subdirectory: Option<String>,
+    pub server_hostname: Option<String>,
+    pub on_prem_config: Option<OnPremConfig>,
+    pub mount_options: Option<NfsMountOptions>,
+}
+
+impl FromValue for UpdateLocationNfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            server_hostname: r.optional("ServerHostname", <String as FromValue>::from_value)?,
+            on_prem_config: r.optional("OnPremConfig", <OnPremConfig as FromValue>::from_value)?,
+            mount_options: r.optional("MountOptions", <NfsMountOptions as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationNfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ServerHostname",
+            self.server_hostname,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "OnPremConfig",
+            self.on_prem_config,
+            <OnPremConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "MountOptions",
+            self.mount_options,
+            <NfsMountOptions as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationNfsResponse {}
+
+impl FromValue for UpdateLocationNfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationNfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateLocationS3Request {
     pub location_arn: String,
     pub subdirectory: Option<String>,
@@ -6459,6 +9571,125 @@ impl FromValue for UpdateLocationS3Response {
 }
 
 impl IntoValue for UpdateLocationS3Response {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationSmbRequest {
+    pub location_arn: String,
+    pub subdirectory: Option<String>,
+    pub server_hostname: Option<String>,
+    pub user: Option<String>,
+    pub domain: Option<String>,
+    pub password: Option<String>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+    pub agent_arns: Option<Vec<String>>,
+    pub mount_options: Option<SmbMountOptions>,
+    pub authentication_type: Option<SmbAuthenticationType>,
+    pub dns_ip_addresses: Option<Vec<String>>,
+    pub kerberos_principal: Option<String>,
+    pub kerberos_keytab: Option<Vec<u8>>,
+    pub kerberos_krb5_conf: Option<Vec<u8>>,
+}
+
+impl FromValue for UpdateLocationSmbRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            server_hostname: r.optional("ServerHostname", <String as FromValue>::from_value)?,
+            user: r.optional("User", <String as FromValue>::from_value)?,
+            domain: r.optional("Domain", <String as FromValue>::from_value)?,
+            password: r.optional("Password", <String as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+            agent_arns: r.optional("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            mount_options: r.optional("MountOptions", <SmbMountOptions as FromValue>::from_value)?,
+            authentication_type: r.optional("AuthenticationType", <SmbAuthenticationType as FromValue>::from_value)?,
+            dns_ip_addresses: r.optional("DnsIpAddresses", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            kerberos_principal: r.optional("KerberosPrincipal", <String as FromValue>::from_value)?,
+            kerberos_keytab: r.optional("KerberosKeytab", <Vec<u8> as FromValue>::from_value)?,
+            kerberos_krb5_conf: r.optional("KerberosKrb5Conf", <Vec<u8> as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationSmbRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ServerHostname",
+            self.server_hostname,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("User", self.user, <String as IntoValue>::into_value);
+        w.set_opt("Domain", self.domain, <String as IntoValue>::into_value);
+        w.set_opt("Password", self.password, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt("AgentArns", self.agent_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "MountOptions",
+            self.mount_options,
+            <SmbMountOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AuthenticationType",
+            self.authentication_type,
+            <SmbAuthenticationType as IntoValue>::into_value,
+        );
+        w.set_opt("DnsIpAddresses", self.dns_ip_addresses, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "KerberosPrincipal",
+            self.kerberos_principal,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KerberosKeytab",
+            self.kerberos_keytab,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KerberosKrb5Conf",
+            self.kerberos_krb5_conf,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationSmbResponse {}
+
+impl FromValue for UpdateLocationSmbResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationSmbResponse {
     fn into_value(self) -> Value {
         let mut w = StructWriter::new();
         w.finish()
@@ -6656,6 +9887,36 @@ pub trait DatasyncApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn create_agent(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAgentRequest,
+    ) -> impl std::future::Future<Output = Result<CreateAgentResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateAgent");
+        async move { Err(err) }
+    }
+
+    fn create_location_efs(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationEfsRequest,
+    ) -> impl std::future::Future<Output = Result<CreateLocationEfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationEfs");
+        async move { Err(err) }
+    }
+
+    fn create_location_nfs(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationNfsRequest,
+    ) -> impl std::future::Future<Output = Result<CreateLocationNfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationNfs");
+        async move { Err(err) }
+    }
+
     fn create_location_s3(
         &self,
         ctx: &RequestContext,
@@ -6666,6 +9927,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn create_location_smb(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationSmbRequest,
+    ) -> impl std::future::Future<Output = Result<CreateLocationSmbResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationSmb");
+        async move { Err(err) }
+    }
+
     fn create_task(
         &self,
         ctx: &RequestContext,
@@ -6673,6 +9944,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<CreateTaskResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateTask");
+        async move { Err(err) }
+    }
+
+    fn delete_agent(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAgentRequest,
+    ) -> impl std::future::Future<Output = Result<DeleteAgentResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteAgent");
         async move { Err(err) }
     }
 
@@ -6696,6 +9977,36 @@ pub trait DatasyncApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn describe_agent(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAgentRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeAgentResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeAgent");
+        async move { Err(err) }
+    }
+
+    fn describe_location_efs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationEfsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationEfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationEfs");
+        async move { Err(err) }
+    }
+
+    fn describe_location_nfs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationNfsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationNfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationNfs");
+        async move { Err(err) }
+    }
+
     fn describe_location_s3(
         &self,
         ctx: &RequestContext,
@@ -6703,6 +10014,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DescribeLocationS3Response, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationS3");
+        async move { Err(err) }
+    }
+
+    fn describe_location_smb(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationSmbRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationSmbResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationSmb");
         async move { Err(err) }
     }
 
@@ -6723,6 +10044,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DescribeTaskExecutionResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeTaskExecution");
+        async move { Err(err) }
+    }
+
+    fn list_agents(
+        &self,
+        ctx: &RequestContext,
+        input: ListAgentsRequest,
+    ) -> impl std::future::Future<Output = Result<ListAgentsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListAgents");
         async move { Err(err) }
     }
 
@@ -6796,6 +10127,36 @@ pub trait DatasyncApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn update_agent(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAgentRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateAgentResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateAgent");
+        async move { Err(err) }
+    }
+
+    fn update_location_efs(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationEfsRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationEfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationEfs");
+        async move { Err(err) }
+    }
+
+    fn update_location_nfs(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationNfsRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationNfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationNfs");
+        async move { Err(err) }
+    }
+
     fn update_location_s3(
         &self,
         ctx: &RequestContext,
@@ -6803,6 +10164,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<UpdateLocationS3Response, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationS3");
+        async move { Err(err) }
+    }
+
+    fn update_location_smb(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationSmbRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationSmbResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationSmb");
         async move { Err(err) }
     }
 
@@ -6854,6 +10225,39 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "CreateAgent" => {
+                    let out = self
+                        .0
+                        .create_agent(
+                            ctx,
+                            <CreateAgentRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateLocationEfs" => {
+                    let out = self
+                        .0
+                        .create_location_efs(
+                            ctx,
+                            <CreateLocationEfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateLocationNfs" => {
+                    let out = self
+                        .0
+                        .create_location_nfs(
+                            ctx,
+                            <CreateLocationNfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "CreateLocationS3" => {
                     let out = self
                         .0
@@ -6865,12 +10269,34 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "CreateLocationSmb" => {
+                    let out = self
+                        .0
+                        .create_location_smb(
+                            ctx,
+                            <CreateLocationSmbRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "CreateTask" => {
                     let out = self
                         .0
                         .create_task(
                             ctx,
                             <CreateTaskRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteAgent" => {
+                    let out = self
+                        .0
+                        .delete_agent(
+                            ctx,
+                            <DeleteAgentRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -6898,12 +10324,56 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "DescribeAgent" => {
+                    let out = self
+                        .0
+                        .describe_agent(
+                            ctx,
+                            <DescribeAgentRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeLocationEfs" => {
+                    let out = self
+                        .0
+                        .describe_location_efs(
+                            ctx,
+                            <DescribeLocationEfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeLocationNfs" => {
+                    let out = self
+                        .0
+                        .describe_location_nfs(
+                            ctx,
+                            <DescribeLocationNfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "DescribeLocationS3" => {
                     let out = self
                         .0
                         .describe_location_s3(
                             ctx,
                             <DescribeLocationS3Request as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeLocationSmb" => {
+                    let out = self
+                        .0
+                        .describe_location_smb(
+                            ctx,
+                            <DescribeLocationSmbRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -6926,6 +10396,17 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .describe_task_execution(
                             ctx,
                             <DescribeTaskExecutionRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListAgents" => {
+                    let out = self
+                        .0
+                        .list_agents(
+                            ctx,
+                            <ListAgentsRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -7008,12 +10489,56 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "UpdateAgent" => {
+                    let out = self
+                        .0
+                        .update_agent(
+                            ctx,
+                            <UpdateAgentRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateLocationEfs" => {
+                    let out = self
+                        .0
+                        .update_location_efs(
+                            ctx,
+                            <UpdateLocationEfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateLocationNfs" => {
+                    let out = self
+                        .0
+                        .update_location_nfs(
+                            ctx,
+                            <UpdateLocationNfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "UpdateLocationS3" => {
                     let out = self
                         .0
                         .update_location_s3(
                             ctx,
                             <UpdateLocationS3Request as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateLocationSmb" => {
+                    let out = self
+                        .0
+                        .update_location_smb(
+                            ctx,
+                            <UpdateLocationSmbRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;

@@ -1,28 +1,34 @@
 //! The loopback fabric: the addresses in `127.0.0.0/8` that stand for AWS's
-//! public endpoints (VPN tunnel outside addresses now; BGP, IKE and other
-//! data planes bind them). Linux routes the whole block to `lo`, so an
-//! address is usable the moment it is handed out. One pool per process,
-//! shared by every account and region, as public addresses are.
+//! public endpoints (VPN tunnel outside addresses; BGP, IKE and other data
+//! planes bind them) and for emulated on-premises appliances (DataSync
+//! agents). Linux routes the whole block to `lo`, so an address is usable
+//! the moment it is handed out. One pool per process, shared by every
+//! service, account and region, as public addresses are; each holder
+//! returns what it took.
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
 
-use crate::cidr::Ipv4Cidr;
-
 /// The default pool: 65,534 addresses away from 127.0.0.1.
-pub const DEFAULT_POOL: &str = "127.100.0.0/16";
+pub const DEFAULT_POOL: (Ipv4Addr, u8) = (Ipv4Addr::new(127, 100, 0, 0), 16);
 
 #[derive(Debug)]
 pub struct Fabric {
-    pool: Ipv4Cidr,
+    /// The pool's network address and the last address in it.
+    network: u32,
+    last: u32,
     used: Mutex<BTreeSet<Ipv4Addr>>,
 }
 
 impl Fabric {
-    pub fn new(pool: Ipv4Cidr) -> Self {
+    /// The pool `network/prefix` (host bits of `network` are ignored).
+    pub fn new(network: Ipv4Addr, prefix: u8) -> Self {
+        let mask = u32::MAX.checked_shl(32 - u32::from(prefix.min(32))).unwrap_or(0);
+        let network = u32::from(network) & mask;
         Self {
-            pool,
+            network,
+            last: network | !mask,
             used: Mutex::new(BTreeSet::new()),
         }
     }
@@ -40,8 +46,8 @@ impl Fabric {
     /// broadcast addresses), or `None` when the pool is exhausted.
     pub fn allocate(&self, n: usize) -> Option<Vec<Ipv4Addr>> {
         let mut used = self.used();
-        let first = u32::from(self.pool.network()) + 1;
-        let last = u32::from(self.pool.last()).saturating_sub(1);
+        let first = self.network.saturating_add(1);
+        let last = self.last.saturating_sub(1);
         let picked: Vec<Ipv4Addr> = (first..=last)
             .map(Ipv4Addr::from)
             .filter(|a| !used.contains(a))
@@ -62,14 +68,15 @@ impl Fabric {
         }
     }
 
-    pub fn clear(&self) {
-        self.used().clear();
+    /// Whether `addr` is handed out.
+    pub fn is_used(&self, addr: Ipv4Addr) -> bool {
+        self.used().contains(&addr)
     }
 }
 
 impl Default for Fabric {
     fn default() -> Self {
-        Self::new(Ipv4Cidr::parse(DEFAULT_POOL).expect("the default pool is a valid block"))
+        Self::new(DEFAULT_POOL.0, DEFAULT_POOL.1)
     }
 }
 
@@ -79,7 +86,7 @@ mod tests {
 
     #[test]
     fn hands_out_the_lowest_free_addresses_once() {
-        let f = Fabric::new(Ipv4Cidr::parse("127.100.0.0/29").unwrap());
+        let f = Fabric::new(Ipv4Addr::new(127, 100, 0, 0), 29);
         f.claim(["127.100.0.2".parse().unwrap()]);
         let a = f.allocate(2).unwrap();
         assert_eq!(

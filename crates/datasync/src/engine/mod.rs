@@ -8,30 +8,55 @@
 //! change; a restart ends an unfinished execution in ERROR (`DataSync::new`),
 //! so SUCCESS is never shown for data that is not there.
 
-use std::collections::BTreeMap;
+mod posix;
+mod sides;
+
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use landbridge_objects::{Attrs, ListQuery, ObjectRec};
+use futures::StreamExt;
 
 use crate::model::{ExecutionRec, LocationKind, LocationRec, OptionsRec};
-use crate::{DataSync, filters, now_ms};
+use crate::{DataSync, State, filters, now_ms, world};
+use posix::Kind;
+use sides::{Entry, Listing, Side};
 
-/// Objects by their key relative to the location's subdirectory.
-type Listing = BTreeMap<String, ObjectRec>;
+/// Files copied at once within an execution.
+const PARALLEL_FILES: usize = 8;
 
-struct Side {
-    bucket: String,
-    prefix: String,
-}
-
-fn side(l: &LocationRec) -> Side {
+/// Where a location's entries are, now: a file location needs a share
+/// mapping its server and path, and an online agent when it names agents.
+fn side(ds: &DataSync, state: &State, l: &LocationRec) -> Result<Side, Failure> {
     match &l.kind {
         LocationKind::S3 {
             bucket, subdirectory, ..
-        } => Side {
+        } => Ok(Side::S3 {
             bucket: bucket.clone(),
             prefix: subdirectory.clone(),
-        },
+        }),
+        LocationKind::Files(f) => {
+            if !f.agents.is_empty() {
+                let online = f.agents.iter().any(|a| {
+                    state
+                        .agents
+                        .get(a)
+                        .is_some_and(|agent| ds.appliance_running(&agent.appliance))
+                });
+                if !online {
+                    return Err(Failure("AgentOffline", format!("No agent of {} is online", l.uri())));
+                }
+            }
+            let root = world::resolve(state, f).ok_or_else(|| {
+                Failure(
+                    "MountError",
+                    format!(
+                        "mount.nfs: {}:{} cannot be mounted: no world share maps it (landbridge world share add {}:EXPORT DIR)",
+                        f.server, f.subdirectory, f.server
+                    ),
+                )
+            })?;
+            Ok(Side::Files { root })
+        }
     }
 }
 
@@ -120,8 +145,8 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
             state
                 .locations
                 .get(a)
-                .map(side)
                 .ok_or_else(|| Failure("InternalError", format!("location {a} is gone")))
+                .and_then(|l| side(ds, &state, l))
         };
         let e = state
             .executions
@@ -137,22 +162,27 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
             excludes,
         )
     };
-    let wanted = |rel: &str| filters::selected(&includes, &excludes, &format!("/{rel}"));
+    // Filters see `/dir/file`; a directory is filtered by its own path.
+    let wanted = |rel: &str| filters::selected(&includes, &excludes, &format!("/{}", rel.trim_end_matches('/')));
     update(ds, arn, true, |e| e.status = "LAUNCHING".into()).await?;
 
     // PREPARING: what to copy and what to delete.
     let started = Instant::now();
     update(ds, arn, true, |e| e.status = "PREPARING".into()).await?;
-    let src = list(ds, &source).await?;
-    let dst = list(ds, &destination).await?;
-    let mut copy = Vec::new();
+    let objects = ds.objects();
+    let src = source.list(objects).await.map_err(|d| Failure("InternalError", d))?;
+    let dst = destination
+        .list(objects)
+        .await
+        .map_err(|d| Failure("InternalError", d))?;
+    let mut copy: Vec<String> = Vec::new();
     let mut skipped = 0;
-    for (rel, obj) in src.iter().filter(|(rel, _)| wanted(rel)) {
+    for (rel, entry) in src.iter().filter(|(rel, _)| wanted(rel)) {
         let copy_it = match dst.get(rel) {
             None => true,
             Some(_) if options.overwrite_mode == "NEVER" => false,
             Some(_) if options.transfer_mode == "ALL" => true,
-            Some(d) => d.size != obj.size || d.etag != obj.etag,
+            Some(d) => differs(entry, d),
         };
         if copy_it {
             copy.push(rel.clone());
@@ -161,15 +191,20 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
         }
     }
     let delete: Vec<String> = if options.preserve_deleted_files == "REMOVE" {
-        // What the filters leave out is left alone at the destination too.
-        dst.keys()
+        // What the filters leave out is left alone at the destination too;
+        // inside a deleted directory only the directory is deleted.
+        let mut gone: Vec<String> = dst
+            .keys()
             .filter(|k| !src.contains_key(*k) && wanted(k))
             .cloned()
-            .collect()
+            .collect();
+        let dirs: HashSet<String> = gone.iter().filter(|k| k.ends_with('/')).cloned().collect();
+        gone.retain(|k| !ancestors(k).any(|a| dirs.contains(a)));
+        gone
     } else {
         Vec::new()
     };
-    let bytes: u64 = copy.iter().filter_map(|k| src.get(k)).map(|o| o.size).sum();
+    let bytes: u64 = copy.iter().filter_map(|k| src.get(k)).map(|e| e.size).sum();
     let prepare_ms = started.elapsed().as_millis() as i64;
     update(ds, arn, true, |e| {
         e.counters.estimated_files = copy.len() as i64;
@@ -182,34 +217,44 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
     })
     .await?;
 
-    // TRANSFERRING.
+    // TRANSFERRING: directories first (parents before children), then
+    // files and links in parallel, then deletions, then the directories'
+    // own metadata, which writing into them changed.
     let started = Instant::now();
-    let mut sent: u64 = 0;
-    for rel in &copy {
-        stop_if_cancelled(ds, arn)?;
-        let Some(obj) = src.get(rel) else { continue };
-        let key = format!("{}{rel}", destination.prefix);
-        ds.objects()
-            .copy(obj, &destination.bucket, &key, None, Attrs::default())
-            .await
-            .map_err(|e| Failure("TransferError", format!("copying {}: {e}", obj.key)))?;
-        sent += obj.size;
-        update(ds, arn, false, |e| {
-            e.counters.files_transferred += 1;
-            e.counters.bytes_transferred += obj.size as i64;
-            e.counters.bytes_written += obj.size as i64;
-        })
-        .await?;
-        throttle(ds, arn, sent, started).await;
+    let sent = std::sync::atomic::AtomicU64::new(0);
+    let (dirs, files): (Vec<&String>, Vec<&String>) = copy.iter().partition(|rel| rel.ends_with('/'));
+    for rel in &dirs {
+        transfer_one(ds, arn, &source, &destination, &src, rel, &sent, started).await?;
     }
+    // Owned paths: a stream of futures borrowing its items is not `Send`
+    // for every lifetime, which `tokio::spawn` needs.
+    let files: Vec<String> = files.into_iter().cloned().collect();
+    let (source_ref, destination_ref, src_ref, sent_ref) = (&source, &destination, &src, &sent);
+    let mut running =
+        futures::stream::iter(files)
+            .map(|rel| async move {
+                transfer_one(ds, arn, source_ref, destination_ref, src_ref, &rel, sent_ref, started).await
+            })
+            .buffer_unordered(PARALLEL_FILES);
+    while let Some(done) = running.next().await {
+        done?;
+    }
+    drop(running);
     for rel in &delete {
         stop_if_cancelled(ds, arn)?;
-        let key = format!("{}{rel}", destination.prefix);
-        ds.objects()
-            .delete(&destination.bucket, &key, None)
+        let kind = dst.get(rel).map_or(Kind::File, |e| e.kind);
+        destination
+            .delete(objects, rel, kind)
             .await
-            .map_err(|e| Failure("TransferError", format!("deleting {key}: {e}")))?;
+            .map_err(|d| Failure("TransferError", d))?;
         update(ds, arn, false, |e| e.counters.files_deleted += 1).await?;
+    }
+    for rel in dirs.iter().rev() {
+        let posix = src.get(*rel).and_then(|e| e.posix);
+        destination
+            .finish_dir(rel, posix)
+            .await
+            .map_err(|d| Failure("TransferError", d))?;
     }
     let transfer_ms = started.elapsed().as_millis() as i64;
     update(ds, arn, true, |e| {
@@ -221,7 +266,7 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
 
     // VERIFYING.
     let started = Instant::now();
-    let verified = verify(ds, &options, &source, &destination, &copy, &wanted).await?;
+    let verified = verify(ds, arn, &options, &source, &destination, &copy, &wanted).await?;
     let verify_ms = started.elapsed().as_millis() as i64;
     update(ds, arn, true, |e| {
         e.counters.files_verified = verified;
@@ -231,12 +276,90 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
     .await
 }
 
+/// Each directory above `rel` (`a/b/c` → `a/b/`, `a/`).
+fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
+    let trimmed = rel.trim_end_matches('/');
+    trimmed.match_indices('/').map(move |(i, _)| &trimmed[..=i])
+}
+
+/// Whether the destination's entry needs the source's copied over it, as
+/// TransferMode CHANGED decides: another kind, size, or content (ETags
+/// when both are S3), or other POSIX metadata (modification time, mode,
+/// owner) when both sides carry it.
+fn differs(s: &Entry, d: &Entry) -> bool {
+    if s.kind != d.kind || (s.kind != Kind::Dir && s.size != d.size) {
+        return true;
+    }
+    if let (Some(so), Some(dobj)) = (&s.object, &d.object)
+        && s.posix.is_none()
+    {
+        return so.etag != dobj.etag;
+    }
+    match (s.posix, d.posix) {
+        (Some(sp), Some(dp)) => {
+            (s.kind != Kind::Dir && sp.mtime_ns != dp.mtime_ns)
+                || sp.permissions() != dp.permissions()
+                || sp.uid != dp.uid
+                || sp.gid != dp.gid
+        }
+        // Metadata only on one side: an S3 object written without it.
+        (Some(_), None) | (None, Some(_)) => true,
+        (None, None) => false,
+    }
+}
+
+/// Copies one entry and counts it.
+#[allow(clippy::too_many_arguments)]
+async fn transfer_one(
+    ds: &DataSync,
+    arn: &str,
+    source: &Side,
+    destination: &Side,
+    src: &Listing,
+    rel: &str,
+    sent: &std::sync::atomic::AtomicU64,
+    started: Instant,
+) -> Result<(), Failure> {
+    let Some(entry) = src.get(rel) else { return Ok(()) };
+    // Bytes are reserved before the copy and the copy waits until the rate
+    // allows them: with copies in parallel, waiting after each would let
+    // them all start at once.
+    let before = sent.fetch_add(entry.size, std::sync::atomic::Ordering::Relaxed);
+    throttle(ds, arn, before, started).await;
+    stop_if_cancelled(ds, arn)?;
+    let objects = ds.objects();
+    let both_s3 = matches!((source, destination), (Side::S3 { .. }, Side::S3 { .. }));
+    let body = if both_s3 {
+        Box::pin(futures::stream::empty()) as landbridge_objects::ByteStream
+    } else {
+        source
+            .read(objects, rel, entry)
+            .await
+            .map_err(|d| Failure("TransferError", d))?
+    };
+    let object = if both_s3 { entry.object.as_ref() } else { None };
+    destination
+        .write(objects, rel, entry.kind, body, entry.posix, object)
+        .await
+        .map_err(|d| Failure("TransferError", d))?;
+    update(ds, arn, false, |e| {
+        e.counters.files_transferred += 1;
+        e.counters.bytes_transferred += entry.size as i64;
+        e.counters.bytes_written += entry.size as i64;
+    })
+    .await?;
+    // And the file's own bytes are paid for before the next phase.
+    throttle(ds, arn, before + entry.size, started).await;
+    Ok(())
+}
+
 /// Compares the destination with the source: everything
 /// (POINT_IN_TIME_CONSISTENT), what was copied (ONLY_FILES_TRANSFERRED), or
-/// nothing (NONE); what the filters leave out is not compared. Sizes and
-/// ETags (the content's MD5) must match.
+/// nothing (NONE); what the filters leave out is not compared. Kinds,
+/// sizes and content checksums must match.
 async fn verify(
     ds: &DataSync,
+    arn: &str,
     options: &OptionsRec,
     source: &Side,
     destination: &Side,
@@ -246,65 +369,49 @@ async fn verify(
     if options.verify_mode == "NONE" {
         return Ok(0);
     }
-    let src = list(ds, source).await?;
-    let dst = list(ds, destination).await?;
+    let objects = ds.objects();
+    let src = source.list(objects).await.map_err(|d| Failure("InternalError", d))?;
+    let dst = destination
+        .list(objects)
+        .await
+        .map_err(|d| Failure("InternalError", d))?;
     let keys: Vec<&String> = if options.verify_mode == "ONLY_FILES_TRANSFERRED" {
         copied.iter().collect()
     } else {
         src.keys().filter(|k| wanted(k)).collect()
     };
     for rel in &keys {
+        stop_if_cancelled(ds, arn)?;
         let (Some(s), Some(d)) = (src.get(*rel), dst.get(*rel)) else {
             return Err(Failure(
                 "VerificationFailed",
                 format!("{rel} is missing at the destination"),
             ));
         };
-        if s.size != d.size || s.etag != d.etag {
-            return Err(Failure(
+        let mismatch = || {
+            Failure(
                 "VerificationFailed",
                 format!("{rel} differs between the source and the destination"),
-            ));
+            )
+        };
+        if s.kind != d.kind || s.size != d.size {
+            return Err(mismatch());
+        }
+        if s.kind != Kind::Dir {
+            let a = source
+                .checksum(objects, rel, s)
+                .await
+                .map_err(|d| Failure("InternalError", d))?;
+            let b = destination
+                .checksum(objects, rel, d)
+                .await
+                .map_err(|d| Failure("InternalError", d))?;
+            if a != b {
+                return Err(mismatch());
+            }
         }
     }
     Ok(keys.len() as i64)
-}
-
-/// Every object under the location's prefix, by relative key.
-async fn list(ds: &DataSync, side: &Side) -> Result<Listing, Failure> {
-    let mut out = Listing::new();
-    let mut after = None;
-    loop {
-        let page = ds
-            .objects()
-            .list(
-                &side.bucket,
-                &ListQuery {
-                    prefix: side.prefix.clone(),
-                    delimiter: None,
-                    after: after.clone(),
-                    max_keys: 1000,
-                },
-            )
-            .await
-            .map_err(|e| {
-                Failure(
-                    "InternalError",
-                    format!("listing s3://{}/{}: {e}", side.bucket, side.prefix),
-                )
-            })?;
-        for o in page.objects {
-            if let Some(rel) = o.key.strip_prefix(&side.prefix)
-                && !rel.is_empty()
-            {
-                out.insert(rel.to_string(), o);
-            }
-        }
-        if !page.is_truncated {
-            return Ok(out);
-        }
-        after = page.last;
-    }
 }
 
 /// Holds the transfer to the execution's BytesPerSecond (-1: no limit),
