@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# DataSync against rclone: 10,000 x 4 KiB files and one 2 GiB file, from a local
+# directory to Landbridge's S3, by a DataSync task and by `rclone sync`, in one run.
+#
+#   bench/datasync.sh                          the issue's trees
+#   SMALL=2000 BIG_MIB=256 bench/datasync.sh   a quick run
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source bench/lib.sh
+
+LANDBRIDGE="$(landbridge_binary)"
+ensure_bench_venv
+if ! command -v rclone >/dev/null 2>&1; then
+    if [[ "$(id -u)" != 0 ]]; then
+        echo "rclone is missing: apt-get install rclone (as root)" >&2
+        exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone >/dev/null
+fi
+
+exec "$VENV/bin/python" bench/datasync.py \
+    --landbridge "$LANDBRIDGE" \
+    --small "${SMALL:-10000}" \
+    --big-mib "${BIG_MIB:-2048}"
