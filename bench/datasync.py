@@ -93,12 +93,15 @@ def rclone_copy(port: int, s3, root: str, tree: str) -> float:
         f":s3,provider=Other,endpoint='http://127.0.0.1:{port}',access_key_id=test,"
         f"secret_access_key=test,force_path_style=true:{bucket}"
     )
+    # rclone's S3 client reads AWS_* too (AWS_CA_BUNDLE breaks plain http).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     t0 = time.monotonic()
     subprocess.run(
         ["rclone", "sync", f"{root}/{tree}", remote, "--s3-upload-cutoff", "64M", "--s3-chunk-size", "64M",
          "--retries", "1", "--low-level-retries", "1"],
         check=True,
         timeout=1800,
+        env=env,
     )
     return time.monotonic() - t0
 
