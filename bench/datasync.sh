@@ -11,14 +11,7 @@ source bench/lib.sh
 
 LANDBRIDGE="$(landbridge_binary)"
 ensure_bench_venv
-if ! command -v rclone >/dev/null 2>&1; then
-    if [[ "$(id -u)" != 0 ]]; then
-        echo "rclone is missing: apt-get install rclone (as root)" >&2
-        exit 1
-    fi
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone >/dev/null
-fi
+ensure_tool rclone rclone
 
 exec "$VENV/bin/python" bench/datasync.py \
     --landbridge "$LANDBRIDGE" \

@@ -12,15 +12,21 @@ ensure_bench_venv() {
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r bench/requirements.txt
 }
 
-ensure_wrk() {
-    if ! command -v wrk >/dev/null 2>&1; then
+# Installs Debian package $2 when command $1 is missing (root only).
+ensure_tool() {
+    local cmd="$1" package="$2"
+    if ! command -v "$cmd" >/dev/null 2>&1; then
         if [[ "$(id -u)" != 0 ]]; then
-            echo "wrk is missing: apt-get install wrk (as root)" >&2
+            echo "$cmd is missing: apt-get install $package (as root)" >&2
             exit 1
         fi
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
     fi
+}
+
+ensure_wrk() {
+    ensure_tool wrk wrk
 }
 
 # Prints the binary to measure: $LANDBRIDGE_BIN, else the release build
