@@ -72,11 +72,12 @@ pub async fn start_appliance(State(state): State<Arc<AppState>>, body: axum::bod
 pub async fn list_appliances(State(state): State<Arc<AppState>>) -> Answer {
     match datasync(&state) {
         Ok(ds) => {
+            let running: std::collections::HashSet<String> = ds.endpoints().into_iter().map(|e| e.address).collect();
             let list: Vec<Value> = ds
                 .appliances()
                 .await
                 .iter()
-                .map(|a| appliance_json(a, ds.endpoints().iter().any(|e| e.address == a.address)))
+                .map(|a| appliance_json(a, running.contains(&a.address)))
                 .collect();
             (StatusCode::OK, Json(json!({ "appliances": list })))
         }

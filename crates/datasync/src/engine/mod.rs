@@ -50,8 +50,11 @@ fn side(ds: &DataSync, state: &State, l: &LocationRec) -> Result<Side, Failure> 
                 Failure(
                     "MountError",
                     format!(
-                        "mount.nfs: {}:{} cannot be mounted: no world share maps it (landbridge world share add {}:EXPORT DIR)",
-                        f.server, f.subdirectory, f.server
+                        "{} cannot be mounted: no world share maps {}:{} (landbridge world share add {}:EXPORT DIR)",
+                        l.uri(),
+                        f.server,
+                        f.subdirectory,
+                        f.server
                     ),
                 )
             })?;
