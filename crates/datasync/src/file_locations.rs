@@ -1,5 +1,5 @@
 //! File locations: NFS and SMB servers reached through agents, and EFS file
-//! systems. What they name is resolved to a local directory by `world
+//! systems (FSx and HDFS in `fsx_locations.rs` and `hdfs_location.rs`). What they name is resolved to a local directory by `world
 //! share` when a task runs, as an agent mounts a share when it runs.
 
 use std::collections::BTreeMap;
@@ -12,7 +12,7 @@ use crate::model::{FileLocation, FileProtocol, LocationKind, LocationRec};
 use crate::{DataSync, State, errors, locations, new_arn, now_ms, tags, world};
 
 /// An absolute subdirectory in DataSync's form.
-fn subdirectory(given: &str) -> Result<String, ApiError> {
+pub(crate) fn subdirectory(given: &str) -> Result<String, ApiError> {
     world::normalise_path(given).ok_or_else(|| {
         errors::invalid(format!(
             "Invalid subdirectory {given}: it must be an absolute path without . or .. components"
@@ -31,7 +31,7 @@ fn check_agents(state: &State, ctx: &RequestContext, agents: &[String]) -> Resul
     Ok(())
 }
 
-async fn insert(
+pub(crate) async fn insert(
     ds: &DataSync,
     ctx: &RequestContext,
     file: FileLocation,
@@ -47,7 +47,7 @@ async fn insert(
     };
     let mut state = ds.state().write().await;
     if let LocationKind::Files(f) = &rec.kind
-        && !f.agents.is_empty()
+        && f.protocol.uses_agents()
     {
         check_agents(&state, ctx, &f.agents)?;
     }
@@ -58,7 +58,7 @@ async fn insert(
 }
 
 /// The caller's file location `arn` of `protocol`.
-fn find_files<'a>(
+pub(crate) fn find_files<'a>(
     state: &'a State,
     ctx: &RequestContext,
     arn: &str,
@@ -72,7 +72,7 @@ fn find_files<'a>(
 }
 
 /// Changes the caller's file location `arn` with `change`, then stores it.
-async fn update(
+pub(crate) async fn update(
     ds: &DataSync,
     ctx: &RequestContext,
     arn: &str,
@@ -84,7 +84,7 @@ async fn update(
     let mut l = l.clone();
     if let LocationKind::Files(f) = &mut l.kind {
         change(&state, f)?;
-        if protocol != FileProtocol::Efs {
+        if protocol.uses_agents() {
             check_agents(&state, ctx, &f.agents)?;
         }
     }
@@ -93,7 +93,7 @@ async fn update(
     Ok(())
 }
 
-fn detail(f: &FileLocation, name: &str) -> Option<String> {
+pub(crate) fn detail(f: &FileLocation, name: &str) -> Option<String> {
     f.details.get(name).and_then(Value::as_str).map(str::to_string)
 }
 

@@ -19,8 +19,11 @@ mod errors;
 mod executions;
 mod file_locations;
 mod filters;
+mod fsx_locations;
+mod hdfs_location;
 mod locations;
 pub mod model;
+mod object_storage;
 mod tags;
 mod tasks;
 mod views;
@@ -564,5 +567,148 @@ impl DatasyncApi for DataSync {
         input: CancelTaskExecutionRequest,
     ) -> Result<CancelTaskExecutionResponse, ApiError> {
         executions::cancel(self, ctx, input).await
+    }
+    async fn create_location_fsx_windows(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationFsxWindowsRequest,
+    ) -> Result<CreateLocationFsxWindowsResponse, ApiError> {
+        fsx_locations::create_windows(self, ctx, input).await
+    }
+
+    async fn describe_location_fsx_windows(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationFsxWindowsRequest,
+    ) -> Result<DescribeLocationFsxWindowsResponse, ApiError> {
+        fsx_locations::describe_windows(self, ctx, input).await
+    }
+
+    async fn update_location_fsx_windows(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationFsxWindowsRequest,
+    ) -> Result<UpdateLocationFsxWindowsResponse, ApiError> {
+        fsx_locations::update_windows(self, ctx, input).await
+    }
+
+    async fn create_location_fsx_lustre(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationFsxLustreRequest,
+    ) -> Result<CreateLocationFsxLustreResponse, ApiError> {
+        fsx_locations::create_lustre(self, ctx, input).await
+    }
+
+    async fn describe_location_fsx_lustre(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationFsxLustreRequest,
+    ) -> Result<DescribeLocationFsxLustreResponse, ApiError> {
+        fsx_locations::describe_lustre(self, ctx, input).await
+    }
+
+    async fn update_location_fsx_lustre(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationFsxLustreRequest,
+    ) -> Result<UpdateLocationFsxLustreResponse, ApiError> {
+        fsx_locations::update_lustre(self, ctx, input).await
+    }
+
+    async fn create_location_fsx_open_zfs(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationFsxOpenZfsRequest,
+    ) -> Result<CreateLocationFsxOpenZfsResponse, ApiError> {
+        fsx_locations::create_openzfs(self, ctx, input).await
+    }
+
+    async fn describe_location_fsx_open_zfs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationFsxOpenZfsRequest,
+    ) -> Result<DescribeLocationFsxOpenZfsResponse, ApiError> {
+        fsx_locations::describe_openzfs(self, ctx, input).await
+    }
+
+    async fn update_location_fsx_open_zfs(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationFsxOpenZfsRequest,
+    ) -> Result<UpdateLocationFsxOpenZfsResponse, ApiError> {
+        fsx_locations::update_openzfs(self, ctx, input).await
+    }
+
+    async fn create_location_fsx_ontap(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationFsxOntapRequest,
+    ) -> Result<CreateLocationFsxOntapResponse, ApiError> {
+        fsx_locations::create_ontap(self, ctx, input).await
+    }
+
+    async fn describe_location_fsx_ontap(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationFsxOntapRequest,
+    ) -> Result<DescribeLocationFsxOntapResponse, ApiError> {
+        fsx_locations::describe_ontap(self, ctx, input).await
+    }
+
+    async fn update_location_fsx_ontap(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationFsxOntapRequest,
+    ) -> Result<UpdateLocationFsxOntapResponse, ApiError> {
+        fsx_locations::update_ontap(self, ctx, input).await
+    }
+
+    async fn create_location_hdfs(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationHdfsRequest,
+    ) -> Result<CreateLocationHdfsResponse, ApiError> {
+        hdfs_location::create(self, ctx, input).await
+    }
+
+    async fn describe_location_hdfs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationHdfsRequest,
+    ) -> Result<DescribeLocationHdfsResponse, ApiError> {
+        hdfs_location::describe(self, ctx, input).await
+    }
+
+    async fn update_location_hdfs(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationHdfsRequest,
+    ) -> Result<UpdateLocationHdfsResponse, ApiError> {
+        hdfs_location::update_hdfs(self, ctx, input).await
+    }
+
+    async fn create_location_object_storage(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationObjectStorageRequest,
+    ) -> Result<CreateLocationObjectStorageResponse, ApiError> {
+        object_storage::create(self, ctx, input).await
+    }
+
+    async fn describe_location_object_storage(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationObjectStorageRequest,
+    ) -> Result<DescribeLocationObjectStorageResponse, ApiError> {
+        object_storage::describe(self, ctx, input).await
+    }
+
+    async fn update_location_object_storage(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationObjectStorageRequest,
+    ) -> Result<UpdateLocationObjectStorageResponse, ApiError> {
+        object_storage::update(self, ctx, input).await
     }
 }

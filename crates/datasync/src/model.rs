@@ -30,6 +30,28 @@ pub enum LocationKind {
     /// id. Its bytes are wherever `world share` maps `server` and
     /// `subdirectory`.
     Files(FileLocation),
+    /// A bucket on any S3-compatible server, spoken to over S3.
+    ObjectStorage(ObjectStorageLocation),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectStorageLocation {
+    pub server: String,
+    pub port: u16,
+    /// `HTTP` or `HTTPS`.
+    pub protocol: String,
+    pub bucket: String,
+    /// Normalised like an S3 location's: no leading slash, a trailing one
+    /// unless empty.
+    pub subdirectory: String,
+    pub access_key: Option<String>,
+    /// Kept to sign requests; never returned.
+    pub secret_key: Option<String>,
+    #[serde(default)]
+    pub agents: Vec<String>,
+    /// PEM the server's certificate chains to, for HTTPS.
+    #[serde(default)]
+    pub certificate: Option<Vec<u8>>,
 }
 
 /// What file locations have in common.
@@ -57,6 +79,20 @@ pub enum FileProtocol {
     Nfs,
     Smb,
     Efs,
+    FsxWindows,
+    FsxLustre,
+    FsxOpenZfs,
+    FsxOntap,
+    /// A Hadoop cluster; `server` is its first NameNode.
+    Hdfs,
+}
+
+impl FileProtocol {
+    /// Whether tasks reach it through agents (AWS's own file systems are
+    /// reached from its network instead).
+    pub fn uses_agents(self) -> bool {
+        matches!(self, FileProtocol::Nfs | FileProtocol::Smb | FileProtocol::Hdfs)
+    }
 }
 
 impl LocationRec {
@@ -67,6 +103,9 @@ impl LocationRec {
             LocationKind::S3 {
                 bucket, subdirectory, ..
             } => format!("s3://{bucket}/{subdirectory}"),
+            LocationKind::ObjectStorage(o) => {
+                format!("object-storage://{}/{}/{}", o.server, o.bucket, o.subdirectory)
+            }
             LocationKind::Files(f) => {
                 let path = f.subdirectory.trim_matches('/');
                 let path = if path.is_empty() {
@@ -74,10 +113,22 @@ impl LocationRec {
                 } else {
                     format!("{path}/")
                 };
+                let aws = |scheme: &str| format!("{scheme}://{}.{}/{path}", self.region, f.server);
                 match f.protocol {
                     FileProtocol::Nfs => format!("nfs://{}/{path}", f.server),
                     FileProtocol::Smb => format!("smb://{}/{path}", f.server),
-                    FileProtocol::Efs => format!("efs://{}.{}/{path}", self.region, f.server),
+                    FileProtocol::Efs => aws("efs"),
+                    FileProtocol::FsxWindows => aws("fsxw"),
+                    FileProtocol::FsxLustre => aws("fsxl"),
+                    FileProtocol::FsxOpenZfs => aws("fsxz"),
+                    FileProtocol::FsxOntap => {
+                        let over = f.details.get("protocol").and_then(|v| v.as_str()).unwrap_or("NFS");
+                        aws(&format!("fsxn-{}", over.to_ascii_lowercase()))
+                    }
+                    FileProtocol::Hdfs => {
+                        let port = f.details.get("port").and_then(|v| v.as_i64()).unwrap_or(8020);
+                        format!("hdfs://{}:{port}/{path}", f.server)
+                    }
                 }
             }
         }
@@ -86,10 +137,16 @@ impl LocationRec {
     pub fn type_name(&self) -> &'static str {
         match &self.kind {
             LocationKind::S3 { .. } => "S3",
+            LocationKind::ObjectStorage(_) => "OBJECT_STORAGE",
             LocationKind::Files(f) => match f.protocol {
                 FileProtocol::Nfs => "NFS",
                 FileProtocol::Smb => "SMB",
                 FileProtocol::Efs => "EFS",
+                FileProtocol::FsxWindows => "FSXW",
+                FileProtocol::FsxLustre => "FSXL",
+                FileProtocol::FsxOpenZfs => "FSXZ",
+                FileProtocol::FsxOntap => "FSXN",
+                FileProtocol::Hdfs => "HDFS",
             },
         }
     }
@@ -98,6 +155,7 @@ impl LocationRec {
     pub fn agents(&self) -> &[String] {
         match &self.kind {
             LocationKind::Files(f) => &f.agents,
+            LocationKind::ObjectStorage(o) => &o.agents,
             LocationKind::S3 { .. } => &[],
         }
     }

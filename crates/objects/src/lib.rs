@@ -37,7 +37,10 @@ pub use error::ObjectError;
 pub use list::{ListPage, ListQuery, VersionEntry, VersionsPage, VersionsQuery};
 pub use model::{Attrs, BucketRec, ObjectRec, PartRec, PutOptions, UploadRec, Versioning};
 pub use multipart::{UploadsPage, UploadsQuery};
-pub use remote::S3Target;
+/// The S3 client the remote store uses, for other crates that speak S3 to
+/// other servers (DataSync object-storage locations).
+pub use object_store;
+pub use remote::{S3Target, upload as upload_to_s3};
 pub use versions::Deleted;
 
 pub const SERVICE: &str = "s3";

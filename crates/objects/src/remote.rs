@@ -17,7 +17,10 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use md5::{Digest, Md5};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
-use object_store::{ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use object_store::{
+    Attributes, ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMultipartOptions, PutOptions,
+    PutPayload, WriteMultipart,
+};
 
 use crate::ObjectError;
 use crate::blobs::Blob;
@@ -97,64 +100,17 @@ impl Remote {
     }
 
     /// Streams `body` to a new remote object, hashing it.
-    pub async fn write<S, E>(&self, mut body: S) -> Result<Blob, ObjectError>
+    pub async fn write<S, E>(&self, body: S) -> Result<Blob, ObjectError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
         let name = uuid::Uuid::new_v4().simple().to_string();
-        let path = self.path(&name);
-        let mut md5 = Md5::new();
-        let mut size = 0u64;
-        // Until a part's worth has arrived the body may still fit one PUT.
-        let mut head: Vec<Bytes> = Vec::new();
-        let mut head_len = 0usize;
-        let mut upload: Option<WriteMultipart> = None;
-        let streamed: Result<(), ObjectError> = async {
-            while let Some(chunk) = body.next().await {
-                let chunk = chunk.map_err(|e| ObjectError::Body(e.to_string()))?;
-                md5.update(&chunk);
-                size += chunk.len() as u64;
-                match upload.as_mut() {
-                    Some(w) => {
-                        w.wait_for_capacity(PARTS_IN_FLIGHT).await.map_err(remote)?;
-                        w.put(chunk);
-                    }
-                    None => {
-                        head_len += chunk.len();
-                        head.push(chunk);
-                        if head_len >= PART {
-                            let parts = self.store.put_multipart(&path).await.map_err(remote)?;
-                            let mut w = WriteMultipart::new_with_chunk_size(parts, PART);
-                            head.drain(..).for_each(|c| w.put(c));
-                            upload = Some(w);
-                        }
-                    }
-                }
-            }
-            Ok(())
-        }
-        .await;
-        if let Err(e) = streamed {
-            if let Some(w) = upload
-                && let Err(abort) = w.abort().await
-            {
-                tracing::warn!(error = %abort, "could not abort a remote multipart upload");
-            }
-            return Err(e);
-        }
-        match upload {
-            Some(w) => w.finish().await.map_err(remote)?,
-            None => self
-                .store
-                .put(&path, head.into_iter().collect::<PutPayload>())
-                .await
-                .map_err(remote)?,
-        };
+        let (size, md5_hex) = upload(self.store.as_ref(), &self.path(&name), body, Attributes::new()).await?;
         Ok(Blob {
             name,
             size,
-            md5_hex: hex(&md5.finalize()),
+            md5_hex,
             inline: None,
         })
     }
@@ -211,6 +167,79 @@ impl Remote {
         }
         Ok(())
     }
+}
+
+/// Streams `body` to object `path` of `store` with `attributes` (user
+/// metadata among them), hashing it: one PUT when it fits a part, else a
+/// multipart upload that S3 shows only once complete. Gives its size and
+/// MD5 (hex).
+pub async fn upload<S, E>(
+    store: &dyn ObjectStore,
+    path: &Path,
+    mut body: S,
+    attributes: Attributes,
+) -> Result<(u64, String), ObjectError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut md5 = Md5::new();
+    let mut size = 0u64;
+    // Until a part's worth has arrived the body may still fit one PUT.
+    let mut head: Vec<Bytes> = Vec::new();
+    let mut head_len = 0usize;
+    let mut upload: Option<WriteMultipart> = None;
+    let streamed: Result<(), ObjectError> = async {
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| ObjectError::Body(e.to_string()))?;
+            md5.update(&chunk);
+            size += chunk.len() as u64;
+            match upload.as_mut() {
+                Some(w) => {
+                    w.wait_for_capacity(PARTS_IN_FLIGHT).await.map_err(remote)?;
+                    w.put(chunk);
+                }
+                None => {
+                    head_len += chunk.len();
+                    head.push(chunk);
+                    if head_len >= PART {
+                        let opts = PutMultipartOptions {
+                            attributes: attributes.clone(),
+                            ..Default::default()
+                        };
+                        let parts = store.put_multipart_opts(path, opts).await.map_err(remote)?;
+                        let mut w = WriteMultipart::new_with_chunk_size(parts, PART);
+                        head.drain(..).for_each(|c| w.put(c));
+                        upload = Some(w);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = streamed {
+        if let Some(w) = upload
+            && let Err(abort) = w.abort().await
+        {
+            tracing::warn!(error = %abort, "could not abort a remote multipart upload");
+        }
+        return Err(e);
+    }
+    match upload {
+        Some(w) => w.finish().await.map_err(remote)?,
+        None => {
+            let opts = PutOptions {
+                attributes,
+                ..Default::default()
+            };
+            store
+                .put_opts(path, head.into_iter().collect::<PutPayload>(), opts)
+                .await
+                .map_err(remote)?
+        }
+    };
+    Ok((size, hex(&md5.finalize())))
 }
 
 #[cfg(test)]

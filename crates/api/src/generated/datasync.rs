@@ -37,9 +37,45 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "CreateLocationFsxLustre",
+            input: Some(&S_CreateLocationFsxLustreRequest),
+            output: Some(&S_CreateLocationFsxLustreResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateLocationFsxOntap",
+            input: Some(&S_CreateLocationFsxOntapRequest),
+            output: Some(&S_CreateLocationFsxOntapResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateLocationFsxOpenZfs",
+            input: Some(&S_CreateLocationFsxOpenZfsRequest),
+            output: Some(&S_CreateLocationFsxOpenZfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateLocationFsxWindows",
+            input: Some(&S_CreateLocationFsxWindowsRequest),
+            output: Some(&S_CreateLocationFsxWindowsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateLocationHdfs",
+            input: Some(&S_CreateLocationHdfsRequest),
+            output: Some(&S_CreateLocationHdfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "CreateLocationNfs",
             input: Some(&S_CreateLocationNfsRequest),
             output: Some(&S_CreateLocationNfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateLocationObjectStorage",
+            input: Some(&S_CreateLocationObjectStorageRequest),
+            output: Some(&S_CreateLocationObjectStorageResponse),
             result_wrapper: None,
         },
         Operation {
@@ -91,9 +127,45 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "DescribeLocationFsxLustre",
+            input: Some(&S_DescribeLocationFsxLustreRequest),
+            output: Some(&S_DescribeLocationFsxLustreResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeLocationFsxOntap",
+            input: Some(&S_DescribeLocationFsxOntapRequest),
+            output: Some(&S_DescribeLocationFsxOntapResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeLocationFsxOpenZfs",
+            input: Some(&S_DescribeLocationFsxOpenZfsRequest),
+            output: Some(&S_DescribeLocationFsxOpenZfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeLocationFsxWindows",
+            input: Some(&S_DescribeLocationFsxWindowsRequest),
+            output: Some(&S_DescribeLocationFsxWindowsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeLocationHdfs",
+            input: Some(&S_DescribeLocationHdfsRequest),
+            output: Some(&S_DescribeLocationHdfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "DescribeLocationNfs",
             input: Some(&S_DescribeLocationNfsRequest),
             output: Some(&S_DescribeLocationNfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeLocationObjectStorage",
+            input: Some(&S_DescribeLocationObjectStorageRequest),
+            output: Some(&S_DescribeLocationObjectStorageResponse),
             result_wrapper: None,
         },
         Operation {
@@ -181,9 +253,45 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "UpdateLocationFsxLustre",
+            input: Some(&S_UpdateLocationFsxLustreRequest),
+            output: Some(&S_UpdateLocationFsxLustreResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateLocationFsxOntap",
+            input: Some(&S_UpdateLocationFsxOntapRequest),
+            output: Some(&S_UpdateLocationFsxOntapResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateLocationFsxOpenZfs",
+            input: Some(&S_UpdateLocationFsxOpenZfsRequest),
+            output: Some(&S_UpdateLocationFsxOpenZfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateLocationFsxWindows",
+            input: Some(&S_UpdateLocationFsxWindowsRequest),
+            output: Some(&S_UpdateLocationFsxWindowsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateLocationHdfs",
+            input: Some(&S_UpdateLocationHdfsRequest),
+            output: Some(&S_UpdateLocationHdfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "UpdateLocationNfs",
             input: Some(&S_UpdateLocationNfsRequest),
             output: Some(&S_UpdateLocationNfsResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateLocationObjectStorage",
+            input: Some(&S_UpdateLocationObjectStorageRequest),
+            output: Some(&S_UpdateLocationObjectStorageResponse),
             result_wrapper: None,
         },
         Operation {
@@ -571,6 +679,377 @@ pub static S_CreateLocationEfsResponse: Shape = Shape {
         union: false,
     },
 };
+pub static S_CreateLocationFsxLustreRequest: Shape = Shape {
+    name: "CreateLocationFsxLustreRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "FsxFilesystemArn",
+                shape: &S_FsxFilesystemArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_Ec2SecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_FsxLustreSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationFsxLustreResponse: Shape = Shape {
+    name: "CreateLocationFsxLustreResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateLocationFsxOntapRequest: Shape = Shape {
+    name: "CreateLocationFsxOntapRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Protocol",
+                shape: &S_FsxProtocol,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_Ec2SecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "StorageVirtualMachineArn",
+                shape: &S_StorageVirtualMachineArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_FsxOntapSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationFsxOntapResponse: Shape = Shape {
+    name: "CreateLocationFsxOntapResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateLocationFsxOpenZfsRequest: Shape = Shape {
+    name: "CreateLocationFsxOpenZfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "FsxFilesystemArn",
+                shape: &S_FsxFilesystemArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_FsxProtocol,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_Ec2SecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_FsxOpenZfsSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationFsxOpenZfsResponse: Shape = Shape {
+    name: "CreateLocationFsxOpenZfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateLocationFsxWindowsRequest: Shape = Shape {
+    name: "CreateLocationFsxWindowsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Subdirectory",
+                shape: &S_FsxWindowsSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FsxFilesystemArn",
+                shape: &S_FsxFilesystemArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_Ec2SecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "User",
+                shape: &S_SmbUser,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Domain",
+                shape: &S_SmbDomain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Password",
+                shape: &S_SmbPassword,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationFsxWindowsResponse: Shape = Shape {
+    name: "CreateLocationFsxWindowsResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateLocationHdfsRequest: Shape = Shape {
+    name: "CreateLocationHdfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Subdirectory",
+                shape: &S_HdfsSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NameNodes",
+                shape: &S_HdfsNameNodeList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "BlockSize",
+                shape: &S_HdfsBlockSize,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ReplicationFactor",
+                shape: &S_HdfsReplicationFactor,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KmsKeyProviderUri",
+                shape: &S_KmsKeyProviderUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "QopConfiguration",
+                shape: &S_QopConfiguration,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AuthenticationType",
+                shape: &S_HdfsAuthenticationType,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SimpleUser",
+                shape: &S_HdfsUser,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosPrincipal",
+                shape: &S_KerberosPrincipal,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosKeytab",
+                shape: &S_KerberosKeytabFile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosKrb5Conf",
+                shape: &S_KerberosKrb5ConfFile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationHdfsResponse: Shape = Shape {
+    name: "CreateLocationHdfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
 pub static S_CreateLocationNfsRequest: Shape = Shape {
     name: "CreateLocationNfsRequest",
     kind: ShapeKind::Structure {
@@ -616,6 +1095,118 @@ pub static S_CreateLocationNfsRequest: Shape = Shape {
 };
 pub static S_CreateLocationNfsResponse: Shape = Shape {
     name: "CreateLocationNfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateLocationObjectStorageRequest: Shape = Shape {
+    name: "CreateLocationObjectStorageRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerHostname",
+                shape: &S_ServerHostname,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ServerPort",
+                shape: &S_ObjectStorageServerPort,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerProtocol",
+                shape: &S_ObjectStorageServerProtocol,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_S3Subdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BucketName",
+                shape: &S_ObjectStorageBucketName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "AccessKey",
+                shape: &S_ObjectStorageAccessKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecretKey",
+                shape: &S_ObjectStorageSecretKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FederatedIdentity",
+                shape: &S_ObjectStorageFederatedIdentityConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_InputTagList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerCertificate",
+                shape: &S_ObjectStorageCertificate,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateLocationObjectStorageResponse: Shape = Shape {
+    name: "CreateLocationObjectStorageResponse",
     kind: ShapeKind::Structure {
         members: &[Member {
             name: "LocationArn",
@@ -1150,6 +1741,391 @@ pub static S_DescribeLocationEfsResponse: Shape = Shape {
         union: false,
     },
 };
+pub static S_DescribeLocationFsxLustreRequest: Shape = Shape {
+    name: "DescribeLocationFsxLustreRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationFsxLustreResponse: Shape = Shape {
+    name: "DescribeLocationFsxLustreResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_Ec2SecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeLocationFsxOntapRequest: Shape = Shape {
+    name: "DescribeLocationFsxOntapRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationFsxOntapResponse: Shape = Shape {
+    name: "DescribeLocationFsxOntapResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_FsxProtocol,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_Ec2SecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StorageVirtualMachineArn",
+                shape: &S_StorageVirtualMachineArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FsxFilesystemArn",
+                shape: &S_FsxFilesystemArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeLocationFsxOpenZfsRequest: Shape = Shape {
+    name: "DescribeLocationFsxOpenZfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationFsxOpenZfsResponse: Shape = Shape {
+    name: "DescribeLocationFsxOpenZfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_Ec2SecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_FsxProtocol,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeLocationFsxWindowsRequest: Shape = Shape {
+    name: "DescribeLocationFsxWindowsRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationFsxWindowsResponse: Shape = Shape {
+    name: "DescribeLocationFsxWindowsResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupArns",
+                shape: &S_Ec2SecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "User",
+                shape: &S_SmbUser,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Domain",
+                shape: &S_SmbDomain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ManagedSecretConfig",
+                shape: &S_ManagedSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeLocationHdfsRequest: Shape = Shape {
+    name: "DescribeLocationHdfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationHdfsResponse: Shape = Shape {
+    name: "DescribeLocationHdfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NameNodes",
+                shape: &S_HdfsNameNodeList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BlockSize",
+                shape: &S_HdfsBlockSize,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ReplicationFactor",
+                shape: &S_HdfsReplicationFactor,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KmsKeyProviderUri",
+                shape: &S_KmsKeyProviderUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "QopConfiguration",
+                shape: &S_QopConfiguration,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AuthenticationType",
+                shape: &S_HdfsAuthenticationType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SimpleUser",
+                shape: &S_HdfsUser,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosPrincipal",
+                shape: &S_KerberosPrincipal,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ManagedSecretConfig",
+                shape: &S_ManagedSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_DescribeLocationNfsRequest: Shape = Shape {
     name: "DescribeLocationNfsRequest",
     kind: ShapeKind::Structure {
@@ -1198,6 +2174,111 @@ pub static S_DescribeLocationNfsResponse: Shape = Shape {
             Member {
                 name: "CreationTime",
                 shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeLocationObjectStorageRequest: Shape = Shape {
+    name: "DescribeLocationObjectStorageRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "LocationArn",
+            shape: &S_LocationArn,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeLocationObjectStorageResponse: Shape = Shape {
+    name: "DescribeLocationObjectStorageResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LocationUri",
+                shape: &S_LocationUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AccessKey",
+                shape: &S_ObjectStorageAccessKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FederatedIdentity",
+                shape: &S_ObjectStorageFederatedIdentityConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerPort",
+                shape: &S_ObjectStorageServerPort,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerProtocol",
+                shape: &S_ObjectStorageServerProtocol,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CreationTime",
+                shape: &S_Time,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerCertificate",
+                shape: &S_ObjectStorageCertificate,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ManagedSecretConfig",
+                shape: &S_ManagedSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
                 location_name: None,
                 query_name: None,
                 required: false,
@@ -2033,12 +3114,397 @@ pub static S_FilterValues: Shape = Shape {
         bounds: Bounds { min: None, max: None },
     },
 };
+pub static S_FsxFilesystemArn: Shape = Shape {
+    name: "FsxFilesystemArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(128),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:file-system/fs-[0-9a-f]+$",
+        ),
+    },
+};
+pub static S_FsxLustreSubdirectory: Shape = Shape {
+    name: "FsxLustreSubdirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(4096),
+        },
+        pattern: Some("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$"),
+    },
+};
+pub static S_FsxOntapSubdirectory: Shape = Shape {
+    name: "FsxOntapSubdirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(255),
+        },
+        pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,255}$"),
+    },
+};
+pub static S_FsxOpenZfsSubdirectory: Shape = Shape {
+    name: "FsxOpenZfsSubdirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(4096),
+        },
+        pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,4096}$"),
+    },
+};
+pub static S_FsxProtocol: Shape = Shape {
+    name: "FsxProtocol",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NFS",
+                shape: &S_FsxProtocolNfs,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SMB",
+                shape: &S_FsxProtocolSmb,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_FsxProtocolNfs: Shape = Shape {
+    name: "FsxProtocolNfs",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "MountOptions",
+            shape: &S_NfsMountOptions,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_FsxProtocolSmb: Shape = Shape {
+    name: "FsxProtocolSmb",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Domain",
+                shape: &S_SmbDomain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MountOptions",
+                shape: &S_SmbMountOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Password",
+                shape: &S_SmbPassword,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "User",
+                shape: &S_SmbUser,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ManagedSecretConfig",
+                shape: &S_ManagedSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_FsxUpdateProtocol: Shape = Shape {
+    name: "FsxUpdateProtocol",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NFS",
+                shape: &S_FsxProtocolNfs,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SMB",
+                shape: &S_FsxUpdateProtocolSmb,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_FsxUpdateProtocolSmb: Shape = Shape {
+    name: "FsxUpdateProtocolSmb",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Domain",
+                shape: &S_UpdateSmbDomain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "MountOptions",
+                shape: &S_SmbMountOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Password",
+                shape: &S_SmbPassword,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "User",
+                shape: &S_SmbUser,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_FsxWindowsSubdirectory: Shape = Shape {
+    name: "FsxWindowsSubdirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(4096),
+        },
+        pattern: Some("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$"),
+    },
+};
 pub static S_Gid: Shape = Shape {
     name: "Gid",
     kind: ShapeKind::String {
         enum_values: &["NONE", "INT_VALUE", "NAME", "BOTH"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_GoogleIdentityFederationResourceString: Shape = Shape {
+    name: "GoogleIdentityFederationResourceString",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(4),
+            max: Some(32),
+        },
+        pattern: Some("^(?!gcp-)[a-z][a-z0-9-]{2,30}[a-z0-9]$"),
+    },
+};
+pub static S_GoogleOidcConfig: Shape = Shape {
+    name: "GoogleOidcConfig",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ProjectName",
+                shape: &S_ProjectNameString,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ProjectNumber",
+                shape: &S_ProjectNumberString,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "IdentityPoolName",
+                shape: &S_GoogleIdentityFederationResourceString,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "IdentityProviderName",
+                shape: &S_GoogleIdentityFederationResourceString,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_HdfsAuthenticationType: Shape = Shape {
+    name: "HdfsAuthenticationType",
+    kind: ShapeKind::String {
+        enum_values: &["SIMPLE", "KERBEROS"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_HdfsBlockSize: Shape = Shape {
+    name: "HdfsBlockSize",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(1048576),
+            max: Some(1073741824),
+        },
+    },
+};
+pub static S_HdfsDataTransferProtection: Shape = Shape {
+    name: "HdfsDataTransferProtection",
+    kind: ShapeKind::String {
+        enum_values: &["DISABLED", "AUTHENTICATION", "INTEGRITY", "PRIVACY"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_HdfsNameNode: Shape = Shape {
+    name: "HdfsNameNode",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Hostname",
+                shape: &S_HdfsServerHostname,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Port",
+                shape: &S_HdfsServerPort,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_HdfsNameNodeList: Shape = Shape {
+    name: "HdfsNameNodeList",
+    kind: ShapeKind::List {
+        member: &S_HdfsNameNode,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: None,
+        },
+    },
+};
+pub static S_HdfsReplicationFactor: Shape = Shape {
+    name: "HdfsReplicationFactor",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(512),
+        },
+    },
+};
+pub static S_HdfsRpcProtection: Shape = Shape {
+    name: "HdfsRpcProtection",
+    kind: ShapeKind::String {
+        enum_values: &["DISABLED", "AUTHENTICATION", "INTEGRITY", "PRIVACY"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_HdfsServerHostname: Shape = Shape {
+    name: "HdfsServerHostname",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(255),
+        },
+        pattern: Some("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$"),
+    },
+};
+pub static S_HdfsServerPort: Shape = Shape {
+    name: "HdfsServerPort",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(65536),
+        },
+    },
+};
+pub static S_HdfsSubdirectory: Shape = Shape {
+    name: "HdfsSubdirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(4096),
+        },
+        pattern: Some("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$"),
+    },
+};
+pub static S_HdfsUser: Shape = Shape {
+    name: "HdfsUser",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(256),
+        },
+        pattern: Some("^[_.A-Za-z0-9][-_.A-Za-z0-9]*$"),
     },
 };
 pub static S_IamRoleArn: Shape = Shape {
@@ -2120,6 +3586,19 @@ pub static S_KmsKeyArn: Shape = Shape {
             max: Some(2048),
         },
         pattern: Some("^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z\\-0-9]+:[0-9]{12}:key/.*|)$"),
+    },
+};
+pub static S_KmsKeyProviderUri: Shape = Shape {
+    name: "KmsKeyProviderUri",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(255),
+        },
+        pattern: Some(
+            "^kms:\\/\\/http[s]?@(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])(;(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9]))*:[0-9]{1,5}\\/kms$",
+        ),
     },
 };
 pub static S_ListAgentsRequest: Shape = Shape {
@@ -2627,6 +4106,100 @@ pub static S_ObjectMetadata: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_ObjectStorageAccessKey: Shape = Shape {
+    name: "ObjectStorageAccessKey",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(200),
+        },
+        pattern: Some("^.*$"),
+    },
+};
+pub static S_ObjectStorageBucketName: Shape = Shape {
+    name: "ObjectStorageBucketName",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(3),
+            max: Some(63),
+        },
+        pattern: Some("^[a-zA-Z0-9_\\-\\+\\.\\(\\)\\$\\p{Zs}]+$"),
+    },
+};
+pub static S_ObjectStorageCertificate: Shape = Shape {
+    name: "ObjectStorageCertificate",
+    kind: ShapeKind::Blob {
+        bounds: Bounds {
+            min: None,
+            max: Some(32768),
+        },
+    },
+};
+pub static S_ObjectStorageExternalIdentityConfig: Shape = Shape {
+    name: "ObjectStorageExternalIdentityConfig",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "GoogleOidc",
+            shape: &S_GoogleOidcConfig,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_ObjectStorageFederatedIdentityConfig: Shape = Shape {
+    name: "ObjectStorageFederatedIdentityConfig",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AwsIamRole",
+                shape: &S_IamRoleArn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ExternalIdentity",
+                shape: &S_ObjectStorageExternalIdentityConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ObjectStorageSecretKey: Shape = Shape {
+    name: "ObjectStorageSecretKey",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(200),
+        },
+        pattern: Some("^.*$"),
+    },
+};
+pub static S_ObjectStorageServerPort: Shape = Shape {
+    name: "ObjectStorageServerPort",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(65536),
+        },
+    },
+};
+pub static S_ObjectStorageServerProtocol: Shape = Shape {
+    name: "ObjectStorageServerProtocol",
+    kind: ShapeKind::String {
+        enum_values: &["HTTPS", "HTTP"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_ObjectTags: Shape = Shape {
     name: "ObjectTags",
     kind: ShapeKind::String {
@@ -2909,6 +4482,50 @@ pub static S_PrivateLinkConfig: Shape = Shape {
             Member {
                 name: "SecurityGroupArns",
                 shape: &S_PLSecurityGroupArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ProjectNameString: Shape = Shape {
+    name: "ProjectNameString",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(6),
+            max: Some(30),
+        },
+        pattern: Some("^[a-z][a-z0-9-]{4,28}[a-z0-9]$"),
+    },
+};
+pub static S_ProjectNumberString: Shape = Shape {
+    name: "ProjectNumberString",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(20),
+        },
+        pattern: Some("^[0-9]+$"),
+    },
+};
+pub static S_QopConfiguration: Shape = Shape {
+    name: "QopConfiguration",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "RpcProtection",
+                shape: &S_HdfsRpcProtection,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DataTransferProtection",
+                shape: &S_HdfsDataTransferProtection,
                 location_name: None,
                 query_name: None,
                 required: false,
@@ -3399,6 +5016,19 @@ pub static S_StartTaskExecutionResponse: Shape = Shape {
             required: false,
         }],
         union: false,
+    },
+};
+pub static S_StorageVirtualMachineArn: Shape = Shape {
+    name: "StorageVirtualMachineArn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(162),
+        },
+        pattern: Some(
+            "^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\\-0-9]+:[0-9]{12}:storage-virtual-machine/fs-[0-9a-f]+/svm-[0-9a-f]{17,}$",
+        ),
     },
 };
 pub static S_TagKey: Shape = Shape {
@@ -4107,6 +5737,291 @@ pub static S_UpdateLocationEfsResponse: Shape = Shape {
         union: false,
     },
 };
+pub static S_UpdateLocationFsxLustreRequest: Shape = Shape {
+    name: "UpdateLocationFsxLustreRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_SmbSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationFsxLustreResponse: Shape = Shape {
+    name: "UpdateLocationFsxLustreResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateLocationFsxOntapRequest: Shape = Shape {
+    name: "UpdateLocationFsxOntapRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_FsxUpdateProtocol,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_FsxOntapSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationFsxOntapResponse: Shape = Shape {
+    name: "UpdateLocationFsxOntapResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateLocationFsxOpenZfsRequest: Shape = Shape {
+    name: "UpdateLocationFsxOpenZfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Protocol",
+                shape: &S_FsxProtocol,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_SmbSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationFsxOpenZfsResponse: Shape = Shape {
+    name: "UpdateLocationFsxOpenZfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateLocationFsxWindowsRequest: Shape = Shape {
+    name: "UpdateLocationFsxWindowsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_FsxWindowsSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Domain",
+                shape: &S_UpdateSmbDomain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "User",
+                shape: &S_SmbUser,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Password",
+                shape: &S_SmbPassword,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationFsxWindowsResponse: Shape = Shape {
+    name: "UpdateLocationFsxWindowsResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateLocationHdfsRequest: Shape = Shape {
+    name: "UpdateLocationHdfsRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_HdfsSubdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NameNodes",
+                shape: &S_HdfsNameNodeList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "BlockSize",
+                shape: &S_HdfsBlockSize,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ReplicationFactor",
+                shape: &S_HdfsReplicationFactor,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KmsKeyProviderUri",
+                shape: &S_KmsKeyProviderUri,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "QopConfiguration",
+                shape: &S_QopConfiguration,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AuthenticationType",
+                shape: &S_HdfsAuthenticationType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SimpleUser",
+                shape: &S_HdfsUser,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosPrincipal",
+                shape: &S_KerberosPrincipal,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosKeytab",
+                shape: &S_KerberosKeytabFile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KerberosKrb5Conf",
+                shape: &S_KerberosKrb5ConfFile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationHdfsResponse: Shape = Shape {
+    name: "UpdateLocationHdfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
 pub static S_UpdateLocationNfsRequest: Shape = Shape {
     name: "UpdateLocationNfsRequest",
     kind: ShapeKind::Structure {
@@ -4152,6 +6067,105 @@ pub static S_UpdateLocationNfsRequest: Shape = Shape {
 };
 pub static S_UpdateLocationNfsResponse: Shape = Shape {
     name: "UpdateLocationNfsResponse",
+    kind: ShapeKind::Structure {
+        members: &[],
+        union: false,
+    },
+};
+pub static S_UpdateLocationObjectStorageRequest: Shape = Shape {
+    name: "UpdateLocationObjectStorageRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "LocationArn",
+                shape: &S_LocationArn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ServerPort",
+                shape: &S_ObjectStorageServerPort,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerProtocol",
+                shape: &S_ObjectStorageServerProtocol,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Subdirectory",
+                shape: &S_S3Subdirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerHostname",
+                shape: &S_ServerHostname,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AccessKey",
+                shape: &S_ObjectStorageAccessKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecretKey",
+                shape: &S_ObjectStorageSecretKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "FederatedIdentity",
+                shape: &S_ObjectStorageFederatedIdentityConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "AgentArns",
+                shape: &S_AgentArnList,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerCertificate",
+                shape: &S_ObjectStorageCertificate,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CmkSecretConfig",
+                shape: &S_CmkSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "CustomSecretConfig",
+                shape: &S_CustomSecretConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateLocationObjectStorageResponse: Shape = Shape {
+    name: "UpdateLocationObjectStorageResponse",
     kind: ShapeKind::Structure {
         members: &[],
         union: false,
@@ -4318,6 +6332,17 @@ pub static S_UpdateLocationSmbResponse: Shape = Shape {
     kind: ShapeKind::Structure {
         members: &[],
         union: false,
+    },
+};
+pub static S_UpdateSmbDomain: Shape = Shape {
+    name: "UpdateSmbDomain",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: None,
+            max: Some(253),
+        },
+        pattern: Some("^([A-Za-z0-9]((\\.|-+)?[A-Za-z0-9]){0,252})?$"),
     },
 };
 pub static S_UpdateTaskExecutionRequest: Shape = Shape {
@@ -4822,6 +6847,418 @@ impl IntoValue for CreateLocationEfsResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationFsxLustreRequest {
+    pub fsx_filesystem_arn: String,
+    pub security_group_arns: Vec<String>,
+    pub subdirectory: Option<String>,
+    pub tags: Option<Vec<TagListEntry>>,
+}
+
+impl FromValue for CreateLocationFsxLustreRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            fsx_filesystem_arn: r.required("FsxFilesystemArn", <String as FromValue>::from_value)?,
+            security_group_arns: r.required("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationFsxLustreRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "FsxFilesystemArn",
+            (<String as IntoValue>::into_value)(self.fsx_filesystem_arn),
+        );
+        w.set(
+            "SecurityGroupArns",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.security_group_arns),
+        );
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationFsxLustreResponse {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationFsxLustreResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationFsxLustreResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationFsxOntapRequest {
+    pub protocol: FsxProtocol,
+    pub security_group_arns: Vec<String>,
+    pub storage_virtual_machine_arn: String,
+    pub subdirectory: Option<String>,
+    pub tags: Option<Vec<TagListEntry>>,
+}
+
+impl FromValue for CreateLocationFsxOntapRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            protocol: r.required("Protocol", <FsxProtocol as FromValue>::from_value)?,
+            security_group_arns: r.required("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            storage_virtual_machine_arn: r.required("StorageVirtualMachineArn", <String as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationFsxOntapRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Protocol", (<FsxProtocol as IntoValue>::into_value)(self.protocol));
+        w.set(
+            "SecurityGroupArns",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.security_group_arns),
+        );
+        w.set(
+            "StorageVirtualMachineArn",
+            (<String as IntoValue>::into_value)(self.storage_virtual_machine_arn),
+        );
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationFsxOntapResponse {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationFsxOntapResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationFsxOntapResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationFsxOpenZfsRequest {
+    pub fsx_filesystem_arn: String,
+    pub protocol: FsxProtocol,
+    pub security_group_arns: Vec<String>,
+    pub subdirectory: Option<String>,
+    pub tags: Option<Vec<TagListEntry>>,
+}
+
+impl FromValue for CreateLocationFsxOpenZfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            fsx_filesystem_arn: r.required("FsxFilesystemArn", <String as FromValue>::from_value)?,
+            protocol: r.required("Protocol", <FsxProtocol as FromValue>::from_value)?,
+            security_group_arns: r.required("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationFsxOpenZfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "FsxFilesystemArn",
+            (<String as IntoValue>::into_value)(self.fsx_filesystem_arn),
+        );
+        w.set("Protocol", (<FsxProtocol as IntoValue>::into_value)(self.protocol));
+        w.set(
+            "SecurityGroupArns",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.security_group_arns),
+        );
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationFsxOpenZfsResponse {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationFsxOpenZfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationFsxOpenZfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationFsxWindowsRequest {
+    pub subdirectory: Option<String>,
+    pub fsx_filesystem_arn: String,
+    pub security_group_arns: Vec<String>,
+    pub tags: Option<Vec<TagListEntry>>,
+    pub user: String,
+    pub domain: Option<String>,
+    pub password: Option<String>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for CreateLocationFsxWindowsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            fsx_filesystem_arn: r.required("FsxFilesystemArn", <String as FromValue>::from_value)?,
+            security_group_arns: r.required("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+            user: r.required("User", <String as FromValue>::from_value)?,
+            domain: r.optional("Domain", <String as FromValue>::from_value)?,
+            password: r.optional("Password", <String as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationFsxWindowsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set(
+            "FsxFilesystemArn",
+            (<String as IntoValue>::into_value)(self.fsx_filesystem_arn),
+        );
+        w.set(
+            "SecurityGroupArns",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.security_group_arns),
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.set("User", (<String as IntoValue>::into_value)(self.user));
+        w.set_opt("Domain", self.domain, <String as IntoValue>::into_value);
+        w.set_opt("Password", self.password, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationFsxWindowsResponse {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationFsxWindowsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationFsxWindowsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationHdfsRequest {
+    pub subdirectory: Option<String>,
+    pub name_nodes: Vec<HdfsNameNode>,
+    pub block_size: Option<i32>,
+    pub replication_factor: Option<i32>,
+    pub kms_key_provider_uri: Option<String>,
+    pub qop_configuration: Option<QopConfiguration>,
+    pub authentication_type: HdfsAuthenticationType,
+    pub simple_user: Option<String>,
+    pub kerberos_principal: Option<String>,
+    pub kerberos_keytab: Option<Vec<u8>>,
+    pub kerberos_krb5_conf: Option<Vec<u8>>,
+    pub agent_arns: Vec<String>,
+    pub tags: Option<Vec<TagListEntry>>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for CreateLocationHdfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            name_nodes: r.required("NameNodes", |v: Value| {
+                list_from(v, <HdfsNameNode as FromValue>::from_value)
+            })?,
+            block_size: r.optional("BlockSize", <i32 as FromValue>::from_value)?,
+            replication_factor: r.optional("ReplicationFactor", <i32 as FromValue>::from_value)?,
+            kms_key_provider_uri: r.optional("KmsKeyProviderUri", <String as FromValue>::from_value)?,
+            qop_configuration: r.optional("QopConfiguration", <QopConfiguration as FromValue>::from_value)?,
+            authentication_type: r.required("AuthenticationType", <HdfsAuthenticationType as FromValue>::from_value)?,
+            simple_user: r.optional("SimpleUser", <String as FromValue>::from_value)?,
+            kerberos_principal: r.optional("KerberosPrincipal", <String as FromValue>::from_value)?,
+            kerberos_keytab: r.optional("KerberosKeytab", <Vec<u8> as FromValue>::from_value)?,
+            kerberos_krb5_conf: r.optional("KerberosKrb5Conf", <Vec<u8> as FromValue>::from_value)?,
+            agent_arns: r.required("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationHdfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set(
+            "NameNodes",
+            (|v: Vec<HdfsNameNode>| list_into(v, <HdfsNameNode as IntoValue>::into_value))(self.name_nodes),
+        );
+        w.set_opt("BlockSize", self.block_size, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "ReplicationFactor",
+            self.replication_factor,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KmsKeyProviderUri",
+            self.kms_key_provider_uri,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "QopConfiguration",
+            self.qop_configuration,
+            <QopConfiguration as IntoValue>::into_value,
+        );
+        w.set(
+            "AuthenticationType",
+            (<HdfsAuthenticationType as IntoValue>::into_value)(self.authentication_type),
+        );
+        w.set_opt("SimpleUser", self.simple_user, <String as IntoValue>::into_value);
+        w.set_opt(
+            "KerberosPrincipal",
+            self.kerberos_principal,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KerberosKeytab",
+            self.kerberos_keytab,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KerberosKrb5Conf",
+            self.kerberos_krb5_conf,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.set(
+            "AgentArns",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.agent_arns),
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationHdfsResponse {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationHdfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationHdfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateLocationNfsRequest {
     pub subdirectory: String,
     pub server_hostname: String,
@@ -4882,6 +7319,116 @@ impl FromValue for CreateLocationNfsResponse {
 }
 
 impl IntoValue for CreateLocationNfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationObjectStorageRequest {
+    pub server_hostname: String,
+    pub server_port: Option<i32>,
+    pub server_protocol: Option<ObjectStorageServerProtocol>,
+    pub subdirectory: Option<String>,
+    pub bucket_name: String,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub federated_identity: Option<ObjectStorageFederatedIdentityConfig>,
+    pub agent_arns: Option<Vec<String>>,
+    pub tags: Option<Vec<TagListEntry>>,
+    pub server_certificate: Option<Vec<u8>>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for CreateLocationObjectStorageRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_hostname: r.required("ServerHostname", <String as FromValue>::from_value)?,
+            server_port: r.optional("ServerPort", <i32 as FromValue>::from_value)?,
+            server_protocol: r.optional("ServerProtocol", <ObjectStorageServerProtocol as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            bucket_name: r.required("BucketName", <String as FromValue>::from_value)?,
+            access_key: r.optional("AccessKey", <String as FromValue>::from_value)?,
+            secret_key: r.optional("SecretKey", <String as FromValue>::from_value)?,
+            federated_identity: r.optional(
+                "FederatedIdentity",
+                <ObjectStorageFederatedIdentityConfig as FromValue>::from_value,
+            )?,
+            agent_arns: r.optional("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <TagListEntry as FromValue>::from_value))?,
+            server_certificate: r.optional("ServerCertificate", <Vec<u8> as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationObjectStorageRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "ServerHostname",
+            (<String as IntoValue>::into_value)(self.server_hostname),
+        );
+        w.set_opt("ServerPort", self.server_port, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "ServerProtocol",
+            self.server_protocol,
+            <ObjectStorageServerProtocol as IntoValue>::into_value,
+        );
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set("BucketName", (<String as IntoValue>::into_value)(self.bucket_name));
+        w.set_opt("AccessKey", self.access_key, <String as IntoValue>::into_value);
+        w.set_opt("SecretKey", self.secret_key, <String as IntoValue>::into_value);
+        w.set_opt(
+            "FederatedIdentity",
+            self.federated_identity,
+            <ObjectStorageFederatedIdentityConfig as IntoValue>::into_value,
+        );
+        w.set_opt("AgentArns", self.agent_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Tags", self.tags, |v: Vec<TagListEntry>| {
+            list_into(v, <TagListEntry as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "ServerCertificate",
+            self.server_certificate,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateLocationObjectStorageResponse {
+    pub location_arn: Option<String>,
+}
+
+impl FromValue for CreateLocationObjectStorageResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateLocationObjectStorageResponse {
     fn into_value(self) -> Value {
         let mut w = StructWriter::new();
         w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
@@ -5486,6 +8033,405 @@ impl IntoValue for DescribeLocationEfsResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationFsxLustreRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationFsxLustreRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationFsxLustreRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationFsxLustreResponse {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub security_group_arns: Option<Vec<String>>,
+    pub creation_time: Option<Timestamp>,
+}
+
+impl FromValue for DescribeLocationFsxLustreResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            security_group_arns: r.optional("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationFsxLustreResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt("SecurityGroupArns", self.security_group_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationFsxOntapRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationFsxOntapRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationFsxOntapRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationFsxOntapResponse {
+    pub creation_time: Option<Timestamp>,
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub protocol: Option<FsxProtocol>,
+    pub security_group_arns: Option<Vec<String>>,
+    pub storage_virtual_machine_arn: Option<String>,
+    pub fsx_filesystem_arn: Option<String>,
+}
+
+impl FromValue for DescribeLocationFsxOntapResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            protocol: r.optional("Protocol", <FsxProtocol as FromValue>::from_value)?,
+            security_group_arns: r.optional("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            storage_virtual_machine_arn: r.optional("StorageVirtualMachineArn", <String as FromValue>::from_value)?,
+            fsx_filesystem_arn: r.optional("FsxFilesystemArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationFsxOntapResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt("Protocol", self.protocol, <FsxProtocol as IntoValue>::into_value);
+        w.set_opt("SecurityGroupArns", self.security_group_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "StorageVirtualMachineArn",
+            self.storage_virtual_machine_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "FsxFilesystemArn",
+            self.fsx_filesystem_arn,
+            <String as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationFsxOpenZfsRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationFsxOpenZfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationFsxOpenZfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationFsxOpenZfsResponse {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub security_group_arns: Option<Vec<String>>,
+    pub protocol: Option<FsxProtocol>,
+    pub creation_time: Option<Timestamp>,
+}
+
+impl FromValue for DescribeLocationFsxOpenZfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            security_group_arns: r.optional("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            protocol: r.optional("Protocol", <FsxProtocol as FromValue>::from_value)?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationFsxOpenZfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt("SecurityGroupArns", self.security_group_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("Protocol", self.protocol, <FsxProtocol as IntoValue>::into_value);
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationFsxWindowsRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationFsxWindowsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationFsxWindowsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationFsxWindowsResponse {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub security_group_arns: Option<Vec<String>>,
+    pub creation_time: Option<Timestamp>,
+    pub user: Option<String>,
+    pub domain: Option<String>,
+    pub managed_secret_config: Option<ManagedSecretConfig>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for DescribeLocationFsxWindowsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            security_group_arns: r.optional("SecurityGroupArns", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            user: r.optional("User", <String as FromValue>::from_value)?,
+            domain: r.optional("Domain", <String as FromValue>::from_value)?,
+            managed_secret_config: r.optional("ManagedSecretConfig", <ManagedSecretConfig as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationFsxWindowsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt("SecurityGroupArns", self.security_group_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt("User", self.user, <String as IntoValue>::into_value);
+        w.set_opt("Domain", self.domain, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ManagedSecretConfig",
+            self.managed_secret_config,
+            <ManagedSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationHdfsRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationHdfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationHdfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationHdfsResponse {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub name_nodes: Option<Vec<HdfsNameNode>>,
+    pub block_size: Option<i32>,
+    pub replication_factor: Option<i32>,
+    pub kms_key_provider_uri: Option<String>,
+    pub qop_configuration: Option<QopConfiguration>,
+    pub authentication_type: Option<HdfsAuthenticationType>,
+    pub simple_user: Option<String>,
+    pub kerberos_principal: Option<String>,
+    pub agent_arns: Option<Vec<String>>,
+    pub creation_time: Option<Timestamp>,
+    pub managed_secret_config: Option<ManagedSecretConfig>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for DescribeLocationHdfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            name_nodes: r.optional("NameNodes", |v: Value| {
+                list_from(v, <HdfsNameNode as FromValue>::from_value)
+            })?,
+            block_size: r.optional("BlockSize", <i32 as FromValue>::from_value)?,
+            replication_factor: r.optional("ReplicationFactor", <i32 as FromValue>::from_value)?,
+            kms_key_provider_uri: r.optional("KmsKeyProviderUri", <String as FromValue>::from_value)?,
+            qop_configuration: r.optional("QopConfiguration", <QopConfiguration as FromValue>::from_value)?,
+            authentication_type: r.optional("AuthenticationType", <HdfsAuthenticationType as FromValue>::from_value)?,
+            simple_user: r.optional("SimpleUser", <String as FromValue>::from_value)?,
+            kerberos_principal: r.optional("KerberosPrincipal", <String as FromValue>::from_value)?,
+            agent_arns: r.optional("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            managed_secret_config: r.optional("ManagedSecretConfig", <ManagedSecretConfig as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationHdfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt("NameNodes", self.name_nodes, |v: Vec<HdfsNameNode>| {
+            list_into(v, <HdfsNameNode as IntoValue>::into_value)
+        });
+        w.set_opt("BlockSize", self.block_size, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "ReplicationFactor",
+            self.replication_factor,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KmsKeyProviderUri",
+            self.kms_key_provider_uri,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "QopConfiguration",
+            self.qop_configuration,
+            <QopConfiguration as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AuthenticationType",
+            self.authentication_type,
+            <HdfsAuthenticationType as IntoValue>::into_value,
+        );
+        w.set_opt("SimpleUser", self.simple_user, <String as IntoValue>::into_value);
+        w.set_opt(
+            "KerberosPrincipal",
+            self.kerberos_principal,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("AgentArns", self.agent_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt(
+            "ManagedSecretConfig",
+            self.managed_secret_config,
+            <ManagedSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DescribeLocationNfsRequest {
     pub location_arn: String,
 }
@@ -5545,6 +8491,112 @@ impl IntoValue for DescribeLocationNfsResponse {
             <NfsMountOptions as IntoValue>::into_value,
         );
         w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationObjectStorageRequest {
+    pub location_arn: String,
+}
+
+impl FromValue for DescribeLocationObjectStorageRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationObjectStorageRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeLocationObjectStorageResponse {
+    pub location_arn: Option<String>,
+    pub location_uri: Option<String>,
+    pub access_key: Option<String>,
+    pub federated_identity: Option<ObjectStorageFederatedIdentityConfig>,
+    pub server_port: Option<i32>,
+    pub server_protocol: Option<ObjectStorageServerProtocol>,
+    pub agent_arns: Option<Vec<String>>,
+    pub creation_time: Option<Timestamp>,
+    pub server_certificate: Option<Vec<u8>>,
+    pub managed_secret_config: Option<ManagedSecretConfig>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for DescribeLocationObjectStorageResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.optional("LocationArn", <String as FromValue>::from_value)?,
+            location_uri: r.optional("LocationUri", <String as FromValue>::from_value)?,
+            access_key: r.optional("AccessKey", <String as FromValue>::from_value)?,
+            federated_identity: r.optional(
+                "FederatedIdentity",
+                <ObjectStorageFederatedIdentityConfig as FromValue>::from_value,
+            )?,
+            server_port: r.optional("ServerPort", <i32 as FromValue>::from_value)?,
+            server_protocol: r.optional("ServerProtocol", <ObjectStorageServerProtocol as FromValue>::from_value)?,
+            agent_arns: r.optional("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            creation_time: r.optional("CreationTime", <Timestamp as FromValue>::from_value)?,
+            server_certificate: r.optional("ServerCertificate", <Vec<u8> as FromValue>::from_value)?,
+            managed_secret_config: r.optional("ManagedSecretConfig", <ManagedSecretConfig as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeLocationObjectStorageResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("LocationArn", self.location_arn, <String as IntoValue>::into_value);
+        w.set_opt("LocationUri", self.location_uri, <String as IntoValue>::into_value);
+        w.set_opt("AccessKey", self.access_key, <String as IntoValue>::into_value);
+        w.set_opt(
+            "FederatedIdentity",
+            self.federated_identity,
+            <ObjectStorageFederatedIdentityConfig as IntoValue>::into_value,
+        );
+        w.set_opt("ServerPort", self.server_port, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "ServerProtocol",
+            self.server_protocol,
+            <ObjectStorageServerProtocol as IntoValue>::into_value,
+        );
+        w.set_opt("AgentArns", self.agent_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("CreationTime", self.creation_time, <Timestamp as IntoValue>::into_value);
+        w.set_opt(
+            "ServerCertificate",
+            self.server_certificate,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "ManagedSecretConfig",
+            self.managed_secret_config,
+            <ManagedSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -6301,6 +9353,187 @@ impl IntoValue for FilterType {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FsxProtocol {
+    pub nfs: Option<FsxProtocolNfs>,
+    pub smb: Option<FsxProtocolSmb>,
+}
+
+impl FromValue for FsxProtocol {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            nfs: r.optional("NFS", <FsxProtocolNfs as FromValue>::from_value)?,
+            smb: r.optional("SMB", <FsxProtocolSmb as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for FsxProtocol {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NFS", self.nfs, <FsxProtocolNfs as IntoValue>::into_value);
+        w.set_opt("SMB", self.smb, <FsxProtocolSmb as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FsxProtocolNfs {
+    pub mount_options: Option<NfsMountOptions>,
+}
+
+impl FromValue for FsxProtocolNfs {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            mount_options: r.optional("MountOptions", <NfsMountOptions as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for FsxProtocolNfs {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "MountOptions",
+            self.mount_options,
+            <NfsMountOptions as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FsxProtocolSmb {
+    pub domain: Option<String>,
+    pub mount_options: Option<SmbMountOptions>,
+    pub password: Option<String>,
+    pub user: String,
+    pub managed_secret_config: Option<ManagedSecretConfig>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for FsxProtocolSmb {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            domain: r.optional("Domain", <String as FromValue>::from_value)?,
+            mount_options: r.optional("MountOptions", <SmbMountOptions as FromValue>::from_value)?,
+            password: r.optional("Password", <String as FromValue>::from_value)?,
+            user: r.required("User", <String as FromValue>::from_value)?,
+            managed_secret_config: r.optional("ManagedSecretConfig", <ManagedSecretConfig as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for FsxProtocolSmb {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Domain", self.domain, <String as IntoValue>::into_value);
+        w.set_opt(
+            "MountOptions",
+            self.mount_options,
+            <SmbMountOptions as IntoValue>::into_value,
+        );
+        w.set_opt("Password", self.password, <String as IntoValue>::into_value);
+        w.set("User", (<String as IntoValue>::into_value)(self.user));
+        w.set_opt(
+            "ManagedSecretConfig",
+            self.managed_secret_config,
+            <ManagedSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FsxUpdateProtocol {
+    pub nfs: Option<FsxProtocolNfs>,
+    pub smb: Option<FsxUpdateProtocolSmb>,
+}
+
+impl FromValue for FsxUpdateProtocol {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            nfs: r.optional("NFS", <FsxProtocolNfs as FromValue>::from_value)?,
+            smb: r.optional("SMB", <FsxUpdateProtocolSmb as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for FsxUpdateProtocol {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NFS", self.nfs, <FsxProtocolNfs as IntoValue>::into_value);
+        w.set_opt("SMB", self.smb, <FsxUpdateProtocolSmb as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FsxUpdateProtocolSmb {
+    pub domain: Option<String>,
+    pub mount_options: Option<SmbMountOptions>,
+    pub password: Option<String>,
+    pub user: Option<String>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for FsxUpdateProtocolSmb {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            domain: r.optional("Domain", <String as FromValue>::from_value)?,
+            mount_options: r.optional("MountOptions", <SmbMountOptions as FromValue>::from_value)?,
+            password: r.optional("Password", <String as FromValue>::from_value)?,
+            user: r.optional("User", <String as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for FsxUpdateProtocolSmb {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Domain", self.domain, <String as IntoValue>::into_value);
+        w.set_opt(
+            "MountOptions",
+            self.mount_options,
+            <SmbMountOptions as IntoValue>::into_value,
+        );
+        w.set_opt("Password", self.password, <String as IntoValue>::into_value);
+        w.set_opt("User", self.user, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Gid {
     #[default]
@@ -6350,6 +9583,226 @@ impl FromValue for Gid {
 }
 
 impl IntoValue for Gid {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GoogleOidcConfig {
+    pub project_name: String,
+    pub project_number: String,
+    pub identity_pool_name: String,
+    pub identity_provider_name: String,
+}
+
+impl FromValue for GoogleOidcConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            project_name: r.required("ProjectName", <String as FromValue>::from_value)?,
+            project_number: r.required("ProjectNumber", <String as FromValue>::from_value)?,
+            identity_pool_name: r.required("IdentityPoolName", <String as FromValue>::from_value)?,
+            identity_provider_name: r.required("IdentityProviderName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for GoogleOidcConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ProjectName", (<String as IntoValue>::into_value)(self.project_name));
+        w.set(
+            "ProjectNumber",
+            (<String as IntoValue>::into_value)(self.project_number),
+        );
+        w.set(
+            "IdentityPoolName",
+            (<String as IntoValue>::into_value)(self.identity_pool_name),
+        );
+        w.set(
+            "IdentityProviderName",
+            (<String as IntoValue>::into_value)(self.identity_provider_name),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum HdfsAuthenticationType {
+    #[default]
+    /// `SIMPLE`
+    Simple,
+    /// `KERBEROS`
+    Kerberos,
+}
+
+impl HdfsAuthenticationType {
+    pub const ALL: &'static [Self] = &[Self::Simple, Self::Kerberos];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Simple => "SIMPLE",
+            Self::Kerberos => "KERBEROS",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SIMPLE" => Some(Self::Simple),
+            "KERBEROS" => Some(Self::Kerberos),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for HdfsAuthenticationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for HdfsAuthenticationType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a HdfsAuthenticationType value")))
+    }
+}
+
+impl IntoValue for HdfsAuthenticationType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum HdfsDataTransferProtection {
+    #[default]
+    /// `DISABLED`
+    Disabled,
+    /// `AUTHENTICATION`
+    Authentication,
+    /// `INTEGRITY`
+    Integrity,
+    /// `PRIVACY`
+    Privacy,
+}
+
+impl HdfsDataTransferProtection {
+    pub const ALL: &'static [Self] = &[Self::Disabled, Self::Authentication, Self::Integrity, Self::Privacy];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Disabled => "DISABLED",
+            Self::Authentication => "AUTHENTICATION",
+            Self::Integrity => "INTEGRITY",
+            Self::Privacy => "PRIVACY",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "DISABLED" => Some(Self::Disabled),
+            "AUTHENTICATION" => Some(Self::Authentication),
+            "INTEGRITY" => Some(Self::Integrity),
+            "PRIVACY" => Some(Self::Privacy),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for HdfsDataTransferProtection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for HdfsDataTransferProtection {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a HdfsDataTransferProtection value")))
+    }
+}
+
+impl IntoValue for HdfsDataTransferProtection {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HdfsNameNode {
+    pub hostname: String,
+    pub port: i32,
+}
+
+impl FromValue for HdfsNameNode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            hostname: r.required("Hostname", <String as FromValue>::from_value)?,
+            port: r.required("Port", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for HdfsNameNode {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Hostname", (<String as IntoValue>::into_value)(self.hostname));
+        w.set("Port", (<i32 as IntoValue>::into_value)(self.port));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum HdfsRpcProtection {
+    #[default]
+    /// `DISABLED`
+    Disabled,
+    /// `AUTHENTICATION`
+    Authentication,
+    /// `INTEGRITY`
+    Integrity,
+    /// `PRIVACY`
+    Privacy,
+}
+
+impl HdfsRpcProtection {
+    pub const ALL: &'static [Self] = &[Self::Disabled, Self::Authentication, Self::Integrity, Self::Privacy];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Disabled => "DISABLED",
+            Self::Authentication => "AUTHENTICATION",
+            Self::Integrity => "INTEGRITY",
+            Self::Privacy => "PRIVACY",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "DISABLED" => Some(Self::Disabled),
+            "AUTHENTICATION" => Some(Self::Authentication),
+            "INTEGRITY" => Some(Self::Integrity),
+            "PRIVACY" => Some(Self::Privacy),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for HdfsRpcProtection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for HdfsRpcProtection {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a HdfsRpcProtection value")))
+    }
+}
+
+impl IntoValue for HdfsRpcProtection {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
     }
@@ -7107,6 +10560,111 @@ impl IntoValue for ObjectMetadata {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectStorageExternalIdentityConfig {
+    pub google_oidc: Option<GoogleOidcConfig>,
+}
+
+impl FromValue for ObjectStorageExternalIdentityConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            google_oidc: r.optional("GoogleOidc", <GoogleOidcConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ObjectStorageExternalIdentityConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "GoogleOidc",
+            self.google_oidc,
+            <GoogleOidcConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectStorageFederatedIdentityConfig {
+    pub aws_iam_role: Option<String>,
+    pub external_identity: Option<ObjectStorageExternalIdentityConfig>,
+}
+
+impl FromValue for ObjectStorageFederatedIdentityConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            aws_iam_role: r.optional("AwsIamRole", <String as FromValue>::from_value)?,
+            external_identity: r.optional(
+                "ExternalIdentity",
+                <ObjectStorageExternalIdentityConfig as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for ObjectStorageFederatedIdentityConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AwsIamRole", self.aws_iam_role, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ExternalIdentity",
+            self.external_identity,
+            <ObjectStorageExternalIdentityConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ObjectStorageServerProtocol {
+    #[default]
+    /// `HTTPS`
+    Https,
+    /// `HTTP`
+    Http,
+}
+
+impl ObjectStorageServerProtocol {
+    pub const ALL: &'static [Self] = &[Self::Https, Self::Http];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Https => "HTTPS",
+            Self::Http => "HTTP",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "HTTPS" => Some(Self::Https),
+            "HTTP" => Some(Self::Http),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectStorageServerProtocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ObjectStorageServerProtocol {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a ObjectStorageServerProtocol value")))
+    }
+}
+
+impl IntoValue for ObjectStorageServerProtocol {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum ObjectTags {
     #[default]
@@ -7709,6 +11267,42 @@ impl IntoValue for PrivateLinkConfig {
         w.set_opt("SecurityGroupArns", self.security_group_arns, |v: Vec<String>| {
             list_into(v, <String as IntoValue>::into_value)
         });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QopConfiguration {
+    pub rpc_protection: Option<HdfsRpcProtection>,
+    pub data_transfer_protection: Option<HdfsDataTransferProtection>,
+}
+
+impl FromValue for QopConfiguration {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            rpc_protection: r.optional("RpcProtection", <HdfsRpcProtection as FromValue>::from_value)?,
+            data_transfer_protection: r.optional(
+                "DataTransferProtection",
+                <HdfsDataTransferProtection as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for QopConfiguration {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "RpcProtection",
+            self.rpc_protection,
+            <HdfsRpcProtection as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "DataTransferProtection",
+            self.data_transfer_protection,
+            <HdfsDataTransferProtection as IntoValue>::into_value,
+        );
         w.finish()
     }
 }
@@ -9463,6 +13057,326 @@ impl IntoValue for UpdateLocationEfsResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationFsxLustreRequest {
+    pub location_arn: String,
+    pub subdirectory: Option<String>,
+}
+
+impl FromValue for UpdateLocationFsxLustreRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationFsxLustreRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationFsxLustreResponse {}
+
+impl FromValue for UpdateLocationFsxLustreResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationFsxLustreResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationFsxOntapRequest {
+    pub location_arn: String,
+    pub protocol: Option<FsxUpdateProtocol>,
+    pub subdirectory: Option<String>,
+}
+
+impl FromValue for UpdateLocationFsxOntapRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            protocol: r.optional("Protocol", <FsxUpdateProtocol as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationFsxOntapRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("Protocol", self.protocol, <FsxUpdateProtocol as IntoValue>::into_value);
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationFsxOntapResponse {}
+
+impl FromValue for UpdateLocationFsxOntapResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationFsxOntapResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationFsxOpenZfsRequest {
+    pub location_arn: String,
+    pub protocol: Option<FsxProtocol>,
+    pub subdirectory: Option<String>,
+}
+
+impl FromValue for UpdateLocationFsxOpenZfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            protocol: r.optional("Protocol", <FsxProtocol as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationFsxOpenZfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("Protocol", self.protocol, <FsxProtocol as IntoValue>::into_value);
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationFsxOpenZfsResponse {}
+
+impl FromValue for UpdateLocationFsxOpenZfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationFsxOpenZfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationFsxWindowsRequest {
+    pub location_arn: String,
+    pub subdirectory: Option<String>,
+    pub domain: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for UpdateLocationFsxWindowsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            domain: r.optional("Domain", <String as FromValue>::from_value)?,
+            user: r.optional("User", <String as FromValue>::from_value)?,
+            password: r.optional("Password", <String as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationFsxWindowsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt("Domain", self.domain, <String as IntoValue>::into_value);
+        w.set_opt("User", self.user, <String as IntoValue>::into_value);
+        w.set_opt("Password", self.password, <String as IntoValue>::into_value);
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationFsxWindowsResponse {}
+
+impl FromValue for UpdateLocationFsxWindowsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationFsxWindowsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationHdfsRequest {
+    pub location_arn: String,
+    pub subdirectory: Option<String>,
+    pub name_nodes: Option<Vec<HdfsNameNode>>,
+    pub block_size: Option<i32>,
+    pub replication_factor: Option<i32>,
+    pub kms_key_provider_uri: Option<String>,
+    pub qop_configuration: Option<QopConfiguration>,
+    pub authentication_type: Option<HdfsAuthenticationType>,
+    pub simple_user: Option<String>,
+    pub kerberos_principal: Option<String>,
+    pub kerberos_keytab: Option<Vec<u8>>,
+    pub kerberos_krb5_conf: Option<Vec<u8>>,
+    pub agent_arns: Option<Vec<String>>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for UpdateLocationHdfsRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            name_nodes: r.optional("NameNodes", |v: Value| {
+                list_from(v, <HdfsNameNode as FromValue>::from_value)
+            })?,
+            block_size: r.optional("BlockSize", <i32 as FromValue>::from_value)?,
+            replication_factor: r.optional("ReplicationFactor", <i32 as FromValue>::from_value)?,
+            kms_key_provider_uri: r.optional("KmsKeyProviderUri", <String as FromValue>::from_value)?,
+            qop_configuration: r.optional("QopConfiguration", <QopConfiguration as FromValue>::from_value)?,
+            authentication_type: r.optional("AuthenticationType", <HdfsAuthenticationType as FromValue>::from_value)?,
+            simple_user: r.optional("SimpleUser", <String as FromValue>::from_value)?,
+            kerberos_principal: r.optional("KerberosPrincipal", <String as FromValue>::from_value)?,
+            kerberos_keytab: r.optional("KerberosKeytab", <Vec<u8> as FromValue>::from_value)?,
+            kerberos_krb5_conf: r.optional("KerberosKrb5Conf", <Vec<u8> as FromValue>::from_value)?,
+            agent_arns: r.optional("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationHdfsRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt("NameNodes", self.name_nodes, |v: Vec<HdfsNameNode>| {
+            list_into(v, <HdfsNameNode as IntoValue>::into_value)
+        });
+        w.set_opt("BlockSize", self.block_size, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "ReplicationFactor",
+            self.replication_factor,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KmsKeyProviderUri",
+            self.kms_key_provider_uri,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "QopConfiguration",
+            self.qop_configuration,
+            <QopConfiguration as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "AuthenticationType",
+            self.authentication_type,
+            <HdfsAuthenticationType as IntoValue>::into_value,
+        );
+        w.set_opt("SimpleUser", self.simple_user, <String as IntoValue>::into_value);
+        w.set_opt(
+            "KerberosPrincipal",
+            self.kerberos_principal,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KerberosKeytab",
+            self.kerberos_keytab,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "KerberosKrb5Conf",
+            self.kerberos_krb5_conf,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.set_opt("AgentArns", self.agent_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationHdfsResponse {}
+
+impl FromValue for UpdateLocationHdfsResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationHdfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateLocationNfsRequest {
     pub location_arn: String,
     pub subdirectory: Option<String>,
@@ -9519,6 +13433,107 @@ impl FromValue for UpdateLocationNfsResponse {
 }
 
 impl IntoValue for UpdateLocationNfsResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationObjectStorageRequest {
+    pub location_arn: String,
+    pub server_port: Option<i32>,
+    pub server_protocol: Option<ObjectStorageServerProtocol>,
+    pub subdirectory: Option<String>,
+    pub server_hostname: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub federated_identity: Option<ObjectStorageFederatedIdentityConfig>,
+    pub agent_arns: Option<Vec<String>>,
+    pub server_certificate: Option<Vec<u8>>,
+    pub cmk_secret_config: Option<CmkSecretConfig>,
+    pub custom_secret_config: Option<CustomSecretConfig>,
+}
+
+impl FromValue for UpdateLocationObjectStorageRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            location_arn: r.required("LocationArn", <String as FromValue>::from_value)?,
+            server_port: r.optional("ServerPort", <i32 as FromValue>::from_value)?,
+            server_protocol: r.optional("ServerProtocol", <ObjectStorageServerProtocol as FromValue>::from_value)?,
+            subdirectory: r.optional("Subdirectory", <String as FromValue>::from_value)?,
+            server_hostname: r.optional("ServerHostname", <String as FromValue>::from_value)?,
+            access_key: r.optional("AccessKey", <String as FromValue>::from_value)?,
+            secret_key: r.optional("SecretKey", <String as FromValue>::from_value)?,
+            federated_identity: r.optional(
+                "FederatedIdentity",
+                <ObjectStorageFederatedIdentityConfig as FromValue>::from_value,
+            )?,
+            agent_arns: r.optional("AgentArns", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            server_certificate: r.optional("ServerCertificate", <Vec<u8> as FromValue>::from_value)?,
+            cmk_secret_config: r.optional("CmkSecretConfig", <CmkSecretConfig as FromValue>::from_value)?,
+            custom_secret_config: r.optional("CustomSecretConfig", <CustomSecretConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateLocationObjectStorageRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("LocationArn", (<String as IntoValue>::into_value)(self.location_arn));
+        w.set_opt("ServerPort", self.server_port, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "ServerProtocol",
+            self.server_protocol,
+            <ObjectStorageServerProtocol as IntoValue>::into_value,
+        );
+        w.set_opt("Subdirectory", self.subdirectory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ServerHostname",
+            self.server_hostname,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("AccessKey", self.access_key, <String as IntoValue>::into_value);
+        w.set_opt("SecretKey", self.secret_key, <String as IntoValue>::into_value);
+        w.set_opt(
+            "FederatedIdentity",
+            self.federated_identity,
+            <ObjectStorageFederatedIdentityConfig as IntoValue>::into_value,
+        );
+        w.set_opt("AgentArns", self.agent_arns, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "ServerCertificate",
+            self.server_certificate,
+            <Vec<u8> as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CmkSecretConfig",
+            self.cmk_secret_config,
+            <CmkSecretConfig as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "CustomSecretConfig",
+            self.custom_secret_config,
+            <CustomSecretConfig as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateLocationObjectStorageResponse {}
+
+impl FromValue for UpdateLocationObjectStorageResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {})
+    }
+}
+
+impl IntoValue for UpdateLocationObjectStorageResponse {
     fn into_value(self) -> Value {
         let mut w = StructWriter::new();
         w.finish()
@@ -9907,6 +13922,56 @@ pub trait DatasyncApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn create_location_fsx_lustre(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationFsxLustreRequest,
+    ) -> impl std::future::Future<Output = Result<CreateLocationFsxLustreResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationFsxLustre");
+        async move { Err(err) }
+    }
+
+    fn create_location_fsx_ontap(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationFsxOntapRequest,
+    ) -> impl std::future::Future<Output = Result<CreateLocationFsxOntapResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationFsxOntap");
+        async move { Err(err) }
+    }
+
+    fn create_location_fsx_open_zfs(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationFsxOpenZfsRequest,
+    ) -> impl std::future::Future<Output = Result<CreateLocationFsxOpenZfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationFsxOpenZfs");
+        async move { Err(err) }
+    }
+
+    fn create_location_fsx_windows(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationFsxWindowsRequest,
+    ) -> impl std::future::Future<Output = Result<CreateLocationFsxWindowsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationFsxWindows");
+        async move { Err(err) }
+    }
+
+    fn create_location_hdfs(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationHdfsRequest,
+    ) -> impl std::future::Future<Output = Result<CreateLocationHdfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationHdfs");
+        async move { Err(err) }
+    }
+
     fn create_location_nfs(
         &self,
         ctx: &RequestContext,
@@ -9914,6 +13979,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<CreateLocationNfsResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationNfs");
+        async move { Err(err) }
+    }
+
+    fn create_location_object_storage(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLocationObjectStorageRequest,
+    ) -> impl std::future::Future<Output = Result<CreateLocationObjectStorageResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateLocationObjectStorage");
         async move { Err(err) }
     }
 
@@ -9997,6 +14072,56 @@ pub trait DatasyncApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn describe_location_fsx_lustre(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationFsxLustreRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationFsxLustreResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationFsxLustre");
+        async move { Err(err) }
+    }
+
+    fn describe_location_fsx_ontap(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationFsxOntapRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationFsxOntapResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationFsxOntap");
+        async move { Err(err) }
+    }
+
+    fn describe_location_fsx_open_zfs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationFsxOpenZfsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationFsxOpenZfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationFsxOpenZfs");
+        async move { Err(err) }
+    }
+
+    fn describe_location_fsx_windows(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationFsxWindowsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationFsxWindowsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationFsxWindows");
+        async move { Err(err) }
+    }
+
+    fn describe_location_hdfs(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationHdfsRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationHdfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationHdfs");
+        async move { Err(err) }
+    }
+
     fn describe_location_nfs(
         &self,
         ctx: &RequestContext,
@@ -10004,6 +14129,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<DescribeLocationNfsResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationNfs");
+        async move { Err(err) }
+    }
+
+    fn describe_location_object_storage(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeLocationObjectStorageRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeLocationObjectStorageResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeLocationObjectStorage");
         async move { Err(err) }
     }
 
@@ -10147,6 +14282,56 @@ pub trait DatasyncApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn update_location_fsx_lustre(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationFsxLustreRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationFsxLustreResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationFsxLustre");
+        async move { Err(err) }
+    }
+
+    fn update_location_fsx_ontap(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationFsxOntapRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationFsxOntapResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationFsxOntap");
+        async move { Err(err) }
+    }
+
+    fn update_location_fsx_open_zfs(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationFsxOpenZfsRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationFsxOpenZfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationFsxOpenZfs");
+        async move { Err(err) }
+    }
+
+    fn update_location_fsx_windows(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationFsxWindowsRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationFsxWindowsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationFsxWindows");
+        async move { Err(err) }
+    }
+
+    fn update_location_hdfs(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationHdfsRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationHdfsResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationHdfs");
+        async move { Err(err) }
+    }
+
     fn update_location_nfs(
         &self,
         ctx: &RequestContext,
@@ -10154,6 +14339,16 @@ pub trait DatasyncApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<UpdateLocationNfsResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationNfs");
+        async move { Err(err) }
+    }
+
+    fn update_location_object_storage(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLocationObjectStorageRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateLocationObjectStorageResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateLocationObjectStorage");
         async move { Err(err) }
     }
 
@@ -10247,12 +14442,78 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "CreateLocationFsxLustre" => {
+                    let out = self
+                        .0
+                        .create_location_fsx_lustre(
+                            ctx,
+                            <CreateLocationFsxLustreRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateLocationFsxOntap" => {
+                    let out = self
+                        .0
+                        .create_location_fsx_ontap(
+                            ctx,
+                            <CreateLocationFsxOntapRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateLocationFsxOpenZfs" => {
+                    let out = self
+                        .0
+                        .create_location_fsx_open_zfs(
+                            ctx,
+                            <CreateLocationFsxOpenZfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateLocationFsxWindows" => {
+                    let out = self
+                        .0
+                        .create_location_fsx_windows(
+                            ctx,
+                            <CreateLocationFsxWindowsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateLocationHdfs" => {
+                    let out = self
+                        .0
+                        .create_location_hdfs(
+                            ctx,
+                            <CreateLocationHdfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "CreateLocationNfs" => {
                     let out = self
                         .0
                         .create_location_nfs(
                             ctx,
                             <CreateLocationNfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateLocationObjectStorage" => {
+                    let out = self
+                        .0
+                        .create_location_object_storage(
+                            ctx,
+                            <CreateLocationObjectStorageRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -10346,12 +14607,78 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "DescribeLocationFsxLustre" => {
+                    let out = self
+                        .0
+                        .describe_location_fsx_lustre(
+                            ctx,
+                            <DescribeLocationFsxLustreRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeLocationFsxOntap" => {
+                    let out = self
+                        .0
+                        .describe_location_fsx_ontap(
+                            ctx,
+                            <DescribeLocationFsxOntapRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeLocationFsxOpenZfs" => {
+                    let out = self
+                        .0
+                        .describe_location_fsx_open_zfs(
+                            ctx,
+                            <DescribeLocationFsxOpenZfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeLocationFsxWindows" => {
+                    let out = self
+                        .0
+                        .describe_location_fsx_windows(
+                            ctx,
+                            <DescribeLocationFsxWindowsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeLocationHdfs" => {
+                    let out = self
+                        .0
+                        .describe_location_hdfs(
+                            ctx,
+                            <DescribeLocationHdfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "DescribeLocationNfs" => {
                     let out = self
                         .0
                         .describe_location_nfs(
                             ctx,
                             <DescribeLocationNfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeLocationObjectStorage" => {
+                    let out = self
+                        .0
+                        .describe_location_object_storage(
+                            ctx,
+                            <DescribeLocationObjectStorageRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -10511,12 +14838,78 @@ impl<H: DatasyncApi> crate::Service for DatasyncService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "UpdateLocationFsxLustre" => {
+                    let out = self
+                        .0
+                        .update_location_fsx_lustre(
+                            ctx,
+                            <UpdateLocationFsxLustreRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateLocationFsxOntap" => {
+                    let out = self
+                        .0
+                        .update_location_fsx_ontap(
+                            ctx,
+                            <UpdateLocationFsxOntapRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateLocationFsxOpenZfs" => {
+                    let out = self
+                        .0
+                        .update_location_fsx_open_zfs(
+                            ctx,
+                            <UpdateLocationFsxOpenZfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateLocationFsxWindows" => {
+                    let out = self
+                        .0
+                        .update_location_fsx_windows(
+                            ctx,
+                            <UpdateLocationFsxWindowsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateLocationHdfs" => {
+                    let out = self
+                        .0
+                        .update_location_hdfs(
+                            ctx,
+                            <UpdateLocationHdfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "UpdateLocationNfs" => {
                     let out = self
                         .0
                         .update_location_nfs(
                             ctx,
                             <UpdateLocationNfsRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateLocationObjectStorage" => {
+                    let out = self
+                        .0
+                        .update_location_object_storage(
+                            ctx,
+                            <UpdateLocationObjectStorageRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;

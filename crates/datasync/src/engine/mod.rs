@@ -9,6 +9,7 @@
 //! so SUCCESS is never shown for data that is not there.
 
 mod posix;
+mod remote;
 mod sides;
 
 use std::collections::HashSet;
@@ -25,8 +26,21 @@ use sides::{Entry, Listing, Side};
 const PARALLEL_FILES: usize = 8;
 
 /// Where a location's entries are, now: a file location needs a share
-/// mapping its server and path, and an online agent when it names agents.
+/// mapping its server and path, and a location that names agents needs one
+/// of them online.
 fn side(ds: &DataSync, state: &State, l: &LocationRec) -> Result<Side, Failure> {
+    let agents = l.agents();
+    if !agents.is_empty() {
+        let online = agents.iter().any(|a| {
+            state
+                .agents
+                .get(a)
+                .is_some_and(|agent| ds.appliance_running(&agent.appliance))
+        });
+        if !online {
+            return Err(Failure("AgentOffline", format!("No agent of {} is online", l.uri())));
+        }
+    }
     match &l.kind {
         LocationKind::S3 {
             bucket, subdirectory, ..
@@ -34,18 +48,10 @@ fn side(ds: &DataSync, state: &State, l: &LocationRec) -> Result<Side, Failure> 
             bucket: bucket.clone(),
             prefix: subdirectory.clone(),
         }),
+        LocationKind::ObjectStorage(o) => remote::Remote::connect(o)
+            .map(Side::Remote)
+            .map_err(|d| Failure("InvalidLocation", format!("{}: {d}", l.uri()))),
         LocationKind::Files(f) => {
-            if !f.agents.is_empty() {
-                let online = f.agents.iter().any(|a| {
-                    state
-                        .agents
-                        .get(a)
-                        .is_some_and(|agent| ds.appliance_running(&agent.appliance))
-                });
-                if !online {
-                    return Err(Failure("AgentOffline", format!("No agent of {} is online", l.uri())));
-                }
-            }
             let root = world::resolve(state, f).ok_or_else(|| {
                 Failure(
                     "MountError",
@@ -166,7 +172,12 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
         )
     };
     // Filters see `/dir/file`; a directory is filtered by its own path.
-    let wanted = |rel: &str| filters::selected(&includes, &excludes, &format!("/{}", rel.trim_end_matches('/')));
+    // Where directories are only implied, they are not copied or compared.
+    let dirs_too = destination.keeps_dirs();
+    let wanted = |rel: &str| {
+        (dirs_too || !rel.ends_with('/'))
+            && filters::selected(&includes, &excludes, &format!("/{}", rel.trim_end_matches('/')))
+    };
     update(ds, arn, true, |e| e.status = "LAUNCHING".into()).await?;
 
     // PREPARING: what to copy and what to delete.
@@ -305,8 +316,9 @@ fn differs(s: &Entry, d: &Entry) -> bool {
                 || sp.uid != dp.uid
                 || sp.gid != dp.gid
         }
-        // Metadata only on one side: an S3 object written without it.
-        (Some(_), None) | (None, Some(_)) => true,
+        // Metadata only on one side: an S3 object written without it (a
+        // directory that object storage only implies has none to carry).
+        (Some(_), None) | (None, Some(_)) => s.kind != Kind::Dir,
         (None, None) => false,
     }
 }

@@ -1,6 +1,6 @@
 //! The two ends of a transfer, whatever they are: an S3 location (objects
-//! through the object layer) or a file location (a local directory that a
-//! `world share` maps). Listing, reading, writing and deleting entries by
+//! through the object layer), a file location (a local directory that a
+//! `world share` maps) or an object-storage location (`remote.rs`). Listing, reading, writing and deleting entries by
 //! their path relative to the location; directories end with `/`.
 
 use std::collections::BTreeMap;
@@ -16,6 +16,7 @@ use super::posix::{Kind, Posix};
 pub enum Side {
     S3 { bucket: String, prefix: String },
     Files { root: PathBuf },
+    Remote(super::remote::Remote),
 }
 
 /// One file, directory or symlink.
@@ -35,6 +36,12 @@ pub type Listing = BTreeMap<String, Entry>;
 pub type SideError = String;
 
 impl Side {
+    /// Whether directories exist there as entries of their own (on object
+    /// storage they are implied by keys).
+    pub fn keeps_dirs(&self) -> bool {
+        !matches!(self, Side::Remote(_))
+    }
+
     /// Every entry under the location.
     pub async fn list(&self, objects: &Objects) -> Result<Listing, SideError> {
         match self {
@@ -45,6 +52,7 @@ impl Side {
                     .await
                     .map_err(|e| e.to_string())?
             }
+            Side::Remote(r) => r.list().await,
         }
     }
 
@@ -76,6 +84,7 @@ impl Side {
                     .map_err(|err| format!("opening {}: {err}", path.display()))?;
                 Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024)))
             }
+            Side::Remote(r) => r.read(rel).await,
         }
     }
 
@@ -112,6 +121,7 @@ impl Side {
                 Ok(())
             }
             Side::Files { root } => write_file(root, rel, kind, body, posix).await,
+            Side::Remote(r) => r.write(rel, kind, body, posix).await,
         }
     }
 
@@ -153,6 +163,7 @@ impl Side {
                     _ => Ok(()),
                 }
             }
+            Side::Remote(r) => r.delete(rel, kind).await,
         }
     }
 
