@@ -5,13 +5,14 @@ use landbridge_api::datasync::*;
 use landbridge_api::{ApiError, RequestContext, Timestamp};
 
 use crate::model::{Counters, ExecutionRec, Phase};
-use crate::{DataSync, engine, errors, filters, new_id, now_ms, tags, tasks, views};
+use crate::{DataSync, engine, errors, filters, new_id, now_ms, reports, tags, tasks, views};
 
 pub async fn start(
     ds: &DataSync,
     ctx: &RequestContext,
     input: StartTaskExecutionRequest,
 ) -> Result<StartTaskExecutionResponse, ApiError> {
+    let report = reports::config(ds, input.task_report_config.as_ref()).await?;
     let mut state = ds.state().write().await;
     let task = tasks::find(&state, ctx, &input.task_arn)?.clone();
     let options = tasks::merge_options(&task.options, input.override_options.as_ref())?;
@@ -44,6 +45,10 @@ pub async fn start(
         total_ms: 0,
         error_code: None,
         error_detail: None,
+        launched_ms: None,
+        ended_ms: None,
+        report: report.or_else(|| task.report.clone()),
+        report_result: None,
     };
     ds.save("execution", &rec.account, &rec.region, &rec.arn, &rec).await?;
     let arn = rec.arn.clone();
@@ -104,6 +109,24 @@ pub async fn describe(
             error_detail: e.error_detail.clone(),
         }),
         task_mode: Some(TaskMode::Basic),
+        files_failed: Some(TaskExecutionFilesFailedDetail {
+            prepare: Some(c.failed.prepare),
+            transfer: Some(c.failed.transfer),
+            verify: Some(c.failed.verify),
+            delete: Some(c.failed.delete),
+        }),
+        files_listed: Some(TaskExecutionFilesListedDetail {
+            at_source: Some(c.listed_at_source),
+            at_destination_for_delete: Some(c.listed_at_destination),
+        }),
+        launch_time: e.launched_ms.map(Timestamp::from_millis),
+        end_time: e.ended_ms.map(Timestamp::from_millis),
+        task_report_config: e.report.as_ref().map(reports::view),
+        report_result: e.report_result.as_ref().map(|r| ReportResult {
+            status: PhaseStatus::parse(&r.status),
+            error_code: r.error_code.clone(),
+            error_detail: r.error_detail.clone(),
+        }),
         ..Default::default()
     })
 }

@@ -24,6 +24,8 @@ mod hdfs_location;
 mod locations;
 pub mod model;
 mod object_storage;
+mod reports;
+mod schedule;
 mod tags;
 mod tasks;
 mod views;

@@ -252,6 +252,43 @@ pub struct TaskRec {
     pub excludes: Vec<String>,
     #[serde(default)]
     pub tags: Tags,
+    #[serde(default)]
+    pub report: Option<ReportRec>,
+    #[serde(default)]
+    pub schedule: Option<ScheduleRec>,
+}
+
+/// TaskReportConfig: where and how much an execution reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRec {
+    pub bucket: String,
+    /// Normalised like an S3 location's subdirectory.
+    pub subdirectory: String,
+    pub role_arn: String,
+    /// `SUMMARY_ONLY` or `STANDARD`.
+    pub output_type: String,
+    /// `ERRORS_ONLY` or `SUCCESSES_AND_ERRORS`.
+    pub report_level: String,
+    /// Report levels by aspect (`Transferred`, `Verified`, `Deleted`,
+    /// `Skipped`) where they differ from `report_level`.
+    #[serde(default)]
+    pub overrides: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub object_version_ids: Option<String>,
+}
+
+/// A task's schedule: an AWS `rate(...)` or `cron(...)` expression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleRec {
+    pub expression: String,
+    /// `ENABLED` or `DISABLED`.
+    pub status: String,
+    pub status_updated_ms: i64,
+    /// Who disabled it: `USER`, or `SERVICE` after repeated failures.
+    #[serde(default)]
+    pub disabled_by: Option<String>,
+    #[serde(default)]
+    pub disabled_reason: Option<String>,
 }
 
 /// What an execution has counted so far.
@@ -266,7 +303,22 @@ pub struct Counters {
     pub files_verified: i64,
     pub files_skipped: i64,
     pub files_deleted: i64,
-    pub files_failed: i64,
+    /// Files that failed, by phase.
+    #[serde(default)]
+    pub failed: FailedCounts,
+    /// Entries found at the source, and at the destination when deleting.
+    #[serde(default)]
+    pub listed_at_source: i64,
+    #[serde(default)]
+    pub listed_at_destination: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FailedCounts {
+    pub prepare: i64,
+    pub transfer: i64,
+    pub verify: i64,
+    pub delete: i64,
 }
 
 /// One phase's outcome: `PENDING`, `SUCCESS` or `ERROR`, and how long it took.
@@ -307,6 +359,24 @@ pub struct ExecutionRec {
     pub transfer: Phase,
     pub verify: Phase,
     pub total_ms: i64,
+    pub error_code: Option<String>,
+    pub error_detail: Option<String>,
+    /// When it left the queue.
+    #[serde(default)]
+    pub launched_ms: Option<i64>,
+    #[serde(default)]
+    pub ended_ms: Option<i64>,
+    #[serde(default)]
+    pub report: Option<ReportRec>,
+    /// The report's own outcome, once written (or not).
+    #[serde(default)]
+    pub report_result: Option<ReportOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportOutcome {
+    /// `SUCCESS` or `ERROR`.
+    pub status: String,
     pub error_code: Option<String>,
     pub error_detail: Option<String>,
 }

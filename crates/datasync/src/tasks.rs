@@ -3,8 +3,38 @@
 use landbridge_api::datasync::*;
 use landbridge_api::{ApiError, RequestContext, Timestamp};
 
-use crate::model::{OptionsRec, TaskRec};
-use crate::{DataSync, errors, filters, locations, new_arn, now_ms, tags, views};
+use crate::model::{OptionsRec, ScheduleRec, TaskRec};
+use crate::schedule::Schedule;
+use crate::{DataSync, errors, filters, locations, new_arn, now_ms, reports, tags, views};
+
+/// A schedule as given, checked; `previous` keeps its status time when
+/// only the expression changes.
+fn schedule(given: &TaskSchedule, previous: Option<&ScheduleRec>) -> Result<ScheduleRec, ApiError> {
+    Schedule::parse(&given.schedule_expression).map_err(errors::invalid)?;
+    let status = given.status.map_or("ENABLED", |s| s.as_str()).to_string();
+    let unchanged = previous.filter(|p| p.status == status);
+    Ok(ScheduleRec {
+        expression: given.schedule_expression.clone(),
+        status_updated_ms: unchanged.map_or_else(now_ms, |p| p.status_updated_ms),
+        disabled_by: (status == "DISABLED").then(|| "USER".to_string()),
+        disabled_reason: None,
+        status,
+    })
+}
+
+fn schedule_view(s: &ScheduleRec) -> (TaskSchedule, TaskScheduleDetails) {
+    (
+        TaskSchedule {
+            schedule_expression: s.expression.clone(),
+            status: ScheduleStatus::parse(&s.status),
+        },
+        TaskScheduleDetails {
+            status_update_time: Some(Timestamp::from_millis(s.status_updated_ms)),
+            disabled_reason: s.disabled_reason.clone(),
+            disabled_by: s.disabled_by.as_deref().and_then(ScheduleDisabledBy::parse),
+        },
+    )
+}
 
 /// `options` over `base`: what is given replaces, the rest stays.
 pub fn merge_options(base: &OptionsRec, options: Option<&Options>) -> Result<OptionsRec, ApiError> {
@@ -98,6 +128,7 @@ pub async fn create(
     ctx: &RequestContext,
     input: CreateTaskRequest,
 ) -> Result<CreateTaskResponse, ApiError> {
+    let report = reports::config(ds, input.task_report_config.as_ref()).await?;
     let mut state = ds.state().write().await;
     locations::find(&state, ctx, &input.source_location_arn)?;
     locations::find(&state, ctx, &input.destination_location_arn)?;
@@ -116,6 +147,8 @@ pub async fn create(
         includes: filters::patterns(input.includes.as_deref())?,
         excludes: filters::patterns(input.excludes.as_deref())?,
         tags: tags::from_input(input.tags)?,
+        report,
+        schedule: input.schedule.as_ref().map(|s| schedule(s, None)).transpose()?,
     };
     ds.save("task", &rec.account, &rec.region, &rec.arn, &rec).await?;
     let arn = rec.arn.clone();
@@ -148,6 +181,9 @@ pub async fn describe(
         excludes: filter_view(&t.excludes),
         creation_time: Some(Timestamp::from_millis(t.created_ms)),
         task_mode: Some(TaskMode::Basic),
+        task_report_config: t.report.as_ref().map(reports::view),
+        schedule: t.schedule.as_ref().map(|s| schedule_view(s).0),
+        schedule_details: t.schedule.as_ref().map(|s| schedule_view(s).1),
         ..Default::default()
     })
 }
@@ -157,9 +193,21 @@ pub async fn update(
     ctx: &RequestContext,
     input: UpdateTaskRequest,
 ) -> Result<UpdateTaskResponse, ApiError> {
+    let report = reports::config(ds, input.task_report_config.as_ref()).await?;
     let mut state = ds.state().write().await;
     let mut t = find(&state, ctx, &input.task_arn)?.clone();
     t.options = merge_options(&t.options, input.options.as_ref())?;
+    if report.is_some() {
+        t.report = report;
+    }
+    if let Some(s) = &input.schedule {
+        // An empty expression removes the schedule.
+        t.schedule = if s.schedule_expression.is_empty() {
+            None
+        } else {
+            Some(schedule(s, t.schedule.as_ref())?)
+        };
+    }
     if input.name.is_some() {
         t.name = input.name;
     }

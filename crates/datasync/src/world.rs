@@ -107,8 +107,9 @@ impl DataSync {
     }
 
     /// Starts the stored appliances that were running when Landbridge
-    /// stopped, on their addresses and ports.
+    /// stopped, on their addresses and ports, and the task scheduler.
     pub async fn start_data_planes(&self) {
+        tokio::spawn(crate::schedule::run(self.clone()));
         for rec in self.appliances().await.into_iter().filter(|a| a.running) {
             let Ok(ip) = rec.address.parse::<Ipv4Addr>() else {
                 continue;

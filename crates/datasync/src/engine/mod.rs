@@ -10,6 +10,7 @@
 
 mod posix;
 mod remote;
+mod report;
 mod sides;
 
 use std::collections::HashSet;
@@ -17,9 +18,10 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use crate::model::{ExecutionRec, LocationKind, LocationRec, OptionsRec};
+use crate::model::{ExecutionRec, LocationKind, LocationRec, OptionsRec, ReportOutcome, ReportRec};
 use crate::{DataSync, State, filters, now_ms, world};
 use posix::Kind;
+use report::Aspect;
 use sides::{Entry, Listing, Side};
 
 /// Files copied at once within an execution.
@@ -76,6 +78,7 @@ pub fn end_in_error(e: &mut ExecutionRec, code: &str, detail: &str) {
     e.status = "ERROR".into();
     e.error_code = Some(code.to_string());
     e.error_detail = Some(detail.to_string());
+    e.ended_ms = Some(now_ms());
     e.total_ms = now_ms() - e.started_ms;
     for phase in [&mut e.prepare, &mut e.transfer, &mut e.verify] {
         if phase.status == "PENDING" {
@@ -86,7 +89,14 @@ pub fn end_in_error(e: &mut ExecutionRec, code: &str, detail: &str) {
 }
 
 pub async fn run(ds: DataSync, arn: String) {
-    let Some(task_arn) = ds.state().read().await.executions.get(&arn).map(|e| e.task_arn.clone()) else {
+    let Some((task_arn, config)) = ds
+        .state()
+        .read()
+        .await
+        .executions
+        .get(&arn)
+        .map(|e| (e.task_arn.clone(), e.report.clone()))
+    else {
         return;
     };
     let queue = ds.queue(&task_arn);
@@ -94,24 +104,82 @@ pub async fn run(ds: DataSync, arn: String) {
     if ds.cancel_requested(&arn) {
         return; // cancelled while queued: already ERROR
     }
-    let outcome = execute(&ds, &arn, &task_arn).await;
-    let mut state = ds.state().write().await;
-    let Some(e) = state.executions.get_mut(&arn) else {
-        return;
-    };
-    match outcome {
-        Ok(()) => {
-            e.status = "SUCCESS".into();
-            e.total_ms = now_ms() - e.started_ms;
+    let collector = report::Collector::new(config.as_ref());
+    let outcome = execute(&ds, &arn, &task_arn, &collector).await;
+    let ended = {
+        let mut state = ds.state().write().await;
+        let Some(e) = state.executions.get_mut(&arn) else {
+            return;
+        };
+        match outcome {
+            Ok(()) => {
+                e.status = "SUCCESS".into();
+                e.ended_ms = Some(now_ms());
+                e.total_ms = now_ms() - e.started_ms;
+            }
+            Err(Failure(code, detail)) => {
+                tracing::info!(execution = %arn, code, %detail, "DataSync execution failed");
+                end_in_error(e, code, &detail);
+            }
         }
-        Err(Failure(code, detail)) => {
-            tracing::info!(execution = %arn, code, %detail, "DataSync execution failed");
-            end_in_error(e, code, &detail);
+        e.clone()
+    };
+    let mut ended = ended;
+    if let Some(config) = &config {
+        ended.report_result = Some(write_report(&ds, config, &ended, &collector).await);
+        if let Some(e) = ds.state().write().await.executions.get_mut(&arn) {
+            e.report_result = ended.report_result.clone();
         }
     }
-    let e = e.clone();
+    let e = ended;
     if let Err(err) = ds.save("execution", &e.account, &e.region, &e.arn, &e).await {
         tracing::warn!(execution = %arn, error = %err.message, "could not store the execution's end");
+    }
+}
+
+/// Writes the execution's task report; its outcome is the ReportResult.
+async fn write_report(
+    ds: &DataSync,
+    config: &ReportRec,
+    e: &ExecutionRec,
+    collector: &report::Collector,
+) -> ReportOutcome {
+    let names = {
+        let state = ds.state().read().await;
+        let task = state.tasks.get(&e.task_arn);
+        let uri = |arn: Option<&String>| {
+            arn.and_then(|a| state.locations.get(a))
+                .map(|l| l.uri())
+                .unwrap_or_default()
+        };
+        let (source, destination) = task.map_or((None, None), |t| (Some(&t.source), Some(&t.destination)));
+        (
+            source.cloned().unwrap_or_default(),
+            uri(source),
+            destination.cloned().unwrap_or_default(),
+            uri(destination),
+        )
+    };
+    let names_ref = report::Names {
+        source_arn: &names.0,
+        source_uri: names.1,
+        destination_arn: &names.2,
+        destination_uri: names.3,
+    };
+    match report::write(ds.objects(), config, e, names_ref, collector).await {
+        Ok(()) => ReportOutcome {
+            status: "SUCCESS".into(),
+            error_code: None,
+            error_detail: None,
+        },
+        Err(detail) => {
+            tracing::warn!(execution = %e.arn, %detail, "could not write the task report");
+            ReportOutcome {
+                status: "ERROR".into(),
+                error_code: Some("ReportUploadFailed".into()),
+                error_detail: Some(detail),
+            }
+        }
     }
 }
 
@@ -143,7 +211,7 @@ async fn update(ds: &DataSync, arn: &str, store: bool, f: impl FnOnce(&mut Execu
     Ok(())
 }
 
-async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure> {
+async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Collector) -> Result<(), Failure> {
     let (source, destination, options, includes, excludes) = {
         let state = ds.state().read().await;
         let task = state
@@ -178,7 +246,11 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
         (dirs_too || !rel.ends_with('/'))
             && filters::selected(&includes, &excludes, &format!("/{}", rel.trim_end_matches('/')))
     };
-    update(ds, arn, true, |e| e.status = "LAUNCHING".into()).await?;
+    update(ds, arn, true, |e| {
+        e.status = "LAUNCHING".into();
+        e.launched_ms = Some(now_ms());
+    })
+    .await?;
 
     // PREPARING: what to copy and what to delete.
     let started = Instant::now();
@@ -202,6 +274,7 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
             copy.push(rel.clone());
         } else {
             skipped += 1;
+            report.note(Aspect::Skipped, rel, Some(entry), None);
         }
     }
     let delete: Vec<String> = if options.preserve_deleted_files == "REMOVE" {
@@ -225,6 +298,10 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
         e.counters.estimated_bytes = bytes as i64;
         e.counters.files_prepared = copy.len() as i64;
         e.counters.files_skipped = skipped;
+        e.counters.listed_at_source = src.len() as i64;
+        if options.preserve_deleted_files == "REMOVE" {
+            e.counters.listed_at_destination = dst.len() as i64;
+        }
         e.prepare.status = "SUCCESS".into();
         e.prepare.duration_ms = prepare_ms;
         e.status = "TRANSFERRING".into();
@@ -237,31 +314,55 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
     let started = Instant::now();
     let sent = std::sync::atomic::AtomicU64::new(0);
     let (dirs, files): (Vec<&String>, Vec<&String>) = copy.iter().partition(|rel| rel.ends_with('/'));
+    let failures = Failures::default();
+    let run = Run {
+        ds,
+        arn,
+        source: &source,
+        destination: &destination,
+        src: &src,
+        sent: &sent,
+        started,
+        report,
+        failures: &failures,
+    };
     for rel in &dirs {
-        transfer_one(ds, arn, &source, &destination, &src, rel, &sent, started).await?;
+        run.transfer_one(rel).await?;
     }
     // Owned paths: a stream of futures borrowing its items is not `Send`
     // for every lifetime, which `tokio::spawn` needs.
     let files: Vec<String> = files.into_iter().cloned().collect();
-    let (source_ref, destination_ref, src_ref, sent_ref) = (&source, &destination, &src, &sent);
-    let mut running =
-        futures::stream::iter(files)
-            .map(|rel| async move {
-                transfer_one(ds, arn, source_ref, destination_ref, src_ref, &rel, sent_ref, started).await
-            })
-            .buffer_unordered(PARALLEL_FILES);
+    let run_ref = &run;
+    let mut running = futures::stream::iter(files)
+        .map(|rel| async move { run_ref.transfer_one(&rel).await })
+        .buffer_unordered(PARALLEL_FILES);
     while let Some(done) = running.next().await {
         done?;
     }
     drop(running);
     for rel in &delete {
         stop_if_cancelled(ds, arn)?;
-        let kind = dst.get(rel).map_or(Kind::File, |e| e.kind);
-        destination
-            .delete(objects, rel, kind)
-            .await
-            .map_err(|d| Failure("TransferError", d))?;
-        update(ds, arn, false, |e| e.counters.files_deleted += 1).await?;
+        let entry = dst.get(rel);
+        let kind = entry.map_or(Kind::File, |e| e.kind);
+        match with_retries(|| destination.delete(objects, rel, kind)).await {
+            Ok(()) => {
+                report.note(Aspect::Deleted, rel, entry, None);
+                update(ds, arn, false, |e| e.counters.files_deleted += 1).await?;
+            }
+            Err(detail) => {
+                report.note(Aspect::Deleted, rel, entry, Some(("DeleteFailed", &detail)));
+                failures.add(&detail);
+                update(ds, arn, false, |e| e.counters.failed.delete += 1).await?;
+            }
+        }
+    }
+    if let Some((count, first)) = failures.summary() {
+        return Err(Failure(
+            "TransferError",
+            format!(
+                "{count} file(s) could not be transferred or deleted after {ATTEMPTS} attempts; the first: {first}"
+            ),
+        ));
     }
     for rel in dirs.iter().rev() {
         let posix = src.get(*rel).and_then(|e| e.posix);
@@ -280,7 +381,7 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str) -> Result<(), Failure
 
     // VERIFYING.
     let started = Instant::now();
-    let verified = verify(ds, arn, &options, &source, &destination, &copy, &wanted).await?;
+    let verified = verify(&run, &options, &copy, &wanted).await?;
     let verify_ms = started.elapsed().as_millis() as i64;
     update(ds, arn, true, |e| {
         e.counters.files_verified = verified;
@@ -323,49 +424,112 @@ fn differs(s: &Entry, d: &Entry) -> bool {
     }
 }
 
-/// Copies one entry and counts it.
-#[allow(clippy::too_many_arguments)]
-async fn transfer_one(
-    ds: &DataSync,
-    arn: &str,
-    source: &Side,
-    destination: &Side,
-    src: &Listing,
-    rel: &str,
-    sent: &std::sync::atomic::AtomicU64,
+/// Attempts per file before it counts as failed.
+const ATTEMPTS: u32 = 3;
+
+/// Runs `op` until it succeeds or has failed `ATTEMPTS` times, waiting a
+/// little longer after each failure: a share or endpoint that stumbles
+/// (a dropped connection, a busy server) gets another chance.
+async fn with_retries<F, Fut>(mut op: F) -> Result<(), String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let mut wait = Duration::from_millis(200);
+    let mut attempt = 1;
+    loop {
+        match op().await {
+            Ok(()) => return Ok(()),
+            Err(detail) if attempt >= ATTEMPTS => return Err(detail),
+            Err(detail) => {
+                tracing::debug!(attempt, %detail, "retrying after a failure");
+                tokio::time::sleep(wait).await;
+                wait *= 4;
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// Files that failed in the transfer phase, and the first one's detail.
+#[derive(Default)]
+struct Failures(std::sync::Mutex<(u64, Option<String>)>);
+
+impl Failures {
+    fn add(&self, detail: &str) {
+        let mut f = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f.0 += 1;
+        f.1.get_or_insert_with(|| detail.to_string());
+    }
+
+    fn summary(&self) -> Option<(u64, String)> {
+        let f = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f.1.clone().map(|first| (f.0, first))
+    }
+}
+
+/// What copying one entry needs to know.
+struct Run<'a> {
+    ds: &'a DataSync,
+    arn: &'a str,
+    source: &'a Side,
+    destination: &'a Side,
+    src: &'a Listing,
+    sent: &'a std::sync::atomic::AtomicU64,
     started: Instant,
-) -> Result<(), Failure> {
-    let Some(entry) = src.get(rel) else { return Ok(()) };
-    // Bytes are reserved before the copy and the copy waits until the rate
-    // allows them: with copies in parallel, waiting after each would let
-    // them all start at once.
-    let before = sent.fetch_add(entry.size, std::sync::atomic::Ordering::Relaxed);
-    throttle(ds, arn, before, started).await;
-    stop_if_cancelled(ds, arn)?;
-    let objects = ds.objects();
-    let both_s3 = matches!((source, destination), (Side::S3 { .. }, Side::S3 { .. }));
-    let body = if both_s3 {
-        Box::pin(futures::stream::empty()) as landbridge_objects::ByteStream
-    } else {
-        source
-            .read(objects, rel, entry)
+    report: &'a report::Collector,
+    failures: &'a Failures,
+}
+
+impl Run<'_> {
+    /// Copies one entry and counts it; a copy that keeps failing counts as
+    /// failed and the others go on. Only a cancel stops the phase here.
+    async fn transfer_one(&self, rel: &str) -> Result<(), Failure> {
+        let Some(entry) = self.src.get(rel) else { return Ok(()) };
+        let (ds, arn) = (self.ds, self.arn);
+        // Bytes are reserved before the copy and the copy waits until the
+        // rate allows them: with copies in parallel, waiting after each
+        // would let them all start at once.
+        let before = self.sent.fetch_add(entry.size, std::sync::atomic::Ordering::Relaxed);
+        throttle(ds, arn, before, self.started).await;
+        stop_if_cancelled(ds, arn)?;
+        match with_retries(|| self.copy(rel, entry)).await {
+            Ok(()) => {
+                self.report.note(Aspect::Transferred, rel, Some(entry), None);
+                update(ds, arn, false, |e| {
+                    e.counters.files_transferred += 1;
+                    e.counters.bytes_transferred += entry.size as i64;
+                    e.counters.bytes_written += entry.size as i64;
+                })
+                .await?;
+            }
+            Err(detail) => {
+                tracing::info!(execution = %arn, %detail, "a file could not be transferred");
+                self.report
+                    .note(Aspect::Transferred, rel, Some(entry), Some(("TransferFailed", &detail)));
+                self.failures.add(&detail);
+                update(ds, arn, false, |e| e.counters.failed.transfer += 1).await?;
+            }
+        }
+        // And the file's own bytes are paid for before the next phase.
+        throttle(ds, arn, before + entry.size, self.started).await;
+        Ok(())
+    }
+
+    async fn copy(&self, rel: &str, entry: &Entry) -> Result<(), String> {
+        let objects = self.ds.objects();
+        // Between two S3 locations the object layer copies inside itself.
+        let both_s3 = matches!((self.source, self.destination), (Side::S3 { .. }, Side::S3 { .. }));
+        let body = if both_s3 {
+            Box::pin(futures::stream::empty()) as landbridge_objects::ByteStream
+        } else {
+            self.source.read(objects, rel, entry).await?
+        };
+        let object = if both_s3 { entry.object.as_ref() } else { None };
+        self.destination
+            .write(objects, rel, entry.kind, body, entry.posix, object)
             .await
-            .map_err(|d| Failure("TransferError", d))?
-    };
-    let object = if both_s3 { entry.object.as_ref() } else { None };
-    destination
-        .write(objects, rel, entry.kind, body, entry.posix, object)
-        .await
-        .map_err(|d| Failure("TransferError", d))?;
-    update(ds, arn, false, |e| {
-        e.counters.files_transferred += 1;
-        e.counters.bytes_transferred += entry.size as i64;
-        e.counters.bytes_written += entry.size as i64;
-    })
-    .await?;
-    // And the file's own bytes are paid for before the next phase.
-    throttle(ds, arn, before + entry.size, started).await;
-    Ok(())
+    }
 }
 
 /// Compares the destination with the source: everything
@@ -373,14 +537,12 @@ async fn transfer_one(
 /// nothing (NONE); what the filters leave out is not compared. Kinds,
 /// sizes and content checksums must match.
 async fn verify(
-    ds: &DataSync,
-    arn: &str,
+    run: &Run<'_>,
     options: &OptionsRec,
-    source: &Side,
-    destination: &Side,
     copied: &[String],
     wanted: &impl Fn(&str) -> bool,
 ) -> Result<i64, Failure> {
+    let (ds, arn, source, destination, report) = (run.ds, run.arn, run.source, run.destination, run.report);
     if options.verify_mode == "NONE" {
         return Ok(0);
     }
@@ -397,18 +559,19 @@ async fn verify(
     };
     for rel in &keys {
         stop_if_cancelled(ds, arn)?;
+        let failed = |detail: String| {
+            report.note(
+                Aspect::Verified,
+                rel,
+                src.get(*rel),
+                Some(("VerificationFailed", &detail)),
+            );
+            Failure("VerificationFailed", detail)
+        };
         let (Some(s), Some(d)) = (src.get(*rel), dst.get(*rel)) else {
-            return Err(Failure(
-                "VerificationFailed",
-                format!("{rel} is missing at the destination"),
-            ));
+            return Err(failed(format!("{rel} is missing at the destination")));
         };
-        let mismatch = || {
-            Failure(
-                "VerificationFailed",
-                format!("{rel} differs between the source and the destination"),
-            )
-        };
+        let mismatch = || failed(format!("{rel} differs between the source and the destination"));
         if s.kind != d.kind || s.size != d.size {
             return Err(mismatch());
         }
@@ -425,6 +588,7 @@ async fn verify(
                 return Err(mismatch());
             }
         }
+        report.note(Aspect::Verified, rel, Some(s), None);
     }
     Ok(keys.len() as i64)
 }
