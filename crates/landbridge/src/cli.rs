@@ -33,6 +33,19 @@ pub enum Command {
     /// Run one BGP session with Landbridge's speaker and print its events
     /// as JSON lines, until interrupted.
     Bgp(BgpArgs),
+    /// DataSync helpers that speak the DataSync API of a running Landbridge.
+    Datasync {
+        #[command(subcommand)]
+        command: DatasyncCommand,
+        /// The running Landbridge.
+        #[arg(
+            long,
+            global = true,
+            env = "LANDBRIDGE_ENDPOINT",
+            default_value = "http://127.0.0.1:4566"
+        )]
+        endpoint: String,
+    },
     /// Events of the physical world that have no AWS API, sent to a
     /// running Landbridge.
     World {
@@ -56,6 +69,16 @@ pub enum Command {
         account: String,
         #[arg(long, global = true, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
         region: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasyncCommand {
+    /// Follow a task execution to its end with a progress bar (files,
+    /// bytes, rate, ETA); exits 1 if it ends in ERROR.
+    Watch {
+        /// `arn:aws:datasync:REGION:ACCOUNT:task/task-.../execution/exec-...`
+        execution_arn: String,
     },
 }
 

@@ -3,6 +3,9 @@
 
 mod bgp_cmd;
 mod cli;
+mod datasync_cmd;
+mod http_client;
+mod sigv4;
 mod state_cmd;
 mod world_cmd;
 
@@ -38,6 +41,9 @@ fn main() -> Result<()> {
             init_logging(&cli.serve.log_level)?;
             runtime.block_on(bgp_cmd::run(args))
         }
+        Some(Command::Datasync { command, endpoint }) => match command {
+            cli::DatasyncCommand::Watch { execution_arn } => datasync_cmd::watch(&endpoint, &execution_arn),
+        },
         Some(Command::World {
             command,
             endpoint,
