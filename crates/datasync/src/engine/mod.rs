@@ -8,24 +8,30 @@
 //! change; a restart ends an unfinished execution in ERROR (`DataSync::new`),
 //! so SUCCESS is never shown for data that is not there.
 
+mod join;
+mod plan;
 mod posix;
 mod remote;
 mod report;
 mod sides;
+mod walk;
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
 use crate::model::{ExecutionRec, LocationKind, LocationRec, OptionsRec, ReportOutcome, ReportRec};
 use crate::{DataSync, State, filters, now_ms, world};
+use join::Join;
 use posix::Kind;
 use report::Aspect;
-use sides::{Entry, Listing, Side};
+use sides::{Entry, Side};
 
 /// Files copied at once within an execution.
 const PARALLEL_FILES: usize = 8;
+
+/// Entries walked between updates of the live PREPARING counters.
+const PROGRESS_EVERY: i64 = 1000;
 
 /// Where a location's entries are, now: a file location needs a share
 /// mapping its server and path, and a location that names agents needs one
@@ -252,55 +258,75 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Coll
     })
     .await?;
 
-    // PREPARING: what to copy and what to delete.
+    // PREPARING: both sides walked together in key order; what to copy and
+    // what to delete goes into plans on disk.
     let started = Instant::now();
     update(ds, arn, true, |e| e.status = "PREPARING".into()).await?;
     let objects = ds.objects();
-    let src = source.list(objects).await.map_err(|d| Failure("InternalError", d))?;
-    let dst = destination
-        .list(objects)
+    let internal = |d: String| Failure("InternalError", d);
+    let mut copy = plan::Plan::new().map_err(internal)?;
+    let mut delete = plan::Plan::new().map_err(internal)?;
+    let remove = options.preserve_deleted_files == "REMOVE";
+    let mut join = Join::new(source.walk(objects), destination.walk(objects))
         .await
-        .map_err(|d| Failure("InternalError", d))?;
-    let mut copy: Vec<String> = Vec::new();
-    let mut skipped = 0;
-    for (rel, entry) in src.iter().filter(|(rel, _)| wanted(rel)) {
-        let copy_it = match dst.get(rel) {
-            None => true,
-            Some(_) if options.overwrite_mode == "NEVER" => false,
-            Some(_) if options.transfer_mode == "ALL" => true,
-            Some(d) => differs(entry, d),
-        };
-        if copy_it {
-            copy.push(rel.clone());
-        } else {
-            skipped += 1;
-            report.note(Aspect::Skipped, rel, Some(entry), None);
+        .map_err(internal)?;
+    let (mut skipped, mut bytes, mut at_source, mut at_destination) = (0i64, 0u64, 0i64, 0i64);
+    // A directory being deleted: what is under it goes with it.
+    let mut deleting: Option<String> = None;
+    while let Some((rel, s, d)) = join.next().await.map_err(internal)? {
+        at_destination += i64::from(d.is_some());
+        match (s, d) {
+            (Some(s), d) => {
+                at_source += 1;
+                if !wanted(&rel) {
+                    continue;
+                }
+                let copy_it = match &d {
+                    None => true,
+                    Some(_) if options.overwrite_mode == "NEVER" => false,
+                    Some(_) if options.transfer_mode == "ALL" => true,
+                    Some(d) => differs(&s, d),
+                };
+                if copy_it {
+                    bytes += s.size;
+                    copy.push(&rel, &s).await.map_err(internal)?;
+                } else {
+                    skipped += 1;
+                    report.note(Aspect::Skipped, &rel, Some(&s), None);
+                }
+            }
+            // What the filters leave out is left alone at the destination.
+            (None, Some(d)) if remove && wanted(&rel) => {
+                if deleting.as_ref().is_some_and(|dir| rel.starts_with(dir.as_str())) {
+                    continue;
+                }
+                if d.kind == Kind::Dir {
+                    deleting = Some(rel.clone());
+                }
+                delete.push(&rel, &d).await.map_err(internal)?;
+            }
+            _ => {}
+        }
+        if (at_source + at_destination) % PROGRESS_EVERY == 0 {
+            let (prepared, listed) = (copy.len as i64, at_source);
+            update(ds, arn, false, |e| {
+                e.counters.files_prepared = prepared;
+                e.counters.listed_at_source = listed;
+            })
+            .await?;
         }
     }
-    let delete: Vec<String> = if options.preserve_deleted_files == "REMOVE" {
-        // What the filters leave out is left alone at the destination too;
-        // inside a deleted directory only the directory is deleted.
-        let mut gone: Vec<String> = dst
-            .keys()
-            .filter(|k| !src.contains_key(*k) && wanted(k))
-            .cloned()
-            .collect();
-        let dirs: HashSet<String> = gone.iter().filter(|k| k.ends_with('/')).cloned().collect();
-        gone.retain(|k| !ancestors(k).any(|a| dirs.contains(a)));
-        gone
-    } else {
-        Vec::new()
-    };
-    let bytes: u64 = copy.iter().filter_map(|k| src.get(k)).map(|e| e.size).sum();
+    drop(join);
     let prepare_ms = started.elapsed().as_millis() as i64;
+    let planned = copy.len as i64;
     update(ds, arn, true, |e| {
-        e.counters.estimated_files = copy.len() as i64;
+        e.counters.estimated_files = planned;
         e.counters.estimated_bytes = bytes as i64;
-        e.counters.files_prepared = copy.len() as i64;
+        e.counters.files_prepared = planned;
         e.counters.files_skipped = skipped;
-        e.counters.listed_at_source = src.len() as i64;
-        if options.preserve_deleted_files == "REMOVE" {
-            e.counters.listed_at_destination = dst.len() as i64;
+        e.counters.listed_at_source = at_source;
+        if remove {
+            e.counters.listed_at_destination = at_destination;
         }
         e.prepare.status = "SUCCESS".into();
         e.prepare.duration_ms = prepare_ms;
@@ -308,49 +334,47 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Coll
     })
     .await?;
 
-    // TRANSFERRING: directories first (parents before children), then
-    // files and links in parallel, then deletions, then the directories'
-    // own metadata, which writing into them changed.
+    // TRANSFERRING: the plan's entries, several at once (a directory is
+    // created when it or anything in it is written), then deletions, then
+    // the directories' own metadata, which writing into them changed.
     let started = Instant::now();
     let sent = std::sync::atomic::AtomicU64::new(0);
-    let (dirs, files): (Vec<&String>, Vec<&String>) = copy.iter().partition(|rel| rel.ends_with('/'));
     let failures = Failures::default();
     let run = Run {
         ds,
         arn,
         source: &source,
         destination: &destination,
-        src: &src,
         sent: &sent,
         started,
         report,
         failures: &failures,
     };
-    for rel in &dirs {
-        run.transfer_one(rel).await?;
-    }
-    // Owned paths: a stream of futures borrowing its items is not `Send`
-    // for every lifetime, which `tokio::spawn` needs.
-    let files: Vec<String> = files.into_iter().cloned().collect();
     let run_ref = &run;
-    let mut running = futures::stream::iter(files)
-        .map(|rel| async move { run_ref.transfer_one(&rel).await })
+    let mut running = copy
+        .items()
+        .await
+        .map_err(internal)?
+        .map(|item| async move {
+            let item = item.map_err(|d| Failure("InternalError", d))?;
+            run_ref.transfer_one(&item.rel, &item.entry).await
+        })
         .buffer_unordered(PARALLEL_FILES);
     while let Some(done) = running.next().await {
         done?;
     }
     drop(running);
-    for rel in &delete {
+    let mut deletions = delete.items().await.map_err(internal)?;
+    while let Some(item) = deletions.next().await {
+        let plan::Item { rel, entry } = item.map_err(internal)?;
         stop_if_cancelled(ds, arn)?;
-        let entry = dst.get(rel);
-        let kind = entry.map_or(Kind::File, |e| e.kind);
-        match with_retries(|| destination.delete(objects, rel, kind)).await {
+        match with_retries(|| destination.delete(objects, &rel, entry.kind)).await {
             Ok(()) => {
-                report.note(Aspect::Deleted, rel, entry, None);
+                report.note(Aspect::Deleted, &rel, Some(&entry), None);
                 update(ds, arn, false, |e| e.counters.files_deleted += 1).await?;
             }
             Err(detail) => {
-                report.note(Aspect::Deleted, rel, entry, Some(("DeleteFailed", &detail)));
+                report.note(Aspect::Deleted, &rel, Some(&entry), Some(("DeleteFailed", &detail)));
                 failures.add(&detail);
                 update(ds, arn, false, |e| e.counters.failed.delete += 1).await?;
             }
@@ -364,12 +388,17 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Coll
             ),
         ));
     }
-    for rel in dirs.iter().rev() {
-        let posix = src.get(*rel).and_then(|e| e.posix);
-        destination
-            .finish_dir(rel, posix)
-            .await
-            .map_err(|d| Failure("TransferError", d))?;
+    // Setting a directory's metadata does not change its parent's, so the
+    // order does not matter once everything is written.
+    let mut dirs = copy.items().await.map_err(internal)?;
+    while let Some(item) = dirs.next().await {
+        let plan::Item { rel, entry } = item.map_err(internal)?;
+        if entry.kind == Kind::Dir {
+            destination
+                .finish_dir(&rel, entry.posix)
+                .await
+                .map_err(|d| Failure("TransferError", d))?;
+        }
     }
     let transfer_ms = started.elapsed().as_millis() as i64;
     update(ds, arn, true, |e| {
@@ -381,7 +410,7 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Coll
 
     // VERIFYING.
     let started = Instant::now();
-    let verified = verify(&run, &options, &copy, &wanted).await?;
+    let verified = verify(&run, &options, &mut copy, &wanted).await?;
     let verify_ms = started.elapsed().as_millis() as i64;
     update(ds, arn, true, |e| {
         e.counters.files_verified = verified;
@@ -389,12 +418,6 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Coll
         e.verify.duration_ms = verify_ms;
     })
     .await
-}
-
-/// Each directory above `rel` (`a/b/c` → `a/b/`, `a/`).
-fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
-    let trimmed = rel.trim_end_matches('/');
-    trimmed.match_indices('/').map(move |(i, _)| &trimmed[..=i])
 }
 
 /// Whether the destination's entry needs the source's copied over it, as
@@ -474,7 +497,6 @@ struct Run<'a> {
     arn: &'a str,
     source: &'a Side,
     destination: &'a Side,
-    src: &'a Listing,
     sent: &'a std::sync::atomic::AtomicU64,
     started: Instant,
     report: &'a report::Collector,
@@ -484,8 +506,7 @@ struct Run<'a> {
 impl Run<'_> {
     /// Copies one entry and counts it; a copy that keeps failing counts as
     /// failed and the others go on. Only a cancel stops the phase here.
-    async fn transfer_one(&self, rel: &str) -> Result<(), Failure> {
-        let Some(entry) = self.src.get(rel) else { return Ok(()) };
+    async fn transfer_one(&self, rel: &str, entry: &Entry) -> Result<(), Failure> {
         let (ds, arn) = (self.ds, self.arn);
         // Bytes are reserved before the copy and the copy waits until the
         // rate allows them: with copies in parallel, waiting after each
@@ -539,7 +560,7 @@ impl Run<'_> {
 async fn verify(
     run: &Run<'_>,
     options: &OptionsRec,
-    copied: &[String],
+    copied: &mut plan::Plan,
     wanted: &impl Fn(&str) -> bool,
 ) -> Result<i64, Failure> {
     let (ds, arn, source, destination, report) = (run.ds, run.arn, run.source, run.destination, run.report);
@@ -547,28 +568,42 @@ async fn verify(
         return Ok(0);
     }
     let objects = ds.objects();
-    let src = source.list(objects).await.map_err(|d| Failure("InternalError", d))?;
-    let dst = destination
-        .list(objects)
-        .await
-        .map_err(|d| Failure("InternalError", d))?;
-    let keys: Vec<&String> = if options.verify_mode == "ONLY_FILES_TRANSFERRED" {
-        copied.iter().collect()
+    let internal = |d: String| Failure("InternalError", d);
+    // ONLY_FILES_TRANSFERRED follows the plan, in the same key order.
+    let mut planned = if options.verify_mode == "ONLY_FILES_TRANSFERRED" {
+        Some(copied.items().await.map_err(internal)?)
     } else {
-        src.keys().filter(|k| wanted(k)).collect()
+        None
     };
-    for rel in &keys {
+    let mut next_planned = match planned.as_mut() {
+        Some(p) => p.next().await.transpose().map_err(internal)?.map(|i| i.rel),
+        None => None,
+    };
+    let mut join = Join::new(source.walk(objects), destination.walk(objects))
+        .await
+        .map_err(internal)?;
+    let mut verified = 0;
+    while let Some((rel, s, d)) = join.next().await.map_err(internal)? {
+        // What only the destination has is not compared.
+        let Some(s) = s else { continue };
+        let compare = match planned.as_mut() {
+            Some(p) => {
+                while next_planned.as_deref().is_some_and(|k| k < rel.as_str()) {
+                    next_planned = p.next().await.transpose().map_err(internal)?.map(|i| i.rel);
+                }
+                next_planned.as_deref() == Some(rel.as_str())
+            }
+            None => wanted(&rel),
+        };
+        if !compare {
+            continue;
+        }
         stop_if_cancelled(ds, arn)?;
         let failed = |detail: String| {
-            report.note(
-                Aspect::Verified,
-                rel,
-                src.get(*rel),
-                Some(("VerificationFailed", &detail)),
-            );
+            report.note(Aspect::Verified, &rel, Some(&s), Some(("VerificationFailed", &detail)));
             Failure("VerificationFailed", detail)
         };
-        let (Some(s), Some(d)) = (src.get(*rel), dst.get(*rel)) else {
+        let Some(d) = d else {
             return Err(failed(format!("{rel} is missing at the destination")));
         };
         let mismatch = || failed(format!("{rel} differs between the source and the destination"));
@@ -576,21 +611,16 @@ async fn verify(
             return Err(mismatch());
         }
         if s.kind != Kind::Dir {
-            let a = source
-                .checksum(objects, rel, s)
-                .await
-                .map_err(|d| Failure("InternalError", d))?;
-            let b = destination
-                .checksum(objects, rel, d)
-                .await
-                .map_err(|d| Failure("InternalError", d))?;
+            let a = source.checksum(objects, &rel, &s).await.map_err(internal)?;
+            let b = destination.checksum(objects, &rel, &d).await.map_err(internal)?;
             if a != b {
                 return Err(mismatch());
             }
         }
-        report.note(Aspect::Verified, rel, Some(s), None);
+        report.note(Aspect::Verified, &rel, Some(&s), None);
+        verified += 1;
     }
-    Ok(keys.len() as i64)
+    Ok(verified)
 }
 
 /// Holds the transfer to the execution's BytesPerSecond (-1: no limit),

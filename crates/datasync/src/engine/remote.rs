@@ -18,7 +18,8 @@ use landbridge_objects::object_store::{
 use landbridge_objects::{ByteStream, upload_to_s3};
 
 use super::posix::{Kind, Posix};
-use super::sides::{Entry, Listing, SideError};
+use super::sides::{Entry, SideError};
+use super::walk::{Walk, with_implied_dirs};
 use crate::model::ObjectStorageLocation;
 
 /// HEAD requests in flight while listing.
@@ -61,67 +62,57 @@ impl Remote {
         Path::parse(&key).map_err(|e| format!("{key}: {e}"))
     }
 
-    pub async fn list(&self) -> Result<Listing, SideError> {
+    /// Every object under the prefix in key order, with its metadata (one
+    /// HEAD each, several in flight, order kept) and the directories keys
+    /// imply.
+    pub fn walk(&self) -> Walk<'static> {
         let prefix = match self.prefix.trim_end_matches('/') {
             "" => None,
-            p => Some(Path::parse(p).map_err(|e| format!("{p}: {e}"))?),
+            p => match Path::parse(p) {
+                Ok(p) => Some(p),
+                Err(e) => return futures::stream::once(async move { Err(e.to_string()) }).boxed(),
+            },
         };
-        let listed: Vec<_> = self
-            .store
-            .list(prefix.as_ref())
-            .try_collect()
-            .await
-            .map_err(|e| format!("listing {}: {e}", self.prefix))?;
-        let store = &self.store;
-        let mut heads = futures::stream::iter(listed)
-            .map(|meta| async move {
-                let opts = GetOptions {
-                    head: true,
-                    ..Default::default()
-                };
-                let got = store
-                    .get_opts(&meta.location, opts)
-                    .await
-                    .map_err(|e| format!("reading {}: {e}", meta.location))?;
-                Ok::<_, SideError>((meta, user_metadata(&got.attributes)))
+        let store = self.store.clone();
+        let strip = self.prefix.clone();
+        let listed = self.store.list(prefix.as_ref());
+        let heads = listed
+            .map(move |meta| {
+                let store = store.clone();
+                let strip = strip.clone();
+                async move {
+                    let meta = meta.map_err(|e| format!("listing: {e}"))?;
+                    let opts = GetOptions {
+                        head: true,
+                        ..Default::default()
+                    };
+                    let got = store
+                        .get_opts(&meta.location, opts)
+                        .await
+                        .map_err(|e| format!("reading {}: {e}", meta.location))?;
+                    let posix = Posix::from_metadata(&user_metadata(&got.attributes));
+                    let kind = posix.map_or(Kind::File, |p| p.kind());
+                    let key = meta.location.as_ref();
+                    let rel = key.strip_prefix(&strip).unwrap_or(key);
+                    let rel = if kind == Kind::Dir {
+                        format!("{rel}/")
+                    } else {
+                        rel.to_string()
+                    };
+                    Ok((
+                        rel,
+                        Entry {
+                            kind,
+                            size: meta.size,
+                            posix,
+                            object: None,
+                        },
+                    ))
+                }
             })
-            .buffer_unordered(HEADS_IN_FLIGHT);
-        let mut out = Listing::new();
-        while let Some(head) = heads.next().await {
-            let (meta, metadata) = head?;
-            let key = meta.location.as_ref();
-            let Some(rel) = key.strip_prefix(&self.prefix).filter(|r| !r.is_empty()) else {
-                continue;
-            };
-            let posix = Posix::from_metadata(&metadata);
-            let kind = posix.map_or(Kind::File, |p| p.kind());
-            let rel = if kind == Kind::Dir {
-                format!("{rel}/")
-            } else {
-                rel.to_string()
-            };
-            // Each directory a key implies is an entry, without metadata,
-            // so that a copy to a file location creates it and a task that
-            // removes deleted files does not remove it.
-            for (i, _) in rel.trim_end_matches('/').match_indices('/') {
-                out.entry(format!("{}/", &rel[..i])).or_insert(Entry {
-                    kind: Kind::Dir,
-                    size: 0,
-                    posix: None,
-                    object: None,
-                });
-            }
-            out.insert(
-                rel,
-                Entry {
-                    kind,
-                    size: meta.size,
-                    posix,
-                    object: None,
-                },
-            );
-        }
-        Ok(out)
+            .buffered(HEADS_IN_FLIGHT)
+            .filter(|item| std::future::ready(!matches!(item, Ok((rel, _)) if rel.is_empty() || rel == "/")));
+        with_implied_dirs(heads.boxed())
     }
 
     pub async fn read(&self, rel: &str) -> Result<ByteStream, SideError> {

@@ -3,12 +3,11 @@
 //! `world share` maps) or an object-storage location (`remote.rs`). Listing, reading, writing and deleting entries by
 //! their path relative to the location; directories end with `/`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
-use landbridge_objects::{Attrs, ByteStream, ListQuery, ObjectRec, Objects, PutOptions};
+use landbridge_objects::{Attrs, ByteStream, ObjectRec, Objects, PutOptions};
 use md5::{Digest, Md5};
 
 use super::posix::{Kind, Posix};
@@ -20,7 +19,7 @@ pub enum Side {
 }
 
 /// One file, directory or symlink.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub kind: Kind,
     /// Bytes of content: a symlink's are its target path.
@@ -30,8 +29,6 @@ pub struct Entry {
     pub object: Option<ObjectRec>,
 }
 
-pub type Listing = BTreeMap<String, Entry>;
-
 /// An I/O failure, with what it was about.
 pub type SideError = String;
 
@@ -40,20 +37,6 @@ impl Side {
     /// storage they are implied by keys).
     pub fn keeps_dirs(&self) -> bool {
         !matches!(self, Side::Remote(_))
-    }
-
-    /// Every entry under the location.
-    pub async fn list(&self, objects: &Objects) -> Result<Listing, SideError> {
-        match self {
-            Side::S3 { bucket, prefix } => list_s3(objects, bucket, prefix).await,
-            Side::Files { root } => {
-                let root = root.clone();
-                tokio::task::spawn_blocking(move || list_files(&root))
-                    .await
-                    .map_err(|e| e.to_string())?
-            }
-            Side::Remote(r) => r.list().await,
-        }
     }
 
     /// An entry's content: a file's bytes, a symlink's target, nothing for a
@@ -182,99 +165,6 @@ impl Side {
         }
         Ok(md5.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
-}
-
-async fn list_s3(objects: &Objects, bucket: &str, prefix: &str) -> Result<Listing, SideError> {
-    let mut out = Listing::new();
-    let mut after = None;
-    loop {
-        let query = ListQuery {
-            prefix: prefix.to_string(),
-            delimiter: None,
-            after: after.clone(),
-            max_keys: 1000,
-        };
-        let page = objects
-            .list(bucket, &query)
-            .await
-            .map_err(|e| format!("listing s3://{bucket}/{prefix}: {e}"))?;
-        for o in page.objects {
-            let Some(rel) = o.key.strip_prefix(prefix).filter(|r| !r.is_empty()) else {
-                continue;
-            };
-            let posix = Posix::from_metadata(&o.metadata);
-            let kind = if rel.ends_with('/') {
-                Kind::Dir
-            } else {
-                posix.map_or(Kind::File, |p| p.kind())
-            };
-            out.insert(
-                rel.to_string(),
-                Entry {
-                    kind,
-                    size: o.size,
-                    posix,
-                    object: Some(o),
-                },
-            );
-        }
-        if !page.is_truncated {
-            return Ok(out);
-        }
-        after = page.last;
-    }
-}
-
-/// Walks `root` without following links. Names that are not UTF-8 have no
-/// S3 key and are left out; so are sockets, pipes and devices, which
-/// DataSync does not copy either.
-fn list_files(root: &Path) -> Result<Listing, SideError> {
-    let mut out = Listing::new();
-    if !root.exists() {
-        return Ok(out);
-    }
-    let mut pending = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, rel)) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| format!("reading {}: {e}", dir.display()))?;
-            let Ok(name) = entry.file_name().into_string() else {
-                tracing::warn!(dir = %dir.display(), "skipping a name that is not UTF-8");
-                continue;
-            };
-            let meta = entry
-                .path()
-                .symlink_metadata()
-                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
-            let posix = Posix::of(&meta);
-            let ft = meta.file_type();
-            let (kind, key) = if ft.is_dir() {
-                pending.push((entry.path(), format!("{rel}{name}/")));
-                (Kind::Dir, format!("{rel}{name}/"))
-            } else if ft.is_symlink() {
-                (Kind::Symlink, format!("{rel}{name}"))
-            } else if ft.is_file() {
-                (Kind::File, format!("{rel}{name}"))
-            } else {
-                continue;
-            };
-            let size = match kind {
-                Kind::Dir => 0,
-                Kind::Symlink => std::fs::read_link(entry.path()).map_or(0, |t| t.as_os_str().len() as u64),
-                Kind::File => meta.len(),
-            };
-            out.insert(
-                key,
-                Entry {
-                    kind,
-                    size,
-                    posix: Some(posix),
-                    object: None,
-                },
-            );
-        }
-    }
-    Ok(out)
 }
 
 async fn write_file(
