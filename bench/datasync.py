@@ -2,7 +2,10 @@
 by a DataSync task (NFS location over a `world share`, through an activated agent) and
 once by `rclone sync` (Debian's), in one run; times, ratios, and Landbridge's peak RSS.
 
-Trees: SMALL files of 4 KiB, and one file of BIG_MIB MiB. DataSync runs with
+Trees: SMALL files of 4 KiB, and one file of BIG_MIB MiB. Then, in a second Landbridge
+of its own, a tree of WIDE tiny files copied file location to file location: its peak
+RSS shows what the engine holds as a tree grows (the object layer keeps S3 records in
+memory, so an S3 side would measure that instead). DataSync runs with
 VerifyMode NONE: rclone checks each upload's MD5 against the ETag as it goes and does no
 second pass, so a full DataSync verification would time a different job (its time is
 printed too). rclone runs with its defaults (4 transfers) and --s3-upload-cutoff/
@@ -86,6 +89,49 @@ def datasync_copy(ds, s3, agent: str, tree: str, verify: str) -> float:
     return elapsed
 
 
+def make_wide(root: str, entries: int) -> None:
+    per_dir = 500
+    for d in range(max(1, entries // per_dir)):
+        os.makedirs(f"{root}/d{d:04}")
+        for i in range(per_dir):
+            with open(f"{root}/d{d:04}/f{i:03}", "wb") as f:
+                f.write(b"0123456789abcdef")
+
+
+def wide_copy(landbridge: str, work: str, entries: int) -> tuple[int, float, float]:
+    """Copies WIDE entries between two EFS locations; (files, seconds, peak RSS MiB)."""
+    make_wide(f"{work}/wide/src", entries)
+    os.makedirs(f"{work}/wide/dst")
+    server = start_landbridge(landbridge, work)
+    try:
+        port = server.port
+        ds = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1").client(
+            "datasync", endpoint_url=f"http://127.0.0.1:{port}"
+        )
+        fs = "fs-0be0c4000000000aa"
+        control(port, "POST", "/_landbridge/world/shares", {"server": fs, "export": "/", "localDir": f"{work}/wide"})
+        ec2 = {
+            "SubnetArn": "arn:aws:ec2:us-east-1:000000000000:subnet/subnet-1",
+            "SecurityGroupArns": ["arn:aws:ec2:us-east-1:000000000000:security-group/sg-1"],
+        }
+        loc = lambda sub: ds.create_location_efs(  # noqa: E731
+            EfsFilesystemArn=f"arn:aws:elasticfilesystem:us-east-1:000000000000:file-system/{fs}", Subdirectory=sub, Ec2Config=ec2
+        )["LocationArn"]
+        task = ds.create_task(SourceLocationArn=loc("/src"), DestinationLocationArn=loc("/dst"))["TaskArn"]
+        t0 = time.monotonic()
+        arn = ds.start_task_execution(TaskArn=task)["TaskExecutionArn"]
+        while time.monotonic() < t0 + 3600:
+            e = ds.describe_task_execution(TaskExecutionArn=arn)
+            if e["Status"] in ("SUCCESS", "ERROR"):
+                break
+            time.sleep(0.2)
+        if e["Status"] != "SUCCESS":
+            raise SystemExit(f"the wide copy ended {e['Status']}: {e.get('Result')}")
+        return e["FilesTransferred"], time.monotonic() - t0, peak_rss_mib(server.proc.pid)
+    finally:
+        server.stop()
+
+
 def rclone_copy(port: int, s3, root: str, tree: str) -> float:
     bucket = f"rc-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=bucket)
@@ -111,6 +157,7 @@ def main() -> None:
     p.add_argument("--landbridge", required=True)
     p.add_argument("--small", type=int, default=10_000)
     p.add_argument("--big-mib", type=int, default=2048)
+    p.add_argument("--wide", type=int, default=200_000)
     args = p.parse_args()
     work = tempfile.mkdtemp(prefix="landbridge-bench-ds-", dir="/var/tmp")
     os.environ["TMPDIR"] = work
@@ -145,6 +192,14 @@ def main() -> None:
             f"large file >= 1x: {'met' if big[2] / big[1] >= 1 else 'NOT met'} ({big[2] / big[1]:.2f}x); "
             f"peak RSS <= 200 MB: {'met' if rss * MIB <= 200e6 else 'NOT met'} ({rss * MIB / 1e6:.0f} MB)"
         )
+        server.stop()
+        server = None
+        if args.wide:
+            files, secs, wide_rss = wide_copy(args.landbridge, work, args.wide)
+            print(
+                f"Wide tree, EFS location -> EFS location: {files} entries in {secs:.1f} s "
+                f"(with full verification), peak RSS {wide_rss:.1f} MiB"
+            )
     finally:
         if server:
             server.stop()

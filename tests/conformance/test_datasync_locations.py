@@ -256,3 +256,32 @@ def test_object_storage_location_errors(ds, agent):
     assert loc in {l["LocationArn"] for l in typed}
     ds.delete_location(LocationArn=loc)
     assert failure(ds.describe_location_object_storage, LocationArn=loc)[0] == "InvalidRequestException"
+
+
+def test_updates_of_nfs_efs_and_openzfs_locations(ds, agent):
+    nfs = ds.create_location_nfs(ServerHostname="nas.example", Subdirectory="/a", OnPremConfig={"AgentArns": [agent]})["LocationArn"]
+    ds.update_location_nfs(LocationArn=nfs, ServerHostname="nas2.example", Subdirectory="/b", MountOptions={"Version": "NFS4_0"})
+    d = ds.describe_location_nfs(LocationArn=nfs)
+    assert (d["LocationUri"], d["MountOptions"], d["OnPremConfig"]) == (
+        "nfs://nas2.example/b/",
+        {"Version": "NFS4_0"},
+        {"AgentArns": [agent]},
+    )
+    assert failure(ds.update_location_nfs, LocationArn=nfs, Subdirectory="relative")[0] == "InvalidRequestException"
+
+    efs = ds.create_location_efs(
+        EfsFilesystemArn=f"arn:aws:elasticfilesystem:us-east-1:{ACCOUNT}:file-system/fs-0123456789abcdef0",
+        Ec2Config={"SubnetArn": f"arn:aws:ec2:us-east-1:{ACCOUNT}:subnet/subnet-1", "SecurityGroupArns": [SG]},
+    )["LocationArn"]
+    ds.update_location_efs(LocationArn=efs, Subdirectory="/projects", InTransitEncryption="TLS1_2")
+    d = ds.describe_location_efs(LocationArn=efs)
+    assert (d["LocationUri"], d["InTransitEncryption"]) == ("efs://us-east-1.fs-0123456789abcdef0/projects/", "TLS1_2")
+
+    zfs = ds.create_location_fsx_open_zfs(FsxFilesystemArn=FS_ARN, SecurityGroupArns=[SG], Protocol={"NFS": {}})["LocationArn"]
+    assert ds.describe_location_fsx_open_zfs(LocationArn=zfs)["LocationUri"] == f"fsxz://us-east-1.{FS}/fsx/"
+    ds.update_location_fsx_open_zfs(LocationArn=zfs, Subdirectory="/fsx/vol2", Protocol={"NFS": {"MountOptions": {"Version": "NFS3"}}})
+    d = ds.describe_location_fsx_open_zfs(LocationArn=zfs)
+    assert (d["LocationUri"], d["Protocol"]["NFS"]["MountOptions"]["Version"]) == (f"fsxz://us-east-1.{FS}/fsx/vol2/", "NFS3")
+    assert failure(ds.update_location_fsx_open_zfs, LocationArn=zfs, Subdirectory="/elsewhere")[0] == "InvalidRequestException"
+    # An update of another type's location.
+    assert failure(ds.update_location_fsx_open_zfs, LocationArn=nfs, Subdirectory="/fsx")[0] == "InvalidRequestException"
