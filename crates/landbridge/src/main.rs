@@ -131,7 +131,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let sts = landbridge_sts::Sts::new(store.clone(), &records);
     let s3 = landbridge_s3::S3::new(objects.clone(), &args.default_account, std::sync::Arc::new(sts.clone()))
         .service(args.enforce_sigv4.then_some(args.credential.as_slice()));
-    let registry = Registry::standard(store, records, lifecycle, objects, sts, args.fabric_pool)?;
+    let registry = Registry::standard(
+        store,
+        records,
+        lifecycle,
+        objects,
+        sts,
+        args.fabric_pool,
+        Some(dir.clone()),
+    )?;
     if let Some(ec2) = registry.ec2() {
         ec2.start_data_planes(landbridge_ec2::BgpSettings {
             port: args.bgp_port,
@@ -140,6 +148,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     if let Some(ds) = registry.datasync() {
         ds.start_data_planes().await;
+    }
+    if let Some(t) = registry.transfer() {
+        t.start_data_planes().await;
     }
     let state = Arc::new(AppState::new(
         Config {

@@ -50,6 +50,14 @@ pub async fn endpoints(State(state): State<Arc<AppState>>) -> Json<Value> {
             port: e.port,
         }));
     }
+    if let Some(t) = state.registry.transfer() {
+        list.extend(t.endpoints().into_iter().map(|e| crate::endpoints::Endpoint {
+            resource_id: e.server_id,
+            protocol: e.protocol.to_string(),
+            address: e.address,
+            port: e.port,
+        }));
+    }
     Json(json!({ "endpoints": list }))
 }
 

@@ -20,7 +20,6 @@ impl landbridge_api::snowball::SnowballApi for NotYetImplemented {}
 impl landbridge_api::ds::DsApi for NotYetImplemented {}
 impl landbridge_api::datasync::DatasyncApi for NotYetImplemented {}
 impl landbridge_api::fsx::FsxApi for NotYetImplemented {}
-impl landbridge_api::transfer::TransferApi for NotYetImplemented {}
 impl landbridge_api::logs::LogsApi for NotYetImplemented {}
 
 /// S3's buckets and objects, reset through the control API like any
@@ -50,6 +49,7 @@ pub struct Registry {
     /// EC2 itself, for the control API's routing questions.
     ec2: Option<landbridge_ec2::Ec2>,
     datasync: Option<landbridge_datasync::DataSync>,
+    transfer: Option<landbridge_transfer::Transfer>,
 }
 
 /// Why the services could not start.
@@ -74,11 +74,16 @@ impl Registry {
             identities,
             ec2: None,
             datasync: None,
+            transfer: None,
         }
     }
 
     pub fn datasync(&self) -> Option<&landbridge_datasync::DataSync> {
         self.datasync.as_ref()
+    }
+
+    pub fn transfer(&self) -> Option<&landbridge_transfer::Transfer> {
+        self.transfer.as_ref()
     }
 
     pub fn ec2(&self) -> Option<&landbridge_ec2::Ec2> {
@@ -99,6 +104,7 @@ impl Registry {
         objects: Objects,
         sts: landbridge_sts::Sts,
         fabric_pool: landbridge_ec2::cidr::Ipv4Cidr,
+        data_dir: Option<std::path::PathBuf>,
     ) -> Result<Self, LoadError> {
         use landbridge_api as api;
         // One loopback fabric for every service that binds addresses.
@@ -111,6 +117,17 @@ impl Registry {
                 service: "datasync",
                 reason,
             })?;
+        let transfer = landbridge_transfer::Transfer::new(
+            store.clone(),
+            &records,
+            objects.clone(),
+            fabric.clone(),
+            data_dir.map(|d| d.join("transfer-logs")),
+        )
+        .map_err(|reason| LoadError {
+            service: "transfer",
+            reason,
+        })?;
         let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle, fabric)
             .map_err(|reason| LoadError { service: "ec2", reason })?;
         let mut registry = Self::new(
@@ -125,12 +142,13 @@ impl Registry {
                 Arc::new(api::ds::DsService(NotYetImplemented)),
                 Arc::new(api::datasync::DatasyncService(datasync.clone())),
                 Arc::new(api::fsx::FsxService(NotYetImplemented)),
-                Arc::new(api::transfer::TransferService(NotYetImplemented)),
+                Arc::new(api::transfer::TransferService(transfer.clone())),
                 Arc::new(api::logs::LogsService(NotYetImplemented)),
             ],
             vec![
                 Arc::new(ec2.clone()),
                 Arc::new(datasync.clone()),
+                Arc::new(transfer.clone()),
                 Arc::new(ObjectsState(objects)),
                 Arc::new(sts.clone()),
             ],
@@ -138,6 +156,7 @@ impl Registry {
         );
         registry.ec2 = Some(ec2);
         registry.datasync = Some(datasync);
+        registry.transfer = Some(transfer);
         Ok(registry)
     }
 

@@ -17,7 +17,122 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     target_prefix: Some("TransferService"),
     json_version: Some("1.1"),
     xml_namespace: None,
-    operations: &[],
+    operations: &[
+        Operation {
+            name: "CreateServer",
+            input: Some(&S_CreateServerRequest),
+            output: Some(&S_CreateServerResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "CreateUser",
+            input: Some(&S_CreateUserRequest),
+            output: Some(&S_CreateUserResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteServer",
+            input: Some(&S_DeleteServerRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteSshPublicKey",
+            input: Some(&S_DeleteSshPublicKeyRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteUser",
+            input: Some(&S_DeleteUserRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeSecurityPolicy",
+            input: Some(&S_DescribeSecurityPolicyRequest),
+            output: Some(&S_DescribeSecurityPolicyResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeServer",
+            input: Some(&S_DescribeServerRequest),
+            output: Some(&S_DescribeServerResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeUser",
+            input: Some(&S_DescribeUserRequest),
+            output: Some(&S_DescribeUserResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ImportSshPublicKey",
+            input: Some(&S_ImportSshPublicKeyRequest),
+            output: Some(&S_ImportSshPublicKeyResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListSecurityPolicies",
+            input: Some(&S_ListSecurityPoliciesRequest),
+            output: Some(&S_ListSecurityPoliciesResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListServers",
+            input: Some(&S_ListServersRequest),
+            output: Some(&S_ListServersResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListTagsForResource",
+            input: Some(&S_ListTagsForResourceRequest),
+            output: Some(&S_ListTagsForResourceResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListUsers",
+            input: Some(&S_ListUsersRequest),
+            output: Some(&S_ListUsersResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "StartServer",
+            input: Some(&S_StartServerRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "StopServer",
+            input: Some(&S_StopServerRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "TagResource",
+            input: Some(&S_TagResourceRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UntagResource",
+            input: Some(&S_UntagResourceRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateServer",
+            input: Some(&S_UpdateServerRequest),
+            output: Some(&S_UpdateServerResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateUser",
+            input: Some(&S_UpdateUserRequest),
+            output: Some(&S_UpdateUserResponse),
+            result_wrapper: None,
+        },
+    ],
     all_operations: &[
         "CreateAccess",
         "CreateAgreement",
@@ -141,9 +256,5477 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     validation_error: "InvalidRequestException",
 };
 
+pub static S_AddressAllocationId: Shape = Shape {
+    name: "AddressAllocationId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_AddressAllocationIds: Shape = Shape {
+    name: "AddressAllocationIds",
+    kind: ShapeKind::List {
+        member: &S_AddressAllocationId,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Arn: Shape = Shape {
+    name: "Arn",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(20),
+            max: Some(1600),
+        },
+        pattern: Some("arn:\\S+"),
+    },
+};
+pub static S_As2Transport: Shape = Shape {
+    name: "As2Transport",
+    kind: ShapeKind::String {
+        enum_values: &["HTTP"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_As2Transports: Shape = Shape {
+    name: "As2Transports",
+    kind: ShapeKind::List {
+        member: &S_As2Transport,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(1),
+        },
+    },
+};
+pub static S_Certificate: Shape = Shape {
+    name: "Certificate",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(1600),
+        },
+        pattern: None,
+    },
+};
+pub static S_CommunicationMode: Shape = Shape {
+    name: "CommunicationMode",
+    kind: ShapeKind::String {
+        enum_values: &["CLIENT_TALK_FIRST", "SERVER_TALK_FIRST"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_CreateServerRequest: Shape = Shape {
+    name: "CreateServerRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Certificate",
+                shape: &S_Certificate,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Domain",
+                shape: &S_Domain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EndpointDetails",
+                shape: &S_EndpointDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EndpointType",
+                shape: &S_EndpointType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HostKey",
+                shape: &S_HostKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IdentityProviderDetails",
+                shape: &S_IdentityProviderDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IdentityProviderType",
+                shape: &S_IdentityProviderType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoggingRole",
+                shape: &S_NullableRole,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PostAuthenticationLoginBanner",
+                shape: &S_PostAuthenticationLoginBanner,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreAuthenticationLoginBanner",
+                shape: &S_PreAuthenticationLoginBanner,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocols",
+                shape: &S_Protocols,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ProtocolDetails",
+                shape: &S_ProtocolDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityPolicyName",
+                shape: &S_SecurityPolicyName,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_Tags,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "WorkflowDetails",
+                shape: &S_WorkflowDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StructuredLogDestinations",
+                shape: &S_StructuredLogDestinations,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3StorageOptions",
+                shape: &S_S3StorageOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpAddressType",
+                shape: &S_IpAddressType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HostKeyStorageType",
+                shape: &S_HostKeyStorageType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateServerResponse: Shape = Shape {
+    name: "CreateServerResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "ServerId",
+            shape: &S_ServerId,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_CreateUserRequest: Shape = Shape {
+    name: "CreateUserRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "HomeDirectory",
+                shape: &S_HomeDirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryType",
+                shape: &S_HomeDirectoryType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryMappings",
+                shape: &S_HomeDirectoryMappings,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Policy",
+                shape: &S_Policy,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PosixProfile",
+                shape: &S_PosixProfile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Role",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SshPublicKeyBody",
+                shape: &S_SshPublicKeyBody,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_Tags,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateUserResponse: Shape = Shape {
+    name: "CreateUserResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DateImported: Shape = Shape {
+    name: "DateImported",
+    kind: ShapeKind::Timestamp,
+};
+pub static S_DeleteServerRequest: Shape = Shape {
+    name: "DeleteServerRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "ServerId",
+            shape: &S_ServerId,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DeleteSshPublicKeyRequest: Shape = Shape {
+    name: "DeleteSshPublicKeyRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SshPublicKeyId",
+                shape: &S_SshPublicKeyId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DeleteUserRequest: Shape = Shape {
+    name: "DeleteUserRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeSecurityPolicyRequest: Shape = Shape {
+    name: "DescribeSecurityPolicyRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "SecurityPolicyName",
+            shape: &S_SecurityPolicyName,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeSecurityPolicyResponse: Shape = Shape {
+    name: "DescribeSecurityPolicyResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "SecurityPolicy",
+            shape: &S_DescribedSecurityPolicy,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeServerRequest: Shape = Shape {
+    name: "DescribeServerRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "ServerId",
+            shape: &S_ServerId,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeServerResponse: Shape = Shape {
+    name: "DescribeServerResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "Server",
+            shape: &S_DescribedServer,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_DescribeUserRequest: Shape = Shape {
+    name: "DescribeUserRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeUserResponse: Shape = Shape {
+    name: "DescribeUserResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "User",
+                shape: &S_DescribedUser,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribedSecurityPolicy: Shape = Shape {
+    name: "DescribedSecurityPolicy",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Fips",
+                shape: &S_Fips,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityPolicyName",
+                shape: &S_SecurityPolicyName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SshCiphers",
+                shape: &S_SecurityPolicyOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SshKexs",
+                shape: &S_SecurityPolicyOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SshMacs",
+                shape: &S_SecurityPolicyOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TlsCiphers",
+                shape: &S_SecurityPolicyOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SshHostKeyAlgorithms",
+                shape: &S_SecurityPolicyOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_SecurityPolicyResourceType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocols",
+                shape: &S_SecurityPolicyProtocols,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribedServer: Shape = Shape {
+    name: "DescribedServer",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Certificate",
+                shape: &S_Certificate,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ProtocolDetails",
+                shape: &S_ProtocolDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Domain",
+                shape: &S_Domain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EndpointDetails",
+                shape: &S_EndpointDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EndpointType",
+                shape: &S_EndpointType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HostKeyFingerprint",
+                shape: &S_HostKeyFingerprint,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IdentityProviderDetails",
+                shape: &S_IdentityProviderDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IdentityProviderType",
+                shape: &S_IdentityProviderType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoggingRole",
+                shape: &S_NullableRole,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PostAuthenticationLoginBanner",
+                shape: &S_PostAuthenticationLoginBanner,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreAuthenticationLoginBanner",
+                shape: &S_PreAuthenticationLoginBanner,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocols",
+                shape: &S_Protocols,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityPolicyName",
+                shape: &S_SecurityPolicyName,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_State,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_Tags,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UserCount",
+                shape: &S_UserCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "WorkflowDetails",
+                shape: &S_WorkflowDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StructuredLogDestinations",
+                shape: &S_StructuredLogDestinations,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3StorageOptions",
+                shape: &S_S3StorageOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "As2ServiceManagedEgressIpAddresses",
+                shape: &S_ServiceManagedEgressIpAddresses,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpAddressType",
+                shape: &S_IpAddressType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribedUser: Shape = Shape {
+    name: "DescribedUser",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HomeDirectory",
+                shape: &S_HomeDirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryMappings",
+                shape: &S_HomeDirectoryMappings,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryType",
+                shape: &S_HomeDirectoryType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Policy",
+                shape: &S_Policy,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PosixProfile",
+                shape: &S_PosixProfile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Role",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SshPublicKeys",
+                shape: &S_SshPublicKeys,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_Tags,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DirectoryId: Shape = Shape {
+    name: "DirectoryId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(12),
+            max: Some(12),
+        },
+        pattern: Some("d-[0-9a-f]{10}"),
+    },
+};
+pub static S_DirectoryListingOptimization: Shape = Shape {
+    name: "DirectoryListingOptimization",
+    kind: ShapeKind::String {
+        enum_values: &["ENABLED", "DISABLED"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Domain: Shape = Shape {
+    name: "Domain",
+    kind: ShapeKind::String {
+        enum_values: &["S3", "EFS"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_EndpointDetails: Shape = Shape {
+    name: "EndpointDetails",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "AddressAllocationIds",
+                shape: &S_AddressAllocationIds,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SubnetIds",
+                shape: &S_SubnetIds,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcEndpointId",
+                shape: &S_VpcEndpointId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "VpcId",
+                shape: &S_VpcId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityGroupIds",
+                shape: &S_SecurityGroupIds,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_EndpointType: Shape = Shape {
+    name: "EndpointType",
+    kind: ShapeKind::String {
+        enum_values: &["PUBLIC", "VPC", "VPC_ENDPOINT"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Fips: Shape = Shape {
+    name: "Fips",
+    kind: ShapeKind::Boolean,
+};
+pub static S_Function: Shape = Shape {
+    name: "Function",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(170),
+        },
+        pattern: Some("arn:[a-z-]+:lambda:.*"),
+    },
+};
+pub static S_HomeDirectory: Shape = Shape {
+    name: "HomeDirectory",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(1024),
+        },
+        pattern: Some("(|/.*)"),
+    },
+};
+pub static S_HomeDirectoryMapEntry: Shape = Shape {
+    name: "HomeDirectoryMapEntry",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Entry",
+                shape: &S_MapEntry,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Target",
+                shape: &S_MapTarget,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Type",
+                shape: &S_MapType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_HomeDirectoryMappings: Shape = Shape {
+    name: "HomeDirectoryMappings",
+    kind: ShapeKind::List {
+        member: &S_HomeDirectoryMapEntry,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(50000),
+        },
+    },
+};
+pub static S_HomeDirectoryType: Shape = Shape {
+    name: "HomeDirectoryType",
+    kind: ShapeKind::String {
+        enum_values: &["PATH", "LOGICAL"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_HostKey: Shape = Shape {
+    name: "HostKey",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(4096),
+        },
+        pattern: None,
+    },
+};
+pub static S_HostKeyFingerprint: Shape = Shape {
+    name: "HostKeyFingerprint",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_HostKeyStorageType: Shape = Shape {
+    name: "HostKeyStorageType",
+    kind: ShapeKind::String {
+        enum_values: &["SERVICE_MANAGED", "SECRETS_MANAGER"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_IdentityProviderDetails: Shape = Shape {
+    name: "IdentityProviderDetails",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Url",
+                shape: &S_Url,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "InvocationRole",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DirectoryId",
+                shape: &S_DirectoryId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Function",
+                shape: &S_Function,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SftpAuthenticationMethods",
+                shape: &S_SftpAuthenticationMethods,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_IdentityProviderType: Shape = Shape {
+    name: "IdentityProviderType",
+    kind: ShapeKind::String {
+        enum_values: &["SERVICE_MANAGED", "API_GATEWAY", "AWS_DIRECTORY_SERVICE", "AWS_LAMBDA"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ImportSshPublicKeyRequest: Shape = Shape {
+    name: "ImportSshPublicKeyRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SshPublicKeyBody",
+                shape: &S_SshPublicKeyBody,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ImportSshPublicKeyResponse: Shape = Shape {
+    name: "ImportSshPublicKeyResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SshPublicKeyId",
+                shape: &S_SshPublicKeyId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_IpAddressType: Shape = Shape {
+    name: "IpAddressType",
+    kind: ShapeKind::String {
+        enum_values: &["IPV4", "DUALSTACK"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ListSecurityPoliciesRequest: Shape = Shape {
+    name: "ListSecurityPoliciesRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListSecurityPoliciesResponse: Shape = Shape {
+    name: "ListSecurityPoliciesResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityPolicyNames",
+                shape: &S_SecurityPolicyNames,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListServersRequest: Shape = Shape {
+    name: "ListServersRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListServersResponse: Shape = Shape {
+    name: "ListServersResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Servers",
+                shape: &S_ListedServers,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListTagsForResourceRequest: Shape = Shape {
+    name: "ListTagsForResourceRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListTagsForResourceResponse: Shape = Shape {
+    name: "ListTagsForResourceResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_Tags,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListUsersRequest: Shape = Shape {
+    name: "ListUsersRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListUsersResponse: Shape = Shape {
+    name: "ListUsersResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Users",
+                shape: &S_ListedUsers,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListedServer: Shape = Shape {
+    name: "ListedServer",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Domain",
+                shape: &S_Domain,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IdentityProviderType",
+                shape: &S_IdentityProviderType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EndpointType",
+                shape: &S_EndpointType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoggingRole",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "State",
+                shape: &S_State,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UserCount",
+                shape: &S_UserCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListedServers: Shape = Shape {
+    name: "ListedServers",
+    kind: ShapeKind::List {
+        member: &S_ListedServer,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_ListedUser: Shape = Shape {
+    name: "ListedUser",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HomeDirectory",
+                shape: &S_HomeDirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryType",
+                shape: &S_HomeDirectoryType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Role",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SshPublicKeyCount",
+                shape: &S_SshPublicKeyCount,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListedUsers: Shape = Shape {
+    name: "ListedUsers",
+    kind: ShapeKind::List {
+        member: &S_ListedUser,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_MapEntry: Shape = Shape {
+    name: "MapEntry",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(1024),
+        },
+        pattern: Some("/.*"),
+    },
+};
+pub static S_MapTarget: Shape = Shape {
+    name: "MapTarget",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(1024),
+        },
+        pattern: Some("/.*"),
+    },
+};
+pub static S_MapType: Shape = Shape {
+    name: "MapType",
+    kind: ShapeKind::String {
+        enum_values: &["FILE", "DIRECTORY"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_MaxResults: Shape = Shape {
+    name: "MaxResults",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(1000),
+        },
+    },
+};
+pub static S_NextToken: Shape = Shape {
+    name: "NextToken",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(6144),
+        },
+        pattern: None,
+    },
+};
+pub static S_NullableRole: Shape = Shape {
+    name: "NullableRole",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(2048),
+        },
+        pattern: Some("(|arn:.*role/\\S+)"),
+    },
+};
+pub static S_OnPartialUploadWorkflowDetails: Shape = Shape {
+    name: "OnPartialUploadWorkflowDetails",
+    kind: ShapeKind::List {
+        member: &S_WorkflowDetail,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(1),
+        },
+    },
+};
+pub static S_OnUploadWorkflowDetails: Shape = Shape {
+    name: "OnUploadWorkflowDetails",
+    kind: ShapeKind::List {
+        member: &S_WorkflowDetail,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(1),
+        },
+    },
+};
+pub static S_PassiveIp: Shape = Shape {
+    name: "PassiveIp",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(15),
+        },
+        pattern: None,
+    },
+};
+pub static S_Policy: Shape = Shape {
+    name: "Policy",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(2048),
+        },
+        pattern: None,
+    },
+};
+pub static S_PosixId: Shape = Shape {
+    name: "PosixId",
+    kind: ShapeKind::Long {
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(4294967295),
+        },
+    },
+};
+pub static S_PosixProfile: Shape = Shape {
+    name: "PosixProfile",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Uid",
+                shape: &S_PosixId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Gid",
+                shape: &S_PosixId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SecondaryGids",
+                shape: &S_SecondaryGids,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_PostAuthenticationLoginBanner: Shape = Shape {
+    name: "PostAuthenticationLoginBanner",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(4096),
+        },
+        pattern: Some("[\\x09-\\x0D\\x20-\\x7E]*"),
+    },
+};
+pub static S_PreAuthenticationLoginBanner: Shape = Shape {
+    name: "PreAuthenticationLoginBanner",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(4096),
+        },
+        pattern: Some("[\\x09-\\x0D\\x20-\\x7E]*"),
+    },
+};
+pub static S_Protocol: Shape = Shape {
+    name: "Protocol",
+    kind: ShapeKind::String {
+        enum_values: &["SFTP", "FTP", "FTPS", "AS2"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ProtocolDetails: Shape = Shape {
+    name: "ProtocolDetails",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "PassiveIp",
+                shape: &S_PassiveIp,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "TlsSessionResumptionMode",
+                shape: &S_TlsSessionResumptionMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SetStatOption",
+                shape: &S_SetStatOption,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SftpPorts",
+                shape: &S_SftpPorts,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "As2Transports",
+                shape: &S_As2Transports,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ProxyConfig",
+                shape: &S_ProxyConfig,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_Protocols: Shape = Shape {
+    name: "Protocols",
+    kind: ShapeKind::List {
+        member: &S_Protocol,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(4),
+        },
+    },
+};
+pub static S_ProxyConfig: Shape = Shape {
+    name: "ProxyConfig",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "SftpMode",
+            shape: &S_ProxyMode,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_ProxyMode: Shape = Shape {
+    name: "ProxyMode",
+    kind: ShapeKind::String {
+        enum_values: &["NONE", "PROXY_PROTOCOL_V2_ENFORCED"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_Role: Shape = Shape {
+    name: "Role",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(20),
+            max: Some(2048),
+        },
+        pattern: Some("arn:.*role/\\S+"),
+    },
+};
+pub static S_S3StorageOptions: Shape = Shape {
+    name: "S3StorageOptions",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "DirectoryListingOptimization",
+            shape: &S_DirectoryListingOptimization,
+            location_name: None,
+            query_name: None,
+            required: false,
+        }],
+        union: false,
+    },
+};
+pub static S_SecondaryGids: Shape = Shape {
+    name: "SecondaryGids",
+    kind: ShapeKind::List {
+        member: &S_PosixId,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(16),
+        },
+    },
+};
+pub static S_SecurityGroupId: Shape = Shape {
+    name: "SecurityGroupId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(11),
+            max: Some(20),
+        },
+        pattern: Some("sg-[0-9a-f]{8,17}"),
+    },
+};
+pub static S_SecurityGroupIds: Shape = Shape {
+    name: "SecurityGroupIds",
+    kind: ShapeKind::List {
+        member: &S_SecurityGroupId,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SecurityPolicyName: Shape = Shape {
+    name: "SecurityPolicyName",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(100),
+        },
+        pattern: Some("Transfer[A-Za-z0-9]*SecurityPolicy-[A-Za-z0-9-]+"),
+    },
+};
+pub static S_SecurityPolicyNames: Shape = Shape {
+    name: "SecurityPolicyNames",
+    kind: ShapeKind::List {
+        member: &S_SecurityPolicyName,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SecurityPolicyOption: Shape = Shape {
+    name: "SecurityPolicyOption",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(50),
+        },
+        pattern: None,
+    },
+};
+pub static S_SecurityPolicyOptions: Shape = Shape {
+    name: "SecurityPolicyOptions",
+    kind: ShapeKind::List {
+        member: &S_SecurityPolicyOption,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SecurityPolicyProtocol: Shape = Shape {
+    name: "SecurityPolicyProtocol",
+    kind: ShapeKind::String {
+        enum_values: &["SFTP", "FTPS"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SecurityPolicyProtocols: Shape = Shape {
+    name: "SecurityPolicyProtocols",
+    kind: ShapeKind::List {
+        member: &S_SecurityPolicyProtocol,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(5),
+        },
+    },
+};
+pub static S_SecurityPolicyResourceType: Shape = Shape {
+    name: "SecurityPolicyResourceType",
+    kind: ShapeKind::String {
+        enum_values: &["SERVER", "CONNECTOR"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_ServerId: Shape = Shape {
+    name: "ServerId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(19),
+            max: Some(19),
+        },
+        pattern: Some("s-([0-9a-f]{17})"),
+    },
+};
+pub static S_ServiceManagedEgressIpAddress: Shape = Shape {
+    name: "ServiceManagedEgressIpAddress",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: Some("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}"),
+    },
+};
+pub static S_ServiceManagedEgressIpAddresses: Shape = Shape {
+    name: "ServiceManagedEgressIpAddresses",
+    kind: ShapeKind::List {
+        member: &S_ServiceManagedEgressIpAddress,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SetStatOption: Shape = Shape {
+    name: "SetStatOption",
+    kind: ShapeKind::String {
+        enum_values: &["DEFAULT", "ENABLE_NO_OP"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SftpAuthenticationMethods: Shape = Shape {
+    name: "SftpAuthenticationMethods",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "PASSWORD",
+            "PUBLIC_KEY",
+            "PUBLIC_KEY_OR_PASSWORD",
+            "PUBLIC_KEY_AND_PASSWORD",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SftpPort: Shape = Shape {
+    name: "SftpPort",
+    kind: ShapeKind::Integer {
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(65535),
+        },
+    },
+};
+pub static S_SftpPortWithOptions: Shape = Shape {
+    name: "SftpPortWithOptions",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "SftpPort",
+                shape: &S_SftpPort,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "CommunicationMode",
+                shape: &S_CommunicationMode,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_SftpPorts: Shape = Shape {
+    name: "SftpPorts",
+    kind: ShapeKind::List {
+        member: &S_SftpPortWithOptions,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(3),
+        },
+    },
+};
+pub static S_SshPublicKey: Shape = Shape {
+    name: "SshPublicKey",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "DateImported",
+                shape: &S_DateImported,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SshPublicKeyBody",
+                shape: &S_SshPublicKeyBody,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "SshPublicKeyId",
+                shape: &S_SshPublicKeyId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_SshPublicKeyBody: Shape = Shape {
+    name: "SshPublicKeyBody",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(2048),
+        },
+        pattern: Some(
+            "\\s*(ssh|ecdsa)-[a-z0-9-]+[ \\t]+(([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{1,3})?(={0,3})?)(\\s*|[ \\t]+[\\S \\t]*\\s*)",
+        ),
+    },
+};
+pub static S_SshPublicKeyCount: Shape = Shape {
+    name: "SshPublicKeyCount",
+    kind: ShapeKind::Integer {
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_SshPublicKeyId: Shape = Shape {
+    name: "SshPublicKeyId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(21),
+            max: Some(21),
+        },
+        pattern: Some("key-[0-9a-f]{17}"),
+    },
+};
+pub static S_SshPublicKeys: Shape = Shape {
+    name: "SshPublicKeys",
+    kind: ShapeKind::List {
+        member: &S_SshPublicKey,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(5),
+        },
+    },
+};
+pub static S_StartServerRequest: Shape = Shape {
+    name: "StartServerRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "ServerId",
+            shape: &S_ServerId,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_State: Shape = Shape {
+    name: "State",
+    kind: ShapeKind::String {
+        enum_values: &[
+            "OFFLINE",
+            "ONLINE",
+            "STARTING",
+            "STOPPING",
+            "START_FAILED",
+            "STOP_FAILED",
+        ],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_StopServerRequest: Shape = Shape {
+    name: "StopServerRequest",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "ServerId",
+            shape: &S_ServerId,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_StructuredLogDestinations: Shape = Shape {
+    name: "StructuredLogDestinations",
+    kind: ShapeKind::List {
+        member: &S_Arn,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(1),
+        },
+    },
+};
+pub static S_SubnetId: Shape = Shape {
+    name: "SubnetId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_SubnetIds: Shape = Shape {
+    name: "SubnetIds",
+    kind: ShapeKind::List {
+        member: &S_SubnetId,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_Tag: Shape = Shape {
+    name: "Tag",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Key",
+                shape: &S_TagKey,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Value",
+                shape: &S_TagValue,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TagKey: Shape = Shape {
+    name: "TagKey",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(128),
+        },
+        pattern: None,
+    },
+};
+pub static S_TagKeys: Shape = Shape {
+    name: "TagKeys",
+    kind: ShapeKind::List {
+        member: &S_TagKey,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(50),
+        },
+    },
+};
+pub static S_TagResourceRequest: Shape = Shape {
+    name: "TagResourceRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_Tags,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TagValue: Shape = Shape {
+    name: "TagValue",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(256),
+        },
+        pattern: None,
+    },
+};
+pub static S_Tags: Shape = Shape {
+    name: "Tags",
+    kind: ShapeKind::List {
+        member: &S_Tag,
+        member_name: None,
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(50),
+        },
+    },
+};
+pub static S_TlsSessionResumptionMode: Shape = Shape {
+    name: "TlsSessionResumptionMode",
+    kind: ShapeKind::String {
+        enum_values: &["DISABLED", "ENABLED", "ENFORCED"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_UntagResourceRequest: Shape = Shape {
+    name: "UntagResourceRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "TagKeys",
+                shape: &S_TagKeys,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateServerRequest: Shape = Shape {
+    name: "UpdateServerRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Certificate",
+                shape: &S_Certificate,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ProtocolDetails",
+                shape: &S_ProtocolDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EndpointDetails",
+                shape: &S_EndpointDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "EndpointType",
+                shape: &S_EndpointType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HostKey",
+                shape: &S_HostKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IdentityProviderDetails",
+                shape: &S_IdentityProviderDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "LoggingRole",
+                shape: &S_NullableRole,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PostAuthenticationLoginBanner",
+                shape: &S_PostAuthenticationLoginBanner,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PreAuthenticationLoginBanner",
+                shape: &S_PreAuthenticationLoginBanner,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Protocols",
+                shape: &S_Protocols,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecurityPolicyName",
+                shape: &S_SecurityPolicyName,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "WorkflowDetails",
+                shape: &S_WorkflowDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StructuredLogDestinations",
+                shape: &S_StructuredLogDestinations,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "S3StorageOptions",
+                shape: &S_S3StorageOptions,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IpAddressType",
+                shape: &S_IpAddressType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "IdentityProviderType",
+                shape: &S_IdentityProviderType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateServerResponse: Shape = Shape {
+    name: "UpdateServerResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "ServerId",
+            shape: &S_ServerId,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
+        union: false,
+    },
+};
+pub static S_UpdateUserRequest: Shape = Shape {
+    name: "UpdateUserRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "HomeDirectory",
+                shape: &S_HomeDirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryType",
+                shape: &S_HomeDirectoryType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryMappings",
+                shape: &S_HomeDirectoryMappings,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Policy",
+                shape: &S_Policy,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PosixProfile",
+                shape: &S_PosixProfile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Role",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateUserResponse: Shape = Shape {
+    name: "UpdateUserResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_Url: Shape = Shape {
+    name: "Url",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(255),
+        },
+        pattern: None,
+    },
+};
+pub static S_UserCount: Shape = Shape {
+    name: "UserCount",
+    kind: ShapeKind::Integer {
+        bounds: Bounds { min: None, max: None },
+    },
+};
+pub static S_UserName: Shape = Shape {
+    name: "UserName",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(3),
+            max: Some(100),
+        },
+        pattern: Some("[\\w][\\w@.-]{2,99}"),
+    },
+};
+pub static S_VpcEndpointId: Shape = Shape {
+    name: "VpcEndpointId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(22),
+            max: Some(22),
+        },
+        pattern: Some("vpce-[0-9a-f]{17}"),
+    },
+};
+pub static S_VpcId: Shape = Shape {
+    name: "VpcId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_WorkflowDetail: Shape = Shape {
+    name: "WorkflowDetail",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "WorkflowId",
+                shape: &S_WorkflowId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ExecutionRole",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_WorkflowDetails: Shape = Shape {
+    name: "WorkflowDetails",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "OnUpload",
+                shape: &S_OnUploadWorkflowDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "OnPartialUpload",
+                shape: &S_OnPartialUploadWorkflowDetails,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_WorkflowId: Shape = Shape {
+    name: "WorkflowId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(19),
+            max: Some(19),
+        },
+        pattern: Some("w-([a-z0-9]{17})"),
+    },
+};
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum As2Transport {
+    #[default]
+    /// `HTTP`
+    Http,
+}
+
+impl As2Transport {
+    pub const ALL: &'static [Self] = &[Self::Http];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Http => "HTTP",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "HTTP" => Some(Self::Http),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for As2Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for As2Transport {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a As2Transport value")))
+    }
+}
+
+impl IntoValue for As2Transport {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum CommunicationMode {
+    #[default]
+    /// `CLIENT_TALK_FIRST`
+    ClientTalkFirst,
+    /// `SERVER_TALK_FIRST`
+    ServerTalkFirst,
+}
+
+impl CommunicationMode {
+    pub const ALL: &'static [Self] = &[Self::ClientTalkFirst, Self::ServerTalkFirst];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientTalkFirst => "CLIENT_TALK_FIRST",
+            Self::ServerTalkFirst => "SERVER_TALK_FIRST",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "CLIENT_TALK_FIRST" => Some(Self::ClientTalkFirst),
+            "SERVER_TALK_FIRST" => Some(Self::ServerTalkFirst),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for CommunicationMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for CommunicationMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a CommunicationMode value")))
+    }
+}
+
+impl IntoValue for CommunicationMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateServerRequest {
+    pub certificate: Option<String>,
+    pub domain: Option<Domain>,
+    pub endpoint_details: Option<EndpointDetails>,
+    pub endpoint_type: Option<EndpointType>,
+    pub host_key: Option<String>,
+    pub identity_provider_details: Option<IdentityProviderDetails>,
+    pub identity_provider_type: Option<IdentityProviderType>,
+    pub logging_role: Option<String>,
+    pub post_authentication_login_banner: Option<String>,
+    pub pre_authentication_login_banner: Option<String>,
+    pub protocols: Option<Vec<ProtocolShape>>,
+    pub protocol_details: Option<ProtocolDetails>,
+    pub security_policy_name: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub workflow_details: Option<WorkflowDetails>,
+    pub structured_log_destinations: Option<Vec<String>>,
+    pub s3_storage_options: Option<S3StorageOptions>,
+    pub ip_address_type: Option<IpAddressType>,
+    pub host_key_storage_type: Option<HostKeyStorageType>,
+}
+
+impl FromValue for CreateServerRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            certificate: r.optional("Certificate", <String as FromValue>::from_value)?,
+            domain: r.optional("Domain", <Domain as FromValue>::from_value)?,
+            endpoint_details: r.optional("EndpointDetails", <EndpointDetails as FromValue>::from_value)?,
+            endpoint_type: r.optional("EndpointType", <EndpointType as FromValue>::from_value)?,
+            host_key: r.optional("HostKey", <String as FromValue>::from_value)?,
+            identity_provider_details: r.optional(
+                "IdentityProviderDetails",
+                <IdentityProviderDetails as FromValue>::from_value,
+            )?,
+            identity_provider_type: r
+                .optional("IdentityProviderType", <IdentityProviderType as FromValue>::from_value)?,
+            logging_role: r.optional("LoggingRole", <String as FromValue>::from_value)?,
+            post_authentication_login_banner: r
+                .optional("PostAuthenticationLoginBanner", <String as FromValue>::from_value)?,
+            pre_authentication_login_banner: r
+                .optional("PreAuthenticationLoginBanner", <String as FromValue>::from_value)?,
+            protocols: r.optional("Protocols", |v: Value| {
+                list_from(v, <ProtocolShape as FromValue>::from_value)
+            })?,
+            protocol_details: r.optional("ProtocolDetails", <ProtocolDetails as FromValue>::from_value)?,
+            security_policy_name: r.optional("SecurityPolicyName", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            workflow_details: r.optional("WorkflowDetails", <WorkflowDetails as FromValue>::from_value)?,
+            structured_log_destinations: r.optional("StructuredLogDestinations", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            s3_storage_options: r.optional("S3StorageOptions", <S3StorageOptions as FromValue>::from_value)?,
+            ip_address_type: r.optional("IpAddressType", <IpAddressType as FromValue>::from_value)?,
+            host_key_storage_type: r.optional("HostKeyStorageType", <HostKeyStorageType as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateServerRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Certificate", self.certificate, <String as IntoValue>::into_value);
+        w.set_opt("Domain", self.domain, <Domain as IntoValue>::into_value);
+        w.set_opt(
+            "EndpointDetails",
+            self.endpoint_details,
+            <EndpointDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EndpointType",
+            self.endpoint_type,
+            <EndpointType as IntoValue>::into_value,
+        );
+        w.set_opt("HostKey", self.host_key, <String as IntoValue>::into_value);
+        w.set_opt(
+            "IdentityProviderDetails",
+            self.identity_provider_details,
+            <IdentityProviderDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "IdentityProviderType",
+            self.identity_provider_type,
+            <IdentityProviderType as IntoValue>::into_value,
+        );
+        w.set_opt("LoggingRole", self.logging_role, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PostAuthenticationLoginBanner",
+            self.post_authentication_login_banner,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PreAuthenticationLoginBanner",
+            self.pre_authentication_login_banner,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Protocols", self.protocols, |v: Vec<ProtocolShape>| {
+            list_into(v, <ProtocolShape as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "ProtocolDetails",
+            self.protocol_details,
+            <ProtocolDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SecurityPolicyName",
+            self.security_policy_name,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "WorkflowDetails",
+            self.workflow_details,
+            <WorkflowDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "StructuredLogDestinations",
+            self.structured_log_destinations,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "S3StorageOptions",
+            self.s3_storage_options,
+            <S3StorageOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "IpAddressType",
+            self.ip_address_type,
+            <IpAddressType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "HostKeyStorageType",
+            self.host_key_storage_type,
+            <HostKeyStorageType as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateServerResponse {
+    pub server_id: String,
+}
+
+impl FromValue for CreateServerResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateServerResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateUserRequest {
+    pub home_directory: Option<String>,
+    pub home_directory_type: Option<HomeDirectoryType>,
+    pub home_directory_mappings: Option<Vec<HomeDirectoryMapEntry>>,
+    pub policy: Option<String>,
+    pub posix_profile: Option<PosixProfile>,
+    pub role: String,
+    pub server_id: String,
+    pub ssh_public_key_body: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub user_name: String,
+}
+
+impl FromValue for CreateUserRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            home_directory: r.optional("HomeDirectory", <String as FromValue>::from_value)?,
+            home_directory_type: r.optional("HomeDirectoryType", <HomeDirectoryType as FromValue>::from_value)?,
+            home_directory_mappings: r.optional("HomeDirectoryMappings", |v: Value| {
+                list_from(v, <HomeDirectoryMapEntry as FromValue>::from_value)
+            })?,
+            policy: r.optional("Policy", <String as FromValue>::from_value)?,
+            posix_profile: r.optional("PosixProfile", <PosixProfile as FromValue>::from_value)?,
+            role: r.required("Role", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            ssh_public_key_body: r.optional("SshPublicKeyBody", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateUserRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("HomeDirectory", self.home_directory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HomeDirectoryType",
+            self.home_directory_type,
+            <HomeDirectoryType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "HomeDirectoryMappings",
+            self.home_directory_mappings,
+            |v: Vec<HomeDirectoryMapEntry>| list_into(v, <HomeDirectoryMapEntry as IntoValue>::into_value),
+        );
+        w.set_opt("Policy", self.policy, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PosixProfile",
+            self.posix_profile,
+            <PosixProfile as IntoValue>::into_value,
+        );
+        w.set("Role", (<String as IntoValue>::into_value)(self.role));
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set_opt(
+            "SshPublicKeyBody",
+            self.ssh_public_key_body,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateUserResponse {
+    pub server_id: String,
+    pub user_name: String,
+}
+
+impl FromValue for CreateUserResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateUserResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteServerRequest {
+    pub server_id: String,
+}
+
+impl FromValue for DeleteServerRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteServerRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteSshPublicKeyRequest {
+    pub server_id: String,
+    pub ssh_public_key_id: String,
+    pub user_name: String,
+}
+
+impl FromValue for DeleteSshPublicKeyRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            ssh_public_key_id: r.required("SshPublicKeyId", <String as FromValue>::from_value)?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteSshPublicKeyRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set(
+            "SshPublicKeyId",
+            (<String as IntoValue>::into_value)(self.ssh_public_key_id),
+        );
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteUserRequest {
+    pub server_id: String,
+    pub user_name: String,
+}
+
+impl FromValue for DeleteUserRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteUserRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeSecurityPolicyRequest {
+    pub security_policy_name: String,
+}
+
+impl FromValue for DescribeSecurityPolicyRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            security_policy_name: r.required("SecurityPolicyName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeSecurityPolicyRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "SecurityPolicyName",
+            (<String as IntoValue>::into_value)(self.security_policy_name),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeSecurityPolicyResponse {
+    pub security_policy: DescribedSecurityPolicy,
+}
+
+impl FromValue for DescribeSecurityPolicyResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            security_policy: r.required("SecurityPolicy", <DescribedSecurityPolicy as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeSecurityPolicyResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "SecurityPolicy",
+            (<DescribedSecurityPolicy as IntoValue>::into_value)(self.security_policy),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeServerRequest {
+    pub server_id: String,
+}
+
+impl FromValue for DescribeServerRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeServerRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeServerResponse {
+    pub server: DescribedServer,
+}
+
+impl FromValue for DescribeServerResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server: r.required("Server", <DescribedServer as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeServerResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Server", (<DescribedServer as IntoValue>::into_value)(self.server));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeUserRequest {
+    pub server_id: String,
+    pub user_name: String,
+}
+
+impl FromValue for DescribeUserRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeUserRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeUserResponse {
+    pub server_id: String,
+    pub user: DescribedUser,
+}
+
+impl FromValue for DescribeUserResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            user: r.required("User", <DescribedUser as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeUserResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("User", (<DescribedUser as IntoValue>::into_value)(self.user));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribedSecurityPolicy {
+    pub fips: Option<bool>,
+    pub security_policy_name: String,
+    pub ssh_ciphers: Option<Vec<String>>,
+    pub ssh_kexs: Option<Vec<String>>,
+    pub ssh_macs: Option<Vec<String>>,
+    pub tls_ciphers: Option<Vec<String>>,
+    pub ssh_host_key_algorithms: Option<Vec<String>>,
+    pub r#type: Option<SecurityPolicyResourceType>,
+    pub protocols: Option<Vec<SecurityPolicyProtocol>>,
+}
+
+impl FromValue for DescribedSecurityPolicy {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            fips: r.optional("Fips", <bool as FromValue>::from_value)?,
+            security_policy_name: r.required("SecurityPolicyName", <String as FromValue>::from_value)?,
+            ssh_ciphers: r.optional("SshCiphers", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            ssh_kexs: r.optional("SshKexs", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            ssh_macs: r.optional("SshMacs", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            tls_ciphers: r.optional("TlsCiphers", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            ssh_host_key_algorithms: r.optional("SshHostKeyAlgorithms", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            r#type: r.optional("Type", <SecurityPolicyResourceType as FromValue>::from_value)?,
+            protocols: r.optional("Protocols", |v: Value| {
+                list_from(v, <SecurityPolicyProtocol as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for DescribedSecurityPolicy {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Fips", self.fips, <bool as IntoValue>::into_value);
+        w.set(
+            "SecurityPolicyName",
+            (<String as IntoValue>::into_value)(self.security_policy_name),
+        );
+        w.set_opt("SshCiphers", self.ssh_ciphers, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("SshKexs", self.ssh_kexs, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("SshMacs", self.ssh_macs, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("TlsCiphers", self.tls_ciphers, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "SshHostKeyAlgorithms",
+            self.ssh_host_key_algorithms,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "Type",
+            self.r#type,
+            <SecurityPolicyResourceType as IntoValue>::into_value,
+        );
+        w.set_opt("Protocols", self.protocols, |v: Vec<SecurityPolicyProtocol>| {
+            list_into(v, <SecurityPolicyProtocol as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribedServer {
+    pub arn: String,
+    pub certificate: Option<String>,
+    pub protocol_details: Option<ProtocolDetails>,
+    pub domain: Option<Domain>,
+    pub endpoint_details: Option<EndpointDetails>,
+    pub endpoint_type: Option<EndpointType>,
+    pub host_key_fingerprint: Option<String>,
+    pub identity_provider_details: Option<IdentityProviderDetails>,
+    pub identity_provider_type: Option<IdentityProviderType>,
+    pub logging_role: Option<String>,
+    pub post_authentication_login_banner: Option<String>,
+    pub pre_authentication_login_banner: Option<String>,
+    pub protocols: Option<Vec<ProtocolShape>>,
+    pub security_policy_name: Option<String>,
+    pub server_id: Option<String>,
+    pub state: Option<State>,
+    pub tags: Option<Vec<Tag>>,
+    pub user_count: Option<i32>,
+    pub workflow_details: Option<WorkflowDetails>,
+    pub structured_log_destinations: Option<Vec<String>>,
+    pub s3_storage_options: Option<S3StorageOptions>,
+    pub as2_service_managed_egress_ip_addresses: Option<Vec<String>>,
+    pub ip_address_type: Option<IpAddressType>,
+}
+
+impl FromValue for DescribedServer {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.required("Arn", <String as FromValue>::from_value)?,
+            certificate: r.optional("Certificate", <String as FromValue>::from_value)?,
+            protocol_details: r.optional("ProtocolDetails", <ProtocolDetails as FromValue>::from_value)?,
+            domain: r.optional("Domain", <Domain as FromValue>::from_value)?,
+            endpoint_details: r.optional("EndpointDetails", <EndpointDetails as FromValue>::from_value)?,
+            endpoint_type: r.optional("EndpointType", <EndpointType as FromValue>::from_value)?,
+            host_key_fingerprint: r.optional("HostKeyFingerprint", <String as FromValue>::from_value)?,
+            identity_provider_details: r.optional(
+                "IdentityProviderDetails",
+                <IdentityProviderDetails as FromValue>::from_value,
+            )?,
+            identity_provider_type: r
+                .optional("IdentityProviderType", <IdentityProviderType as FromValue>::from_value)?,
+            logging_role: r.optional("LoggingRole", <String as FromValue>::from_value)?,
+            post_authentication_login_banner: r
+                .optional("PostAuthenticationLoginBanner", <String as FromValue>::from_value)?,
+            pre_authentication_login_banner: r
+                .optional("PreAuthenticationLoginBanner", <String as FromValue>::from_value)?,
+            protocols: r.optional("Protocols", |v: Value| {
+                list_from(v, <ProtocolShape as FromValue>::from_value)
+            })?,
+            security_policy_name: r.optional("SecurityPolicyName", <String as FromValue>::from_value)?,
+            server_id: r.optional("ServerId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <State as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            user_count: r.optional("UserCount", <i32 as FromValue>::from_value)?,
+            workflow_details: r.optional("WorkflowDetails", <WorkflowDetails as FromValue>::from_value)?,
+            structured_log_destinations: r.optional("StructuredLogDestinations", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            s3_storage_options: r.optional("S3StorageOptions", <S3StorageOptions as FromValue>::from_value)?,
+            as2_service_managed_egress_ip_addresses: r.optional("As2ServiceManagedEgressIpAddresses", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            ip_address_type: r.optional("IpAddressType", <IpAddressType as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribedServer {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Arn", (<String as IntoValue>::into_value)(self.arn));
+        w.set_opt("Certificate", self.certificate, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ProtocolDetails",
+            self.protocol_details,
+            <ProtocolDetails as IntoValue>::into_value,
+        );
+        w.set_opt("Domain", self.domain, <Domain as IntoValue>::into_value);
+        w.set_opt(
+            "EndpointDetails",
+            self.endpoint_details,
+            <EndpointDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EndpointType",
+            self.endpoint_type,
+            <EndpointType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "HostKeyFingerprint",
+            self.host_key_fingerprint,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "IdentityProviderDetails",
+            self.identity_provider_details,
+            <IdentityProviderDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "IdentityProviderType",
+            self.identity_provider_type,
+            <IdentityProviderType as IntoValue>::into_value,
+        );
+        w.set_opt("LoggingRole", self.logging_role, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PostAuthenticationLoginBanner",
+            self.post_authentication_login_banner,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PreAuthenticationLoginBanner",
+            self.pre_authentication_login_banner,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Protocols", self.protocols, |v: Vec<ProtocolShape>| {
+            list_into(v, <ProtocolShape as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "SecurityPolicyName",
+            self.security_policy_name,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("ServerId", self.server_id, <String as IntoValue>::into_value);
+        w.set_opt("State", self.state, <State as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt("UserCount", self.user_count, <i32 as IntoValue>::into_value);
+        w.set_opt(
+            "WorkflowDetails",
+            self.workflow_details,
+            <WorkflowDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "StructuredLogDestinations",
+            self.structured_log_destinations,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "S3StorageOptions",
+            self.s3_storage_options,
+            <S3StorageOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "As2ServiceManagedEgressIpAddresses",
+            self.as2_service_managed_egress_ip_addresses,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "IpAddressType",
+            self.ip_address_type,
+            <IpAddressType as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribedUser {
+    pub arn: String,
+    pub home_directory: Option<String>,
+    pub home_directory_mappings: Option<Vec<HomeDirectoryMapEntry>>,
+    pub home_directory_type: Option<HomeDirectoryType>,
+    pub policy: Option<String>,
+    pub posix_profile: Option<PosixProfile>,
+    pub role: Option<String>,
+    pub ssh_public_keys: Option<Vec<SshPublicKey>>,
+    pub tags: Option<Vec<Tag>>,
+    pub user_name: Option<String>,
+}
+
+impl FromValue for DescribedUser {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.required("Arn", <String as FromValue>::from_value)?,
+            home_directory: r.optional("HomeDirectory", <String as FromValue>::from_value)?,
+            home_directory_mappings: r.optional("HomeDirectoryMappings", |v: Value| {
+                list_from(v, <HomeDirectoryMapEntry as FromValue>::from_value)
+            })?,
+            home_directory_type: r.optional("HomeDirectoryType", <HomeDirectoryType as FromValue>::from_value)?,
+            policy: r.optional("Policy", <String as FromValue>::from_value)?,
+            posix_profile: r.optional("PosixProfile", <PosixProfile as FromValue>::from_value)?,
+            role: r.optional("Role", <String as FromValue>::from_value)?,
+            ssh_public_keys: r.optional("SshPublicKeys", |v: Value| {
+                list_from(v, <SshPublicKey as FromValue>::from_value)
+            })?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            user_name: r.optional("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribedUser {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Arn", (<String as IntoValue>::into_value)(self.arn));
+        w.set_opt("HomeDirectory", self.home_directory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HomeDirectoryMappings",
+            self.home_directory_mappings,
+            |v: Vec<HomeDirectoryMapEntry>| list_into(v, <HomeDirectoryMapEntry as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "HomeDirectoryType",
+            self.home_directory_type,
+            <HomeDirectoryType as IntoValue>::into_value,
+        );
+        w.set_opt("Policy", self.policy, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PosixProfile",
+            self.posix_profile,
+            <PosixProfile as IntoValue>::into_value,
+        );
+        w.set_opt("Role", self.role, <String as IntoValue>::into_value);
+        w.set_opt("SshPublicKeys", self.ssh_public_keys, |v: Vec<SshPublicKey>| {
+            list_into(v, <SshPublicKey as IntoValue>::into_value)
+        });
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt("UserName", self.user_name, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum DirectoryListingOptimization {
+    #[default]
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+}
+
+impl DirectoryListingOptimization {
+    pub const ALL: &'static [Self] = &[Self::Enabled, Self::Disabled];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ENABLED" => Some(Self::Enabled),
+            "DISABLED" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DirectoryListingOptimization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for DirectoryListingOptimization {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a DirectoryListingOptimization value")))
+    }
+}
+
+impl IntoValue for DirectoryListingOptimization {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Domain {
+    #[default]
+    /// `S3`
+    S3,
+    /// `EFS`
+    Efs,
+}
+
+impl Domain {
+    pub const ALL: &'static [Self] = &[Self::S3, Self::Efs];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::S3 => "S3",
+            Self::Efs => "EFS",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "S3" => Some(Self::S3),
+            "EFS" => Some(Self::Efs),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Domain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for Domain {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Domain value")))
+    }
+}
+
+impl IntoValue for Domain {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EndpointDetails {
+    pub address_allocation_ids: Option<Vec<String>>,
+    pub subnet_ids: Option<Vec<String>>,
+    pub vpc_endpoint_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub security_group_ids: Option<Vec<String>>,
+}
+
+impl FromValue for EndpointDetails {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            address_allocation_ids: r.optional("AddressAllocationIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            subnet_ids: r.optional("SubnetIds", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+            vpc_endpoint_id: r.optional("VpcEndpointId", <String as FromValue>::from_value)?,
+            vpc_id: r.optional("VpcId", <String as FromValue>::from_value)?,
+            security_group_ids: r.optional("SecurityGroupIds", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for EndpointDetails {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("AddressAllocationIds", self.address_allocation_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("SubnetIds", self.subnet_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.set_opt("VpcEndpointId", self.vpc_endpoint_id, <String as IntoValue>::into_value);
+        w.set_opt("VpcId", self.vpc_id, <String as IntoValue>::into_value);
+        w.set_opt("SecurityGroupIds", self.security_group_ids, |v: Vec<String>| {
+            list_into(v, <String as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum EndpointType {
+    #[default]
+    /// `PUBLIC`
+    Public,
+    /// `VPC`
+    Vpc,
+    /// `VPC_ENDPOINT`
+    VpcEndpoint,
+}
+
+impl EndpointType {
+    pub const ALL: &'static [Self] = &[Self::Public, Self::Vpc, Self::VpcEndpoint];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "PUBLIC",
+            Self::Vpc => "VPC",
+            Self::VpcEndpoint => "VPC_ENDPOINT",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "PUBLIC" => Some(Self::Public),
+            "VPC" => Some(Self::Vpc),
+            "VPC_ENDPOINT" => Some(Self::VpcEndpoint),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for EndpointType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for EndpointType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a EndpointType value")))
+    }
+}
+
+impl IntoValue for EndpointType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HomeDirectoryMapEntry {
+    pub entry: String,
+    pub target: String,
+    pub r#type: Option<MapType>,
+}
+
+impl FromValue for HomeDirectoryMapEntry {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            entry: r.required("Entry", <String as FromValue>::from_value)?,
+            target: r.required("Target", <String as FromValue>::from_value)?,
+            r#type: r.optional("Type", <MapType as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for HomeDirectoryMapEntry {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Entry", (<String as IntoValue>::into_value)(self.entry));
+        w.set("Target", (<String as IntoValue>::into_value)(self.target));
+        w.set_opt("Type", self.r#type, <MapType as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum HomeDirectoryType {
+    #[default]
+    /// `PATH`
+    Path,
+    /// `LOGICAL`
+    Logical,
+}
+
+impl HomeDirectoryType {
+    pub const ALL: &'static [Self] = &[Self::Path, Self::Logical];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Path => "PATH",
+            Self::Logical => "LOGICAL",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "PATH" => Some(Self::Path),
+            "LOGICAL" => Some(Self::Logical),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for HomeDirectoryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for HomeDirectoryType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a HomeDirectoryType value")))
+    }
+}
+
+impl IntoValue for HomeDirectoryType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum HostKeyStorageType {
+    #[default]
+    /// `SERVICE_MANAGED`
+    ServiceManaged,
+    /// `SECRETS_MANAGER`
+    SecretsManager,
+}
+
+impl HostKeyStorageType {
+    pub const ALL: &'static [Self] = &[Self::ServiceManaged, Self::SecretsManager];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ServiceManaged => "SERVICE_MANAGED",
+            Self::SecretsManager => "SECRETS_MANAGER",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SERVICE_MANAGED" => Some(Self::ServiceManaged),
+            "SECRETS_MANAGER" => Some(Self::SecretsManager),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for HostKeyStorageType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for HostKeyStorageType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a HostKeyStorageType value")))
+    }
+}
+
+impl IntoValue for HostKeyStorageType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IdentityProviderDetails {
+    pub url: Option<String>,
+    pub invocation_role: Option<String>,
+    pub directory_id: Option<String>,
+    pub function: Option<String>,
+    pub sftp_authentication_methods: Option<SftpAuthenticationMethods>,
+}
+
+impl FromValue for IdentityProviderDetails {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            url: r.optional("Url", <String as FromValue>::from_value)?,
+            invocation_role: r.optional("InvocationRole", <String as FromValue>::from_value)?,
+            directory_id: r.optional("DirectoryId", <String as FromValue>::from_value)?,
+            function: r.optional("Function", <String as FromValue>::from_value)?,
+            sftp_authentication_methods: r.optional(
+                "SftpAuthenticationMethods",
+                <SftpAuthenticationMethods as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for IdentityProviderDetails {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Url", self.url, <String as IntoValue>::into_value);
+        w.set_opt(
+            "InvocationRole",
+            self.invocation_role,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("DirectoryId", self.directory_id, <String as IntoValue>::into_value);
+        w.set_opt("Function", self.function, <String as IntoValue>::into_value);
+        w.set_opt(
+            "SftpAuthenticationMethods",
+            self.sftp_authentication_methods,
+            <SftpAuthenticationMethods as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum IdentityProviderType {
+    #[default]
+    /// `SERVICE_MANAGED`
+    ServiceManaged,
+    /// `API_GATEWAY`
+    ApiGateway,
+    /// `AWS_DIRECTORY_SERVICE`
+    AwsDirectoryService,
+    /// `AWS_LAMBDA`
+    AwsLambda,
+}
+
+impl IdentityProviderType {
+    pub const ALL: &'static [Self] = &[
+        Self::ServiceManaged,
+        Self::ApiGateway,
+        Self::AwsDirectoryService,
+        Self::AwsLambda,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ServiceManaged => "SERVICE_MANAGED",
+            Self::ApiGateway => "API_GATEWAY",
+            Self::AwsDirectoryService => "AWS_DIRECTORY_SERVICE",
+            Self::AwsLambda => "AWS_LAMBDA",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SERVICE_MANAGED" => Some(Self::ServiceManaged),
+            "API_GATEWAY" => Some(Self::ApiGateway),
+            "AWS_DIRECTORY_SERVICE" => Some(Self::AwsDirectoryService),
+            "AWS_LAMBDA" => Some(Self::AwsLambda),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for IdentityProviderType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for IdentityProviderType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a IdentityProviderType value")))
+    }
+}
+
+impl IntoValue for IdentityProviderType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportSshPublicKeyRequest {
+    pub server_id: String,
+    pub ssh_public_key_body: String,
+    pub user_name: String,
+}
+
+impl FromValue for ImportSshPublicKeyRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            ssh_public_key_body: r.required("SshPublicKeyBody", <String as FromValue>::from_value)?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ImportSshPublicKeyRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set(
+            "SshPublicKeyBody",
+            (<String as IntoValue>::into_value)(self.ssh_public_key_body),
+        );
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportSshPublicKeyResponse {
+    pub server_id: String,
+    pub ssh_public_key_id: String,
+    pub user_name: String,
+}
+
+impl FromValue for ImportSshPublicKeyResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            ssh_public_key_id: r.required("SshPublicKeyId", <String as FromValue>::from_value)?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ImportSshPublicKeyResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set(
+            "SshPublicKeyId",
+            (<String as IntoValue>::into_value)(self.ssh_public_key_id),
+        );
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum IpAddressType {
+    #[default]
+    /// `IPV4`
+    Ipv4,
+    /// `DUALSTACK`
+    Dualstack,
+}
+
+impl IpAddressType {
+    pub const ALL: &'static [Self] = &[Self::Ipv4, Self::Dualstack];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ipv4 => "IPV4",
+            Self::Dualstack => "DUALSTACK",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "IPV4" => Some(Self::Ipv4),
+            "DUALSTACK" => Some(Self::Dualstack),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for IpAddressType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for IpAddressType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a IpAddressType value")))
+    }
+}
+
+impl IntoValue for IpAddressType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListSecurityPoliciesRequest {
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListSecurityPoliciesRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListSecurityPoliciesRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListSecurityPoliciesResponse {
+    pub next_token: Option<String>,
+    pub security_policy_names: Vec<String>,
+}
+
+impl FromValue for ListSecurityPoliciesResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            security_policy_names: r.required("SecurityPolicyNames", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for ListSecurityPoliciesResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set(
+            "SecurityPolicyNames",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.security_policy_names),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListServersRequest {
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListServersRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListServersRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListServersResponse {
+    pub next_token: Option<String>,
+    pub servers: Vec<ListedServer>,
+}
+
+impl FromValue for ListServersResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            servers: r.required("Servers", |v: Value| {
+                list_from(v, <ListedServer as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for ListServersResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set(
+            "Servers",
+            (|v: Vec<ListedServer>| list_into(v, <ListedServer as IntoValue>::into_value))(self.servers),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTagsForResourceRequest {
+    pub arn: String,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromValue for ListTagsForResourceRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.required("Arn", <String as FromValue>::from_value)?,
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListTagsForResourceRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Arn", (<String as IntoValue>::into_value)(self.arn));
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListTagsForResourceResponse {
+    pub arn: Option<String>,
+    pub next_token: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl FromValue for ListTagsForResourceResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.optional("Arn", <String as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for ListTagsForResourceResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Arn", self.arn, <String as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListUsersRequest {
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub server_id: String,
+}
+
+impl FromValue for ListUsersRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListUsersRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListUsersResponse {
+    pub next_token: Option<String>,
+    pub server_id: String,
+    pub users: Vec<ListedUser>,
+}
+
+impl FromValue for ListUsersResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            users: r.required("Users", |v: Value| list_from(v, <ListedUser as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for ListUsersResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set(
+            "Users",
+            (|v: Vec<ListedUser>| list_into(v, <ListedUser as IntoValue>::into_value))(self.users),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListedServer {
+    pub arn: String,
+    pub domain: Option<Domain>,
+    pub identity_provider_type: Option<IdentityProviderType>,
+    pub endpoint_type: Option<EndpointType>,
+    pub logging_role: Option<String>,
+    pub server_id: Option<String>,
+    pub state: Option<State>,
+    pub user_count: Option<i32>,
+}
+
+impl FromValue for ListedServer {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.required("Arn", <String as FromValue>::from_value)?,
+            domain: r.optional("Domain", <Domain as FromValue>::from_value)?,
+            identity_provider_type: r
+                .optional("IdentityProviderType", <IdentityProviderType as FromValue>::from_value)?,
+            endpoint_type: r.optional("EndpointType", <EndpointType as FromValue>::from_value)?,
+            logging_role: r.optional("LoggingRole", <String as FromValue>::from_value)?,
+            server_id: r.optional("ServerId", <String as FromValue>::from_value)?,
+            state: r.optional("State", <State as FromValue>::from_value)?,
+            user_count: r.optional("UserCount", <i32 as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListedServer {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Arn", (<String as IntoValue>::into_value)(self.arn));
+        w.set_opt("Domain", self.domain, <Domain as IntoValue>::into_value);
+        w.set_opt(
+            "IdentityProviderType",
+            self.identity_provider_type,
+            <IdentityProviderType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EndpointType",
+            self.endpoint_type,
+            <EndpointType as IntoValue>::into_value,
+        );
+        w.set_opt("LoggingRole", self.logging_role, <String as IntoValue>::into_value);
+        w.set_opt("ServerId", self.server_id, <String as IntoValue>::into_value);
+        w.set_opt("State", self.state, <State as IntoValue>::into_value);
+        w.set_opt("UserCount", self.user_count, <i32 as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListedUser {
+    pub arn: String,
+    pub home_directory: Option<String>,
+    pub home_directory_type: Option<HomeDirectoryType>,
+    pub role: Option<String>,
+    pub ssh_public_key_count: Option<i32>,
+    pub user_name: Option<String>,
+}
+
+impl FromValue for ListedUser {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.required("Arn", <String as FromValue>::from_value)?,
+            home_directory: r.optional("HomeDirectory", <String as FromValue>::from_value)?,
+            home_directory_type: r.optional("HomeDirectoryType", <HomeDirectoryType as FromValue>::from_value)?,
+            role: r.optional("Role", <String as FromValue>::from_value)?,
+            ssh_public_key_count: r.optional("SshPublicKeyCount", <i32 as FromValue>::from_value)?,
+            user_name: r.optional("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListedUser {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Arn", (<String as IntoValue>::into_value)(self.arn));
+        w.set_opt("HomeDirectory", self.home_directory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HomeDirectoryType",
+            self.home_directory_type,
+            <HomeDirectoryType as IntoValue>::into_value,
+        );
+        w.set_opt("Role", self.role, <String as IntoValue>::into_value);
+        w.set_opt(
+            "SshPublicKeyCount",
+            self.ssh_public_key_count,
+            <i32 as IntoValue>::into_value,
+        );
+        w.set_opt("UserName", self.user_name, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum MapType {
+    #[default]
+    /// `FILE`
+    File,
+    /// `DIRECTORY`
+    Directory,
+}
+
+impl MapType {
+    pub const ALL: &'static [Self] = &[Self::File, Self::Directory];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::File => "FILE",
+            Self::Directory => "DIRECTORY",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "FILE" => Some(Self::File),
+            "DIRECTORY" => Some(Self::Directory),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for MapType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for MapType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a MapType value")))
+    }
+}
+
+impl IntoValue for MapType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PosixProfile {
+    pub uid: i64,
+    pub gid: i64,
+    pub secondary_gids: Option<Vec<i64>>,
+}
+
+impl FromValue for PosixProfile {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            uid: r.required("Uid", <i64 as FromValue>::from_value)?,
+            gid: r.required("Gid", <i64 as FromValue>::from_value)?,
+            secondary_gids: r.optional("SecondaryGids", |v: Value| list_from(v, <i64 as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for PosixProfile {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Uid", (<i64 as IntoValue>::into_value)(self.uid));
+        w.set("Gid", (<i64 as IntoValue>::into_value)(self.gid));
+        w.set_opt("SecondaryGids", self.secondary_gids, |v: Vec<i64>| {
+            list_into(v, <i64 as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ProtocolShape {
+    #[default]
+    /// `SFTP`
+    Sftp,
+    /// `FTP`
+    Ftp,
+    /// `FTPS`
+    Ftps,
+    /// `AS2`
+    As2,
+}
+
+impl ProtocolShape {
+    pub const ALL: &'static [Self] = &[Self::Sftp, Self::Ftp, Self::Ftps, Self::As2];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sftp => "SFTP",
+            Self::Ftp => "FTP",
+            Self::Ftps => "FTPS",
+            Self::As2 => "AS2",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SFTP" => Some(Self::Sftp),
+            "FTP" => Some(Self::Ftp),
+            "FTPS" => Some(Self::Ftps),
+            "AS2" => Some(Self::As2),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ProtocolShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ProtocolShape {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a Protocol value")))
+    }
+}
+
+impl IntoValue for ProtocolShape {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProtocolDetails {
+    pub passive_ip: Option<String>,
+    pub tls_session_resumption_mode: Option<TlsSessionResumptionMode>,
+    pub set_stat_option: Option<SetStatOption>,
+    pub sftp_ports: Option<Vec<SftpPortWithOptions>>,
+    pub as2_transports: Option<Vec<As2Transport>>,
+    pub proxy_config: Option<ProxyConfig>,
+}
+
+impl FromValue for ProtocolDetails {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            passive_ip: r.optional("PassiveIp", <String as FromValue>::from_value)?,
+            tls_session_resumption_mode: r.optional(
+                "TlsSessionResumptionMode",
+                <TlsSessionResumptionMode as FromValue>::from_value,
+            )?,
+            set_stat_option: r.optional("SetStatOption", <SetStatOption as FromValue>::from_value)?,
+            sftp_ports: r.optional("SftpPorts", |v: Value| {
+                list_from(v, <SftpPortWithOptions as FromValue>::from_value)
+            })?,
+            as2_transports: r.optional("As2Transports", |v: Value| {
+                list_from(v, <As2Transport as FromValue>::from_value)
+            })?,
+            proxy_config: r.optional("ProxyConfig", <ProxyConfig as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ProtocolDetails {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("PassiveIp", self.passive_ip, <String as IntoValue>::into_value);
+        w.set_opt(
+            "TlsSessionResumptionMode",
+            self.tls_session_resumption_mode,
+            <TlsSessionResumptionMode as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "SetStatOption",
+            self.set_stat_option,
+            <SetStatOption as IntoValue>::into_value,
+        );
+        w.set_opt("SftpPorts", self.sftp_ports, |v: Vec<SftpPortWithOptions>| {
+            list_into(v, <SftpPortWithOptions as IntoValue>::into_value)
+        });
+        w.set_opt("As2Transports", self.as2_transports, |v: Vec<As2Transport>| {
+            list_into(v, <As2Transport as IntoValue>::into_value)
+        });
+        w.set_opt("ProxyConfig", self.proxy_config, <ProxyConfig as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProxyConfig {
+    pub sftp_mode: Option<ProxyMode>,
+}
+
+impl FromValue for ProxyConfig {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            sftp_mode: r.optional("SftpMode", <ProxyMode as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ProxyConfig {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("SftpMode", self.sftp_mode, <ProxyMode as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum ProxyMode {
+    #[default]
+    /// `NONE`
+    None,
+    /// `PROXY_PROTOCOL_V2_ENFORCED`
+    ProxyProtocolV2Enforced,
+}
+
+impl ProxyMode {
+    pub const ALL: &'static [Self] = &[Self::None, Self::ProxyProtocolV2Enforced];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "NONE",
+            Self::ProxyProtocolV2Enforced => "PROXY_PROTOCOL_V2_ENFORCED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "NONE" => Some(Self::None),
+            "PROXY_PROTOCOL_V2_ENFORCED" => Some(Self::ProxyProtocolV2Enforced),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ProxyMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for ProxyMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a ProxyMode value")))
+    }
+}
+
+impl IntoValue for ProxyMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct S3StorageOptions {
+    pub directory_listing_optimization: Option<DirectoryListingOptimization>,
+}
+
+impl FromValue for S3StorageOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            directory_listing_optimization: r.optional(
+                "DirectoryListingOptimization",
+                <DirectoryListingOptimization as FromValue>::from_value,
+            )?,
+        })
+    }
+}
+
+impl IntoValue for S3StorageOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt(
+            "DirectoryListingOptimization",
+            self.directory_listing_optimization,
+            <DirectoryListingOptimization as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SecurityPolicyProtocol {
+    #[default]
+    /// `SFTP`
+    Sftp,
+    /// `FTPS`
+    Ftps,
+}
+
+impl SecurityPolicyProtocol {
+    pub const ALL: &'static [Self] = &[Self::Sftp, Self::Ftps];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sftp => "SFTP",
+            Self::Ftps => "FTPS",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SFTP" => Some(Self::Sftp),
+            "FTPS" => Some(Self::Ftps),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SecurityPolicyProtocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SecurityPolicyProtocol {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a SecurityPolicyProtocol value")))
+    }
+}
+
+impl IntoValue for SecurityPolicyProtocol {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SecurityPolicyResourceType {
+    #[default]
+    /// `SERVER`
+    Server,
+    /// `CONNECTOR`
+    Connector,
+}
+
+impl SecurityPolicyResourceType {
+    pub const ALL: &'static [Self] = &[Self::Server, Self::Connector];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Server => "SERVER",
+            Self::Connector => "CONNECTOR",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SERVER" => Some(Self::Server),
+            "CONNECTOR" => Some(Self::Connector),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SecurityPolicyResourceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SecurityPolicyResourceType {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a SecurityPolicyResourceType value")))
+    }
+}
+
+impl IntoValue for SecurityPolicyResourceType {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SetStatOption {
+    #[default]
+    /// `DEFAULT`
+    Default,
+    /// `ENABLE_NO_OP`
+    EnableNoOp,
+}
+
+impl SetStatOption {
+    pub const ALL: &'static [Self] = &[Self::Default, Self::EnableNoOp];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Default => "DEFAULT",
+            Self::EnableNoOp => "ENABLE_NO_OP",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "DEFAULT" => Some(Self::Default),
+            "ENABLE_NO_OP" => Some(Self::EnableNoOp),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SetStatOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SetStatOption {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a SetStatOption value")))
+    }
+}
+
+impl IntoValue for SetStatOption {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum SftpAuthenticationMethods {
+    #[default]
+    /// `PASSWORD`
+    Password,
+    /// `PUBLIC_KEY`
+    PublicKey,
+    /// `PUBLIC_KEY_OR_PASSWORD`
+    PublicKeyOrPassword,
+    /// `PUBLIC_KEY_AND_PASSWORD`
+    PublicKeyAndPassword,
+}
+
+impl SftpAuthenticationMethods {
+    pub const ALL: &'static [Self] = &[
+        Self::Password,
+        Self::PublicKey,
+        Self::PublicKeyOrPassword,
+        Self::PublicKeyAndPassword,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "PASSWORD",
+            Self::PublicKey => "PUBLIC_KEY",
+            Self::PublicKeyOrPassword => "PUBLIC_KEY_OR_PASSWORD",
+            Self::PublicKeyAndPassword => "PUBLIC_KEY_AND_PASSWORD",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "PASSWORD" => Some(Self::Password),
+            "PUBLIC_KEY" => Some(Self::PublicKey),
+            "PUBLIC_KEY_OR_PASSWORD" => Some(Self::PublicKeyOrPassword),
+            "PUBLIC_KEY_AND_PASSWORD" => Some(Self::PublicKeyAndPassword),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SftpAuthenticationMethods {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for SftpAuthenticationMethods {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a SftpAuthenticationMethods value")))
+    }
+}
+
+impl IntoValue for SftpAuthenticationMethods {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SftpPortWithOptions {
+    pub sftp_port: i32,
+    pub communication_mode: Option<CommunicationMode>,
+}
+
+impl FromValue for SftpPortWithOptions {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            sftp_port: r.required("SftpPort", <i32 as FromValue>::from_value)?,
+            communication_mode: r.optional("CommunicationMode", <CommunicationMode as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for SftpPortWithOptions {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("SftpPort", (<i32 as IntoValue>::into_value)(self.sftp_port));
+        w.set_opt(
+            "CommunicationMode",
+            self.communication_mode,
+            <CommunicationMode as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SshPublicKey {
+    pub date_imported: Timestamp,
+    pub ssh_public_key_body: String,
+    pub ssh_public_key_id: String,
+}
+
+impl FromValue for SshPublicKey {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            date_imported: r.required("DateImported", <Timestamp as FromValue>::from_value)?,
+            ssh_public_key_body: r.required("SshPublicKeyBody", <String as FromValue>::from_value)?,
+            ssh_public_key_id: r.required("SshPublicKeyId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for SshPublicKey {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set(
+            "DateImported",
+            (<Timestamp as IntoValue>::into_value)(self.date_imported),
+        );
+        w.set(
+            "SshPublicKeyBody",
+            (<String as IntoValue>::into_value)(self.ssh_public_key_body),
+        );
+        w.set(
+            "SshPublicKeyId",
+            (<String as IntoValue>::into_value)(self.ssh_public_key_id),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StartServerRequest {
+    pub server_id: String,
+}
+
+impl FromValue for StartServerRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for StartServerRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum State {
+    #[default]
+    /// `OFFLINE`
+    Offline,
+    /// `ONLINE`
+    Online,
+    /// `STARTING`
+    Starting,
+    /// `STOPPING`
+    Stopping,
+    /// `START_FAILED`
+    StartFailed,
+    /// `STOP_FAILED`
+    StopFailed,
+}
+
+impl State {
+    pub const ALL: &'static [Self] = &[
+        Self::Offline,
+        Self::Online,
+        Self::Starting,
+        Self::Stopping,
+        Self::StartFailed,
+        Self::StopFailed,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Offline => "OFFLINE",
+            Self::Online => "ONLINE",
+            Self::Starting => "STARTING",
+            Self::Stopping => "STOPPING",
+            Self::StartFailed => "START_FAILED",
+            Self::StopFailed => "STOP_FAILED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "OFFLINE" => Some(Self::Offline),
+            "ONLINE" => Some(Self::Online),
+            "STARTING" => Some(Self::Starting),
+            "STOPPING" => Some(Self::Stopping),
+            "START_FAILED" => Some(Self::StartFailed),
+            "STOP_FAILED" => Some(Self::StopFailed),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for State {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text).ok_or_else(|| ConvertError::new("", format!("{text} is not a State value")))
+    }
+}
+
+impl IntoValue for State {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StopServerRequest {
+    pub server_id: String,
+}
+
+impl FromValue for StopServerRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for StopServerRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+impl FromValue for Tag {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            key: r.required("Key", <String as FromValue>::from_value)?,
+            value: r.required("Value", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for Tag {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Key", (<String as IntoValue>::into_value)(self.key));
+        w.set("Value", (<String as IntoValue>::into_value)(self.value));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TagResourceRequest {
+    pub arn: String,
+    pub tags: Vec<Tag>,
+}
+
+impl FromValue for TagResourceRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.required("Arn", <String as FromValue>::from_value)?,
+            tags: r.required("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for TagResourceRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Arn", (<String as IntoValue>::into_value)(self.arn));
+        w.set(
+            "Tags",
+            (|v: Vec<Tag>| list_into(v, <Tag as IntoValue>::into_value))(self.tags),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum TlsSessionResumptionMode {
+    #[default]
+    /// `DISABLED`
+    Disabled,
+    /// `ENABLED`
+    Enabled,
+    /// `ENFORCED`
+    Enforced,
+}
+
+impl TlsSessionResumptionMode {
+    pub const ALL: &'static [Self] = &[Self::Disabled, Self::Enabled, Self::Enforced];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Disabled => "DISABLED",
+            Self::Enabled => "ENABLED",
+            Self::Enforced => "ENFORCED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "DISABLED" => Some(Self::Disabled),
+            "ENABLED" => Some(Self::Enabled),
+            "ENFORCED" => Some(Self::Enforced),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TlsSessionResumptionMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromValue for TlsSessionResumptionMode {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let text = String::from_value(value)?;
+        Self::parse(&text)
+            .ok_or_else(|| ConvertError::new("", format!("{text} is not a TlsSessionResumptionMode value")))
+    }
+}
+
+impl IntoValue for TlsSessionResumptionMode {
+    fn into_value(self) -> Value {
+        Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UntagResourceRequest {
+    pub arn: String,
+    pub tag_keys: Vec<String>,
+}
+
+impl FromValue for UntagResourceRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.required("Arn", <String as FromValue>::from_value)?,
+            tag_keys: r.required("TagKeys", |v: Value| list_from(v, <String as FromValue>::from_value))?,
+        })
+    }
+}
+
+impl IntoValue for UntagResourceRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Arn", (<String as IntoValue>::into_value)(self.arn));
+        w.set(
+            "TagKeys",
+            (|v: Vec<String>| list_into(v, <String as IntoValue>::into_value))(self.tag_keys),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateServerRequest {
+    pub certificate: Option<String>,
+    pub protocol_details: Option<ProtocolDetails>,
+    pub endpoint_details: Option<EndpointDetails>,
+    pub endpoint_type: Option<EndpointType>,
+    pub host_key: Option<String>,
+    pub identity_provider_details: Option<IdentityProviderDetails>,
+    pub logging_role: Option<String>,
+    pub post_authentication_login_banner: Option<String>,
+    pub pre_authentication_login_banner: Option<String>,
+    pub protocols: Option<Vec<ProtocolShape>>,
+    pub security_policy_name: Option<String>,
+    pub server_id: String,
+    pub workflow_details: Option<WorkflowDetails>,
+    pub structured_log_destinations: Option<Vec<String>>,
+    pub s3_storage_options: Option<S3StorageOptions>,
+    pub ip_address_type: Option<IpAddressType>,
+    pub identity_provider_type: Option<IdentityProviderType>,
+}
+
+impl FromValue for UpdateServerRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            certificate: r.optional("Certificate", <String as FromValue>::from_value)?,
+            protocol_details: r.optional("ProtocolDetails", <ProtocolDetails as FromValue>::from_value)?,
+            endpoint_details: r.optional("EndpointDetails", <EndpointDetails as FromValue>::from_value)?,
+            endpoint_type: r.optional("EndpointType", <EndpointType as FromValue>::from_value)?,
+            host_key: r.optional("HostKey", <String as FromValue>::from_value)?,
+            identity_provider_details: r.optional(
+                "IdentityProviderDetails",
+                <IdentityProviderDetails as FromValue>::from_value,
+            )?,
+            logging_role: r.optional("LoggingRole", <String as FromValue>::from_value)?,
+            post_authentication_login_banner: r
+                .optional("PostAuthenticationLoginBanner", <String as FromValue>::from_value)?,
+            pre_authentication_login_banner: r
+                .optional("PreAuthenticationLoginBanner", <String as FromValue>::from_value)?,
+            protocols: r.optional("Protocols", |v: Value| {
+                list_from(v, <ProtocolShape as FromValue>::from_value)
+            })?,
+            security_policy_name: r.optional("SecurityPolicyName", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            workflow_details: r.optional("WorkflowDetails", <WorkflowDetails as FromValue>::from_value)?,
+            structured_log_destinations: r.optional("StructuredLogDestinations", |v: Value| {
+                list_from(v, <String as FromValue>::from_value)
+            })?,
+            s3_storage_options: r.optional("S3StorageOptions", <S3StorageOptions as FromValue>::from_value)?,
+            ip_address_type: r.optional("IpAddressType", <IpAddressType as FromValue>::from_value)?,
+            identity_provider_type: r
+                .optional("IdentityProviderType", <IdentityProviderType as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateServerRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Certificate", self.certificate, <String as IntoValue>::into_value);
+        w.set_opt(
+            "ProtocolDetails",
+            self.protocol_details,
+            <ProtocolDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EndpointDetails",
+            self.endpoint_details,
+            <EndpointDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "EndpointType",
+            self.endpoint_type,
+            <EndpointType as IntoValue>::into_value,
+        );
+        w.set_opt("HostKey", self.host_key, <String as IntoValue>::into_value);
+        w.set_opt(
+            "IdentityProviderDetails",
+            self.identity_provider_details,
+            <IdentityProviderDetails as IntoValue>::into_value,
+        );
+        w.set_opt("LoggingRole", self.logging_role, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PostAuthenticationLoginBanner",
+            self.post_authentication_login_banner,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "PreAuthenticationLoginBanner",
+            self.pre_authentication_login_banner,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Protocols", self.protocols, |v: Vec<ProtocolShape>| {
+            list_into(v, <ProtocolShape as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "SecurityPolicyName",
+            self.security_policy_name,
+            <String as IntoValue>::into_value,
+        );
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set_opt(
+            "WorkflowDetails",
+            self.workflow_details,
+            <WorkflowDetails as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "StructuredLogDestinations",
+            self.structured_log_destinations,
+            |v: Vec<String>| list_into(v, <String as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "S3StorageOptions",
+            self.s3_storage_options,
+            <S3StorageOptions as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "IpAddressType",
+            self.ip_address_type,
+            <IpAddressType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "IdentityProviderType",
+            self.identity_provider_type,
+            <IdentityProviderType as IntoValue>::into_value,
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateServerResponse {
+    pub server_id: String,
+}
+
+impl FromValue for UpdateServerResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateServerResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateUserRequest {
+    pub home_directory: Option<String>,
+    pub home_directory_type: Option<HomeDirectoryType>,
+    pub home_directory_mappings: Option<Vec<HomeDirectoryMapEntry>>,
+    pub policy: Option<String>,
+    pub posix_profile: Option<PosixProfile>,
+    pub role: Option<String>,
+    pub server_id: String,
+    pub user_name: String,
+}
+
+impl FromValue for UpdateUserRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            home_directory: r.optional("HomeDirectory", <String as FromValue>::from_value)?,
+            home_directory_type: r.optional("HomeDirectoryType", <HomeDirectoryType as FromValue>::from_value)?,
+            home_directory_mappings: r.optional("HomeDirectoryMappings", |v: Value| {
+                list_from(v, <HomeDirectoryMapEntry as FromValue>::from_value)
+            })?,
+            policy: r.optional("Policy", <String as FromValue>::from_value)?,
+            posix_profile: r.optional("PosixProfile", <PosixProfile as FromValue>::from_value)?,
+            role: r.optional("Role", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateUserRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("HomeDirectory", self.home_directory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HomeDirectoryType",
+            self.home_directory_type,
+            <HomeDirectoryType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "HomeDirectoryMappings",
+            self.home_directory_mappings,
+            |v: Vec<HomeDirectoryMapEntry>| list_into(v, <HomeDirectoryMapEntry as IntoValue>::into_value),
+        );
+        w.set_opt("Policy", self.policy, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PosixProfile",
+            self.posix_profile,
+            <PosixProfile as IntoValue>::into_value,
+        );
+        w.set_opt("Role", self.role, <String as IntoValue>::into_value);
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateUserResponse {
+    pub server_id: String,
+    pub user_name: String,
+}
+
+impl FromValue for UpdateUserResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateUserResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkflowDetail {
+    pub workflow_id: String,
+    pub execution_role: String,
+}
+
+impl FromValue for WorkflowDetail {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            workflow_id: r.required("WorkflowId", <String as FromValue>::from_value)?,
+            execution_role: r.required("ExecutionRole", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for WorkflowDetail {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("WorkflowId", (<String as IntoValue>::into_value)(self.workflow_id));
+        w.set(
+            "ExecutionRole",
+            (<String as IntoValue>::into_value)(self.execution_role),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkflowDetails {
+    pub on_upload: Option<Vec<WorkflowDetail>>,
+    pub on_partial_upload: Option<Vec<WorkflowDetail>>,
+}
+
+impl FromValue for WorkflowDetails {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            on_upload: r.optional("OnUpload", |v: Value| {
+                list_from(v, <WorkflowDetail as FromValue>::from_value)
+            })?,
+            on_partial_upload: r.optional("OnPartialUpload", |v: Value| {
+                list_from(v, <WorkflowDetail as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for WorkflowDetails {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("OnUpload", self.on_upload, |v: Vec<WorkflowDetail>| {
+            list_into(v, <WorkflowDetail as IntoValue>::into_value)
+        });
+        w.set_opt("OnPartialUpload", self.on_partial_upload, |v: Vec<WorkflowDetail>| {
+            list_into(v, <WorkflowDetail as IntoValue>::into_value)
+        });
+        w.finish()
+    }
+}
+
 /// The `transfer` operations Landbridge implements. Every method defaults to
 /// the protocol's "not implemented" error, so a handler implements only what it supports.
-pub trait TransferApi: Send + Sync + 'static {}
+pub trait TransferApi: Send + Sync + 'static {
+    fn create_server(
+        &self,
+        ctx: &RequestContext,
+        input: CreateServerRequest,
+    ) -> impl std::future::Future<Output = Result<CreateServerResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateServer");
+        async move { Err(err) }
+    }
+
+    fn create_user(
+        &self,
+        ctx: &RequestContext,
+        input: CreateUserRequest,
+    ) -> impl std::future::Future<Output = Result<CreateUserResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateUser");
+        async move { Err(err) }
+    }
+
+    fn delete_server(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteServerRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteServer");
+        async move { Err(err) }
+    }
+
+    fn delete_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSshPublicKeyRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteSshPublicKey");
+        async move { Err(err) }
+    }
+
+    fn delete_user(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUserRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteUser");
+        async move { Err(err) }
+    }
+
+    fn describe_security_policy(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeSecurityPolicyRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeSecurityPolicyResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeSecurityPolicy");
+        async move { Err(err) }
+    }
+
+    fn describe_server(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeServerRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeServerResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeServer");
+        async move { Err(err) }
+    }
+
+    fn describe_user(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeUserRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeUserResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeUser");
+        async move { Err(err) }
+    }
+
+    fn import_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: ImportSshPublicKeyRequest,
+    ) -> impl std::future::Future<Output = Result<ImportSshPublicKeyResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ImportSshPublicKey");
+        async move { Err(err) }
+    }
+
+    fn list_security_policies(
+        &self,
+        ctx: &RequestContext,
+        input: ListSecurityPoliciesRequest,
+    ) -> impl std::future::Future<Output = Result<ListSecurityPoliciesResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListSecurityPolicies");
+        async move { Err(err) }
+    }
+
+    fn list_servers(
+        &self,
+        ctx: &RequestContext,
+        input: ListServersRequest,
+    ) -> impl std::future::Future<Output = Result<ListServersResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListServers");
+        async move { Err(err) }
+    }
+
+    fn list_tags_for_resource(
+        &self,
+        ctx: &RequestContext,
+        input: ListTagsForResourceRequest,
+    ) -> impl std::future::Future<Output = Result<ListTagsForResourceResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListTagsForResource");
+        async move { Err(err) }
+    }
+
+    fn list_users(
+        &self,
+        ctx: &RequestContext,
+        input: ListUsersRequest,
+    ) -> impl std::future::Future<Output = Result<ListUsersResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListUsers");
+        async move { Err(err) }
+    }
+
+    fn start_server(
+        &self,
+        ctx: &RequestContext,
+        input: StartServerRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "StartServer");
+        async move { Err(err) }
+    }
+
+    fn stop_server(
+        &self,
+        ctx: &RequestContext,
+        input: StopServerRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "StopServer");
+        async move { Err(err) }
+    }
+
+    fn tag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: TagResourceRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "TagResource");
+        async move { Err(err) }
+    }
+
+    fn untag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UntagResource");
+        async move { Err(err) }
+    }
+
+    fn update_server(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateServerRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateServerResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateServer");
+        async move { Err(err) }
+    }
+
+    fn update_user(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateUserRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateUserResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateUser");
+        async move { Err(err) }
+    }
+}
 
 /// Adapts a `TransferApi` to the wire layer's untyped calls.
 pub struct TransferService<H>(pub H);
@@ -161,6 +5744,222 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
     ) -> BoxFuture<'a, Result<Value, ApiError>> {
         Box::pin(async move {
             match op.name {
+                "CreateServer" => {
+                    let out = self
+                        .0
+                        .create_server(
+                            ctx,
+                            <CreateServerRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "CreateUser" => {
+                    let out = self
+                        .0
+                        .create_user(
+                            ctx,
+                            <CreateUserRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DeleteServer" => {
+                    let out = self
+                        .0
+                        .delete_server(
+                            ctx,
+                            <DeleteServerRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteSshPublicKey" => {
+                    let out = self
+                        .0
+                        .delete_ssh_public_key(
+                            ctx,
+                            <DeleteSshPublicKeyRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DeleteUser" => {
+                    let out = self
+                        .0
+                        .delete_user(
+                            ctx,
+                            <DeleteUserRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "DescribeSecurityPolicy" => {
+                    let out = self
+                        .0
+                        .describe_security_policy(
+                            ctx,
+                            <DescribeSecurityPolicyRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeServer" => {
+                    let out = self
+                        .0
+                        .describe_server(
+                            ctx,
+                            <DescribeServerRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "DescribeUser" => {
+                    let out = self
+                        .0
+                        .describe_user(
+                            ctx,
+                            <DescribeUserRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ImportSshPublicKey" => {
+                    let out = self
+                        .0
+                        .import_ssh_public_key(
+                            ctx,
+                            <ImportSshPublicKeyRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListSecurityPolicies" => {
+                    let out = self
+                        .0
+                        .list_security_policies(
+                            ctx,
+                            <ListSecurityPoliciesRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListServers" => {
+                    let out = self
+                        .0
+                        .list_servers(
+                            ctx,
+                            <ListServersRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListTagsForResource" => {
+                    let out = self
+                        .0
+                        .list_tags_for_resource(
+                            ctx,
+                            <ListTagsForResourceRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListUsers" => {
+                    let out = self
+                        .0
+                        .list_users(
+                            ctx,
+                            <ListUsersRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "StartServer" => {
+                    let out = self
+                        .0
+                        .start_server(
+                            ctx,
+                            <StartServerRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "StopServer" => {
+                    let out = self
+                        .0
+                        .stop_server(
+                            ctx,
+                            <StopServerRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "TagResource" => {
+                    let out = self
+                        .0
+                        .tag_resource(
+                            ctx,
+                            <TagResourceRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "UntagResource" => {
+                    let out = self
+                        .0
+                        .untag_resource(
+                            ctx,
+                            <UntagResourceRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
+                "UpdateServer" => {
+                    let out = self
+                        .0
+                        .update_server(
+                            ctx,
+                            <UpdateServerRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "UpdateUser" => {
+                    let out = self
+                        .0
+                        .update_user(
+                            ctx,
+                            <UpdateUserRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 _ => Err(ApiError::not_implemented(&SPEC, ctx.protocol, op.name)),
             }
         })

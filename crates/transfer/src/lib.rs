@@ -1,0 +1,410 @@
+//! AWS Transfer Family: servers and users whose SFTP endpoints are real.
+//!
+//! An ONLINE server listens on its own loopback-fabric address (port 22
+//! when it may be bound, else a free port) with a real SSH server
+//! (`ssh.rs`, russh); service-managed users sign in with the public keys
+//! imported for them, and their SFTP session (`sftp.rs`, russh-sftp) reads
+//! and writes the emulated S3 (`s3fs.rs`) inside their home (`home.rs`).
+//! Session events go to JSON-lines logs (`logs.rs`).
+//!
+//! Layout follows the DataSync crate: `model.rs` records, one module per
+//! resource family (`servers.rs`, `users.rs`), `policies.rs` the security
+//! policies, `tags.rs`.
+
+mod errors;
+mod home;
+mod host_key;
+mod logs;
+pub mod model;
+mod policies;
+mod s3fs;
+mod servers;
+mod sftp;
+mod ssh;
+mod tags;
+mod users;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use landbridge_api::transfer::*;
+use landbridge_api::{ApiError, BoxFuture, RequestContext, Stateful};
+use landbridge_fabric::Fabric;
+use landbridge_objects::Objects;
+use landbridge_store::{Key, Mutation, Record, Store};
+use tokio::sync::RwLock;
+
+use model::{ServerRec, UserRec};
+
+pub const SERVICE: &str = "transfer";
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    /// By server id.
+    pub servers: BTreeMap<String, ServerRec>,
+    /// By (server id, user name).
+    pub users: BTreeMap<(String, String), UserRec>,
+}
+
+/// A data-plane listener, for `/_landbridge/endpoints`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    pub server_id: String,
+    pub protocol: &'static str,
+    pub address: String,
+    pub port: u16,
+}
+
+/// Transfer Family. Cheap to clone; clones share state.
+#[derive(Clone)]
+pub struct Transfer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    objects: Objects,
+    state: RwLock<State>,
+    fabric: Arc<Fabric>,
+    /// Where session logs go (`None`: tracing only).
+    logs_dir: Option<PathBuf>,
+    /// Listening servers, by id, with their address.
+    running: Mutex<HashMap<String, (String, ssh::Listening)>>,
+}
+
+impl Transfer {
+    pub fn new(
+        store: Store,
+        records: &[Record],
+        objects: Objects,
+        fabric: Arc<Fabric>,
+        logs_dir: Option<PathBuf>,
+    ) -> Result<Self, String> {
+        let mut state = State::default();
+        for r in records.iter().filter(|r| r.key.service == SERVICE) {
+            let bad = |e: serde_json::Error| format!("{:?}: {e}", r.key);
+            match r.key.kind.as_str() {
+                "server" => {
+                    let s: ServerRec = serde_json::from_value(r.body.clone()).map_err(bad)?;
+                    fabric.claim(s.address.parse().ok());
+                    state.servers.insert(s.id.clone(), s);
+                }
+                "user" => {
+                    let u: UserRec = serde_json::from_value(r.body.clone()).map_err(bad)?;
+                    state.users.insert((u.server_id.clone(), u.user_name.clone()), u);
+                }
+                _ => {}
+            }
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                objects,
+                state: RwLock::new(state),
+                fabric,
+                logs_dir,
+                running: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    pub(crate) fn state(&self) -> &RwLock<State> {
+        &self.inner.state
+    }
+
+    pub(crate) fn objects(&self) -> &Objects {
+        &self.inner.objects
+    }
+
+    pub(crate) fn fabric(&self) -> &Fabric {
+        &self.inner.fabric
+    }
+
+    pub(crate) fn logs_dir(&self) -> Option<&PathBuf> {
+        self.inner.logs_dir.as_ref()
+    }
+
+    pub(crate) fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, ssh::Listening)>> {
+        self.inner.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) async fn user(&self, server_id: &str, name: &str) -> Option<UserRec> {
+        self.state()
+            .read()
+            .await
+            .users
+            .get(&(server_id.to_string(), name.to_string()))
+            .cloned()
+    }
+
+    pub(crate) async fn account_of(&self, server_id: &str) -> Option<String> {
+        self.state()
+            .read()
+            .await
+            .servers
+            .get(server_id)
+            .map(|s| s.account.clone())
+    }
+
+    pub(crate) async fn banner(&self, server_id: &str) -> Option<String> {
+        self.state()
+            .read()
+            .await
+            .servers
+            .get(server_id)
+            .and_then(|s| s.pre_auth_banner.clone())
+    }
+
+    /// Starts the servers that were ONLINE when Landbridge stopped.
+    pub async fn start_data_planes(&self) {
+        let online: Vec<String> = self
+            .state()
+            .read()
+            .await
+            .servers
+            .values()
+            .filter(|s| s.state == "ONLINE")
+            .map(|s| s.id.clone())
+            .collect();
+        for id in online {
+            servers::bring_online(self, &id).await;
+        }
+    }
+
+    /// The listeners of ONLINE servers.
+    pub fn endpoints(&self) -> Vec<Endpoint> {
+        let mut out: Vec<Endpoint> = self
+            .running()
+            .iter()
+            .map(|(id, (address, l))| Endpoint {
+                server_id: id.clone(),
+                protocol: "sftp",
+                address: address.clone(),
+                port: l.port,
+            })
+            .collect();
+        out.sort_by(|a, b| a.server_id.cmp(&b.server_id));
+        out
+    }
+
+    pub(crate) fn mutation<T: serde::Serialize>(
+        &self,
+        kind: &str,
+        account: &str,
+        region: &str,
+        id: &str,
+        value: &T,
+    ) -> Option<Mutation> {
+        let body = serde_json::to_value(value).ok()?;
+        Some(Mutation::Put(Record {
+            key: Key::new(SERVICE, account, region, kind, id),
+            body,
+        }))
+    }
+
+    /// Commits records together (`None`: one could not be encoded).
+    pub(crate) async fn commit(&self, mutations: Vec<Option<Mutation>>) -> Result<(), ApiError> {
+        let batch: Option<Vec<Mutation>> = mutations.into_iter().collect();
+        let batch = batch.ok_or_else(|| errors::internal("could not encode a record"))?;
+        self.inner
+            .store
+            .commit(batch)
+            .await
+            .map_err(|e| errors::internal(e.to_string()))
+    }
+
+    pub(crate) fn save_server(&self, s: &ServerRec) -> Option<Mutation> {
+        self.mutation("server", &s.account, &s.region, &s.id, s)
+    }
+
+    pub(crate) fn save_user(&self, u: &UserRec) -> Option<Mutation> {
+        self.mutation(
+            "user",
+            &u.account,
+            &u.region,
+            &format!("{}/{}", u.server_id, u.user_name),
+            u,
+        )
+    }
+
+    pub(crate) fn forget(kind: &str, account: &str, region: &str, id: &str) -> Option<Mutation> {
+        Some(Mutation::Delete(Key::new(SERVICE, account, region, kind, id)))
+    }
+
+    /// Forgets everything, durably: listeners stop and give their
+    /// addresses back.
+    pub async fn reset(&self) -> Result<(), ApiError> {
+        let running: Vec<(String, ssh::Listening)> = self.running().drain().map(|(_, r)| r).collect();
+        for (_, l) in running {
+            l.stop().await;
+        }
+        let addresses: Vec<std::net::Ipv4Addr> = self
+            .state()
+            .read()
+            .await
+            .servers
+            .values()
+            .filter_map(|s| s.address.parse().ok())
+            .collect();
+        self.fabric().release(addresses);
+        self.inner
+            .store
+            .commit(vec![Mutation::Clear {
+                service: Some(SERVICE.to_string()),
+            }])
+            .await
+            .map_err(|e| errors::internal(e.to_string()))?;
+        *self.inner.state.write().await = State::default();
+        Ok(())
+    }
+}
+
+pub(crate) fn new_id(prefix: &str) -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let hex: String = (0..17)
+        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
+        .collect();
+    format!("{prefix}-{hex}")
+}
+
+pub(crate) fn now_ms() -> i64 {
+    landbridge_api::Timestamp::now().millis()
+}
+
+impl Stateful for Transfer {
+    fn service(&self) -> &'static str {
+        SERVICE
+    }
+
+    fn reset(&self) -> BoxFuture<'_, Result<(), ApiError>> {
+        Box::pin(Transfer::reset(self))
+    }
+}
+
+impl TransferApi for Transfer {
+    async fn create_server(
+        &self,
+        ctx: &RequestContext,
+        input: CreateServerRequest,
+    ) -> Result<CreateServerResponse, ApiError> {
+        servers::create(self, ctx, input).await
+    }
+
+    async fn describe_server(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeServerRequest,
+    ) -> Result<DescribeServerResponse, ApiError> {
+        servers::describe(self, ctx, input).await
+    }
+
+    async fn list_servers(
+        &self,
+        ctx: &RequestContext,
+        input: ListServersRequest,
+    ) -> Result<ListServersResponse, ApiError> {
+        servers::list(self, ctx, input).await
+    }
+
+    async fn update_server(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateServerRequest,
+    ) -> Result<UpdateServerResponse, ApiError> {
+        servers::update(self, ctx, input).await
+    }
+
+    async fn delete_server(&self, ctx: &RequestContext, input: DeleteServerRequest) -> Result<(), ApiError> {
+        servers::delete(self, ctx, input).await
+    }
+
+    async fn start_server(&self, ctx: &RequestContext, input: StartServerRequest) -> Result<(), ApiError> {
+        servers::start(self, ctx, input).await
+    }
+
+    async fn stop_server(&self, ctx: &RequestContext, input: StopServerRequest) -> Result<(), ApiError> {
+        servers::stop(self, ctx, input).await
+    }
+
+    async fn create_user(
+        &self,
+        ctx: &RequestContext,
+        input: CreateUserRequest,
+    ) -> Result<CreateUserResponse, ApiError> {
+        users::create(self, ctx, input).await
+    }
+
+    async fn describe_user(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeUserRequest,
+    ) -> Result<DescribeUserResponse, ApiError> {
+        users::describe(self, ctx, input).await
+    }
+
+    async fn list_users(&self, ctx: &RequestContext, input: ListUsersRequest) -> Result<ListUsersResponse, ApiError> {
+        users::list(self, ctx, input).await
+    }
+
+    async fn update_user(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateUserRequest,
+    ) -> Result<UpdateUserResponse, ApiError> {
+        users::update(self, ctx, input).await
+    }
+
+    async fn delete_user(&self, ctx: &RequestContext, input: DeleteUserRequest) -> Result<(), ApiError> {
+        users::delete(self, ctx, input).await
+    }
+
+    async fn import_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: ImportSshPublicKeyRequest,
+    ) -> Result<ImportSshPublicKeyResponse, ApiError> {
+        users::import_key(self, ctx, input).await
+    }
+
+    async fn delete_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSshPublicKeyRequest,
+    ) -> Result<(), ApiError> {
+        users::delete_key(self, ctx, input).await
+    }
+
+    async fn describe_security_policy(
+        &self,
+        _ctx: &RequestContext,
+        input: DescribeSecurityPolicyRequest,
+    ) -> Result<DescribeSecurityPolicyResponse, ApiError> {
+        policies::describe(input)
+    }
+
+    async fn list_security_policies(
+        &self,
+        _ctx: &RequestContext,
+        input: ListSecurityPoliciesRequest,
+    ) -> Result<ListSecurityPoliciesResponse, ApiError> {
+        policies::list(input)
+    }
+
+    async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> Result<(), ApiError> {
+        tags::tag(self, ctx, input).await
+    }
+
+    async fn untag_resource(&self, ctx: &RequestContext, input: UntagResourceRequest) -> Result<(), ApiError> {
+        tags::untag(self, ctx, input).await
+    }
+
+    async fn list_tags_for_resource(
+        &self,
+        ctx: &RequestContext,
+        input: ListTagsForResourceRequest,
+    ) -> Result<ListTagsForResourceResponse, ApiError> {
+        tags::list(self, ctx, input).await
+    }
+}

@@ -1,0 +1,407 @@
+//! Servers: created ONLINE (their SFTP listener started on a fabric
+//! address), stopped and started, updated, deleted; the rules AWS applies
+//! to protocols and identity providers.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use landbridge_api::transfer::*;
+use landbridge_api::{ApiError, RequestContext};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::model::ServerRec;
+use crate::{Transfer, errors, host_key, new_id, now_ms, policies, ssh, tags};
+
+/// The SFTP port a server listens on when the process may bind it.
+const SFTP_PORT: u16 = 22;
+
+fn identity_details(d: Option<&IdentityProviderDetails>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Some(d) = d {
+        for (k, v) in [
+            ("Url", &d.url),
+            ("InvocationRole", &d.invocation_role),
+            ("DirectoryId", &d.directory_id),
+            ("Function", &d.function),
+        ] {
+            if let Some(v) = v {
+                out.insert(k.to_string(), v.clone());
+            }
+        }
+        if let Some(m) = d.sftp_authentication_methods {
+            out.insert("SftpAuthenticationMethods".into(), m.as_str().to_string());
+        }
+    }
+    out
+}
+
+/// AWS's rules on protocols, identity providers and endpoints.
+fn check(s: &ServerRec) -> Result<(), ApiError> {
+    if s.protocols.is_empty() {
+        return Err(errors::invalid("Protocols must contain at least one protocol"));
+    }
+    let has = |p: &str| s.protocols.iter().any(|x| x == p);
+    let managed = s.identity_provider_type == "SERVICE_MANAGED";
+    if (has("FTP") || has("FTPS")) && managed {
+        return Err(errors::invalid(
+            "FTP and FTPS protocols are not supported with the SERVICE_MANAGED identity provider type",
+        ));
+    }
+    if has("FTPS") && s.certificate.is_none() {
+        return Err(errors::invalid("A certificate is required when FTPS is a protocol"));
+    }
+    if has("FTP") && s.endpoint_type != "VPC" {
+        return Err(errors::invalid("The FTP protocol requires the VPC endpoint type"));
+    }
+    if has("AS2") && (s.endpoint_type != "VPC" || has("SFTP") || has("FTP") || has("FTPS")) {
+        return Err(errors::invalid("AS2 must be the only protocol, on a VPC endpoint"));
+    }
+    let need = |key: &str| {
+        if s.identity_provider.contains_key(key) {
+            Ok(())
+        } else {
+            Err(errors::invalid(format!(
+                "IdentityProviderDetails.{key} is required for the {} identity provider type",
+                s.identity_provider_type
+            )))
+        }
+    };
+    match s.identity_provider_type.as_str() {
+        "API_GATEWAY" => {
+            need("Url")?;
+            need("InvocationRole")
+        }
+        "AWS_DIRECTORY_SERVICE" => need("DirectoryId"),
+        "AWS_LAMBDA" => need("Function"),
+        _ => Ok(()),
+    }
+}
+
+pub async fn create(
+    t: &Transfer,
+    ctx: &RequestContext,
+    input: CreateServerRequest,
+) -> Result<CreateServerResponse, ApiError> {
+    let id = new_id("s");
+    let key = match input.host_key.as_deref() {
+        Some(pem) if !pem.is_empty() => host_key::parse(pem)?,
+        _ => host_key::generate()?,
+    };
+    let policy = input
+        .security_policy_name
+        .unwrap_or_else(|| policies::DEFAULT.to_string());
+    policies::find(&policy)?;
+    let address = t
+        .fabric()
+        .allocate(1)
+        .and_then(|a| a.first().copied())
+        .ok_or_else(|| errors::internal("the loopback fabric has no free address"))?;
+    let rec = ServerRec {
+        address: address.to_string(),
+        arn: format!("arn:aws:transfer:{}:{}:server/{id}", ctx.region, ctx.account_id),
+        id: id.clone(),
+        account: ctx.account_id.clone(),
+        region: ctx.region.clone(),
+        created_ms: now_ms(),
+        protocols: input
+            .protocols
+            .map(|p| p.iter().map(|p| p.as_str().to_string()).collect())
+            .unwrap_or_else(|| vec!["SFTP".to_string()]),
+        identity_provider_type: input
+            .identity_provider_type
+            .map_or("SERVICE_MANAGED", |t| t.as_str())
+            .to_string(),
+        identity_provider: identity_details(input.identity_provider_details.as_ref()),
+        domain: input.domain.map_or("S3", |d| d.as_str()).to_string(),
+        endpoint_type: input.endpoint_type.map_or("PUBLIC", |e| e.as_str()).to_string(),
+        endpoint_details: input.endpoint_details.map_or(json!(null), |d| {
+            json!({"VpcId": d.vpc_id, "SubnetIds": d.subnet_ids, "VpcEndpointId": d.vpc_endpoint_id,
+                   "SecurityGroupIds": d.security_group_ids, "AddressAllocationIds": d.address_allocation_ids})
+        }),
+        host_key_fingerprint: host_key::fingerprint(&key),
+        host_key: host_key::to_openssh(&key)?,
+        security_policy: policy,
+        pre_auth_banner: input.pre_authentication_login_banner,
+        post_auth_banner: input.post_authentication_login_banner,
+        logging_role: input.logging_role,
+        certificate: input.certificate,
+        protocol_details: json!(null),
+        state: "ONLINE".into(),
+        tags: tags::from_input(input.tags)?,
+    };
+    if let Err(e) = check(&rec) {
+        t.fabric().release([address]);
+        return Err(e);
+    }
+    {
+        let mut state = t.state().write().await;
+        t.commit(vec![t.save_server(&rec)]).await?;
+        state.servers.insert(id.clone(), rec);
+    }
+    bring_online(t, &id).await;
+    Ok(CreateServerResponse { server_id: id })
+}
+
+/// Binds the server's listener on a fabric address; START_FAILED if it
+/// cannot.
+pub async fn bring_online(t: &Transfer, id: &str) {
+    let Some(rec) = t.state().read().await.servers.get(id).cloned() else {
+        return;
+    };
+    // Only SFTP has a data plane yet: FTP and FTPS servers come ONLINE
+    // without a listener.
+    if t.running().contains_key(id) || !rec.protocols.iter().any(|p| p == "SFTP") {
+        return;
+    }
+    let started = async {
+        let key = host_key::parse(&rec.host_key).map_err(|e| e.message)?;
+        let ip: Ipv4Addr = rec
+            .address
+            .parse()
+            .map_err(|_| format!("bad address {}", rec.address))?;
+        let listener = match TcpListener::bind(SocketAddr::from((ip, SFTP_PORT))).await {
+            Ok(l) => l,
+            Err(_) => TcpListener::bind(SocketAddr::from((ip, 0)))
+                .await
+                .map_err(|e| e.to_string())?,
+        };
+        Ok::<_, String>((ip, ssh::serve(t.clone(), rec.id.clone(), key, listener)))
+    }
+    .await;
+    let state_now = match started {
+        Ok((ip, listening)) => {
+            tracing::info!(server = %rec.id, address = %ip, port = listening.port, "Transfer server listening");
+            t.running().insert(rec.id.clone(), (ip.to_string(), listening));
+            "ONLINE"
+        }
+        Err(e) => {
+            tracing::warn!(server = %rec.id, error = %e, "Transfer server could not start");
+            "START_FAILED"
+        }
+    };
+    if state_now != rec.state {
+        set_state(t, id, state_now).await;
+    }
+}
+
+async fn set_state(t: &Transfer, id: &str, new: &str) {
+    let mut state = t.state().write().await;
+    if let Some(s) = state.servers.get_mut(id) {
+        s.state = new.to_string();
+        let m = t.save_server(s);
+        if let Err(e) = t.commit(vec![m]).await {
+            tracing::warn!(server = %id, error = %e.message, "could not store a server's state");
+        }
+    }
+}
+
+/// Stops the listener and its sessions; the server keeps its address.
+async fn take_offline(t: &Transfer, id: &str) {
+    let running = t.running().remove(id);
+    if let Some((_, listening)) = running {
+        listening.stop().await;
+    }
+}
+
+pub(crate) fn find<'a>(state: &'a crate::State, ctx: &RequestContext, id: &str) -> Result<&'a ServerRec, ApiError> {
+    state
+        .servers
+        .get(id)
+        .filter(|s| s.account == ctx.account_id && s.region == ctx.region)
+        .ok_or_else(|| errors::not_found("server", id))
+}
+
+fn describe_one(t: &Transfer, state: &crate::State, s: &ServerRec) -> DescribedServer {
+    let users = state.users.keys().filter(|(sid, _)| *sid == s.id).count();
+    let details = |k: &str| s.identity_provider.get(k).cloned();
+    let _ = t;
+    DescribedServer {
+        arn: s.arn.clone(),
+        server_id: Some(s.id.clone()),
+        state: State::parse(&s.state),
+        protocols: Some(s.protocols.iter().filter_map(|p| ProtocolShape::parse(p)).collect()),
+        identity_provider_type: IdentityProviderType::parse(&s.identity_provider_type),
+        identity_provider_details: (!s.identity_provider.is_empty()).then(|| IdentityProviderDetails {
+            url: details("Url"),
+            invocation_role: details("InvocationRole"),
+            directory_id: details("DirectoryId"),
+            function: details("Function"),
+            sftp_authentication_methods: details("SftpAuthenticationMethods")
+                .and_then(|m| SftpAuthenticationMethods::parse(&m)),
+        }),
+        domain: Domain::parse(&s.domain),
+        endpoint_type: EndpointType::parse(&s.endpoint_type),
+        host_key_fingerprint: Some(s.host_key_fingerprint.clone()),
+        security_policy_name: Some(s.security_policy.clone()),
+        pre_authentication_login_banner: s.pre_auth_banner.clone(),
+        post_authentication_login_banner: s.post_auth_banner.clone(),
+        logging_role: s.logging_role.clone(),
+        certificate: s.certificate.clone(),
+        tags: tags::view(&s.tags),
+        user_count: Some(users as i32),
+        protocol_details: Some(ProtocolDetails {
+            set_stat_option: Some(SetStatOption::EnableNoOp),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+pub async fn describe(
+    t: &Transfer,
+    ctx: &RequestContext,
+    input: DescribeServerRequest,
+) -> Result<DescribeServerResponse, ApiError> {
+    let state = t.state().read().await;
+    let s = find(&state, ctx, &input.server_id)?;
+    Ok(DescribeServerResponse {
+        server: describe_one(t, &state, s),
+    })
+}
+
+pub async fn list(
+    t: &Transfer,
+    ctx: &RequestContext,
+    input: ListServersRequest,
+) -> Result<ListServersResponse, ApiError> {
+    let state = t.state().read().await;
+    let all: Vec<ListedServer> = state
+        .servers
+        .values()
+        .filter(|s| s.account == ctx.account_id && s.region == ctx.region)
+        .map(|s| ListedServer {
+            arn: s.arn.clone(),
+            domain: Domain::parse(&s.domain),
+            identity_provider_type: IdentityProviderType::parse(&s.identity_provider_type),
+            endpoint_type: EndpointType::parse(&s.endpoint_type),
+            logging_role: s.logging_role.clone(),
+            server_id: Some(s.id.clone()),
+            state: State::parse(&s.state),
+            user_count: Some(state.users.keys().filter(|(sid, _)| *sid == s.id).count() as i32),
+        })
+        .collect();
+    let (servers, next_token) = tags::page(all, input.max_results, input.next_token.as_deref())?;
+    Ok(ListServersResponse { servers, next_token })
+}
+
+pub async fn update(
+    t: &Transfer,
+    ctx: &RequestContext,
+    input: UpdateServerRequest,
+) -> Result<UpdateServerResponse, ApiError> {
+    let mut state = t.state().write().await;
+    let mut s = find(&state, ctx, &input.server_id)?.clone();
+    if let Some(p) = input.protocols {
+        s.protocols = p.iter().map(|p| p.as_str().to_string()).collect();
+    }
+    if let Some(k) = input.identity_provider_type {
+        s.identity_provider_type = k.as_str().to_string();
+    }
+    if let Some(d) = input.identity_provider_details.as_ref() {
+        s.identity_provider = identity_details(Some(d));
+    }
+    if let Some(e) = input.endpoint_type {
+        s.endpoint_type = e.as_str().to_string();
+    }
+    if let Some(c) = input.certificate {
+        s.certificate = Some(c);
+    }
+    if let Some(p) = input.security_policy_name {
+        policies::find(&p)?;
+        s.security_policy = p;
+    }
+    if let Some(b) = input.pre_authentication_login_banner {
+        s.pre_auth_banner = Some(b);
+    }
+    if let Some(b) = input.post_authentication_login_banner {
+        s.post_auth_banner = Some(b);
+    }
+    if let Some(r) = input.logging_role {
+        s.logging_role = (!r.is_empty()).then_some(r);
+    }
+    let new_key = match input.host_key.as_deref() {
+        Some(pem) if !pem.is_empty() => Some(host_key::parse(pem)?),
+        _ => None,
+    };
+    if let Some(key) = &new_key {
+        s.host_key = host_key::to_openssh(key)?;
+        s.host_key_fingerprint = host_key::fingerprint(key);
+    }
+    check(&s)?;
+    t.commit(vec![t.save_server(&s)]).await?;
+    let (id, online) = (s.id.clone(), s.state == "ONLINE");
+    state.servers.insert(id.clone(), s);
+    drop(state);
+    // A new host key takes effect on a new listener.
+    if new_key.is_some() && online {
+        take_offline(t, &id).await;
+        bring_online(t, &id).await;
+    }
+    Ok(UpdateServerResponse { server_id: id })
+}
+
+pub async fn delete(t: &Transfer, ctx: &RequestContext, input: DeleteServerRequest) -> Result<(), ApiError> {
+    let s = {
+        let state = t.state().read().await;
+        find(&state, ctx, &input.server_id)?.clone()
+    };
+    take_offline(t, &s.id).await;
+    let mut state = t.state().write().await;
+    let users: Vec<(String, String)> = state.users.keys().filter(|(sid, _)| *sid == s.id).cloned().collect();
+    let mut batch = vec![Transfer::forget("server", &s.account, &s.region, &s.id)];
+    for (sid, name) in &users {
+        batch.push(Transfer::forget(
+            "user",
+            &s.account,
+            &s.region,
+            &format!("{sid}/{name}"),
+        ));
+    }
+    t.commit(batch).await?;
+    for k in users {
+        state.users.remove(&k);
+    }
+    state.servers.remove(&s.id);
+    if let Ok(ip) = s.address.parse::<Ipv4Addr>() {
+        t.fabric().release([ip]);
+    }
+    Ok(())
+}
+
+pub async fn start(t: &Transfer, ctx: &RequestContext, input: StartServerRequest) -> Result<(), ApiError> {
+    {
+        let state = t.state().read().await;
+        let s = find(&state, ctx, &input.server_id)?;
+        if s.state == "ONLINE" {
+            return Err(errors::invalid(format!("Server {} is already ONLINE", s.id)));
+        }
+    }
+    set_state(t, &input.server_id, "STARTING").await;
+    bring_online(t, &input.server_id).await;
+    let failed = t
+        .state()
+        .read()
+        .await
+        .servers
+        .get(&input.server_id)
+        .is_some_and(|s| s.state == "START_FAILED");
+    if !failed {
+        set_state(t, &input.server_id, "ONLINE").await;
+    }
+    Ok(())
+}
+
+pub async fn stop(t: &Transfer, ctx: &RequestContext, input: StopServerRequest) -> Result<(), ApiError> {
+    {
+        let state = t.state().read().await;
+        let s = find(&state, ctx, &input.server_id)?;
+        if s.state == "OFFLINE" {
+            return Err(errors::invalid(format!("Server {} is already OFFLINE", s.id)));
+        }
+    }
+    set_state(t, &input.server_id, "STOPPING").await;
+    take_offline(t, &input.server_id).await;
+    set_state(t, &input.server_id, "OFFLINE").await;
+    Ok(())
+}

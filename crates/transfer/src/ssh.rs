@@ -1,0 +1,217 @@
+//! A server's SSH listener: accepts connections on its fabric address,
+//! authenticates service-managed users by their imported public keys, and
+//! runs the `sftp` subsystem (`sftp.rs`). Stopping it closes the listener
+//! and disconnects every session.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use russh::keys::{PrivateKey, PublicKey};
+use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
+use russh::{Channel, ChannelId, Disconnect};
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::Transfer;
+use crate::home::Home;
+use crate::logs::SessionLog;
+use crate::model::UserRec;
+use crate::s3fs::S3Fs;
+use crate::sftp::SftpSession;
+
+/// A listening server.
+pub struct Listening {
+    pub port: u16,
+    accept: JoinHandle<()>,
+    sessions: Arc<Mutex<HashMap<u64, russh::server::Handle>>>,
+}
+
+impl Listening {
+    /// Closes the listener and ends every session.
+    pub async fn stop(self) {
+        self.accept.abort();
+        let handles: Vec<russh::server::Handle> = self
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .map(|(_, h)| h)
+            .collect();
+        for h in handles {
+            let _ = h
+                .disconnect(Disconnect::ByApplication, "the server stopped".into(), "en".into())
+                .await;
+        }
+    }
+}
+
+/// Starts the SSH listener of server `server_id` on `listener`.
+pub fn serve(transfer: Transfer, server_id: String, host_key: PrivateKey, listener: TcpListener) -> Listening {
+    let port = listener.local_addr().map_or(0, |a| a.port());
+    let config = Arc::new(russh::server::Config {
+        keys: vec![host_key],
+        auth_rejection_time: std::time::Duration::from_millis(200),
+        auth_rejection_time_initial: Some(std::time::Duration::ZERO),
+        max_auth_attempts: 6,
+        ..Default::default()
+    });
+    let sessions: Arc<Mutex<HashMap<u64, russh::server::Handle>>> = Arc::default();
+    let ids = Arc::new(AtomicU64::new(0));
+    let accept = {
+        let sessions = sessions.clone();
+        tokio::spawn(async move {
+            loop {
+                let (stream, peer) = match listener.accept().await {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "SFTP accept failed");
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let n = ids.fetch_add(1, Ordering::Relaxed);
+                let log = SessionLog::open(
+                    transfer.logs_dir(),
+                    &server_id,
+                    format!("{server_id}-{n:08x}"),
+                    peer.to_string(),
+                );
+                log.event("CONNECTED", json!({"protocol": "SFTP"}));
+                let handler = SshSession {
+                    transfer: transfer.clone(),
+                    server_id: server_id.clone(),
+                    user: None,
+                    channels: HashMap::new(),
+                    log,
+                    peer,
+                };
+                let sessions = sessions.clone();
+                let config = config.clone();
+                tokio::spawn(async move {
+                    match russh::server::run_stream(config, stream, handler).await {
+                        Ok(running) => {
+                            sessions
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .insert(n, running.handle());
+                            if let Err(e) = running.await {
+                                tracing::debug!(error = %e, "SFTP session ended");
+                            }
+                        }
+                        Err(e) => tracing::debug!(error = %e, "SSH handshake failed"),
+                    }
+                    sessions.lock().unwrap_or_else(PoisonError::into_inner).remove(&n);
+                });
+            }
+        })
+    };
+    Listening { port, accept, sessions }
+}
+
+struct SshSession {
+    transfer: Transfer,
+    server_id: String,
+    user: Option<UserRec>,
+    channels: HashMap<ChannelId, Channel<Msg>>,
+    log: SessionLog,
+    peer: SocketAddr,
+}
+
+impl SshSession {
+    /// The user `name` of this server if `key` is one of their keys.
+    async fn user_with_key(&self, name: &str, key: &PublicKey) -> Option<UserRec> {
+        let user = self.transfer.user(&self.server_id, name).await?;
+        let listed = user
+            .ssh_keys
+            .iter()
+            .any(|k| PublicKey::from_openssh(&k.body).is_ok_and(|p| p.key_data() == key.key_data()));
+        listed.then_some(user)
+    }
+}
+
+impl russh::server::Handler for SshSession {
+    type Error = russh::Error;
+
+    async fn authentication_banner(&mut self) -> Result<Option<String>, Self::Error> {
+        Ok(self.transfer.banner(&self.server_id).await)
+    }
+
+    async fn auth_publickey_offered(&mut self, user: &str, offer: PublicKeyOffer<'_>) -> Result<Auth, Self::Error> {
+        Ok(match self.user_with_key(user, offer.public_key).await {
+            Some(_) => Auth::Accept,
+            None => Auth::reject(),
+        })
+    }
+
+    async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
+        match self.user_with_key(user, key.public_key).await {
+            Some(u) => {
+                self.log.set_user(user);
+                self.log.event("AUTH_SUCCESS", json!({"method": "publickey"}));
+                self.user = Some(u);
+                Ok(Auth::Accept)
+            }
+            None => {
+                self.log
+                    .event("AUTH_FAILURE", json!({"method": "publickey", "user": user}));
+                Ok(Auth::reject())
+            }
+        }
+    }
+
+    async fn auth_password(&mut self, user: &str, _password: &str) -> Result<Auth, Self::Error> {
+        // Service-managed users sign in with keys only.
+        self.log
+            .event("AUTH_FAILURE", json!({"method": "password", "user": user}));
+        Ok(Auth::reject())
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.channels.insert(channel.id(), channel);
+        reply.accept().await;
+        Ok(())
+    }
+
+    async fn channel_eof(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+        session.close(channel)?;
+        Ok(())
+    }
+
+    async fn subsystem_request(
+        &mut self,
+        channel_id: ChannelId,
+        name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        let (Some(user), Some(channel), "sftp") = (self.user.clone(), self.channels.remove(&channel_id), name) else {
+            session.channel_failure(channel_id)?;
+            return Ok(());
+        };
+        let Some(account) = self.transfer.account_of(&self.server_id).await else {
+            session.channel_failure(channel_id)?;
+            return Ok(());
+        };
+        let fs = S3Fs {
+            objects: self.transfer.objects().clone(),
+            account,
+        };
+        session.channel_success(channel_id)?;
+        let sftp = SftpSession::new(fs, Home::of(&user), self.log.clone());
+        russh_sftp::server::run(channel.into_stream(), sftp).await;
+        Ok(())
+    }
+}
+
+impl Drop for SshSession {
+    fn drop(&mut self) {
+        self.log.event("EXIT", json!({"client": self.peer.to_string()}));
+    }
+}

@@ -1,0 +1,218 @@
+"""Transfer Family's SFTP endpoint against OpenSSH's `sftp`: a service-managed user
+signs in with their key, uploads, downloads, lists, renames, makes directories and
+removes; what arrives is in S3 byte for byte (and back); paths never leave the home;
+a wrong key is refused; a stopped server closes its sessions and refuses new ones."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from harness.landbridge import LandbridgeServer, landbridge_binary
+
+from .conftest import _pools
+
+MIB = 1024 * 1024
+
+
+def client(server, service: str):
+    return boto3.client(
+        service,
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"}),
+    )
+
+
+@pytest.fixture(scope="module")
+def landbridge(tmp_path_factory):
+    """A server of this module's own, with a data directory to find its logs in."""
+    block = f"127.{next(_pools)}"
+    data = tmp_path_factory.mktemp("landbridge-data")
+    server = LandbridgeServer(landbridge_binary(), extra_args=("--fabric-pool", f"{block}.0.0/16"), data_dir=data).start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def keypair(directory: Path, name: str) -> tuple[Path, str]:
+    key = directory / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True, timeout=30)
+    return key, (directory / f"{name}.pub").read_text().strip()
+
+
+def endpoint(server, server_id: str) -> tuple[str, int]:
+    listed = json.loads(server.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
+    (e,) = [e for e in listed if e["resource_id"] == server_id]
+    assert e["protocol"] == "sftp"
+    return e["address"], e["port"]
+
+
+def sftp(address: str, port: int, key: Path, user: str, commands: str, cwd: Path) -> subprocess.CompletedProcess:
+    """OpenSSH's sftp in batch mode; a command prefixed with `-` may fail."""
+    batch = cwd / f"batch-{uuid.uuid4().hex[:6]}"
+    batch.write_text(commands)
+    return subprocess.run(
+        [
+            "sftp", "-b", str(batch), "-P", str(port), "-i", str(key),
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+            f"{user}@{address}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
+
+
+@pytest.fixture(scope="module")
+def setup(landbridge, tmp_path_factory):
+    work = tmp_path_factory.mktemp("sftp")
+    s3 = client(landbridge, "s3")
+    transfer = client(landbridge, "transfer")
+    bucket = f"sftp-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    key, public = keypair(work, "alice")
+    server_id = transfer.create_server(Protocols=["SFTP"], IdentityProviderType="SERVICE_MANAGED")["ServerId"]
+    transfer.create_user(
+        ServerId=server_id,
+        UserName="alice",
+        Role="arn:aws:iam::000000000000:role/transfer",
+        HomeDirectory=f"/{bucket}/home/alice",
+        SshPublicKeyBody=public,
+    )
+    return {"work": work, "s3": s3, "transfer": transfer, "bucket": bucket, "key": key, "server": server_id}
+
+
+def test_the_server_is_online_on_its_own_address(landbridge, setup):
+    d = setup["transfer"].describe_server(ServerId=setup["server"])["Server"]
+    assert d["State"] == "ONLINE"
+    assert d["HostKeyFingerprint"].startswith("SHA256:")
+    address, port = endpoint(landbridge, setup["server"])
+    assert address.startswith("127.") and address != "127.0.0.1"
+    # The client sees the same host key the API reports.
+    scanned = subprocess.run(["ssh-keyscan", "-p", str(port), "-t", "ed25519", address], capture_output=True, text=True, timeout=30)
+    line = next(l for l in scanned.stdout.splitlines() if "ssh-ed25519" in l)
+    printed = subprocess.run(["ssh-keygen", "-l", "-f", "-"], input=line, capture_output=True, text=True, timeout=30).stdout
+    assert d["HostKeyFingerprint"] in printed
+
+
+def test_upload_download_list_rename_mkdir_and_remove(landbridge, setup):
+    work, s3, bucket = setup["work"], setup["s3"], setup["bucket"]
+    address, port = endpoint(landbridge, setup["server"])
+    small = work / "small.txt"
+    small.write_bytes(b"hello from sftp\n")
+    big = work / "big.bin"
+    with open(big, "wb") as f:
+        f.write(os.urandom(24 * MIB))
+    done = sftp(
+        address, port, setup["key"], "alice",
+        "pwd\nput small.txt\nput big.bin\nmkdir reports\nput small.txt reports/r1.txt\n"
+        "rename small.txt renamed.txt\nls -l\nget big.bin big-back.bin\nget reports/r1.txt\n",
+        work,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert f"/{bucket}/home/alice" in done.stdout
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
+    assert keys == ["home/alice/big.bin", "home/alice/renamed.txt", "home/alice/reports/", "home/alice/reports/r1.txt"]
+    assert s3.get_object(Bucket=bucket, Key="home/alice/big.bin")["Body"].read() == big.read_bytes()
+    assert (work / "big-back.bin").read_bytes() == big.read_bytes()
+    assert (work / "r1.txt").read_bytes() == small.read_bytes()
+    assert "renamed.txt" in done.stdout and "reports" in done.stdout
+
+    # What arrives through S3 is visible over SFTP, byte for byte.
+    s3.put_object(Bucket=bucket, Key="home/alice/from-s3.bin", Body=b"\x00\x01" * 5000)
+    done = sftp(address, port, setup["key"], "alice", "get from-s3.bin\nrm renamed.txt\nrm reports/r1.txt\nrmdir reports\n", work)
+    assert done.returncode == 0, done.stderr
+    assert (work / "from-s3.bin").read_bytes() == b"\x00\x01" * 5000
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
+    assert keys == ["home/alice/big.bin", "home/alice/from-s3.bin"]
+
+    # Every session's events are in the server's log.
+    logs = Path(landbridge.data_dir) / "transfer-logs" / f"{setup['server']}.log"
+    events = [json.loads(l) for l in logs.read_text().splitlines()]
+    kinds = {e["activity-type"] for e in events}
+    assert {"CONNECTED", "AUTH_SUCCESS", "OPEN", "CLOSE", "RENAME", "DELETE", "MKDIR", "EXIT"} <= kinds
+    closes = [e for e in events if e["activity-type"] == "CLOSE" and e["path"].endswith("/big.bin") and "bytes-in" in e]
+    assert closes and closes[0]["bytes-in"] == 24 * MIB and closes[0]["user"] == "alice"
+
+
+def test_paths_stay_in_the_home(landbridge, setup):
+    work, s3, bucket = setup["work"], setup["s3"], setup["bucket"]
+    s3.put_object(Bucket=bucket, Key="home/bob/secret.txt", Body=b"bob's")
+    s3.put_object(Bucket=bucket, Key="top-secret.txt", Body=b"root's")
+    address, port = endpoint(landbridge, setup["server"])
+    for attempt in [
+        "get ../bob/secret.txt",
+        f"get /{bucket}/home/bob/secret.txt",
+        f"get /{bucket}/top-secret.txt",
+        "get ../../top-secret.txt",
+        "ls ..",
+        "cd /",
+        "put small.txt ../bob/planted.txt",
+        "get %2e%2e/bob/secret.txt",
+    ]:
+        done = sftp(address, port, setup["key"], "alice", attempt + "\n", work)
+        assert done.returncode != 0, attempt
+        assert "secret" not in (work / "secret.txt").read_text() if (work / "secret.txt").exists() else True
+    assert not (work / "secret.txt").exists() and not (work / "top-secret.txt").exists()
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert "home/bob/planted.txt" not in keys
+
+
+def test_wrong_key_is_refused_and_a_stopped_server_refuses(landbridge, setup):
+    work, transfer = setup["work"], setup["transfer"]
+    address, port = endpoint(landbridge, setup["server"])
+    other, _ = keypair(work, "mallory")
+    done = sftp(address, port, other, "alice", "ls\n", work)
+    assert done.returncode != 0 and "Permission denied" in done.stderr
+    done = sftp(address, port, setup["key"], "nobody", "ls\n", work)
+    assert done.returncode != 0
+
+    # A session in progress ends when the server stops.
+    session = subprocess.Popen(
+        ["sftp", "-P", str(port), "-i", str(setup["key"]), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+         "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", f"alice@{address}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        session.stdin.write("pwd\n")
+        session.stdin.flush()
+        # Without a terminal sftp may echo the command first.
+        lines = [session.stdout.readline()]
+        if "Remote working directory" not in lines[0]:
+            lines.append(session.stdout.readline())
+        assert "Remote working directory" in lines[-1], lines
+        transfer.stop_server(ServerId=setup["server"])
+        assert transfer.describe_server(ServerId=setup["server"])["Server"]["State"] == "OFFLINE"
+        # sftp notices the closed connection when it next sends a command.
+        try:
+            session.stdin.write("ls\n")
+            session.stdin.flush()
+        except BrokenPipeError:
+            pass
+        assert session.wait(timeout=30) != 0
+        assert "Connection closed" in session.stderr.read()
+    finally:
+        if session.poll() is None:
+            session.kill()
+    done = sftp(address, port, setup["key"], "alice", "ls\n", work)
+    assert done.returncode != 0
+    assert all(e["resource_id"] != setup["server"] for e in json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"])
+
+    transfer.start_server(ServerId=setup["server"])
+    assert transfer.describe_server(ServerId=setup["server"])["Server"]["State"] == "ONLINE"
+    assert endpoint(landbridge, setup["server"]) == (address, port)
+    done = sftp(address, port, setup["key"], "alice", "ls\n", work)
+    assert done.returncode == 0, done.stderr
