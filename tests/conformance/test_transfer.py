@@ -184,3 +184,22 @@ def test_servers_and_users_survive_a_restart_on_the_same_address(fresh_landbridg
     assert t.describe_server(ServerId=stopped)["Server"]["State"] == "OFFLINE"
     assert sftp_endpoint(second, online) == before and sftp_endpoint(second, stopped) == []
     assert [u["UserName"] for u in t.list_users(ServerId=online)["Users"]] == ["alice"]
+
+
+def test_test_identity_provider_asks_the_url_as_aws_does(transfer):
+    from harness.identity_provider import IdentityProvider
+
+    with IdentityProvider() as idp:
+        idp.users["carol"] = {"password": "s3cret", "Role": ROLE, "HomeDirectory": "/bucket/carol"}
+        sid = transfer.create_server(
+            IdentityProviderType="API_GATEWAY", IdentityProviderDetails={"Url": idp.url, "InvocationRole": ROLE}
+        )["ServerId"]
+        ok = transfer.test_identity_provider(ServerId=sid, UserName="carol", UserPassword="s3cret", SourceIp="192.0.2.7")
+        assert ok["StatusCode"] == 200 and ok["Url"].startswith(f"{idp.url}/servers/{sid}/users/carol/config")
+        assert json.loads(ok["Response"]) == {"Role": ROLE, "HomeDirectory": "/bucket/carol"}
+        assert idp.requests[-1]["password"] == "s3cret"
+        assert idp.requests[-1]["query"] == {"protocol": "SFTP", "sourceIp": "192.0.2.7"}
+        wrong = transfer.test_identity_provider(ServerId=sid, UserName="carol", UserPassword="nope")
+        assert wrong["StatusCode"] == 200 and json.loads(wrong["Response"]) == {} and wrong["Message"]
+    managed = transfer.create_server()["ServerId"]
+    assert code(transfer.test_identity_provider, ServerId=managed, UserName="carol") == "InvalidRequestException"

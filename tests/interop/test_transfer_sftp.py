@@ -216,3 +216,56 @@ def test_wrong_key_is_refused_and_a_stopped_server_refuses(landbridge, setup):
     assert endpoint(landbridge, setup["server"]) == (address, port)
     done = sftp(address, port, setup["key"], "alice", "ls\n", work)
     assert done.returncode == 0, done.stderr
+
+
+def test_passwords_through_a_custom_identity_provider_with_curl_and_lftp(landbridge, setup):
+    from harness.identity_provider import IdentityProvider
+    from harness.peers import ensure_debian_packages
+
+    ensure_debian_packages("lftp", "curl")
+    work, s3, transfer, bucket = setup["work"], setup["s3"], setup["transfer"], setup["bucket"]
+    role = "arn:aws:iam::000000000000:role/transfer"
+    _, public = keypair(work, "dave")
+    with IdentityProvider() as idp:
+        idp.users["carol"] = {
+            "password": "carol-pw", "Role": role, "HomeDirectoryType": "LOGICAL",
+            "HomeDirectoryDetails": json.dumps([{"Entry": "/", "Target": f"/{bucket}/carol"}]),
+        }
+        idp.users["dave"] = {"password": "unused", "Role": role, "HomeDirectory": f"/{bucket}/dave", "PublicKeys": [public]}
+        sid = transfer.create_server(
+            IdentityProviderType="API_GATEWAY", IdentityProviderDetails={"Url": idp.url, "InvocationRole": role}
+        )["ServerId"]
+        address, port = endpoint(landbridge, sid)
+        payload = work / "curl.bin"
+        payload.write_bytes(os.urandom(3 * MIB + 17))
+
+        # curl over SFTP with a password: the logical home's "/" is the bucket prefix.
+        up = subprocess.run(["curl", "-sS", "-k", "--user", "carol:carol-pw", "-T", str(payload), f"sftp://{address}:{port}/curl.bin"],
+                            capture_output=True, text=True, timeout=120)
+        assert up.returncode == 0, up.stderr
+        assert s3.get_object(Bucket=bucket, Key="carol/curl.bin")["Body"].read() == payload.read_bytes()
+        down = subprocess.run(["curl", "-sS", "-k", "--user", "carol:carol-pw", f"sftp://{address}:{port}/curl.bin"],
+                              capture_output=True, timeout=120)
+        assert down.returncode == 0 and down.stdout == payload.read_bytes()
+        wrong = subprocess.run(["curl", "-sS", "-k", "--user", "carol:nope", f"sftp://{address}:{port}/curl.bin"],
+                               capture_output=True, timeout=120)
+        assert wrong.returncode != 0
+        assert any(r["password"] == "carol-pw" and r["query"]["protocol"] == "SFTP" for r in idp.requests)
+
+        # lftp over SFTP with a password.
+        (work / "lftp.txt").write_bytes(b"via lftp\n")
+        ssh = "ssh -a -x -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no"
+        lftp = subprocess.run(
+            ["lftp", "-u", "carol,carol-pw", "-e",
+             f'set sftp:auto-confirm yes; set sftp:connect-program "{ssh}"; put lftp.txt; ls; bye',
+             f"sftp://{address}:{port}"],
+            capture_output=True, text=True, timeout=120, cwd=work,
+        )
+        assert lftp.returncode == 0, lftp.stderr + lftp.stdout
+        assert "curl.bin" in lftp.stdout
+        assert s3.get_object(Bucket=bucket, Key="carol/lftp.txt")["Body"].read() == b"via lftp\n"
+
+        # The provider's PublicKeys sign dave in with OpenSSH.
+        done = sftp(address, port, work / "dave", "dave", "put lftp.txt\n", work)
+        assert done.returncode == 0, done.stderr
+        assert s3.get_object(Bucket=bucket, Key="dave/lftp.txt")["Body"].read() == b"via lftp\n"

@@ -14,6 +14,7 @@
 mod errors;
 mod home;
 mod host_key;
+mod idp;
 mod logs;
 pub mod model;
 mod policies;
@@ -136,6 +137,10 @@ impl Transfer {
             .users
             .get(&(server_id.to_string(), name.to_string()))
             .cloned()
+    }
+
+    pub(crate) async fn server(&self, server_id: &str) -> Option<ServerRec> {
+        self.state().read().await.servers.get(server_id).cloned()
     }
 
     pub(crate) async fn account_of(&self, server_id: &str) -> Option<String> {
@@ -390,6 +395,14 @@ impl TransferApi for Transfer {
         input: ListSecurityPoliciesRequest,
     ) -> Result<ListSecurityPoliciesResponse, ApiError> {
         policies::list(input)
+    }
+
+    async fn test_identity_provider(
+        &self,
+        ctx: &RequestContext,
+        input: TestIdentityProviderRequest,
+    ) -> Result<TestIdentityProviderResponse, ApiError> {
+        servers::test_identity_provider(self, ctx, input).await
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> Result<(), ApiError> {

@@ -405,3 +405,40 @@ pub async fn stop(t: &Transfer, ctx: &RequestContext, input: StopServerRequest) 
     set_state(t, &input.server_id, "OFFLINE").await;
     Ok(())
 }
+
+/// Asks the server's identity provider about a user, as a sign-in would.
+pub async fn test_identity_provider(
+    t: &Transfer,
+    ctx: &RequestContext,
+    input: TestIdentityProviderRequest,
+) -> Result<TestIdentityProviderResponse, ApiError> {
+    let server = {
+        let state = t.state().read().await;
+        find(&state, ctx, &input.server_id)?.clone()
+    };
+    if server.identity_provider_type == "SERVICE_MANAGED" {
+        return Err(errors::invalid(
+            "TestIdentityProvider needs a server with a custom identity provider, not SERVICE_MANAGED",
+        ));
+    }
+    let protocol = input.server_protocol.map_or("SFTP", |p| p.as_str());
+    let ip = input.source_ip.as_deref().unwrap_or("127.0.0.1");
+    match crate::idp::ask(&server, &input.user_name, input.user_password.as_deref(), protocol, ip).await {
+        Ok(answer) => Ok(TestIdentityProviderResponse {
+            message: Some(if answer.user.is_some() {
+                String::new()
+            } else {
+                "The identity provider did not authenticate the user".to_string()
+            }),
+            response: Some(answer.body),
+            status_code: i32::from(answer.status),
+            url: answer.url,
+        }),
+        Err(detail) => Ok(TestIdentityProviderResponse {
+            message: Some(detail),
+            response: None,
+            status_code: 500,
+            url: server.identity_provider.get("Url").cloned().unwrap_or_default(),
+        }),
+    }
+}

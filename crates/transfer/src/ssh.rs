@@ -17,8 +17,9 @@ use tokio::task::JoinHandle;
 
 use crate::Transfer;
 use crate::home::Home;
+use crate::idp;
 use crate::logs::SessionLog;
-use crate::model::UserRec;
+use crate::model::{ServerRec, UserRec};
 use crate::s3fs::S3Fs;
 use crate::sftp::SftpSession;
 
@@ -120,15 +121,50 @@ struct SshSession {
     peer: SocketAddr,
 }
 
+/// Whether a server's users may sign in with `method` (`PASSWORD` or
+/// `PUBLIC_KEY`), from its SftpAuthenticationMethods.
+fn allows(server: &ServerRec, method: &str) -> bool {
+    match server
+        .identity_provider
+        .get("SftpAuthenticationMethods")
+        .map_or("PUBLIC_KEY_OR_PASSWORD", String::as_str)
+    {
+        "PASSWORD" => method == "PASSWORD",
+        "PUBLIC_KEY" => method == "PUBLIC_KEY",
+        _ => true,
+    }
+}
+
+fn has_key(user: &UserRec, key: &PublicKey) -> bool {
+    user.ssh_keys
+        .iter()
+        .any(|k| PublicKey::from_openssh(&k.body).is_ok_and(|p| p.key_data() == key.key_data()))
+}
+
 impl SshSession {
-    /// The user `name` of this server if `key` is one of their keys.
+    /// The user `name` if `key` is one of their keys: imported for a
+    /// service-managed server, listed by the provider for a custom one.
     async fn user_with_key(&self, name: &str, key: &PublicKey) -> Option<UserRec> {
-        let user = self.transfer.user(&self.server_id, name).await?;
-        let listed = user
-            .ssh_keys
-            .iter()
-            .any(|k| PublicKey::from_openssh(&k.body).is_ok_and(|p| p.key_data() == key.key_data()));
-        listed.then_some(user)
+        let server = self.transfer.server(&self.server_id).await?;
+        let user = if server.identity_provider_type == "SERVICE_MANAGED" {
+            self.transfer.user(&self.server_id, name).await?
+        } else {
+            if !allows(&server, "PUBLIC_KEY") {
+                return None;
+            }
+            self.ask(&server, name, None).await?
+        };
+        has_key(&user, key).then_some(user)
+    }
+
+    async fn ask(&self, server: &ServerRec, name: &str, password: Option<&str>) -> Option<UserRec> {
+        match idp::ask(server, name, password, "SFTP", &self.peer.ip().to_string()).await {
+            Ok(answer) => answer.user,
+            Err(detail) => {
+                self.log.event("ERROR", json!({"message": detail}));
+                None
+            }
+        }
     }
 }
 
@@ -162,11 +198,28 @@ impl russh::server::Handler for SshSession {
         }
     }
 
-    async fn auth_password(&mut self, user: &str, _password: &str) -> Result<Auth, Self::Error> {
-        // Service-managed users sign in with keys only.
-        self.log
-            .event("AUTH_FAILURE", json!({"method": "password", "user": user}));
-        Ok(Auth::reject())
+    /// Service-managed users sign in with keys only; a custom provider
+    /// decides on passwords.
+    async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
+        let found = match self.transfer.server(&self.server_id).await {
+            Some(s) if s.identity_provider_type != "SERVICE_MANAGED" && allows(&s, "PASSWORD") => {
+                self.ask(&s, user, Some(password)).await
+            }
+            _ => None,
+        };
+        match found {
+            Some(u) => {
+                self.log.set_user(user);
+                self.log.event("AUTH_SUCCESS", json!({"method": "password"}));
+                self.user = Some(u);
+                Ok(Auth::Accept)
+            }
+            None => {
+                self.log
+                    .event("AUTH_FAILURE", json!({"method": "password", "user": user}));
+                Ok(Auth::reject())
+            }
+        }
     }
 
     async fn channel_open_session(

@@ -115,6 +115,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "TestIdentityProvider",
+            input: Some(&S_TestIdentityProviderRequest),
+            output: Some(&S_TestIdentityProviderResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "UntagResource",
             input: Some(&S_UntagResourceRequest),
             output: None,
@@ -1726,6 +1732,14 @@ pub static S_MaxResults: Shape = Shape {
         },
     },
 };
+pub static S_Message: Shape = Shape {
+    name: "Message",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_NextToken: Shape = Shape {
     name: "NextToken",
     kind: ShapeKind::String {
@@ -1942,6 +1956,14 @@ pub static S_ProxyMode: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_Response: Shape = Shape {
+    name: "Response",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
 pub static S_Role: Shape = Shape {
     name: "Role",
     kind: ShapeKind::String {
@@ -2151,6 +2173,17 @@ pub static S_SftpPorts: Shape = Shape {
         },
     },
 };
+pub static S_SourceIp: Shape = Shape {
+    name: "SourceIp",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(32),
+        },
+        pattern: Some("[0-9a-fA-F\\.\\:]+"),
+    },
+};
 pub static S_SshPublicKey: Shape = Shape {
     name: "SshPublicKey",
     kind: ShapeKind::Structure {
@@ -2247,6 +2280,12 @@ pub static S_State: Shape = Shape {
         ],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_StatusCode: Shape = Shape {
+    name: "StatusCode",
+    kind: ShapeKind::Integer {
+        bounds: Bounds { min: None, max: None },
     },
 };
 pub static S_StopServerRequest: Shape = Shape {
@@ -2375,6 +2414,85 @@ pub static S_Tags: Shape = Shape {
             min: Some(1),
             max: Some(50),
         },
+    },
+};
+pub static S_TestIdentityProviderRequest: Shape = Shape {
+    name: "TestIdentityProviderRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ServerProtocol",
+                shape: &S_Protocol,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SourceIp",
+                shape: &S_SourceIp,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "UserName",
+                shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "UserPassword",
+                shape: &S_UserPassword,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_TestIdentityProviderResponse: Shape = Shape {
+    name: "TestIdentityProviderResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Response",
+                shape: &S_Response,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StatusCode",
+                shape: &S_StatusCode,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Message",
+                shape: &S_Message,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Url",
+                shape: &S_Url,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_TlsSessionResumptionMode: Shape = Shape {
@@ -2659,6 +2777,17 @@ pub static S_UserName: Shape = Shape {
             max: Some(100),
         },
         pattern: Some("[\\w][\\w@.-]{2,99}"),
+    },
+};
+pub static S_UserPassword: Shape = Shape {
+    name: "UserPassword",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(1024),
+        },
+        pattern: None,
     },
 };
 pub static S_VpcEndpointId: Shape = Shape {
@@ -5160,6 +5289,75 @@ impl IntoValue for TagResourceRequest {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TestIdentityProviderRequest {
+    pub server_id: String,
+    pub server_protocol: Option<ProtocolShape>,
+    pub source_ip: Option<String>,
+    pub user_name: String,
+    pub user_password: Option<String>,
+}
+
+impl FromValue for TestIdentityProviderRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            server_protocol: r.optional("ServerProtocol", <ProtocolShape as FromValue>::from_value)?,
+            source_ip: r.optional("SourceIp", <String as FromValue>::from_value)?,
+            user_name: r.required("UserName", <String as FromValue>::from_value)?,
+            user_password: r.optional("UserPassword", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TestIdentityProviderRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set_opt(
+            "ServerProtocol",
+            self.server_protocol,
+            <ProtocolShape as IntoValue>::into_value,
+        );
+        w.set_opt("SourceIp", self.source_ip, <String as IntoValue>::into_value);
+        w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.set_opt("UserPassword", self.user_password, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TestIdentityProviderResponse {
+    pub response: Option<String>,
+    pub status_code: i32,
+    pub message: Option<String>,
+    pub url: String,
+}
+
+impl FromValue for TestIdentityProviderResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            response: r.optional("Response", <String as FromValue>::from_value)?,
+            status_code: r.required("StatusCode", <i32 as FromValue>::from_value)?,
+            message: r.optional("Message", <String as FromValue>::from_value)?,
+            url: r.required("Url", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for TestIdentityProviderResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("Response", self.response, <String as IntoValue>::into_value);
+        w.set("StatusCode", (<i32 as IntoValue>::into_value)(self.status_code));
+        w.set_opt("Message", self.message, <String as IntoValue>::into_value);
+        w.set("Url", (<String as IntoValue>::into_value)(self.url));
+        w.finish()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum TlsSessionResumptionMode {
     #[default]
@@ -5697,6 +5895,16 @@ pub trait TransferApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn test_identity_provider(
+        &self,
+        ctx: &RequestContext,
+        input: TestIdentityProviderRequest,
+    ) -> impl std::future::Future<Output = Result<TestIdentityProviderResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "TestIdentityProvider");
+        async move { Err(err) }
+    }
+
     fn untag_resource(
         &self,
         ctx: &RequestContext,
@@ -5925,6 +6133,17 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
                         .await?;
                     let () = out;
                     Ok(Value::empty_struct())
+                }
+                "TestIdentityProvider" => {
+                    let out = self
+                        .0
+                        .test_identity_provider(
+                            ctx,
+                            <TestIdentityProviderRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
                 }
                 "UntagResource" => {
                     let out = self

@@ -1,0 +1,138 @@
+//! Custom identity providers. An API_GATEWAY server's users are whoever its
+//! URL says they are: Landbridge sends what Transfer Family sends
+//! (`GET <Url>/servers/<server-id>/users/<user>/config?protocol=SFTP&sourceIp=…`
+//! with the password, if any, in a `Password` header) and reads the same
+//! answer (`Role`, `HomeDirectory`, `HomeDirectoryType`,
+//! `HomeDirectoryDetails` as a JSON string, `PublicKeys`, `PosixProfile`);
+//! an answer without a `Role` refuses the sign-in.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::model::{Mapping, PosixProfile, ServerRec, SshKeyRec, UserRec};
+
+/// How long a provider may take to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the provider was asked and what it said.
+pub struct Answer {
+    pub url: String,
+    pub status: u16,
+    pub body: String,
+    /// The user it describes, if it let them in.
+    pub user: Option<UserRec>,
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Asks the server's provider about `user`.
+pub async fn ask(
+    server: &ServerRec,
+    user: &str,
+    password: Option<&str>,
+    protocol: &str,
+    source_ip: &str,
+) -> Result<Answer, String> {
+    if server.identity_provider_type != "API_GATEWAY" {
+        return Err(format!(
+            "the {} identity provider type is not emulated yet",
+            server.identity_provider_type
+        ));
+    }
+    let base = server
+        .identity_provider
+        .get("Url")
+        .ok_or("the server has no identity provider URL")?;
+    let url = format!(
+        "{}/servers/{}/users/{}/config?protocol={}&sourceIp={}",
+        base.trim_end_matches('/'),
+        server.id,
+        encode(user),
+        encode(protocol),
+        encode(source_ip)
+    );
+    let client = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut request = client.get(&url);
+    if let Some(p) = password {
+        request = request.header("Password", p);
+    }
+    let response = request.send().await.map_err(|e| format!("calling {url}: {e}"))?;
+    let status = response.status().as_u16();
+    let body = response.text().await.map_err(|e| format!("reading {url}: {e}"))?;
+    let user = (status == 200)
+        .then(|| serde_json::from_str::<Value>(&body).ok())
+        .flatten()
+        .and_then(|v| user_from(server, user, &v));
+    Ok(Answer {
+        url,
+        status,
+        body,
+        user,
+    })
+}
+
+/// The user an answer describes; `None` without a `Role`.
+fn user_from(server: &ServerRec, name: &str, v: &Value) -> Option<UserRec> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let role = text("Role").filter(|r| !r.is_empty())?;
+    let mappings: Vec<Mapping> = text("HomeDirectoryDetails")
+        .and_then(|d| serde_json::from_str::<Vec<Value>>(&d).ok())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| {
+            Some(Mapping {
+                entry: m.get("Entry")?.as_str()?.to_string(),
+                target: m.get("Target")?.as_str()?.to_string(),
+                kind: m.get("Type").and_then(Value::as_str).map(str::to_string),
+            })
+        })
+        .collect();
+    let keys = v
+        .get("PublicKeys")
+        .and_then(Value::as_array)
+        .map(|keys| {
+            keys.iter()
+                .filter_map(Value::as_str)
+                .map(|k| SshKeyRec {
+                    id: String::new(),
+                    body: k.to_string(),
+                    imported_ms: 0,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let posix = v.get("PosixProfile").and_then(|p| {
+        Some(PosixProfile {
+            uid: p.get("Uid")?.as_i64()?,
+            gid: p.get("Gid")?.as_i64()?,
+            secondary_gids: Vec::new(),
+        })
+    });
+    Some(UserRec {
+        server_id: server.id.clone(),
+        user_name: name.to_string(),
+        arn: String::new(),
+        account: server.account.clone(),
+        region: server.region.clone(),
+        role,
+        policy: text("Policy"),
+        home_directory_type: text("HomeDirectoryType")
+            .unwrap_or_else(|| if mappings.is_empty() { "PATH" } else { "LOGICAL" }.to_string()),
+        home_directory: text("HomeDirectory"),
+        mappings,
+        posix_profile: posix,
+        ssh_keys: keys,
+        tags: Default::default(),
+    })
+}
