@@ -269,3 +269,25 @@ def test_passwords_through_a_custom_identity_provider_with_curl_and_lftp(landbri
         done = sftp(address, port, work / "dave", "dave", "put lftp.txt\n", work)
         assert done.returncode == 0, done.stderr
         assert s3.get_object(Bucket=bucket, Key="dave/lftp.txt")["Body"].read() == b"via lftp\n"
+
+
+def test_a_1_gib_upload_arrives_intact(landbridge, setup, tmp_path):
+    import hashlib
+
+    s3, bucket = setup["s3"], setup["bucket"]
+    address, port = endpoint(landbridge, setup["server"])
+    big = tmp_path / "one-gib.bin"
+    md5 = hashlib.md5()
+    block = os.urandom(MIB)
+    with open(big, "wb") as f:
+        for i in range(1024):
+            chunk = block[:-4] + i.to_bytes(4, "big")
+            md5.update(chunk)
+            f.write(chunk)
+    done = sftp(address, port, setup["key"], "alice", "put one-gib.bin\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    head = s3.head_object(Bucket=bucket, Key="home/alice/one-gib.bin")
+    assert head["ContentLength"] == 1024 * MIB
+    assert head["ETag"].strip('"') == md5.hexdigest()
+    big.unlink()
+    s3.delete_object(Bucket=bucket, Key="home/alice/one-gib.bin")
