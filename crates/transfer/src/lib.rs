@@ -4,7 +4,7 @@
 //! when it may be bound, else a free port) with a real SSH server
 //! (`ssh.rs`, russh); service-managed users sign in with the public keys
 //! imported for them, and their SFTP session (`sftp.rs`, russh-sftp) reads
-//! and writes the emulated S3 (`s3fs.rs`) inside their home (`home.rs`).
+//! and writes the emulated S3 (`s3fs.rs`) inside their home (`landbridge-homes`).
 //! Session events go to JSON-lines logs (`logs.rs`).
 //!
 //! Layout follows the DataSync crate: `model.rs` records, one module per
@@ -12,7 +12,6 @@
 //! policies, `tags.rs`.
 
 mod errors;
-mod home;
 mod host_key;
 mod idp;
 mod logs;
@@ -262,6 +261,15 @@ impl Transfer {
             .map_err(|e| errors::internal(e.to_string()))?;
         *self.inner.state.write().await = State::default();
         Ok(())
+    }
+}
+
+/// A user's home, as `landbridge-homes` resolves it.
+pub(crate) fn home_of(user: &UserRec) -> landbridge_homes::Home {
+    if user.home_directory_type == "LOGICAL" {
+        landbridge_homes::Home::logical(user.mappings.iter().map(|m| (m.entry.as_str(), m.target.as_str())))
+    } else {
+        landbridge_homes::Home::path(user.home_directory.as_deref())
     }
 }
 

@@ -8,7 +8,7 @@ use landbridge_objects::{ByteStream, ListQuery, ObjectError, ObjectRec, Objects,
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::home::split;
+use landbridge_homes::split;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FsError {

@@ -1,5 +1,5 @@
 //! One SFTP session (the `sftp` subsystem of an SSH connection) over the S3
-//! domain: every path goes through the user's home (`home.rs`) before the
+//! domain: every path goes through the user's home (`landbridge-homes`) before the
 //! file system (`s3fs.rs`) sees it; each open, close, delete, rename and
 //! mkdir is logged.
 
@@ -14,9 +14,9 @@ use russh_sftp::protocol::{
 use russh_sftp::server::StatusReply;
 use serde_json::json;
 
-use crate::home::{Home, Resolved, normalize};
 use crate::logs::SessionLog;
 use crate::s3fs::{FsError, Node, S3Fs, Upload};
+use landbridge_homes::{Home, Resolved, normalize};
 
 /// Names sent per READDIR reply.
 const NAMES_PER_REPLY: usize = 100;

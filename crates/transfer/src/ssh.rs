@@ -16,7 +16,6 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::Transfer;
-use crate::home::Home;
 use crate::idp;
 use crate::logs::SessionLog;
 use crate::model::{ServerRec, UserRec};
@@ -257,7 +256,7 @@ impl russh::server::Handler for SshSession {
             account,
         };
         session.channel_success(channel_id)?;
-        let sftp = SftpSession::new(fs, Home::of(&user), self.log.clone());
+        let sftp = SftpSession::new(fs, crate::home_of(&user), self.log.clone());
         russh_sftp::server::run(channel.into_stream(), sftp).await;
         Ok(())
     }

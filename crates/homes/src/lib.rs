@@ -1,4 +1,4 @@
-//! Where a user's paths lead. A session sees a virtual namespace; every
+//! Where a Transfer Family user's paths lead. A session sees a virtual namespace; every
 //! path it names is made absolute against the session's directory and
 //! normalised lexically (`.` dropped, `..` stops at `/`), then resolved:
 //!
@@ -12,8 +12,6 @@
 //! Nothing is decoded (`%2e%2e` is a name), storage has no links, and a
 //! name with NUL or a path that escapes is refused before storage is
 //! asked anything.
-
-use crate::model::{Mapping, UserRec};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Home {
@@ -63,20 +61,18 @@ fn within(path: &str, dir: &str) -> bool {
 }
 
 impl Home {
-    pub fn of(user: &UserRec) -> Self {
+    /// A PATH home rooted at `root` (`/` when none is given).
+    pub fn path(root: Option<&str>) -> Self {
+        Home::Path {
+            root: normalize("/", root.unwrap_or("/")).unwrap_or_else(|| "/".into()),
+        }
+    }
+
+    /// A LOGICAL home of `(entry, target)` mappings.
+    pub fn logical<'a>(mappings: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let norm = |p: &str| normalize("/", p).unwrap_or_else(|| "/".into());
-        if user.home_directory_type == "LOGICAL" {
-            Home::Logical {
-                mappings: user
-                    .mappings
-                    .iter()
-                    .map(|Mapping { entry, target, .. }| (norm(entry), norm(target)))
-                    .collect(),
-            }
-        } else {
-            Home::Path {
-                root: norm(user.home_directory.as_deref().unwrap_or("/")),
-            }
+        Home::Logical {
+            mappings: mappings.into_iter().map(|(e, t)| (norm(e), norm(t))).collect(),
         }
     }
 
