@@ -291,3 +291,40 @@ def test_a_1_gib_upload_arrives_intact(landbridge, setup, tmp_path):
     assert head["ETag"].strip('"') == md5.hexdigest()
     big.unlink()
     s3.delete_object(Bucket=bucket, Key="home/alice/one-gib.bin")
+
+
+def test_the_efs_domain_writes_files_owned_by_the_posix_profile(landbridge, setup):
+    work, transfer = setup["work"], setup["transfer"]
+    fs = "fs-0123456789abcdef0"
+    key, public = keypair(work, "erin")
+    sid = transfer.create_server(Domain="EFS")["ServerId"]
+    transfer.create_user(
+        ServerId=sid, UserName="erin", Role="arn:aws:iam::000000000000:role/transfer",
+        HomeDirectory=f"/{fs}/home/erin", PosixProfile={"Uid": 1234, "Gid": 5678}, SshPublicKeyBody=public,
+    )
+    address, port = endpoint(landbridge, sid)
+    (work / "part1").write_bytes(b"A" * 100_000)
+    (work / "part2").write_bytes(b"B" * 50_000)
+    # reput resumes an upload: it writes at the offset where the file ends,
+    # which EFS (unlike S3) allows.
+    (work / "whole").write_bytes(b"A" * 100_000 + b"B" * 50_000)
+    done = sftp(address, port, key, "erin",
+                "put part1 whole\nreput whole\nmkdir sub\nput part2 sub/p2\nrename sub/p2 sub/q2\nls -n\n", work)
+    assert done.returncode == 0, done.stderr + done.stdout
+    home = Path(landbridge.data_dir) / "efs" / fs / "home" / "erin"
+    assert (home / "whole").read_bytes() == b"A" * 100_000 + b"B" * 50_000
+    assert (home / "sub" / "q2").read_bytes() == b"B" * 50_000
+    for p in [home, home / "whole", home / "sub", home / "sub" / "q2"]:
+        st = p.stat()
+        assert (st.st_uid, st.st_gid) == (1234, 5678), p
+    assert "1234" in done.stdout and "5678" in done.stdout
+
+    # A symlink planted on the server's side leads nowhere.
+    outside = work / "outside-secret"
+    outside.write_bytes(b"secret")
+    os.symlink(outside, home / "link")
+    os.symlink(work, home / "dirlink")
+    for attempt in ["get link", "ls dirlink", "get dirlink/outside-secret", "put part1 dirlink/planted"]:
+        denied = sftp(address, port, key, "erin", attempt + "\n", work)
+        assert denied.returncode != 0, attempt
+    assert not (work / "planted").exists() and not (work / "link").exists()

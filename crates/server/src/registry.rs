@@ -117,17 +117,12 @@ impl Registry {
                 service: "datasync",
                 reason,
             })?;
-        let transfer = landbridge_transfer::Transfer::new(
-            store.clone(),
-            &records,
-            objects.clone(),
-            fabric.clone(),
-            data_dir.map(|d| d.join("transfer-logs")),
-        )
-        .map_err(|reason| LoadError {
-            service: "transfer",
-            reason,
-        })?;
+        let transfer =
+            landbridge_transfer::Transfer::new(store.clone(), &records, objects.clone(), fabric.clone(), data_dir)
+                .map_err(|reason| LoadError {
+                    service: "transfer",
+                    reason,
+                })?;
         let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle, fabric)
             .map_err(|reason| LoadError { service: "ec2", reason })?;
         let mut registry = Self::new(

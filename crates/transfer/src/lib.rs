@@ -11,6 +11,7 @@
 //! resource family (`servers.rs`, `users.rs`), `policies.rs` the security
 //! policies, `tags.rs`.
 
+mod efsfs;
 mod errors;
 mod host_key;
 mod idp;
@@ -21,6 +22,7 @@ mod s3fs;
 mod servers;
 mod sftp;
 mod ssh;
+mod storage;
 mod tags;
 mod users;
 
@@ -69,6 +71,8 @@ struct Inner {
     fabric: Arc<Fabric>,
     /// Where session logs go (`None`: tracing only).
     logs_dir: Option<PathBuf>,
+    /// Where EFS file systems keep their files (`<data-dir>/efs`).
+    efs_root: Option<PathBuf>,
     /// Listening servers, by id, with their address.
     running: Mutex<HashMap<String, (String, ssh::Listening)>>,
 }
@@ -79,7 +83,7 @@ impl Transfer {
         records: &[Record],
         objects: Objects,
         fabric: Arc<Fabric>,
-        logs_dir: Option<PathBuf>,
+        data_dir: Option<PathBuf>,
     ) -> Result<Self, String> {
         let mut state = State::default();
         for r in records.iter().filter(|r| r.key.service == SERVICE) {
@@ -103,7 +107,8 @@ impl Transfer {
                 objects,
                 state: RwLock::new(state),
                 fabric,
-                logs_dir,
+                logs_dir: data_dir.as_ref().map(|d| d.join("transfer-logs")),
+                efs_root: data_dir.as_ref().map(|d| d.join("efs")),
                 running: Mutex::new(HashMap::new()),
             }),
         })
@@ -125,6 +130,10 @@ impl Transfer {
         self.inner.logs_dir.as_ref()
     }
 
+    pub(crate) fn efs_root(&self) -> Option<&PathBuf> {
+        self.inner.efs_root.as_ref()
+    }
+
     pub(crate) fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, ssh::Listening)>> {
         self.inner.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -140,15 +149,6 @@ impl Transfer {
 
     pub(crate) async fn server(&self, server_id: &str) -> Option<ServerRec> {
         self.state().read().await.servers.get(server_id).cloned()
-    }
-
-    pub(crate) async fn account_of(&self, server_id: &str) -> Option<String> {
-        self.state()
-            .read()
-            .await
-            .servers
-            .get(server_id)
-            .map(|s| s.account.clone())
     }
 
     pub(crate) async fn banner(&self, server_id: &str) -> Option<String> {

@@ -1,13 +1,11 @@
-//! One SFTP session (the `sftp` subsystem of an SSH connection) over the S3
-//! domain: every path goes through the user's home (`landbridge-homes`) before the
-//! file system (`s3fs.rs`) sees it; each open, close, delete, rename and
+//! One SFTP session (the `sftp` subsystem of an SSH connection) over the
+//! server's domain (`storage.rs`): every path goes through the user's home (`landbridge-homes`) before the
+//! domain sees it; each open, close, delete, rename and
 //! mkdir is logged.
 
 use std::collections::HashMap;
 
-use bytes::{Bytes, BytesMut};
-use futures::StreamExt;
-use landbridge_objects::{ByteStream, ObjectRec};
+use bytes::Bytes;
 use russh_sftp::protocol::{
     Attrs, Data, File, FileAttributes, FileMode, Handle, Name, OpenFlags, Status, StatusCode, Version,
 };
@@ -15,7 +13,8 @@ use russh_sftp::server::StatusReply;
 use serde_json::json;
 
 use crate::logs::SessionLog;
-use crate::s3fs::{FsError, Node, S3Fs, Upload};
+use crate::s3fs::FsError;
+use crate::storage::{Fs, Meta, Reader, Writer};
 use landbridge_homes::{Home, Resolved, normalize};
 
 /// Names sent per READDIR reply.
@@ -47,23 +46,20 @@ fn denied() -> Fail {
 
 enum Open {
     Dir(Vec<File>),
-    Read(Box<Reader>),
-    Write { upload: Upload, path: String },
-}
-
-/// A download: a stream from the object, reopened when the client reads
-/// somewhere else than where it stopped.
-struct Reader {
-    rec: ObjectRec,
-    path: String,
-    pos: u64,
-    stream: Option<ByteStream>,
-    buf: BytesMut,
-    sent: u64,
+    Read {
+        reader: Box<Reader>,
+        size: u64,
+        path: String,
+        sent: u64,
+    },
+    Write {
+        writer: Writer,
+        path: String,
+    },
 }
 
 pub struct SftpSession {
-    fs: S3Fs,
+    fs: Fs,
     home: Home,
     cwd: String,
     handles: HashMap<String, Open>,
@@ -71,25 +67,15 @@ pub struct SftpSession {
     log: SessionLog,
 }
 
-fn file_attrs(node: &Node) -> FileAttributes {
+fn file_attrs(m: &Meta) -> FileAttributes {
     let mut a = FileAttributes::empty();
-    match node {
-        Node::File(rec) => {
-            a.size = Some(rec.size);
-            a.permissions = Some(0o644 | FileMode::REG.bits());
-            let secs = u32::try_from(rec.last_modified_ms / 1000).unwrap_or(0);
-            a.mtime = Some(secs);
-            a.atime = Some(secs);
-        }
-        Node::Dir => {
-            a.size = Some(0);
-            a.permissions = Some(0o755 | FileMode::DIR.bits());
-            a.mtime = Some(0);
-            a.atime = Some(0);
-        }
-    }
-    a.uid = Some(0);
-    a.gid = Some(0);
+    let kind = if m.dir { FileMode::DIR } else { FileMode::REG };
+    a.size = Some(m.size);
+    a.permissions = Some(m.mode | kind.bits());
+    a.mtime = Some(m.mtime);
+    a.atime = Some(m.mtime);
+    a.uid = Some(m.uid);
+    a.gid = Some(m.gid);
     a
 }
 
@@ -103,7 +89,7 @@ fn ok(id: u32) -> Status {
 }
 
 impl SftpSession {
-    pub fn new(fs: S3Fs, home: Home, log: SessionLog) -> Self {
+    pub fn new(fs: Fs, home: Home, log: SessionLog) -> Self {
         Self {
             fs,
             cwd: home.start(),
@@ -132,7 +118,7 @@ impl SftpSession {
     async fn attrs_of(&self, path: &str) -> Result<FileAttributes, Fail> {
         match self.resolve(path)? {
             (_, Resolved::Storage(s)) => Ok(file_attrs(&self.fs.stat(&s).await?)),
-            (_, Resolved::Virtual(_)) => Ok(file_attrs(&Node::Dir)),
+            (_, Resolved::Virtual(_)) => Ok(file_attrs(&Meta::dir())),
             (_, Resolved::Denied) => Err(denied()),
         }
     }
@@ -177,21 +163,22 @@ impl russh_sftp::server::Handler for SftpSession {
 
     async fn fstat(&mut self, id: u32, handle: String) -> Result<Attrs, Self::Error> {
         let attrs = match self.handles.get(&handle) {
-            Some(Open::Read(r)) => file_attrs(&Node::File(Box::new(r.rec.clone()))),
-            Some(Open::Write { upload, .. }) => {
-                let mut a = FileAttributes::empty();
-                a.size = Some(upload.written);
-                a.permissions = Some(0o644 | FileMode::REG.bits());
-                a
+            Some(Open::Read { path, .. } | Open::Write { path, .. }) => {
+                let path = path.clone();
+                let meta = self.fs.stat(&path).await.unwrap_or(Meta {
+                    dir: false,
+                    ..Meta::dir()
+                });
+                file_attrs(&meta)
             }
-            Some(Open::Dir(_)) => file_attrs(&Node::Dir),
+            Some(Open::Dir(_)) => file_attrs(&Meta::dir()),
             None => return Err(Fail(StatusCode::Failure, "Bad handle".into())),
         };
         Ok(Attrs { id, attrs })
     }
 
-    /// S3 keeps no owner, mode or times of its own: accepted and ignored,
-    /// as Transfer Family's SetStatOption ENABLE_NO_OP does.
+    /// Accepted and ignored, as Transfer Family's SetStatOption
+    /// ENABLE_NO_OP does (S3 keeps no owner, mode or times of its own).
     async fn setstat(&mut self, id: u32, path: String, _attrs: FileAttributes) -> Result<Status, Self::Error> {
         self.storage(&path)?;
         Ok(ok(id))
@@ -208,11 +195,11 @@ impl russh_sftp::server::Handler for SftpSession {
                 .list(&s)
                 .await?
                 .into_iter()
-                .map(|(name, node)| File::new(name, file_attrs(&node)))
+                .map(|(name, meta)| File::new(name, file_attrs(&meta)))
                 .collect(),
             (_, Resolved::Virtual(names)) => names
                 .into_iter()
-                .map(|n| File::new(n, file_attrs(&Node::Dir)))
+                .map(|n| File::new(n, file_attrs(&Meta::dir())))
                 .collect(),
             (_, Resolved::Denied) => return Err(denied()),
         };
@@ -244,31 +231,25 @@ impl russh_sftp::server::Handler for SftpSession {
         _attrs: FileAttributes,
     ) -> Result<Handle, Self::Error> {
         let storage = self.storage(&filename)?;
-        let writing = pflags.intersects(OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::TRUNCATE);
+        let writing = pflags.intersects(OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::TRUNCATE | OpenFlags::APPEND);
         let open = if writing {
-            if pflags.contains(OpenFlags::APPEND) {
-                return Err(Fail(
-                    StatusCode::OpUnsupported,
-                    "Appending to an S3 object is not supported".into(),
-                ));
-            }
-            let upload = self.fs.create(&storage).await?;
+            // Without TRUNCATE a client may write into what is there (a
+            // resumed upload); S3 can only start afresh.
+            let keep = !pflags.contains(OpenFlags::TRUNCATE)
+                && (pflags.contains(OpenFlags::APPEND) || matches!(self.fs, Fs::Efs(_)));
+            let writer = self.fs.create(&storage, keep).await?;
             self.log
                 .event("OPEN", json!({"path": storage, "mode": "CREATE|TRUNCATE|WRITE"}));
-            Open::Write { upload, path: storage }
+            Open::Write { writer, path: storage }
         } else {
-            let Node::File(rec) = self.fs.stat(&storage).await? else {
-                return Err(Fail(StatusCode::Failure, "Is a directory".into()));
-            };
+            let (reader, size) = self.fs.open_read(&storage).await?;
             self.log.event("OPEN", json!({"path": storage, "mode": "READ"}));
-            Open::Read(Box::new(Reader {
-                rec: *rec,
+            Open::Read {
+                reader: Box::new(reader),
+                size,
                 path: storage,
-                pos: 0,
-                stream: None,
-                buf: BytesMut::new(),
                 sent: 0,
-            }))
+            }
         };
         Ok(Handle {
             id,
@@ -277,33 +258,17 @@ impl russh_sftp::server::Handler for SftpSession {
     }
 
     async fn read(&mut self, id: u32, handle: String, offset: u64, len: u32) -> Result<Data, Self::Error> {
-        let fs = self.fs.clone();
-        let Some(Open::Read(r)) = self.handles.get_mut(&handle) else {
+        let Some(Open::Read { reader, size, sent, .. }) = self.handles.get_mut(&handle) else {
             return Err(Fail(StatusCode::Failure, "Bad handle".into()));
         };
-        if offset >= r.rec.size {
+        if offset >= *size {
             return Err(Fail(StatusCode::Eof, "End of file".into()));
         }
-        if offset != r.pos || r.stream.is_none() {
-            r.stream = Some(fs.read(&r.rec, offset).await?);
-            r.buf.clear();
-            r.pos = offset;
-        }
-        let want = (len as usize).min((r.rec.size - offset) as usize);
-        while r.buf.len() < want {
-            let Some(stream) = r.stream.as_mut() else { break };
-            match stream.next().await {
-                Some(Ok(chunk)) => r.buf.extend_from_slice(&chunk),
-                Some(Err(e)) => return Err(Fail(StatusCode::Failure, e.to_string())),
-                None => break,
-            }
-        }
-        if r.buf.is_empty() {
+        let data = reader.read(offset, len as usize).await?;
+        if data.is_empty() {
             return Err(Fail(StatusCode::Eof, "End of file".into()));
         }
-        let data = r.buf.split_to(want.min(r.buf.len()));
-        r.pos += data.len() as u64;
-        r.sent += data.len() as u64;
+        *sent += data.len() as u64;
         Ok(Data {
             id,
             data: data.to_vec(),
@@ -311,25 +276,19 @@ impl russh_sftp::server::Handler for SftpSession {
     }
 
     async fn write(&mut self, id: u32, handle: String, offset: u64, data: Vec<u8>) -> Result<Status, Self::Error> {
-        let Some(Open::Write { upload, .. }) = self.handles.get_mut(&handle) else {
+        let Some(Open::Write { writer, .. }) = self.handles.get_mut(&handle) else {
             return Err(Fail(StatusCode::Failure, "Bad handle".into()));
         };
-        if offset != upload.written {
-            return Err(Fail(
-                StatusCode::OpUnsupported,
-                "S3 objects are written front to back: random writes are not supported".into(),
-            ));
-        }
-        upload.write(Bytes::from(data)).await?;
+        writer.write(offset, Bytes::from(data)).await?;
         Ok(ok(id))
     }
 
     async fn close(&mut self, id: u32, handle: String) -> Result<Status, Self::Error> {
         match self.handles.remove(&handle) {
-            Some(Open::Write { upload, path }) => {
-                let written = upload.written;
-                match upload.finish().await {
-                    Ok(_) => {
+            Some(Open::Write { writer, path }) => {
+                let written = writer.written();
+                match writer.finish().await {
+                    Ok(()) => {
                         self.log.event("CLOSE", json!({"path": path, "bytes-in": written}));
                         Ok(ok(id))
                     }
@@ -340,8 +299,8 @@ impl russh_sftp::server::Handler for SftpSession {
                     }
                 }
             }
-            Some(Open::Read(r)) => {
-                self.log.event("CLOSE", json!({"path": r.path, "bytes-out": r.sent}));
+            Some(Open::Read { path, sent, .. }) => {
+                self.log.event("CLOSE", json!({"path": path, "bytes-out": sent}));
                 Ok(ok(id))
             }
             Some(Open::Dir(_)) => Ok(ok(id)),
@@ -380,14 +339,14 @@ impl russh_sftp::server::Handler for SftpSession {
 }
 
 impl Drop for SftpSession {
-    /// Files still open when the session ends are abandoned: an upload
+    /// Files still open when the session ends are abandoned: an S3 upload
     /// that was never closed is never written.
     fn drop(&mut self) {
         for (_, open) in self.handles.drain() {
-            if let Open::Write { upload, path } = open {
+            if let Open::Write { writer, path } = open {
                 self.log
                     .event("ERROR", json!({"path": path, "message": "closed before the file was"}));
-                tokio::spawn(upload.abort());
+                tokio::spawn(writer.abort());
             }
         }
     }

@@ -1,0 +1,199 @@
+//! The EFS domain as a local file system: file system `fs-…` is the
+//! directory `<data-dir>/efs/fs-…`, so storage path `/fs-…/home/alice/x` is
+//! `<data-dir>/efs/fs-…/home/alice/x`. Files are written where the client
+//! says (random writes and appends work, as on EFS) and owned by the user's
+//! POSIX profile. A symlink on the way is refused: nothing leads out of the
+//! file system's directory.
+
+use std::io::SeekFrom;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use crate::s3fs::FsError;
+use crate::storage::Meta;
+
+#[derive(Clone)]
+pub struct EfsFs {
+    /// `<data-dir>/efs`.
+    pub root: PathBuf,
+    /// Owner of what the session creates (`PosixProfile`).
+    pub owner: Option<(u32, u32)>,
+}
+
+fn io(e: std::io::Error) -> FsError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => FsError::NotFound,
+        std::io::ErrorKind::DirectoryNotEmpty => FsError::NotEmpty,
+        _ => FsError::Failure(e.to_string()),
+    }
+}
+
+fn meta(m: &std::fs::Metadata) -> Meta {
+    Meta {
+        dir: m.is_dir(),
+        size: if m.is_dir() { 0 } else { m.len() },
+        mtime: u32::try_from(m.mtime()).unwrap_or(0),
+        mode: m.permissions().mode() & 0o7777,
+        uid: m.uid(),
+        gid: m.gid(),
+    }
+}
+
+/// A file system id as AWS writes them.
+fn is_fs_id(s: &str) -> bool {
+    s.strip_prefix("fs-")
+        .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+impl EfsFs {
+    /// The local path of storage path `storage`, checked: under a file
+    /// system's directory, with no symlink on the way. `None` is `/`.
+    fn local(&self, storage: &str) -> Result<Option<PathBuf>, FsError> {
+        let rest = storage.trim_start_matches('/');
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let mut parts = rest.split('/');
+        let fs = parts.next().unwrap_or_default();
+        if !is_fs_id(fs) {
+            return Err(FsError::NotFound);
+        }
+        let mut path = self.root.join(fs);
+        std::fs::create_dir_all(&path).map_err(io)?;
+        for part in parts {
+            path.push(part);
+            match path.symlink_metadata() {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(FsError::Unsupported("symbolic links are not followed"));
+                }
+                _ => {}
+            }
+        }
+        Ok(Some(path))
+    }
+
+    fn file(&self, storage: &str) -> Result<PathBuf, FsError> {
+        self.local(storage)?
+            .ok_or(FsError::Unsupported("the root is not a file"))
+    }
+
+    fn chown(&self, path: &Path) {
+        if let Some((uid, gid)) = self.owner
+            && let Err(e) = std::os::unix::fs::lchown(path, Some(uid), Some(gid))
+        {
+            tracing::debug!(path = %path.display(), error = %e, "could not give a file its POSIX owner");
+        }
+    }
+
+    pub async fn stat(&self, storage: &str) -> Result<Meta, FsError> {
+        match self.local(storage)? {
+            None => Ok(Meta::dir()),
+            Some(p) => Ok(meta(&p.symlink_metadata().map_err(io)?)),
+        }
+    }
+
+    pub async fn list(&self, storage: &str) -> Result<Vec<(String, Meta)>, FsError> {
+        let dir = self.local(storage)?.unwrap_or_else(|| self.root.clone());
+        std::fs::create_dir_all(&self.root).map_err(io)?;
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let Ok(m) = entry.path().symlink_metadata() else {
+                continue;
+            };
+            if m.file_type().is_symlink() || name.starts_with(".landbridge-") {
+                continue;
+            }
+            out.push((name, meta(&m)));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// Makes the home directory of a session if it is missing, owned by
+    /// the user, as a home is made at first sign-in.
+    pub async fn ensure_dir(&self, storage: &str) -> Result<(), FsError> {
+        if let Some(p) = self.local(storage)?
+            && !p.exists()
+        {
+            std::fs::create_dir_all(&p).map_err(io)?;
+            self.chown(&p);
+        }
+        Ok(())
+    }
+
+    pub async fn open_read(&self, storage: &str) -> Result<tokio::fs::File, FsError> {
+        let p = self.file(storage)?;
+        if p.is_dir() {
+            return Err(FsError::Unsupported("is a directory"));
+        }
+        tokio::fs::File::open(&p).await.map_err(io)
+    }
+
+    pub async fn create(&self, storage: &str, truncate: bool) -> Result<tokio::fs::File, FsError> {
+        let p = self.file(storage)?;
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(truncate)
+            .open(&p)
+            .await
+            .map_err(io)?;
+        self.chown(&p);
+        Ok(file)
+    }
+
+    pub async fn mkdir(&self, storage: &str) -> Result<(), FsError> {
+        let p = self.file(storage)?;
+        std::fs::create_dir(&p).map_err(io)?;
+        self.chown(&p);
+        Ok(())
+    }
+
+    pub async fn rmdir(&self, storage: &str) -> Result<(), FsError> {
+        std::fs::remove_dir(self.file(storage)?).map_err(io)
+    }
+
+    pub async fn remove(&self, storage: &str) -> Result<(), FsError> {
+        let p = self.file(storage)?;
+        if p.is_dir() {
+            return Err(FsError::Unsupported("is a directory"));
+        }
+        std::fs::remove_file(p).map_err(io)
+    }
+
+    pub async fn rename(&self, from: &str, to: &str) -> Result<(), FsError> {
+        let (a, b) = (self.file(from)?, self.file(to)?);
+        if b.symlink_metadata().is_ok() {
+            return Err(FsError::Failure(format!("{to} exists")));
+        }
+        std::fs::rename(a, b).map_err(io)
+    }
+}
+
+/// Reads `len` bytes at `offset`; an empty answer is the end.
+pub async fn read_at(file: &mut tokio::fs::File, offset: u64, len: usize) -> Result<Bytes, FsError> {
+    file.seek(SeekFrom::Start(offset)).await.map_err(io)?;
+    let mut buf = vec![0u8; len];
+    let mut filled = 0;
+    while filled < len {
+        let n = file.read(&mut buf[filled..]).await.map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    buf.truncate(filled);
+    Ok(Bytes::from(buf))
+}
+
+pub async fn write_at(file: &mut tokio::fs::File, offset: u64, data: &[u8]) -> Result<(), FsError> {
+    file.seek(SeekFrom::Start(offset)).await.map_err(io)?;
+    file.write_all(data).await.map_err(io)
+}
