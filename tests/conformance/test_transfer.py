@@ -203,3 +203,36 @@ def test_test_identity_provider_asks_the_url_as_aws_does(transfer):
         assert wrong["StatusCode"] == 200 and json.loads(wrong["Response"]) == {} and wrong["Message"]
     managed = transfer.create_server()["ServerId"]
     assert code(transfer.test_identity_provider, ServerId=managed, UserName="carol") == "InvalidRequestException"
+
+
+def test_host_keys_are_imported_listed_described_updated_and_deleted(landbridge, transfer, tmp_path):
+    sid = transfer.create_server()["ServerId"]
+    (first,) = transfer.list_host_keys(ServerId=sid)["HostKeys"]
+    assert first["Type"] == "ssh-ed25519" and first["HostKeyId"].startswith("hostkey-")
+    assert first["Fingerprint"] == transfer.describe_server(ServerId=sid)["Server"]["HostKeyFingerprint"]
+
+    key = tmp_path / "rsa"
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", str(key)], check=True, timeout=60)
+    kid = transfer.import_host_key(ServerId=sid, HostKeyBody=key.read_text(), Description="rotation 2026",
+                                   Tags=[{"Key": "k", "Value": "v"}])["HostKeyId"]
+    d = transfer.describe_host_key(ServerId=sid, HostKeyId=kid)["HostKey"]
+    printed = subprocess.run(["ssh-keygen", "-l", "-f", str(key)], capture_output=True, text=True, check=True).stdout
+    assert d["HostKeyFingerprint"] in printed and d["Type"] == "ssh-rsa" and d["Description"] == "rotation 2026"
+    assert d["Arn"] == f"arn:aws:transfer:us-east-1:000000000000:host-key/{sid}/{kid}"
+    assert transfer.list_tags_for_resource(Arn=d["Arn"])["Tags"] == [{"Key": "k", "Value": "v"}]
+    assert code(transfer.import_host_key, ServerId=sid, HostKeyBody=key.read_text()) == "ResourceExistsException"
+
+    # The server now offers both keys: a client asking for RSA gets the imported one.
+    listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
+    (ep,) = [e for e in listed if e["resource_id"] == sid]
+    scanned = subprocess.run(["ssh-keyscan", "-p", str(ep["port"]), "-t", "rsa", ep["address"]], capture_output=True, text=True, timeout=30)
+    line = next(l for l in scanned.stdout.splitlines() if "ssh-rsa" in l)
+    assert d["HostKeyFingerprint"] in subprocess.run(["ssh-keygen", "-l", "-f", "-"], input=line, capture_output=True, text=True).stdout
+
+    transfer.update_host_key(ServerId=sid, HostKeyId=kid, Description="renamed")
+    assert transfer.describe_host_key(ServerId=sid, HostKeyId=kid)["HostKey"]["Description"] == "renamed"
+    transfer.delete_host_key(ServerId=sid, HostKeyId=first["HostKeyId"])
+    assert [k["HostKeyId"] for k in transfer.list_host_keys(ServerId=sid)["HostKeys"]] == [kid]
+    assert transfer.describe_server(ServerId=sid)["Server"]["HostKeyFingerprint"] == d["HostKeyFingerprint"]
+    assert code(transfer.delete_host_key, ServerId=sid, HostKeyId=kid) == "InvalidRequestException"
+    assert code(transfer.describe_host_key, ServerId=sid, HostKeyId="hostkey-00000000000000000") == "ResourceNotFoundException"

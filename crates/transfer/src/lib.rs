@@ -14,6 +14,7 @@
 mod efsfs;
 mod errors;
 mod host_key;
+mod host_keys;
 mod idp;
 mod logs;
 pub mod model;
@@ -411,6 +412,42 @@ impl TransferApi for Transfer {
         input: TestIdentityProviderRequest,
     ) -> Result<TestIdentityProviderResponse, ApiError> {
         servers::test_identity_provider(self, ctx, input).await
+    }
+
+    async fn import_host_key(
+        &self,
+        ctx: &RequestContext,
+        input: ImportHostKeyRequest,
+    ) -> Result<ImportHostKeyResponse, ApiError> {
+        host_keys::import(self, ctx, input).await
+    }
+
+    async fn describe_host_key(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeHostKeyRequest,
+    ) -> Result<DescribeHostKeyResponse, ApiError> {
+        host_keys::describe(self, ctx, input).await
+    }
+
+    async fn list_host_keys(
+        &self,
+        ctx: &RequestContext,
+        input: ListHostKeysRequest,
+    ) -> Result<ListHostKeysResponse, ApiError> {
+        host_keys::list(self, ctx, input).await
+    }
+
+    async fn update_host_key(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateHostKeyRequest,
+    ) -> Result<UpdateHostKeyResponse, ApiError> {
+        host_keys::update(self, ctx, input).await
+    }
+
+    async fn delete_host_key(&self, ctx: &RequestContext, input: DeleteHostKeyRequest) -> Result<(), ApiError> {
+        host_keys::delete(self, ctx, input).await
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> Result<(), ApiError> {

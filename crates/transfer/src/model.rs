@@ -29,6 +29,10 @@ pub struct ServerRec {
     /// The host key, OpenSSH private key format.
     pub host_key: String,
     pub host_key_fingerprint: String,
+    /// Every host key, the one above first; the server presents the
+    /// oldest of each algorithm.
+    #[serde(default)]
+    pub host_keys: Vec<HostKeyRec>,
     pub security_policy: String,
     #[serde(default)]
     pub pre_auth_banner: Option<String>,
@@ -97,4 +101,19 @@ pub struct SshKeyRec {
     /// `ssh-ed25519 AAAA... comment`, as imported.
     pub body: String,
     pub imported_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostKeyRec {
+    pub id: String,
+    /// OpenSSH private key format.
+    pub body: String,
+    pub fingerprint: String,
+    /// `ssh-ed25519`, `ssh-rsa`, `ecdsa-sha2-nistp256`, ...
+    pub key_type: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub imported_ms: i64,
+    #[serde(default)]
+    pub tags: Tags,
 }

@@ -11,7 +11,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use crate::model::ServerRec;
-use crate::{Transfer, errors, host_key, new_id, now_ms, policies, ssh, tags};
+use crate::{Transfer, errors, host_key, host_keys, new_id, now_ms, policies, ssh, tags};
 
 /// The SFTP port a server listens on when the process may bind it.
 const SFTP_PORT: u16 = 22;
@@ -121,6 +121,7 @@ pub async fn create(
         }),
         host_key_fingerprint: host_key::fingerprint(&key),
         host_key: host_key::to_openssh(&key)?,
+        host_keys: vec![host_keys::record(&key, None)?],
         security_policy: policy,
         pre_auth_banner: input.pre_authentication_login_banner,
         post_auth_banner: input.post_authentication_login_banner,
@@ -155,7 +156,10 @@ pub async fn bring_online(t: &Transfer, id: &str) {
         return;
     }
     let started = async {
-        let key = host_key::parse(&rec.host_key).map_err(|e| e.message)?;
+        let keys = host_keys::served(&rec);
+        if keys.is_empty() {
+            return Err("the server has no usable host key".to_string());
+        }
         let ip: Ipv4Addr = rec
             .address
             .parse()
@@ -166,7 +170,7 @@ pub async fn bring_online(t: &Transfer, id: &str) {
                 .await
                 .map_err(|e| e.to_string())?,
         };
-        Ok::<_, String>((ip, ssh::serve(t.clone(), rec.id.clone(), key, listener)))
+        Ok::<_, String>((ip, ssh::serve(t.clone(), rec.id.clone(), keys, listener)))
     }
     .await;
     let state_now = match started {
@@ -325,19 +329,28 @@ pub async fn update(
         _ => None,
     };
     if let Some(key) = &new_key {
-        s.host_key = host_key::to_openssh(key)?;
-        s.host_key_fingerprint = host_key::fingerprint(key);
+        // The new key replaces the primary one, keeping its id.
+        let mut fresh = host_keys::record(key, None)?;
+        s.host_key = fresh.body.clone();
+        s.host_key_fingerprint = fresh.fingerprint.clone();
+        match s.host_keys.iter_mut().min_by_key(|k| k.imported_ms) {
+            Some(primary) => {
+                fresh.id = primary.id.clone();
+                fresh.imported_ms = primary.imported_ms;
+                *primary = fresh;
+            }
+            None => s.host_keys.push(fresh),
+        }
     }
     check(&s)?;
     t.commit(vec![t.save_server(&s)]).await?;
-    let (id, online) = (s.id.clone(), s.state == "ONLINE");
-    state.servers.insert(id.clone(), s);
-    drop(state);
-    // A new host key takes effect on a new listener.
-    if new_key.is_some() && online {
-        take_offline(t, &id).await;
-        bring_online(t, &id).await;
+    let id = s.id.clone();
+    if new_key.is_some()
+        && let Some((_, listening)) = t.running().get(&id)
+    {
+        listening.set_keys(host_keys::served(&s));
     }
+    state.servers.insert(id.clone(), s);
     Ok(UpdateServerResponse { server_id: id })
 }
 

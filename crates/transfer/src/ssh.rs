@@ -30,9 +30,26 @@ pub struct Listening {
     pub port: u16,
     accept: JoinHandle<()>,
     sessions: Arc<Mutex<HashMap<u64, russh::server::Handle>>>,
+    /// What new connections are served with; host keys change in place.
+    config: Arc<Mutex<Arc<russh::server::Config>>>,
+}
+
+fn config(keys: Vec<PrivateKey>) -> Arc<russh::server::Config> {
+    Arc::new(russh::server::Config {
+        keys,
+        auth_rejection_time: std::time::Duration::from_millis(200),
+        auth_rejection_time_initial: Some(std::time::Duration::ZERO),
+        max_auth_attempts: 6,
+        ..Default::default()
+    })
 }
 
 impl Listening {
+    /// The host keys offered from the next connection on.
+    pub fn set_keys(&self, keys: Vec<PrivateKey>) {
+        *self.config.lock().unwrap_or_else(PoisonError::into_inner) = config(keys);
+    }
+
     /// Closes the listener and ends every session.
     pub async fn stop(self) {
         self.accept.abort();
@@ -52,19 +69,14 @@ impl Listening {
 }
 
 /// Starts the SSH listener of server `server_id` on `listener`.
-pub fn serve(transfer: Transfer, server_id: String, host_key: PrivateKey, listener: TcpListener) -> Listening {
+pub fn serve(transfer: Transfer, server_id: String, host_keys: Vec<PrivateKey>, listener: TcpListener) -> Listening {
     let port = listener.local_addr().map_or(0, |a| a.port());
-    let config = Arc::new(russh::server::Config {
-        keys: vec![host_key],
-        auth_rejection_time: std::time::Duration::from_millis(200),
-        auth_rejection_time_initial: Some(std::time::Duration::ZERO),
-        max_auth_attempts: 6,
-        ..Default::default()
-    });
+    let shared = Arc::new(Mutex::new(config(host_keys)));
     let sessions: Arc<Mutex<HashMap<u64, russh::server::Handle>>> = Arc::default();
     let ids = Arc::new(AtomicU64::new(0));
     let accept = {
         let sessions = sessions.clone();
+        let shared = shared.clone();
         tokio::spawn(async move {
             loop {
                 let (stream, peer) = match listener.accept().await {
@@ -92,7 +104,7 @@ pub fn serve(transfer: Transfer, server_id: String, host_key: PrivateKey, listen
                     peer,
                 };
                 let sessions = sessions.clone();
-                let config = config.clone();
+                let config = shared.lock().unwrap_or_else(PoisonError::into_inner).clone();
                 tokio::spawn(async move {
                     match russh::server::run_stream(config, stream, handler).await {
                         Ok(running) => {
@@ -111,7 +123,12 @@ pub fn serve(transfer: Transfer, server_id: String, host_key: PrivateKey, listen
             }
         })
     };
-    Listening { port, accept, sessions }
+    Listening {
+        port,
+        accept,
+        sessions,
+        config: shared,
+    }
 }
 
 struct SshSession {

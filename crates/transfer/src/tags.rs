@@ -44,29 +44,67 @@ pub fn page<T>(items: Vec<T>, max: Option<i32>, token: Option<&str>) -> Result<(
     Ok((items.into_iter().skip(start).take(max).collect(), next))
 }
 
-/// Changes the tags of the caller's server or user `arn`, durably.
-async fn change(t: &Transfer, ctx: &RequestContext, arn: &str, f: impl FnOnce(&mut Tags)) -> Result<(), ApiError> {
-    let mut state = t.state().write().await;
+/// `arn:aws:transfer:<region>:<account>:host-key/<server-id>/<key-id>`.
+fn host_key_of(arn: &str) -> Option<(&str, &str)> {
+    arn.split_once(":host-key/")?.1.split_once('/')
+}
+
+/// What carries tags, found by ARN among the caller's resources.
+enum Tagged {
+    Server(String),
+    User((String, String)),
+    HostKey(String, String),
+}
+
+fn locate(state: &crate::State, ctx: &RequestContext, arn: &str) -> Result<Tagged, ApiError> {
     let mine = |account: &str, region: &str| account == ctx.account_id && region == ctx.region;
     if let Some(s) = state
         .servers
-        .values_mut()
+        .values()
         .find(|s| s.arn == arn && mine(&s.account, &s.region))
     {
-        f(&mut s.tags);
-        let m = t.save_server(s);
-        return t.commit(vec![m]).await;
+        return Ok(Tagged::Server(s.id.clone()));
     }
-    if let Some(u) = state
+    if let Some((k, _)) = state
         .users
-        .values_mut()
-        .find(|u| u.arn == arn && mine(&u.account, &u.region))
+        .iter()
+        .find(|(_, u)| u.arn == arn && mine(&u.account, &u.region))
     {
-        f(&mut u.tags);
-        let m = t.save_user(u);
-        return t.commit(vec![m]).await;
+        return Ok(Tagged::User(k.clone()));
+    }
+    if let Some((sid, kid)) = host_key_of(arn)
+        && state
+            .servers
+            .get(sid)
+            .filter(|s| mine(&s.account, &s.region))
+            .is_some_and(|s| s.host_keys.iter().any(|h| h.id == kid))
+    {
+        return Ok(Tagged::HostKey(sid.to_string(), kid.to_string()));
     }
     Err(errors::not_found("resource", arn))
+}
+
+/// Changes the tags of the caller's server, user or host key `arn`,
+/// durably.
+async fn change(t: &Transfer, ctx: &RequestContext, arn: &str, f: impl FnOnce(&mut Tags)) -> Result<(), ApiError> {
+    let mut state = t.state().write().await;
+    let m = match locate(&state, ctx, arn)? {
+        Tagged::Server(id) => state.servers.get_mut(&id).and_then(|s| {
+            f(&mut s.tags);
+            t.save_server(s)
+        }),
+        Tagged::User(key) => state.users.get_mut(&key).and_then(|u| {
+            f(&mut u.tags);
+            t.save_user(u)
+        }),
+        Tagged::HostKey(sid, kid) => state.servers.get_mut(&sid).and_then(|s| {
+            if let Some(k) = s.host_keys.iter_mut().find(|h| h.id == kid) {
+                f(&mut k.tags);
+            }
+            t.save_server(s)
+        }),
+    };
+    t.commit(vec![m]).await
 }
 
 pub async fn tag(t: &Transfer, ctx: &RequestContext, input: TagResourceRequest) -> Result<(), ApiError> {
@@ -91,22 +129,16 @@ pub async fn list(
     input: ListTagsForResourceRequest,
 ) -> Result<ListTagsForResourceResponse, ApiError> {
     let state = t.state().read().await;
-    let mine = |account: &str, region: &str| account == ctx.account_id && region == ctx.region;
-    let tags = if let Some(s) = state
-        .servers
-        .values()
-        .find(|s| s.arn == input.arn && mine(&s.account, &s.region))
-    {
-        s.tags.clone()
-    } else if let Some(u) = state
-        .users
-        .values()
-        .find(|u| u.arn == input.arn && mine(&u.account, &u.region))
-    {
-        u.tags.clone()
-    } else {
-        return Err(errors::not_found("resource", &input.arn));
-    };
+    let tags = match locate(&state, ctx, &input.arn)? {
+        Tagged::Server(id) => state.servers.get(&id).map(|s| s.tags.clone()),
+        Tagged::User(key) => state.users.get(&key).map(|u| u.tags.clone()),
+        Tagged::HostKey(sid, kid) => state
+            .servers
+            .get(&sid)
+            .and_then(|s| s.host_keys.iter().find(|h| h.id == kid))
+            .map(|k| k.tags.clone()),
+    }
+    .unwrap_or_default();
     let all = view(&tags).unwrap_or_default();
     let (page, next_token) = page(all, input.max_results, input.next_token.as_deref())?;
     Ok(ListTagsForResourceResponse {

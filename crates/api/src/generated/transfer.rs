@@ -31,6 +31,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "DeleteHostKey",
+            input: Some(&S_DeleteHostKeyRequest),
+            output: None,
+            result_wrapper: None,
+        },
+        Operation {
             name: "DeleteServer",
             input: Some(&S_DeleteServerRequest),
             output: None,
@@ -46,6 +52,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DeleteUser",
             input: Some(&S_DeleteUserRequest),
             output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeHostKey",
+            input: Some(&S_DescribeHostKeyRequest),
+            output: Some(&S_DescribeHostKeyResponse),
             result_wrapper: None,
         },
         Operation {
@@ -67,9 +79,21 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             result_wrapper: None,
         },
         Operation {
+            name: "ImportHostKey",
+            input: Some(&S_ImportHostKeyRequest),
+            output: Some(&S_ImportHostKeyResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "ImportSshPublicKey",
             input: Some(&S_ImportSshPublicKeyRequest),
             output: Some(&S_ImportSshPublicKeyResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListHostKeys",
+            input: Some(&S_ListHostKeysRequest),
+            output: Some(&S_ListHostKeysResponse),
             result_wrapper: None,
         },
         Operation {
@@ -124,6 +148,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "UntagResource",
             input: Some(&S_UntagResourceRequest),
             output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateHostKey",
+            input: Some(&S_UpdateHostKeyRequest),
+            output: Some(&S_UpdateHostKeyResponse),
             result_wrapper: None,
         },
         Operation {
@@ -585,6 +615,28 @@ pub static S_DateImported: Shape = Shape {
     name: "DateImported",
     kind: ShapeKind::Timestamp,
 };
+pub static S_DeleteHostKeyRequest: Shape = Shape {
+    name: "DeleteHostKeyRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HostKeyId",
+                shape: &S_HostKeyId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_DeleteServerRequest: Shape = Shape {
     name: "DeleteServerRequest",
     kind: ShapeKind::Structure {
@@ -646,6 +698,41 @@ pub static S_DeleteUserRequest: Shape = Shape {
                 required: true,
             },
         ],
+        union: false,
+    },
+};
+pub static S_DescribeHostKeyRequest: Shape = Shape {
+    name: "DescribeHostKeyRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HostKeyId",
+                shape: &S_HostKeyId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeHostKeyResponse: Shape = Shape {
+    name: "DescribeHostKeyResponse",
+    kind: ShapeKind::Structure {
+        members: &[Member {
+            name: "HostKey",
+            shape: &S_DescribedHostKey,
+            location_name: None,
+            query_name: None,
+            required: true,
+        }],
         union: false,
     },
 };
@@ -740,6 +827,77 @@ pub static S_DescribeUserResponse: Shape = Shape {
                 location_name: None,
                 query_name: None,
                 required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribedHostKey: Shape = Shape {
+    name: "DescribedHostKey",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HostKeyId",
+                shape: &S_HostKeyId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HostKeyFingerprint",
+                shape: &S_HostKeyFingerprint,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Description",
+                shape: &S_HostKeyDescription,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_HostKeyType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DateImported",
+                shape: &S_DateImported,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_Tags,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StorageType",
+                shape: &S_HostKeyStorageType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecretId",
+                shape: &S_SecretId,
+                location_name: None,
+                query_name: None,
+                required: false,
             },
         ],
         union: false,
@@ -1226,6 +1384,17 @@ pub static S_HostKey: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_HostKeyDescription: Shape = Shape {
+    name: "HostKeyDescription",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(0),
+            max: Some(200),
+        },
+        pattern: Some("[\\p{Print}]*"),
+    },
+};
 pub static S_HostKeyFingerprint: Shape = Shape {
     name: "HostKeyFingerprint",
     kind: ShapeKind::String {
@@ -1234,10 +1403,29 @@ pub static S_HostKeyFingerprint: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_HostKeyId: Shape = Shape {
+    name: "HostKeyId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(25),
+            max: Some(25),
+        },
+        pattern: Some("hostkey-[0-9a-f]{17}"),
+    },
+};
 pub static S_HostKeyStorageType: Shape = Shape {
     name: "HostKeyStorageType",
     kind: ShapeKind::String {
         enum_values: &["SERVICE_MANAGED", "SECRETS_MANAGER"],
+        bounds: Bounds { min: None, max: None },
+        pattern: None,
+    },
+};
+pub static S_HostKeyType: Shape = Shape {
+    name: "HostKeyType",
+    kind: ShapeKind::String {
+        enum_values: &[],
         bounds: Bounds { min: None, max: None },
         pattern: None,
     },
@@ -1291,6 +1479,78 @@ pub static S_IdentityProviderType: Shape = Shape {
         enum_values: &["SERVICE_MANAGED", "API_GATEWAY", "AWS_DIRECTORY_SERVICE", "AWS_LAMBDA"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_ImportHostKeyRequest: Shape = Shape {
+    name: "ImportHostKeyRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HostKeyBody",
+                shape: &S_HostKey,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Description",
+                shape: &S_HostKeyDescription,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Tags",
+                shape: &S_Tags,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StorageType",
+                shape: &S_HostKeyStorageType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KmsKey",
+                shape: &S_KmsKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ImportHostKeyResponse: Shape = Shape {
+    name: "ImportHostKeyResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HostKeyId",
+                shape: &S_HostKeyId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_ImportSshPublicKeyRequest: Shape = Shape {
@@ -1357,6 +1617,75 @@ pub static S_IpAddressType: Shape = Shape {
         enum_values: &["IPV4", "DUALSTACK"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_KmsKey: Shape = Shape {
+    name: "KmsKey",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(20),
+            max: Some(1600),
+        },
+        pattern: Some("arn:\\S+"),
+    },
+};
+pub static S_ListHostKeysRequest: Shape = Shape {
+    name: "ListHostKeysRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListHostKeysResponse: Shape = Shape {
+    name: "ListHostKeysResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HostKeys",
+                shape: &S_ListedHostKeys,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_ListSecurityPoliciesRequest: Shape = Shape {
@@ -1561,6 +1890,78 @@ pub static S_ListUsersResponse: Shape = Shape {
             },
         ],
         union: false,
+    },
+};
+pub static S_ListedHostKey: Shape = Shape {
+    name: "ListedHostKey",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "Arn",
+                shape: &S_Arn,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HostKeyId",
+                shape: &S_HostKeyId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Fingerprint",
+                shape: &S_HostKeyFingerprint,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Description",
+                shape: &S_HostKeyDescription,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Type",
+                shape: &S_HostKeyType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "DateImported",
+                shape: &S_DateImported,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StorageType",
+                shape: &S_HostKeyStorageType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "SecretId",
+                shape: &S_SecretId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListedHostKeys: Shape = Shape {
+    name: "ListedHostKeys",
+    kind: ShapeKind::List {
+        member: &S_ListedHostKey,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
     },
 };
 pub static S_ListedServer: Shape = Shape {
@@ -1997,6 +2398,17 @@ pub static S_SecondaryGids: Shape = Shape {
             min: Some(0),
             max: Some(16),
         },
+    },
+};
+pub static S_SecretId: Shape = Shape {
+    name: "SecretId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(2048),
+        },
+        pattern: None,
     },
 };
 pub static S_SecurityGroupId: Shape = Shape {
@@ -2517,6 +2929,71 @@ pub static S_UntagResourceRequest: Shape = Shape {
             Member {
                 name: "TagKeys",
                 shape: &S_TagKeys,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateHostKeyRequest: Shape = Shape {
+    name: "UpdateHostKeyRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HostKeyId",
+                shape: &S_HostKeyId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Description",
+                shape: &S_HostKeyDescription,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "StorageType",
+                shape: &S_HostKeyStorageType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "KmsKey",
+                shape: &S_KmsKey,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateHostKeyResponse: Shape = Shape {
+    name: "UpdateHostKeyResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "HostKeyId",
+                shape: &S_HostKeyId,
                 location_name: None,
                 query_name: None,
                 required: true,
@@ -3211,6 +3688,31 @@ impl IntoValue for CreateUserResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteHostKeyRequest {
+    pub server_id: String,
+    pub host_key_id: String,
+}
+
+impl FromValue for DeleteHostKeyRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            host_key_id: r.required("HostKeyId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteHostKeyRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("HostKeyId", (<String as IntoValue>::into_value)(self.host_key_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteServerRequest {
     pub server_id: String,
 }
@@ -3284,6 +3786,53 @@ impl IntoValue for DeleteUserRequest {
         let mut w = StructWriter::new();
         w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
         w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeHostKeyRequest {
+    pub server_id: String,
+    pub host_key_id: String,
+}
+
+impl FromValue for DescribeHostKeyRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            host_key_id: r.required("HostKeyId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeHostKeyRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("HostKeyId", (<String as IntoValue>::into_value)(self.host_key_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeHostKeyResponse {
+    pub host_key: DescribedHostKey,
+}
+
+impl FromValue for DescribeHostKeyResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            host_key: r.required("HostKey", <DescribedHostKey as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeHostKeyResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("HostKey", (<DescribedHostKey as IntoValue>::into_value)(self.host_key));
         w.finish()
     }
 }
@@ -3428,6 +3977,62 @@ impl IntoValue for DescribeUserResponse {
         let mut w = StructWriter::new();
         w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
         w.set("User", (<DescribedUser as IntoValue>::into_value)(self.user));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribedHostKey {
+    pub arn: String,
+    pub host_key_id: Option<String>,
+    pub host_key_fingerprint: Option<String>,
+    pub description: Option<String>,
+    pub r#type: Option<String>,
+    pub date_imported: Option<Timestamp>,
+    pub tags: Option<Vec<Tag>>,
+    pub storage_type: Option<HostKeyStorageType>,
+    pub secret_id: Option<String>,
+}
+
+impl FromValue for DescribedHostKey {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.required("Arn", <String as FromValue>::from_value)?,
+            host_key_id: r.optional("HostKeyId", <String as FromValue>::from_value)?,
+            host_key_fingerprint: r.optional("HostKeyFingerprint", <String as FromValue>::from_value)?,
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            r#type: r.optional("Type", <String as FromValue>::from_value)?,
+            date_imported: r.optional("DateImported", <Timestamp as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            storage_type: r.optional("StorageType", <HostKeyStorageType as FromValue>::from_value)?,
+            secret_id: r.optional("SecretId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribedHostKey {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Arn", (<String as IntoValue>::into_value)(self.arn));
+        w.set_opt("HostKeyId", self.host_key_id, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HostKeyFingerprint",
+            self.host_key_fingerprint,
+            <String as IntoValue>::into_value,
+        );
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("Type", self.r#type, <String as IntoValue>::into_value);
+        w.set_opt("DateImported", self.date_imported, <Timestamp as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "StorageType",
+            self.storage_type,
+            <HostKeyStorageType as IntoValue>::into_value,
+        );
+        w.set_opt("SecretId", self.secret_id, <String as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -4144,6 +4749,74 @@ impl IntoValue for IdentityProviderType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportHostKeyRequest {
+    pub server_id: String,
+    pub host_key_body: String,
+    pub description: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub storage_type: Option<HostKeyStorageType>,
+    pub kms_key: Option<String>,
+}
+
+impl FromValue for ImportHostKeyRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            host_key_body: r.required("HostKeyBody", <String as FromValue>::from_value)?,
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            tags: r.optional("Tags", |v: Value| list_from(v, <Tag as FromValue>::from_value))?,
+            storage_type: r.optional("StorageType", <HostKeyStorageType as FromValue>::from_value)?,
+            kms_key: r.optional("KmsKey", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ImportHostKeyRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("HostKeyBody", (<String as IntoValue>::into_value)(self.host_key_body));
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("Tags", self.tags, |v: Vec<Tag>| {
+            list_into(v, <Tag as IntoValue>::into_value)
+        });
+        w.set_opt(
+            "StorageType",
+            self.storage_type,
+            <HostKeyStorageType as IntoValue>::into_value,
+        );
+        w.set_opt("KmsKey", self.kms_key, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportHostKeyResponse {
+    pub server_id: String,
+    pub host_key_id: String,
+}
+
+impl FromValue for ImportHostKeyResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            host_key_id: r.required("HostKeyId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ImportHostKeyResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("HostKeyId", (<String as IntoValue>::into_value)(self.host_key_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImportSshPublicKeyRequest {
     pub server_id: String,
     pub ssh_public_key_body: String,
@@ -4248,6 +4921,67 @@ impl FromValue for IpAddressType {
 impl IntoValue for IpAddressType {
     fn into_value(self) -> Value {
         Value::String(self.as_str().to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListHostKeysRequest {
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub server_id: String,
+}
+
+impl FromValue for ListHostKeysRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListHostKeysRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListHostKeysResponse {
+    pub next_token: Option<String>,
+    pub server_id: String,
+    pub host_keys: Vec<ListedHostKey>,
+}
+
+impl FromValue for ListHostKeysResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            host_keys: r.required("HostKeys", |v: Value| {
+                list_from(v, <ListedHostKey as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for ListHostKeysResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set(
+            "HostKeys",
+            (|v: Vec<ListedHostKey>| list_into(v, <ListedHostKey as IntoValue>::into_value))(self.host_keys),
+        );
+        w.finish()
     }
 }
 
@@ -4474,6 +5208,53 @@ impl IntoValue for ListUsersResponse {
             "Users",
             (|v: Vec<ListedUser>| list_into(v, <ListedUser as IntoValue>::into_value))(self.users),
         );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListedHostKey {
+    pub arn: String,
+    pub host_key_id: Option<String>,
+    pub fingerprint: Option<String>,
+    pub description: Option<String>,
+    pub r#type: Option<String>,
+    pub date_imported: Option<Timestamp>,
+    pub storage_type: Option<HostKeyStorageType>,
+    pub secret_id: Option<String>,
+}
+
+impl FromValue for ListedHostKey {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            arn: r.required("Arn", <String as FromValue>::from_value)?,
+            host_key_id: r.optional("HostKeyId", <String as FromValue>::from_value)?,
+            fingerprint: r.optional("Fingerprint", <String as FromValue>::from_value)?,
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            r#type: r.optional("Type", <String as FromValue>::from_value)?,
+            date_imported: r.optional("DateImported", <Timestamp as FromValue>::from_value)?,
+            storage_type: r.optional("StorageType", <HostKeyStorageType as FromValue>::from_value)?,
+            secret_id: r.optional("SecretId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListedHostKey {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("Arn", (<String as IntoValue>::into_value)(self.arn));
+        w.set_opt("HostKeyId", self.host_key_id, <String as IntoValue>::into_value);
+        w.set_opt("Fingerprint", self.fingerprint, <String as IntoValue>::into_value);
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt("Type", self.r#type, <String as IntoValue>::into_value);
+        w.set_opt("DateImported", self.date_imported, <Timestamp as IntoValue>::into_value);
+        w.set_opt(
+            "StorageType",
+            self.storage_type,
+            <HostKeyStorageType as IntoValue>::into_value,
+        );
+        w.set_opt("SecretId", self.secret_id, <String as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -5438,6 +6219,69 @@ impl IntoValue for UntagResourceRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateHostKeyRequest {
+    pub server_id: String,
+    pub host_key_id: String,
+    pub description: Option<String>,
+    pub storage_type: Option<HostKeyStorageType>,
+    pub kms_key: Option<String>,
+}
+
+impl FromValue for UpdateHostKeyRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            host_key_id: r.required("HostKeyId", <String as FromValue>::from_value)?,
+            description: r.optional("Description", <String as FromValue>::from_value)?,
+            storage_type: r.optional("StorageType", <HostKeyStorageType as FromValue>::from_value)?,
+            kms_key: r.optional("KmsKey", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateHostKeyRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("HostKeyId", (<String as IntoValue>::into_value)(self.host_key_id));
+        w.set_opt("Description", self.description, <String as IntoValue>::into_value);
+        w.set_opt(
+            "StorageType",
+            self.storage_type,
+            <HostKeyStorageType as IntoValue>::into_value,
+        );
+        w.set_opt("KmsKey", self.kms_key, <String as IntoValue>::into_value);
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateHostKeyResponse {
+    pub server_id: String,
+    pub host_key_id: String,
+}
+
+impl FromValue for UpdateHostKeyResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            host_key_id: r.required("HostKeyId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateHostKeyResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("HostKeyId", (<String as IntoValue>::into_value)(self.host_key_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateServerRequest {
     pub certificate: Option<String>,
     pub protocol_details: Option<ProtocolDetails>,
@@ -5755,6 +6599,16 @@ pub trait TransferApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn delete_host_key(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteHostKeyRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteHostKey");
+        async move { Err(err) }
+    }
+
     fn delete_server(
         &self,
         ctx: &RequestContext,
@@ -5782,6 +6636,16 @@ pub trait TransferApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteUser");
+        async move { Err(err) }
+    }
+
+    fn describe_host_key(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeHostKeyRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeHostKeyResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeHostKey");
         async move { Err(err) }
     }
 
@@ -5815,6 +6679,16 @@ pub trait TransferApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn import_host_key(
+        &self,
+        ctx: &RequestContext,
+        input: ImportHostKeyRequest,
+    ) -> impl std::future::Future<Output = Result<ImportHostKeyResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ImportHostKey");
+        async move { Err(err) }
+    }
+
     fn import_ssh_public_key(
         &self,
         ctx: &RequestContext,
@@ -5822,6 +6696,16 @@ pub trait TransferApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<ImportSshPublicKeyResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ImportSshPublicKey");
+        async move { Err(err) }
+    }
+
+    fn list_host_keys(
+        &self,
+        ctx: &RequestContext,
+        input: ListHostKeysRequest,
+    ) -> impl std::future::Future<Output = Result<ListHostKeysResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListHostKeys");
         async move { Err(err) }
     }
 
@@ -5915,6 +6799,16 @@ pub trait TransferApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn update_host_key(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateHostKeyRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateHostKeyResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateHostKey");
+        async move { Err(err) }
+    }
+
     fn update_server(
         &self,
         ctx: &RequestContext,
@@ -5974,6 +6868,18 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "DeleteHostKey" => {
+                    let out = self
+                        .0
+                        .delete_host_key(
+                            ctx,
+                            <DeleteHostKeyRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
+                }
                 "DeleteServer" => {
                     let out = self
                         .0
@@ -6010,6 +6916,17 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
                     let () = out;
                     Ok(Value::empty_struct())
                 }
+                "DescribeHostKey" => {
+                    let out = self
+                        .0
+                        .describe_host_key(
+                            ctx,
+                            <DescribeHostKeyRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "DescribeSecurityPolicy" => {
                     let out = self
                         .0
@@ -6043,12 +6960,34 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
                         .await?;
                     Ok(out.into_value())
                 }
+                "ImportHostKey" => {
+                    let out = self
+                        .0
+                        .import_host_key(
+                            ctx,
+                            <ImportHostKeyRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "ImportSshPublicKey" => {
                     let out = self
                         .0
                         .import_ssh_public_key(
                             ctx,
                             <ImportSshPublicKeyRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListHostKeys" => {
+                    let out = self
+                        .0
+                        .list_host_keys(
+                            ctx,
+                            <ListHostKeysRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -6156,6 +7095,17 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
                         .await?;
                     let () = out;
                     Ok(Value::empty_struct())
+                }
+                "UpdateHostKey" => {
+                    let out = self
+                        .0
+                        .update_host_key(
+                            ctx,
+                            <UpdateHostKeyRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
                 }
                 "UpdateServer" => {
                     let out = self
