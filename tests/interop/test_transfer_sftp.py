@@ -328,3 +328,80 @@ def test_the_efs_domain_writes_files_owned_by_the_posix_profile(landbridge, setu
         denied = sftp(address, port, key, "erin", attempt + "\n", work)
         assert denied.returncode != 0, attempt
     assert not (work / "planted").exists() and not (work / "link").exists()
+
+
+def test_ftp_and_ftps_with_lftp_and_curl(landbridge, setup):
+    from harness.identity_provider import IdentityProvider
+    from harness.peers import ensure_debian_packages
+
+    ensure_debian_packages("lftp", "curl")
+    work, s3, transfer, bucket = setup["work"], setup["s3"], setup["transfer"], setup["bucket"]
+    role = "arn:aws:iam::000000000000:role/transfer"
+    cert = "arn:aws:acm:us-east-1:000000000000:certificate/0a1b2c3d-0000-1111-2222-333344445555"
+    with IdentityProvider() as idp:
+        idp.users["frank"] = {"password": "frank-pw", "Role": role, "HomeDirectory": f"/{bucket}/frank"}
+        details = {"Url": idp.url, "InvocationRole": role}
+        sid = transfer.create_server(
+            Protocols=["FTP", "FTPS"], EndpointType="VPC", IdentityProviderType="API_GATEWAY",
+            IdentityProviderDetails=details, Certificate=cert,
+            EndpointDetails={"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0"]},
+        )["ServerId"]
+        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
+        (ep,) = [e for e in listed if e["resource_id"] == sid]
+        assert ep["protocol"] == "ftp"
+        address, port = ep["address"], ep["port"]
+        payload = work / "ftp.bin"
+        payload.write_bytes(os.urandom(2 * MIB + 3))
+
+        # Plain FTP with lftp: upload, list, download.
+        plain = subprocess.run(
+            ["lftp", "-u", "frank,frank-pw", "-e",
+             "set ftp:ssl-allow no; set net:max-retries 1; put ftp.bin; mkdir reports; ls; get ftp.bin -o ftp-back.bin; bye",
+             f"ftp://{address}:{port}"],
+            capture_output=True, text=True, timeout=120, cwd=work,
+        )
+        assert plain.returncode == 0, plain.stderr + plain.stdout
+        assert "ftp.bin" in plain.stdout and "reports" in plain.stdout
+        assert s3.get_object(Bucket=bucket, Key="frank/ftp.bin")["Body"].read() == payload.read_bytes()
+        assert (work / "ftp-back.bin").read_bytes() == payload.read_bytes()
+        assert any(r["query"].get("protocol") == "FTP" for r in idp.requests)
+
+        # Explicit FTPS with lftp and with curl.
+        secure = subprocess.run(
+            ["lftp", "-u", "frank,frank-pw", "-e",
+             "set ftp:ssl-force yes; set ftp:ssl-protect-data yes; set ssl:verify-certificate no; set net:max-retries 1; "
+             "put ftp.bin -o tls.bin; mv tls.bin tls-renamed.bin; bye",
+             f"ftp://{address}:{port}"],
+            capture_output=True, text=True, timeout=120, cwd=work,
+        )
+        assert secure.returncode == 0, secure.stderr + secure.stdout
+        assert s3.get_object(Bucket=bucket, Key="frank/tls-renamed.bin")["Body"].read() == payload.read_bytes()
+        assert any(r["query"].get("protocol") == "FTPS" for r in idp.requests)
+        got = subprocess.run(["curl", "-sS", "--ssl-reqd", "-k", "--user", "frank:frank-pw", f"ftp://{address}:{port}/tls-renamed.bin"],
+                             capture_output=True, timeout=120)
+        assert got.returncode == 0, got.stderr
+        assert got.stdout == payload.read_bytes()
+        wrong = subprocess.run(["curl", "-sS", "--ssl-reqd", "-k", "--user", "frank:nope", f"ftp://{address}:{port}/tls-renamed.bin"],
+                               capture_output=True, timeout=120)
+        assert wrong.returncode != 0
+        escape = subprocess.run(["curl", "-sS", "-k", "--user", "frank:frank-pw", f"ftp://{address}:{port}/../top-secret.txt"],
+                                capture_output=True, timeout=120)
+        assert escape.returncode != 0 and b"root's" not in escape.stdout
+
+        # An FTPS-only server refuses plain sign-ins.
+        only = transfer.create_server(
+            Protocols=["FTPS"], IdentityProviderType="API_GATEWAY", IdentityProviderDetails=details, Certificate=cert,
+        )["ServerId"]
+        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
+        (ep2,) = [e for e in listed if e["resource_id"] == only]
+        refused = subprocess.run(["curl", "-sS", "--user", "frank:frank-pw", f"ftp://{ep2['address']}:{ep2['port']}/"],
+                                 capture_output=True, timeout=120)
+        assert refused.returncode != 0
+        allowed = subprocess.run(["curl", "-sS", "--ssl-reqd", "-k", "--user", "frank:frank-pw", f"ftp://{ep2['address']}:{ep2['port']}/"],
+                                 capture_output=True, text=True, timeout=120)
+        assert allowed.returncode == 0 and "tls-renamed.bin" in allowed.stdout, allowed.stderr
+
+        # Stopping the server closes the FTP listener too.
+        transfer.stop_server(ServerId=sid)
+        gone = subprocess.run(["curl", "-sS", "--user", "frank:frank-pw", f"ftp://{address}:{port}/"], capture_output=True, timeout=60)
+        assert gone.returncode != 0

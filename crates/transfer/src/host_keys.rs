@@ -58,8 +58,8 @@ fn find<'a>(s: &'a ServerRec, id: &str) -> Result<&'a HostKeyRec, ApiError> {
 async fn save(t: &Transfer, s: ServerRec) -> Result<(), ApiError> {
     let mut state = t.state().write().await;
     t.commit(vec![t.save_server(&s)]).await?;
-    if let Some((_, listening)) = t.running().get(&s.id) {
-        listening.set_keys(served(&s));
+    if let Some(sftp) = t.running().get(&s.id).and_then(|l| l.sftp.as_ref()) {
+        sftp.set_keys(served(&s));
     }
     state.servers.insert(s.id.clone(), s);
     Ok(())

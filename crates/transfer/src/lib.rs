@@ -13,6 +13,7 @@
 
 mod efsfs;
 mod errors;
+mod ftp;
 mod host_key;
 mod host_keys;
 mod idp;
@@ -59,10 +60,35 @@ pub struct Endpoint {
     pub port: u16,
 }
 
+/// A server's running listeners on its address.
+pub(crate) struct Listeners {
+    pub address: String,
+    pub sftp: Option<ssh::Listening>,
+    pub ftp: Option<ftp::FtpListening>,
+}
+
+impl Listeners {
+    /// Closes them and ends their sessions.
+    pub async fn stop(self) {
+        if let Some(s) = self.sftp {
+            s.stop().await;
+        }
+        if let Some(f) = self.ftp {
+            f.stop().await;
+        }
+    }
+}
+
 /// Transfer Family. Cheap to clone; clones share state.
 #[derive(Clone)]
 pub struct Transfer {
     inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Transfer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Transfer")
+    }
 }
 
 struct Inner {
@@ -74,8 +100,10 @@ struct Inner {
     logs_dir: Option<PathBuf>,
     /// Where EFS file systems keep their files (`<data-dir>/efs`).
     efs_root: Option<PathBuf>,
-    /// Listening servers, by id, with their address.
-    running: Mutex<HashMap<String, (String, ssh::Listening)>>,
+    /// Where FTPS certificates are kept (`<data-dir>/transfer-certs`).
+    certs_dir: Option<PathBuf>,
+    /// Listening servers, by id.
+    running: Mutex<HashMap<String, Listeners>>,
 }
 
 impl Transfer {
@@ -110,6 +138,7 @@ impl Transfer {
                 fabric,
                 logs_dir: data_dir.as_ref().map(|d| d.join("transfer-logs")),
                 efs_root: data_dir.as_ref().map(|d| d.join("efs")),
+                certs_dir: data_dir.as_ref().map(|d| d.join("transfer-certs")),
                 running: Mutex::new(HashMap::new()),
             }),
         })
@@ -131,11 +160,15 @@ impl Transfer {
         self.inner.logs_dir.as_ref()
     }
 
+    pub(crate) fn certs_dir(&self) -> Option<&PathBuf> {
+        self.inner.certs_dir.as_ref()
+    }
+
     pub(crate) fn efs_root(&self) -> Option<&PathBuf> {
         self.inner.efs_root.as_ref()
     }
 
-    pub(crate) fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, ssh::Listening)>> {
+    pub(crate) fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, Listeners>> {
         self.inner.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -179,16 +212,23 @@ impl Transfer {
 
     /// The listeners of ONLINE servers.
     pub fn endpoints(&self) -> Vec<Endpoint> {
-        let mut out: Vec<Endpoint> = self
-            .running()
-            .iter()
-            .map(|(id, (address, l))| Endpoint {
-                server_id: id.clone(),
-                protocol: "sftp",
-                address: address.clone(),
-                port: l.port,
-            })
-            .collect();
+        let mut out = Vec::new();
+        for (id, l) in self.running().iter() {
+            let mut add = |protocol: &'static str, port: u16| {
+                out.push(Endpoint {
+                    server_id: id.clone(),
+                    protocol,
+                    address: l.address.clone(),
+                    port,
+                })
+            };
+            if let Some(s) = &l.sftp {
+                add("sftp", s.port);
+            }
+            if let Some(f) = &l.ftp {
+                add("ftp", f.port);
+            }
+        }
         out.sort_by(|a, b| a.server_id.cmp(&b.server_id));
         out
     }
@@ -240,8 +280,8 @@ impl Transfer {
     /// Forgets everything, durably: listeners stop and give their
     /// addresses back.
     pub async fn reset(&self) -> Result<(), ApiError> {
-        let running: Vec<(String, ssh::Listening)> = self.running().drain().map(|(_, r)| r).collect();
-        for (_, l) in running {
+        let running: Vec<Listeners> = self.running().drain().map(|(_, r)| r).collect();
+        for l in running {
             l.stop().await;
         }
         let addresses: Vec<std::net::Ipv4Addr> = self

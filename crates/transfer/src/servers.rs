@@ -144,39 +144,53 @@ pub async fn create(
     Ok(CreateServerResponse { server_id: id })
 }
 
-/// Binds the server's listener on a fabric address; START_FAILED if it
-/// cannot.
+/// Binds the server's listeners on its fabric address (SFTP on 22, FTP and
+/// FTPS on 21, or free ports when those cannot be bound); START_FAILED if
+/// they cannot.
 pub async fn bring_online(t: &Transfer, id: &str) {
     let Some(rec) = t.state().read().await.servers.get(id).cloned() else {
         return;
     };
-    // Only SFTP has a data plane yet: FTP and FTPS servers come ONLINE
-    // without a listener.
-    if t.running().contains_key(id) || !rec.protocols.iter().any(|p| p == "SFTP") {
+    if t.running().contains_key(id) {
         return;
     }
+    let has = |p: &str| rec.protocols.iter().any(|x| x == p);
     let started = async {
-        let keys = host_keys::served(&rec);
-        if keys.is_empty() {
-            return Err("the server has no usable host key".to_string());
-        }
         let ip: Ipv4Addr = rec
             .address
             .parse()
             .map_err(|_| format!("bad address {}", rec.address))?;
-        let listener = match TcpListener::bind(SocketAddr::from((ip, SFTP_PORT))).await {
-            Ok(l) => l,
-            Err(_) => TcpListener::bind(SocketAddr::from((ip, 0)))
-                .await
-                .map_err(|e| e.to_string())?,
+        let sftp = if has("SFTP") {
+            let keys = host_keys::served(&rec);
+            if keys.is_empty() {
+                return Err("the server has no usable host key".to_string());
+            }
+            let listener = match TcpListener::bind(SocketAddr::from((ip, SFTP_PORT))).await {
+                Ok(l) => l,
+                Err(_) => TcpListener::bind(SocketAddr::from((ip, 0)))
+                    .await
+                    .map_err(|e| e.to_string())?,
+            };
+            Some(ssh::serve(t.clone(), rec.id.clone(), keys, listener))
+        } else {
+            None
         };
-        Ok::<_, String>((ip, ssh::serve(t.clone(), rec.id.clone(), keys, listener)))
+        let ftp = if has("FTP") || has("FTPS") {
+            Some(crate::ftp::listen(t.clone(), &rec, ip).await?)
+        } else {
+            None
+        };
+        Ok::<_, String>(crate::Listeners {
+            address: ip.to_string(),
+            sftp,
+            ftp,
+        })
     }
     .await;
     let state_now = match started {
-        Ok((ip, listening)) => {
-            tracing::info!(server = %rec.id, address = %ip, port = listening.port, "Transfer server listening");
-            t.running().insert(rec.id.clone(), (ip.to_string(), listening));
+        Ok(listeners) => {
+            tracing::info!(server = %rec.id, address = %listeners.address, "Transfer server listening");
+            t.running().insert(rec.id.clone(), listeners);
             "ONLINE"
         }
         Err(e) => {
@@ -203,8 +217,8 @@ async fn set_state(t: &Transfer, id: &str, new: &str) {
 /// Stops the listener and its sessions; the server keeps its address.
 async fn take_offline(t: &Transfer, id: &str) {
     let running = t.running().remove(id);
-    if let Some((_, listening)) = running {
-        listening.stop().await;
+    if let Some(listeners) = running {
+        listeners.stop().await;
     }
 }
 
@@ -346,9 +360,9 @@ pub async fn update(
     t.commit(vec![t.save_server(&s)]).await?;
     let id = s.id.clone();
     if new_key.is_some()
-        && let Some((_, listening)) = t.running().get(&id)
+        && let Some(sftp) = t.running().get(&id).and_then(|l| l.sftp.as_ref())
     {
-        listening.set_keys(host_keys::served(&s));
+        sftp.set_keys(host_keys::served(&s));
     }
     state.servers.insert(id.clone(), s);
     Ok(UpdateServerResponse { server_id: id })
