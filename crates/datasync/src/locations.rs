@@ -10,7 +10,7 @@ use crate::{DataSync, errors, new_arn, now_ms, tags, views};
 
 /// `arn:aws:s3:::bucket` names a bucket; access points and Outposts are
 /// not emulated.
-fn bucket_of(arn: &str) -> Result<&str, ApiError> {
+pub fn bucket_of(arn: &str) -> Result<&str, ApiError> {
     arn.split_once(":s3:::")
         .map(|(_, b)| b)
         .filter(|b| !b.is_empty() && !b.contains('/'))

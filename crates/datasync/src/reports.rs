@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use landbridge_api::ApiError;
 use landbridge_api::datasync::*;
 
-use crate::locations::normalise_subdirectory;
+use crate::locations::{bucket_of, normalise_subdirectory};
 use crate::model::ReportRec;
 use crate::{DataSync, errors};
 
@@ -23,13 +23,7 @@ pub async fn config(ds: &DataSync, given: Option<&TaskReportConfig>) -> Result<O
     let output_type = c
         .output_type
         .ok_or_else(|| errors::invalid("TaskReportConfig requires an OutputType"))?;
-    let bucket = s3
-        .s3_bucket_arn
-        .split_once(":s3:::")
-        .map(|(_, b)| b)
-        .filter(|b| !b.is_empty() && !b.contains('/'))
-        .ok_or_else(|| errors::invalid(format!("Invalid S3 bucket ARN: {}", s3.s3_bucket_arn)))?
-        .to_string();
+    let bucket = bucket_of(&s3.s3_bucket_arn)?.to_string();
     if ds.objects().bucket(&bucket).await.is_none() {
         return Err(errors::invalid(format!(
             "Failed to access S3 bucket {bucket} for the task report: the bucket does not exist"
