@@ -236,3 +236,23 @@ def test_host_keys_are_imported_listed_described_updated_and_deleted(landbridge,
     assert transfer.describe_server(ServerId=sid)["Server"]["HostKeyFingerprint"] == d["HostKeyFingerprint"]
     assert code(transfer.delete_host_key, ServerId=sid, HostKeyId=kid) == "InvalidRequestException"
     assert code(transfer.describe_host_key, ServerId=sid, HostKeyId="hostkey-00000000000000000") == "ResourceNotFoundException"
+
+
+def test_aws_lambda_providers_are_invoked_through_the_lambda_endpoint(fresh_landbridge, tmp_path):
+    import boto3
+    from harness.identity_provider import IdentityProvider
+
+    with IdentityProvider() as idp:
+        idp.users["gina"] = {"password": "gina-pw", "Role": ROLE, "HomeDirectory": "/bucket/gina"}
+        server = fresh_landbridge(extra_args=("--lambda-endpoint", idp.endpoint, "--fabric-pool", "127.121.0.0/16"))
+        t = boto3.client("transfer", endpoint_url=server.url, region_name="us-east-1",
+                         aws_access_key_id="test", aws_secret_access_key="test")
+        function = "arn:aws:lambda:us-east-1:000000000000:function:transfer-idp"
+        sid = t.create_server(IdentityProviderType="AWS_LAMBDA", IdentityProviderDetails={"Function": function})["ServerId"]
+        ok = t.test_identity_provider(ServerId=sid, UserName="gina", UserPassword="gina-pw", SourceIp="192.0.2.9")
+        assert ok["StatusCode"] == 200 and json.loads(ok["Response"])["HomeDirectory"] == "/bucket/gina"
+        assert ok["Url"].endswith("/invocations") and not ok.get("Message")
+        asked = idp.requests[-1]
+        assert asked["function"] == function.replace(":", "%3A")
+        assert asked["event"] == {"username": "gina", "password": "gina-pw", "protocol": "SFTP", "serverId": sid, "sourceIp": "192.0.2.9"}
+        assert json.loads(t.test_identity_provider(ServerId=sid, UserName="gina", UserPassword="no")["Response"]) == {}

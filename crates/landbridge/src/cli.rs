@@ -237,6 +237,12 @@ pub struct ServeArgs {
     #[arg(long, env = "LANDBRIDGE_OBJECT_STORE_REGION", default_value = "us-east-1")]
     pub object_store_region: String,
 
+    /// Where Lambda functions are invoked (the Lambda Invoke API, e.g. another
+    /// emulator's http://127.0.0.1:4567): Transfer Family servers whose
+    /// identity provider is AWS_LAMBDA call their function there.
+    #[arg(long, env = "LANDBRIDGE_LAMBDA_ENDPOINT")]
+    pub lambda_endpoint: Option<String>,
+
     /// The block of 127.0.0.0/8 data-plane endpoints (VPN tunnel outside
     /// addresses) are allocated from. Two Landbridges on one machine need
     /// different blocks.

@@ -138,7 +138,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         objects,
         sts,
         args.fabric_pool,
-        Some(dir.clone()),
+        landbridge_server::registry::Places {
+            data_dir: Some(dir.clone()),
+            lambda_endpoint: args.lambda_endpoint.clone(),
+        },
     )?;
     if let Some(ec2) = registry.ec2() {
         ec2.start_data_planes(landbridge_ec2::BgpSettings {

@@ -41,6 +41,15 @@ impl Stateful for ObjectsState {
     }
 }
 
+/// Where services keep files and find what they call out to.
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    /// The data directory (Transfer Family's logs, EFS files, certificates).
+    pub data_dir: Option<std::path::PathBuf>,
+    /// The Lambda Invoke endpoint for AWS_LAMBDA identity providers.
+    pub lambda_endpoint: Option<String>,
+}
+
 pub struct Registry {
     services: Vec<Arc<dyn Service>>,
     specs: Vec<&'static ServiceSpec>,
@@ -104,7 +113,7 @@ impl Registry {
         objects: Objects,
         sts: landbridge_sts::Sts,
         fabric_pool: landbridge_ec2::cidr::Ipv4Cidr,
-        data_dir: Option<std::path::PathBuf>,
+        places: Places,
     ) -> Result<Self, LoadError> {
         use landbridge_api as api;
         // One loopback fabric for every service that binds addresses.
@@ -117,12 +126,20 @@ impl Registry {
                 service: "datasync",
                 reason,
             })?;
-        let transfer =
-            landbridge_transfer::Transfer::new(store.clone(), &records, objects.clone(), fabric.clone(), data_dir)
-                .map_err(|reason| LoadError {
-                    service: "transfer",
-                    reason,
-                })?;
+        let transfer = landbridge_transfer::Transfer::new(
+            store.clone(),
+            &records,
+            objects.clone(),
+            fabric.clone(),
+            landbridge_transfer::Places {
+                data_dir: places.data_dir,
+                lambda_endpoint: places.lambda_endpoint,
+            },
+        )
+        .map_err(|reason| LoadError {
+            service: "transfer",
+            reason,
+        })?;
         let ec2 = landbridge_ec2::Ec2::new(store, records, lifecycle, fabric)
             .map_err(|reason| LoadError { service: "ec2", reason })?;
         let mut registry = Self::new(

@@ -33,44 +33,71 @@ fn encode(v: &str) -> String {
         .collect()
 }
 
-/// Asks the server's provider about `user`.
+/// Asks the server's provider about `user`: an API_GATEWAY provider at
+/// its URL, an AWS_LAMBDA provider through the Lambda Invoke API at
+/// `lambda` (`--lambda-endpoint`) with the event a function receives.
 pub async fn ask(
+    lambda: Option<&str>,
     server: &ServerRec,
     user: &str,
     password: Option<&str>,
     protocol: &str,
     source_ip: &str,
 ) -> Result<Answer, String> {
-    if server.identity_provider_type != "API_GATEWAY" {
-        return Err(format!(
-            "the {} identity provider type is not emulated yet",
-            server.identity_provider_type
-        ));
-    }
-    let base = server
-        .identity_provider
-        .get("Url")
-        .ok_or("the server has no identity provider URL")?;
-    let url = format!(
-        "{}/servers/{}/users/{}/config?protocol={}&sourceIp={}",
-        base.trim_end_matches('/'),
-        server.id,
-        encode(user),
-        encode(protocol),
-        encode(source_ip)
-    );
     let client = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .build()
         .map_err(|e| e.to_string())?;
-    let mut request = client.get(&url);
-    if let Some(p) = password {
-        request = request.header("Password", p);
-    }
+    let (url, request) = match server.identity_provider_type.as_str() {
+        "API_GATEWAY" => {
+            let base = server
+                .identity_provider
+                .get("Url")
+                .ok_or("the server has no identity provider URL")?;
+            let url = format!(
+                "{}/servers/{}/users/{}/config?protocol={}&sourceIp={}",
+                base.trim_end_matches('/'),
+                server.id,
+                encode(user),
+                encode(protocol),
+                encode(source_ip)
+            );
+            let mut request = client.get(&url);
+            if let Some(p) = password {
+                request = request.header("Password", p);
+            }
+            (url, request)
+        }
+        "AWS_LAMBDA" => {
+            let endpoint = lambda.ok_or("no Lambda endpoint is configured (--lambda-endpoint)")?;
+            let function = server
+                .identity_provider
+                .get("Function")
+                .ok_or("the server has no identity provider function")?;
+            let url = format!(
+                "{}/2015-03-31/functions/{}/invocations",
+                endpoint.trim_end_matches('/'),
+                encode(function)
+            );
+            let mut event = serde_json::json!({
+                "username": user,
+                "protocol": protocol,
+                "serverId": server.id,
+                "sourceIp": source_ip,
+            });
+            if let Some(p) = password {
+                event["password"] = Value::from(p);
+            }
+            (url.clone(), client.post(&url).json(&event))
+        }
+        other => return Err(format!("the {other} identity provider type is not emulated yet")),
+    };
     let response = request.send().await.map_err(|e| format!("calling {url}: {e}"))?;
     let status = response.status().as_u16();
+    // A function that failed answers 200 with this header set.
+    let failed = response.headers().contains_key("x-amz-function-error");
     let body = response.text().await.map_err(|e| format!("reading {url}: {e}"))?;
-    let user = (status == 200)
+    let user = (status == 200 && !failed)
         .then(|| serde_json::from_str::<Value>(&body).ok())
         .flatten()
         .and_then(|v| user_from(server, user, &v));

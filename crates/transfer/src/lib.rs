@@ -60,6 +60,15 @@ pub struct Endpoint {
     pub port: u16,
 }
 
+/// Where Transfer Family keeps files and finds what it calls out to.
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    /// `<data-dir>`: session logs, EFS file systems, FTPS certificates.
+    pub data_dir: Option<PathBuf>,
+    /// The Lambda Invoke endpoint for AWS_LAMBDA identity providers.
+    pub lambda_endpoint: Option<String>,
+}
+
 /// A server's running listeners on its address.
 pub(crate) struct Listeners {
     pub address: String,
@@ -102,6 +111,8 @@ struct Inner {
     efs_root: Option<PathBuf>,
     /// Where FTPS certificates are kept (`<data-dir>/transfer-certs`).
     certs_dir: Option<PathBuf>,
+    /// The Lambda Invoke endpoint AWS_LAMBDA providers are called at.
+    lambda_endpoint: Option<String>,
     /// Listening servers, by id.
     running: Mutex<HashMap<String, Listeners>>,
 }
@@ -112,8 +123,9 @@ impl Transfer {
         records: &[Record],
         objects: Objects,
         fabric: Arc<Fabric>,
-        data_dir: Option<PathBuf>,
+        places: Places,
     ) -> Result<Self, String> {
+        let data_dir = places.data_dir;
         let mut state = State::default();
         for r in records.iter().filter(|r| r.key.service == SERVICE) {
             let bad = |e: serde_json::Error| format!("{:?}: {e}", r.key);
@@ -139,6 +151,7 @@ impl Transfer {
                 logs_dir: data_dir.as_ref().map(|d| d.join("transfer-logs")),
                 efs_root: data_dir.as_ref().map(|d| d.join("efs")),
                 certs_dir: data_dir.as_ref().map(|d| d.join("transfer-certs")),
+                lambda_endpoint: places.lambda_endpoint,
                 running: Mutex::new(HashMap::new()),
             }),
         })
@@ -158,6 +171,10 @@ impl Transfer {
 
     pub(crate) fn logs_dir(&self) -> Option<&PathBuf> {
         self.inner.logs_dir.as_ref()
+    }
+
+    pub(crate) fn lambda_endpoint(&self) -> Option<&str> {
+        self.inner.lambda_endpoint.as_deref()
     }
 
     pub(crate) fn certs_dir(&self) -> Option<&PathBuf> {

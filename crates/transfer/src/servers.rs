@@ -450,7 +450,16 @@ pub async fn test_identity_provider(
     }
     let protocol = input.server_protocol.map_or("SFTP", |p| p.as_str());
     let ip = input.source_ip.as_deref().unwrap_or("127.0.0.1");
-    match crate::idp::ask(&server, &input.user_name, input.user_password.as_deref(), protocol, ip).await {
+    match crate::idp::ask(
+        t.lambda_endpoint(),
+        &server,
+        &input.user_name,
+        input.user_password.as_deref(),
+        protocol,
+        ip,
+    )
+    .await
+    {
         Ok(answer) => Ok(TestIdentityProviderResponse {
             message: Some(if answer.user.is_some() {
                 String::new()

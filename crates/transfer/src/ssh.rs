@@ -177,7 +177,16 @@ impl SshSession {
     }
 
     async fn ask(&self, server: &ServerRec, name: &str, password: Option<&str>) -> Option<UserRec> {
-        match idp::ask(server, name, password, "SFTP", &self.peer.ip().to_string()).await {
+        match idp::ask(
+            self.transfer.lambda_endpoint(),
+            server,
+            name,
+            password,
+            "SFTP",
+            &self.peer.ip().to_string(),
+        )
+        .await
+        {
             Ok(answer) => answer.user,
             Err(detail) => {
                 self.log.event("ERROR", json!({"message": detail}));
