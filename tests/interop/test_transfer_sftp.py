@@ -401,7 +401,15 @@ def test_ftp_and_ftps_with_lftp_and_curl(landbridge, setup):
                                  capture_output=True, text=True, timeout=120)
         assert allowed.returncode == 0 and "tls-renamed.bin" in allowed.stdout, allowed.stderr
 
-        # Stopping the server closes the FTP listener too.
+        # Stopping the server ends an open FTP session and closes the listener.
+        import ftplib
+
+        session = ftplib.FTP()
+        session.connect(address, port, timeout=30)
+        session.login("frank", "frank-pw")
+        assert session.pwd() == "/"
         transfer.stop_server(ServerId=sid)
+        with pytest.raises((EOFError, OSError, ftplib.Error)):
+            session.voidcmd("NOOP")
         gone = subprocess.run(["curl", "-sS", "--user", "frank:frank-pw", f"ftp://{address}:{port}/"], capture_output=True, timeout=60)
         assert gone.returncode != 0
