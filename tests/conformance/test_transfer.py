@@ -256,3 +256,23 @@ def test_aws_lambda_providers_are_invoked_through_the_lambda_endpoint(fresh_land
         assert asked["function"] == function.replace(":", "%3A")
         assert asked["event"] == {"username": "gina", "password": "gina-pw", "protocol": "SFTP", "serverId": sid, "sourceIp": "192.0.2.9"}
         assert json.loads(t.test_identity_provider(ServerId=sid, UserName="gina", UserPassword="no")["Response"]) == {}
+
+
+def test_accesses_of_directory_groups(transfer):
+    sid = transfer.create_server(IdentityProviderType="AWS_DIRECTORY_SERVICE", IdentityProviderDetails={"DirectoryId": "d-0123456789"})["ServerId"]
+    group = "S-1-5-21-1004336348-1177238915-682003330-512"
+    transfer.create_access(ServerId=sid, ExternalId=group, Role=ROLE, HomeDirectory="/bucket/team",
+                           PosixProfile={"Uid": 2000, "Gid": 2000})
+    a = transfer.describe_access(ServerId=sid, ExternalId=group)
+    assert a["ServerId"] == sid
+    assert (a["Access"]["ExternalId"], a["Access"]["HomeDirectory"], a["Access"]["Role"]) == (group, "/bucket/team", ROLE)
+    assert a["Access"]["PosixProfile"] == {"Uid": 2000, "Gid": 2000}
+    assert code(transfer.create_access, ServerId=sid, ExternalId=group, Role=ROLE) == "ResourceExistsException"
+    transfer.update_access(ServerId=sid, ExternalId=group, HomeDirectoryType="LOGICAL",
+                           HomeDirectoryMappings=[{"Entry": "/", "Target": "/bucket/team"}])
+    listed = transfer.list_accesses(ServerId=sid)["Accesses"]
+    assert [(x["ExternalId"], x["HomeDirectoryType"]) for x in listed] == [(group, "LOGICAL")]
+    transfer.delete_access(ServerId=sid, ExternalId=group)
+    assert code(transfer.describe_access, ServerId=sid, ExternalId=group) == "ResourceNotFoundException"
+    managed = transfer.create_server()["ServerId"]
+    assert code(transfer.create_access, ServerId=managed, ExternalId=group, Role=ROLE) == "InvalidRequestException"

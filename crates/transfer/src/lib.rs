@@ -11,6 +11,7 @@
 //! resource family (`servers.rs`, `users.rs`), `policies.rs` the security
 //! policies, `tags.rs`.
 
+mod accesses;
 mod efsfs;
 mod errors;
 mod ftp;
@@ -49,6 +50,9 @@ pub(crate) struct State {
     pub servers: BTreeMap<String, ServerRec>,
     /// By (server id, user name).
     pub users: BTreeMap<(String, String), UserRec>,
+    /// Accesses of directory groups, by (server id, group SID), kept as
+    /// user records named by the SID.
+    pub accesses: BTreeMap<(String, String), UserRec>,
 }
 
 /// A data-plane listener, for `/_landbridge/endpoints`.
@@ -138,6 +142,10 @@ impl Transfer {
                 "user" => {
                     let u: UserRec = serde_json::from_value(r.body.clone()).map_err(bad)?;
                     state.users.insert((u.server_id.clone(), u.user_name.clone()), u);
+                }
+                "access" => {
+                    let a: UserRec = serde_json::from_value(r.body.clone()).map_err(bad)?;
+                    state.accesses.insert((a.server_id.clone(), a.user_name.clone()), a);
                 }
                 _ => {}
             }
@@ -469,6 +477,42 @@ impl TransferApi for Transfer {
         input: TestIdentityProviderRequest,
     ) -> Result<TestIdentityProviderResponse, ApiError> {
         servers::test_identity_provider(self, ctx, input).await
+    }
+
+    async fn create_access(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAccessRequest,
+    ) -> Result<CreateAccessResponse, ApiError> {
+        accesses::create(self, ctx, input).await
+    }
+
+    async fn describe_access(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAccessRequest,
+    ) -> Result<DescribeAccessResponse, ApiError> {
+        accesses::describe(self, ctx, input).await
+    }
+
+    async fn list_accesses(
+        &self,
+        ctx: &RequestContext,
+        input: ListAccessesRequest,
+    ) -> Result<ListAccessesResponse, ApiError> {
+        accesses::list(self, ctx, input).await
+    }
+
+    async fn update_access(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAccessRequest,
+    ) -> Result<UpdateAccessResponse, ApiError> {
+        accesses::update(self, ctx, input).await
+    }
+
+    async fn delete_access(&self, ctx: &RequestContext, input: DeleteAccessRequest) -> Result<(), ApiError> {
+        accesses::delete(self, ctx, input).await
     }
 
     async fn import_host_key(

@@ -389,6 +389,17 @@ pub async fn delete(t: &Transfer, ctx: &RequestContext, input: DeleteServerReque
     for k in users {
         state.users.remove(&k);
     }
+    let accesses: Vec<(String, String)> = state.accesses.keys().filter(|(sid, _)| *sid == s.id).cloned().collect();
+    if !accesses.is_empty() {
+        let batch = accesses
+            .iter()
+            .map(|(sid, ext)| Transfer::forget("access", &s.account, &s.region, &format!("{sid}/{ext}")))
+            .collect();
+        t.commit(batch).await?;
+        for k in accesses {
+            state.accesses.remove(&k);
+        }
+    }
     state.servers.remove(&s.id);
     if let Ok(ip) = s.address.parse::<Ipv4Addr>() {
         t.fabric().release([ip]);

@@ -33,7 +33,7 @@ fn same_key(a: &str, b: &str) -> bool {
     }
 }
 
-fn mappings(given: Option<Vec<HomeDirectoryMapEntry>>) -> Vec<Mapping> {
+pub(crate) fn mappings(given: Option<Vec<HomeDirectoryMapEntry>>) -> Vec<Mapping> {
     given
         .unwrap_or_default()
         .into_iter()
@@ -47,7 +47,7 @@ fn mappings(given: Option<Vec<HomeDirectoryMapEntry>>) -> Vec<Mapping> {
 
 /// AWS's rules on homes: LOGICAL needs mappings, PATH takes none; an S3
 /// home names a bucket.
-fn check_home(u: &UserRec) -> Result<(), ApiError> {
+pub(crate) fn check_home(u: &UserRec) -> Result<(), ApiError> {
     match u.home_directory_type.as_str() {
         "LOGICAL" if u.mappings.is_empty() => Err(errors::invalid(
             "HomeDirectoryMappings are required when HomeDirectoryType is LOGICAL",
@@ -129,41 +129,46 @@ pub async fn describe(
     let u = find(&state, ctx, &input.server_id, &input.user_name)?;
     Ok(DescribeUserResponse {
         server_id: u.server_id.clone(),
-        user: DescribedUser {
-            arn: u.arn.clone(),
-            home_directory: u.home_directory.clone(),
-            home_directory_mappings: (!u.mappings.is_empty()).then(|| {
-                u.mappings
-                    .iter()
-                    .map(|m| HomeDirectoryMapEntry {
-                        entry: m.entry.clone(),
-                        target: m.target.clone(),
-                        r#type: m.kind.as_deref().and_then(MapType::parse),
-                    })
-                    .collect()
-            }),
-            home_directory_type: HomeDirectoryType::parse(&u.home_directory_type),
-            policy: u.policy.clone(),
-            posix_profile: u.posix_profile.as_ref().map(|p| PosixProfile {
-                uid: p.uid,
-                gid: p.gid,
-                secondary_gids: (!p.secondary_gids.is_empty()).then(|| p.secondary_gids.clone()),
-            }),
-            role: Some(u.role.clone()),
-            ssh_public_keys: Some(
-                u.ssh_keys
-                    .iter()
-                    .map(|k| SshPublicKey {
-                        date_imported: Timestamp::from_millis(k.imported_ms),
-                        ssh_public_key_body: k.body.clone(),
-                        ssh_public_key_id: k.id.clone(),
-                    })
-                    .collect(),
-            ),
-            tags: tags::view(&u.tags),
-            user_name: Some(u.user_name.clone()),
-        },
+        user: described(u),
     })
+}
+
+/// A user as DescribeUser shows it.
+pub(crate) fn described(u: &UserRec) -> DescribedUser {
+    DescribedUser {
+        arn: u.arn.clone(),
+        home_directory: u.home_directory.clone(),
+        home_directory_mappings: (!u.mappings.is_empty()).then(|| {
+            u.mappings
+                .iter()
+                .map(|m| HomeDirectoryMapEntry {
+                    entry: m.entry.clone(),
+                    target: m.target.clone(),
+                    r#type: m.kind.as_deref().and_then(MapType::parse),
+                })
+                .collect()
+        }),
+        home_directory_type: HomeDirectoryType::parse(&u.home_directory_type),
+        policy: u.policy.clone(),
+        posix_profile: u.posix_profile.as_ref().map(|p| PosixProfile {
+            uid: p.uid,
+            gid: p.gid,
+            secondary_gids: (!p.secondary_gids.is_empty()).then(|| p.secondary_gids.clone()),
+        }),
+        role: Some(u.role.clone()),
+        ssh_public_keys: Some(
+            u.ssh_keys
+                .iter()
+                .map(|k| SshPublicKey {
+                    date_imported: Timestamp::from_millis(k.imported_ms),
+                    ssh_public_key_body: k.body.clone(),
+                    ssh_public_key_id: k.id.clone(),
+                })
+                .collect(),
+        ),
+        tags: tags::view(&u.tags),
+        user_name: Some(u.user_name.clone()),
+    }
 }
 
 pub async fn list(t: &Transfer, ctx: &RequestContext, input: ListUsersRequest) -> Result<ListUsersResponse, ApiError> {

@@ -19,6 +19,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     xml_namespace: None,
     operations: &[
         Operation {
+            name: "CreateAccess",
+            input: Some(&S_CreateAccessRequest),
+            output: Some(&S_CreateAccessResponse),
+            result_wrapper: None,
+        },
+        Operation {
             name: "CreateServer",
             input: Some(&S_CreateServerRequest),
             output: Some(&S_CreateServerResponse),
@@ -28,6 +34,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "CreateUser",
             input: Some(&S_CreateUserRequest),
             output: Some(&S_CreateUserResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DeleteAccess",
+            input: Some(&S_DeleteAccessRequest),
+            output: None,
             result_wrapper: None,
         },
         Operation {
@@ -52,6 +64,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "DeleteUser",
             input: Some(&S_DeleteUserRequest),
             output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "DescribeAccess",
+            input: Some(&S_DescribeAccessRequest),
+            output: Some(&S_DescribeAccessResponse),
             result_wrapper: None,
         },
         Operation {
@@ -88,6 +106,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "ImportSshPublicKey",
             input: Some(&S_ImportSshPublicKeyRequest),
             output: Some(&S_ImportSshPublicKeyResponse),
+            result_wrapper: None,
+        },
+        Operation {
+            name: "ListAccesses",
+            input: Some(&S_ListAccessesRequest),
+            output: Some(&S_ListAccessesResponse),
             result_wrapper: None,
         },
         Operation {
@@ -148,6 +172,12 @@ pub static SPEC: ServiceSpec = ServiceSpec {
             name: "UntagResource",
             input: Some(&S_UntagResourceRequest),
             output: None,
+            result_wrapper: None,
+        },
+        Operation {
+            name: "UpdateAccess",
+            input: Some(&S_UpdateAccessRequest),
+            output: Some(&S_UpdateAccessResponse),
             result_wrapper: None,
         },
         Operation {
@@ -355,6 +385,92 @@ pub static S_CommunicationMode: Shape = Shape {
         enum_values: &["CLIENT_TALK_FIRST", "SERVER_TALK_FIRST"],
         bounds: Bounds { min: None, max: None },
         pattern: None,
+    },
+};
+pub static S_CreateAccessRequest: Shape = Shape {
+    name: "CreateAccessRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "HomeDirectory",
+                shape: &S_HomeDirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryType",
+                shape: &S_HomeDirectoryType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryMappings",
+                shape: &S_HomeDirectoryMappings,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Policy",
+                shape: &S_Policy,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PosixProfile",
+                shape: &S_PosixProfile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Role",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ExternalId",
+                shape: &S_ExternalId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_CreateAccessResponse: Shape = Shape {
+    name: "CreateAccessResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ExternalId",
+                shape: &S_ExternalId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
     },
 };
 pub static S_CreateServerRequest: Shape = Shape {
@@ -615,6 +731,28 @@ pub static S_DateImported: Shape = Shape {
     name: "DateImported",
     kind: ShapeKind::Timestamp,
 };
+pub static S_DeleteAccessRequest: Shape = Shape {
+    name: "DeleteAccessRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ExternalId",
+                shape: &S_ExternalId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_DeleteHostKeyRequest: Shape = Shape {
     name: "DeleteHostKeyRequest",
     kind: ShapeKind::Structure {
@@ -693,6 +831,50 @@ pub static S_DeleteUserRequest: Shape = Shape {
             Member {
                 name: "UserName",
                 shape: &S_UserName,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeAccessRequest: Shape = Shape {
+    name: "DescribeAccessRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ExternalId",
+                shape: &S_ExternalId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribeAccessResponse: Shape = Shape {
+    name: "DescribeAccessResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Access",
+                shape: &S_DescribedAccess,
                 location_name: None,
                 query_name: None,
                 required: true,
@@ -827,6 +1009,63 @@ pub static S_DescribeUserResponse: Shape = Shape {
                 location_name: None,
                 query_name: None,
                 required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_DescribedAccess: Shape = Shape {
+    name: "DescribedAccess",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "HomeDirectory",
+                shape: &S_HomeDirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryMappings",
+                shape: &S_HomeDirectoryMappings,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryType",
+                shape: &S_HomeDirectoryType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Policy",
+                shape: &S_Policy,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PosixProfile",
+                shape: &S_PosixProfile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Role",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ExternalId",
+                shape: &S_ExternalId,
+                location_name: None,
+                query_name: None,
+                required: false,
             },
         ],
         union: false,
@@ -1299,6 +1538,17 @@ pub static S_EndpointType: Shape = Shape {
         pattern: None,
     },
 };
+pub static S_ExternalId: Shape = Shape {
+    name: "ExternalId",
+    kind: ShapeKind::String {
+        enum_values: &[],
+        bounds: Bounds {
+            min: Some(1),
+            max: Some(256),
+        },
+        pattern: Some("S-1-[\\d-]+"),
+    },
+};
 pub static S_Fips: Shape = Shape {
     name: "Fips",
     kind: ShapeKind::Boolean,
@@ -1630,6 +1880,64 @@ pub static S_KmsKey: Shape = Shape {
         pattern: Some("arn:\\S+"),
     },
 };
+pub static S_ListAccessesRequest: Shape = Shape {
+    name: "ListAccessesRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "MaxResults",
+                shape: &S_MaxResults,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListAccessesResponse: Shape = Shape {
+    name: "ListAccessesResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "NextToken",
+                shape: &S_NextToken,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "Accesses",
+                shape: &S_ListedAccesses,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_ListHostKeysRequest: Shape = Shape {
     name: "ListHostKeysRequest",
     kind: ShapeKind::Structure {
@@ -1890,6 +2198,50 @@ pub static S_ListUsersResponse: Shape = Shape {
             },
         ],
         union: false,
+    },
+};
+pub static S_ListedAccess: Shape = Shape {
+    name: "ListedAccess",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "HomeDirectory",
+                shape: &S_HomeDirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryType",
+                shape: &S_HomeDirectoryType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Role",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ExternalId",
+                shape: &S_ExternalId,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_ListedAccesses: Shape = Shape {
+    name: "ListedAccesses",
+    kind: ShapeKind::List {
+        member: &S_ListedAccess,
+        member_name: None,
+        bounds: Bounds { min: None, max: None },
     },
 };
 pub static S_ListedHostKey: Shape = Shape {
@@ -2937,6 +3289,92 @@ pub static S_UntagResourceRequest: Shape = Shape {
         union: false,
     },
 };
+pub static S_UpdateAccessRequest: Shape = Shape {
+    name: "UpdateAccessRequest",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "HomeDirectory",
+                shape: &S_HomeDirectory,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryType",
+                shape: &S_HomeDirectoryType,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "HomeDirectoryMappings",
+                shape: &S_HomeDirectoryMappings,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Policy",
+                shape: &S_Policy,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "PosixProfile",
+                shape: &S_PosixProfile,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "Role",
+                shape: &S_Role,
+                location_name: None,
+                query_name: None,
+                required: false,
+            },
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ExternalId",
+                shape: &S_ExternalId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
+pub static S_UpdateAccessResponse: Shape = Shape {
+    name: "UpdateAccessResponse",
+    kind: ShapeKind::Structure {
+        members: &[
+            Member {
+                name: "ServerId",
+                shape: &S_ServerId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+            Member {
+                name: "ExternalId",
+                shape: &S_ExternalId,
+                location_name: None,
+                query_name: None,
+                required: true,
+            },
+        ],
+        union: false,
+    },
+};
 pub static S_UpdateHostKeyRequest: Shape = Shape {
     name: "UpdateHostKeyRequest",
     kind: ShapeKind::Structure {
@@ -3430,6 +3868,88 @@ impl IntoValue for CommunicationMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAccessRequest {
+    pub home_directory: Option<String>,
+    pub home_directory_type: Option<HomeDirectoryType>,
+    pub home_directory_mappings: Option<Vec<HomeDirectoryMapEntry>>,
+    pub policy: Option<String>,
+    pub posix_profile: Option<PosixProfile>,
+    pub role: String,
+    pub server_id: String,
+    pub external_id: String,
+}
+
+impl FromValue for CreateAccessRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            home_directory: r.optional("HomeDirectory", <String as FromValue>::from_value)?,
+            home_directory_type: r.optional("HomeDirectoryType", <HomeDirectoryType as FromValue>::from_value)?,
+            home_directory_mappings: r.optional("HomeDirectoryMappings", |v: Value| {
+                list_from(v, <HomeDirectoryMapEntry as FromValue>::from_value)
+            })?,
+            policy: r.optional("Policy", <String as FromValue>::from_value)?,
+            posix_profile: r.optional("PosixProfile", <PosixProfile as FromValue>::from_value)?,
+            role: r.required("Role", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            external_id: r.required("ExternalId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateAccessRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("HomeDirectory", self.home_directory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HomeDirectoryType",
+            self.home_directory_type,
+            <HomeDirectoryType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "HomeDirectoryMappings",
+            self.home_directory_mappings,
+            |v: Vec<HomeDirectoryMapEntry>| list_into(v, <HomeDirectoryMapEntry as IntoValue>::into_value),
+        );
+        w.set_opt("Policy", self.policy, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PosixProfile",
+            self.posix_profile,
+            <PosixProfile as IntoValue>::into_value,
+        );
+        w.set("Role", (<String as IntoValue>::into_value)(self.role));
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("ExternalId", (<String as IntoValue>::into_value)(self.external_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateAccessResponse {
+    pub server_id: String,
+    pub external_id: String,
+}
+
+impl FromValue for CreateAccessResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            external_id: r.required("ExternalId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for CreateAccessResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("ExternalId", (<String as IntoValue>::into_value)(self.external_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateServerRequest {
     pub certificate: Option<String>,
     pub domain: Option<Domain>,
@@ -3688,6 +4208,31 @@ impl IntoValue for CreateUserResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeleteAccessRequest {
+    pub server_id: String,
+    pub external_id: String,
+}
+
+impl FromValue for DeleteAccessRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            external_id: r.required("ExternalId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DeleteAccessRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("ExternalId", (<String as IntoValue>::into_value)(self.external_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteHostKeyRequest {
     pub server_id: String,
     pub host_key_id: String,
@@ -3786,6 +4331,56 @@ impl IntoValue for DeleteUserRequest {
         let mut w = StructWriter::new();
         w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
         w.set("UserName", (<String as IntoValue>::into_value)(self.user_name));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeAccessRequest {
+    pub server_id: String,
+    pub external_id: String,
+}
+
+impl FromValue for DescribeAccessRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            external_id: r.required("ExternalId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeAccessRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("ExternalId", (<String as IntoValue>::into_value)(self.external_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeAccessResponse {
+    pub server_id: String,
+    pub access: DescribedAccess,
+}
+
+impl FromValue for DescribeAccessResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            access: r.required("Access", <DescribedAccess as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribeAccessResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("Access", (<DescribedAccess as IntoValue>::into_value)(self.access));
         w.finish()
     }
 }
@@ -3977,6 +4572,60 @@ impl IntoValue for DescribeUserResponse {
         let mut w = StructWriter::new();
         w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
         w.set("User", (<DescribedUser as IntoValue>::into_value)(self.user));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribedAccess {
+    pub home_directory: Option<String>,
+    pub home_directory_mappings: Option<Vec<HomeDirectoryMapEntry>>,
+    pub home_directory_type: Option<HomeDirectoryType>,
+    pub policy: Option<String>,
+    pub posix_profile: Option<PosixProfile>,
+    pub role: Option<String>,
+    pub external_id: Option<String>,
+}
+
+impl FromValue for DescribedAccess {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            home_directory: r.optional("HomeDirectory", <String as FromValue>::from_value)?,
+            home_directory_mappings: r.optional("HomeDirectoryMappings", |v: Value| {
+                list_from(v, <HomeDirectoryMapEntry as FromValue>::from_value)
+            })?,
+            home_directory_type: r.optional("HomeDirectoryType", <HomeDirectoryType as FromValue>::from_value)?,
+            policy: r.optional("Policy", <String as FromValue>::from_value)?,
+            posix_profile: r.optional("PosixProfile", <PosixProfile as FromValue>::from_value)?,
+            role: r.optional("Role", <String as FromValue>::from_value)?,
+            external_id: r.optional("ExternalId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for DescribedAccess {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("HomeDirectory", self.home_directory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HomeDirectoryMappings",
+            self.home_directory_mappings,
+            |v: Vec<HomeDirectoryMapEntry>| list_into(v, <HomeDirectoryMapEntry as IntoValue>::into_value),
+        );
+        w.set_opt(
+            "HomeDirectoryType",
+            self.home_directory_type,
+            <HomeDirectoryType as IntoValue>::into_value,
+        );
+        w.set_opt("Policy", self.policy, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PosixProfile",
+            self.posix_profile,
+            <PosixProfile as IntoValue>::into_value,
+        );
+        w.set_opt("Role", self.role, <String as IntoValue>::into_value);
+        w.set_opt("ExternalId", self.external_id, <String as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -4925,6 +5574,67 @@ impl IntoValue for IpAddressType {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListAccessesRequest {
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+    pub server_id: String,
+}
+
+impl FromValue for ListAccessesRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            max_results: r.optional("MaxResults", <i32 as FromValue>::from_value)?,
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListAccessesRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("MaxResults", self.max_results, <i32 as IntoValue>::into_value);
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListAccessesResponse {
+    pub next_token: Option<String>,
+    pub server_id: String,
+    pub accesses: Vec<ListedAccess>,
+}
+
+impl FromValue for ListAccessesResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            next_token: r.optional("NextToken", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            accesses: r.required("Accesses", |v: Value| {
+                list_from(v, <ListedAccess as FromValue>::from_value)
+            })?,
+        })
+    }
+}
+
+impl IntoValue for ListAccessesResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("NextToken", self.next_token, <String as IntoValue>::into_value);
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set(
+            "Accesses",
+            (|v: Vec<ListedAccess>| list_into(v, <ListedAccess as IntoValue>::into_value))(self.accesses),
+        );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListHostKeysRequest {
     pub max_results: Option<i32>,
     pub next_token: Option<String>,
@@ -5208,6 +5918,41 @@ impl IntoValue for ListUsersResponse {
             "Users",
             (|v: Vec<ListedUser>| list_into(v, <ListedUser as IntoValue>::into_value))(self.users),
         );
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListedAccess {
+    pub home_directory: Option<String>,
+    pub home_directory_type: Option<HomeDirectoryType>,
+    pub role: Option<String>,
+    pub external_id: Option<String>,
+}
+
+impl FromValue for ListedAccess {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            home_directory: r.optional("HomeDirectory", <String as FromValue>::from_value)?,
+            home_directory_type: r.optional("HomeDirectoryType", <HomeDirectoryType as FromValue>::from_value)?,
+            role: r.optional("Role", <String as FromValue>::from_value)?,
+            external_id: r.optional("ExternalId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for ListedAccess {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("HomeDirectory", self.home_directory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HomeDirectoryType",
+            self.home_directory_type,
+            <HomeDirectoryType as IntoValue>::into_value,
+        );
+        w.set_opt("Role", self.role, <String as IntoValue>::into_value);
+        w.set_opt("ExternalId", self.external_id, <String as IntoValue>::into_value);
         w.finish()
     }
 }
@@ -6219,6 +6964,88 @@ impl IntoValue for UntagResourceRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateAccessRequest {
+    pub home_directory: Option<String>,
+    pub home_directory_type: Option<HomeDirectoryType>,
+    pub home_directory_mappings: Option<Vec<HomeDirectoryMapEntry>>,
+    pub policy: Option<String>,
+    pub posix_profile: Option<PosixProfile>,
+    pub role: Option<String>,
+    pub server_id: String,
+    pub external_id: String,
+}
+
+impl FromValue for UpdateAccessRequest {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            home_directory: r.optional("HomeDirectory", <String as FromValue>::from_value)?,
+            home_directory_type: r.optional("HomeDirectoryType", <HomeDirectoryType as FromValue>::from_value)?,
+            home_directory_mappings: r.optional("HomeDirectoryMappings", |v: Value| {
+                list_from(v, <HomeDirectoryMapEntry as FromValue>::from_value)
+            })?,
+            policy: r.optional("Policy", <String as FromValue>::from_value)?,
+            posix_profile: r.optional("PosixProfile", <PosixProfile as FromValue>::from_value)?,
+            role: r.optional("Role", <String as FromValue>::from_value)?,
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            external_id: r.required("ExternalId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateAccessRequest {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set_opt("HomeDirectory", self.home_directory, <String as IntoValue>::into_value);
+        w.set_opt(
+            "HomeDirectoryType",
+            self.home_directory_type,
+            <HomeDirectoryType as IntoValue>::into_value,
+        );
+        w.set_opt(
+            "HomeDirectoryMappings",
+            self.home_directory_mappings,
+            |v: Vec<HomeDirectoryMapEntry>| list_into(v, <HomeDirectoryMapEntry as IntoValue>::into_value),
+        );
+        w.set_opt("Policy", self.policy, <String as IntoValue>::into_value);
+        w.set_opt(
+            "PosixProfile",
+            self.posix_profile,
+            <PosixProfile as IntoValue>::into_value,
+        );
+        w.set_opt("Role", self.role, <String as IntoValue>::into_value);
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("ExternalId", (<String as IntoValue>::into_value)(self.external_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateAccessResponse {
+    pub server_id: String,
+    pub external_id: String,
+}
+
+impl FromValue for UpdateAccessResponse {
+    fn from_value(value: Value) -> Result<Self, ConvertError> {
+        let mut r = StructReader::new(value)?;
+        Ok(Self {
+            server_id: r.required("ServerId", <String as FromValue>::from_value)?,
+            external_id: r.required("ExternalId", <String as FromValue>::from_value)?,
+        })
+    }
+}
+
+impl IntoValue for UpdateAccessResponse {
+    fn into_value(self) -> Value {
+        let mut w = StructWriter::new();
+        w.set("ServerId", (<String as IntoValue>::into_value)(self.server_id));
+        w.set("ExternalId", (<String as IntoValue>::into_value)(self.external_id));
+        w.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateHostKeyRequest {
     pub server_id: String,
     pub host_key_id: String,
@@ -6579,6 +7406,16 @@ impl IntoValue for WorkflowDetails {
 /// The `transfer` operations Landbridge implements. Every method defaults to
 /// the protocol's "not implemented" error, so a handler implements only what it supports.
 pub trait TransferApi: Send + Sync + 'static {
+    fn create_access(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAccessRequest,
+    ) -> impl std::future::Future<Output = Result<CreateAccessResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateAccess");
+        async move { Err(err) }
+    }
+
     fn create_server(
         &self,
         ctx: &RequestContext,
@@ -6596,6 +7433,16 @@ pub trait TransferApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<CreateUserResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "CreateUser");
+        async move { Err(err) }
+    }
+
+    fn delete_access(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAccessRequest,
+    ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteAccess");
         async move { Err(err) }
     }
 
@@ -6636,6 +7483,16 @@ pub trait TransferApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<(), ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DeleteUser");
+        async move { Err(err) }
+    }
+
+    fn describe_access(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAccessRequest,
+    ) -> impl std::future::Future<Output = Result<DescribeAccessResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "DescribeAccess");
         async move { Err(err) }
     }
 
@@ -6696,6 +7553,16 @@ pub trait TransferApi: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<ImportSshPublicKeyResponse, ApiError>> + Send {
         let _ = input;
         let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ImportSshPublicKey");
+        async move { Err(err) }
+    }
+
+    fn list_accesses(
+        &self,
+        ctx: &RequestContext,
+        input: ListAccessesRequest,
+    ) -> impl std::future::Future<Output = Result<ListAccessesResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "ListAccesses");
         async move { Err(err) }
     }
 
@@ -6799,6 +7666,16 @@ pub trait TransferApi: Send + Sync + 'static {
         async move { Err(err) }
     }
 
+    fn update_access(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAccessRequest,
+    ) -> impl std::future::Future<Output = Result<UpdateAccessResponse, ApiError>> + Send {
+        let _ = input;
+        let err = ApiError::not_implemented(&SPEC, ctx.protocol, "UpdateAccess");
+        async move { Err(err) }
+    }
+
     fn update_host_key(
         &self,
         ctx: &RequestContext,
@@ -6846,6 +7723,17 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
     ) -> BoxFuture<'a, Result<Value, ApiError>> {
         Box::pin(async move {
             match op.name {
+                "CreateAccess" => {
+                    let out = self
+                        .0
+                        .create_access(
+                            ctx,
+                            <CreateAccessRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
                 "CreateServer" => {
                     let out = self
                         .0
@@ -6867,6 +7755,18 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
                         )
                         .await?;
                     Ok(out.into_value())
+                }
+                "DeleteAccess" => {
+                    let out = self
+                        .0
+                        .delete_access(
+                            ctx,
+                            <DeleteAccessRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    let () = out;
+                    Ok(Value::empty_struct())
                 }
                 "DeleteHostKey" => {
                     let out = self
@@ -6915,6 +7815,17 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
                         .await?;
                     let () = out;
                     Ok(Value::empty_struct())
+                }
+                "DescribeAccess" => {
+                    let out = self
+                        .0
+                        .describe_access(
+                            ctx,
+                            <DescribeAccessRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
                 }
                 "DescribeHostKey" => {
                     let out = self
@@ -6977,6 +7888,17 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
                         .import_ssh_public_key(
                             ctx,
                             <ImportSshPublicKeyRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
+                }
+                "ListAccesses" => {
+                    let out = self
+                        .0
+                        .list_accesses(
+                            ctx,
+                            <ListAccessesRequest as FromValue>::from_value(input)
                                 .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
                         )
                         .await?;
@@ -7095,6 +8017,17 @@ impl<H: TransferApi> crate::Service for TransferService<H> {
                         .await?;
                     let () = out;
                     Ok(Value::empty_struct())
+                }
+                "UpdateAccess" => {
+                    let out = self
+                        .0
+                        .update_access(
+                            ctx,
+                            <UpdateAccessRequest as FromValue>::from_value(input)
+                                .map_err(|e| crate::convert_error(&SPEC, ctx, e))?,
+                        )
+                        .await?;
+                    Ok(out.into_value())
                 }
                 "UpdateHostKey" => {
                     let out = self
