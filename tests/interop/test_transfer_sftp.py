@@ -15,6 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from harness.awscli import run_aws_text
 from harness.landbridge import LandbridgeServer, landbridge_binary
 
 from .conftest import _pools
@@ -127,6 +128,8 @@ def test_upload_download_list_rename_mkdir_and_remove(landbridge, setup):
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
     assert keys == ["home/alice/big.bin", "home/alice/renamed.txt", "home/alice/reports/", "home/alice/reports/r1.txt"]
     assert s3.get_object(Bucket=bucket, Key="home/alice/big.bin")["Body"].read() == big.read_bytes()
+    listed = run_aws_text("s3", "ls", f"s3://{bucket}/home/alice/", endpoint_url=landbridge.url).stdout
+    assert f"{24 * MIB} big.bin" in listed and "PRE reports/" in listed, listed
     assert (work / "big-back.bin").read_bytes() == big.read_bytes()
     assert (work / "r1.txt").read_bytes() == small.read_bytes()
     assert "renamed.txt" in done.stdout and "reports" in done.stdout
