@@ -91,6 +91,10 @@ def test_aws_rules_on_protocols_and_identity_providers(transfer):
     )["ServerId"]
     s = transfer.describe_server(ServerId=sid)["Server"]
     assert s["IdentityProviderDetails"] == gateway and s["Certificate"] == cert
+    assert s["ProtocolDetails"]["SetStatOption"] == "ENABLE_NO_OP"
+    transfer.update_server(ServerId=sid, ProtocolDetails={"PassiveIp": "AUTO", "TlsSessionResumptionMode": "ENFORCED"})
+    details = transfer.describe_server(ServerId=sid)["Server"]["ProtocolDetails"]
+    assert (details["PassiveIp"], details["TlsSessionResumptionMode"]) == ("AUTO", "ENFORCED")
     assert s["PreAuthenticationLoginBanner"] == "Authorised use only"
     # Users belong to service-managed servers only.
     assert code(transfer.create_user, ServerId=sid, UserName="alice", Role=ROLE) == "InvalidRequestException"

@@ -36,6 +36,27 @@ fn identity_details(d: Option<&IdentityProviderDetails>) -> BTreeMap<String, Str
     out
 }
 
+/// ProtocolDetails as stored: what is given over what was. The passive IP
+/// is shown as given; the FTP server always advertises its own address.
+fn protocol_details(given: Option<&ProtocolDetails>, before: &serde_json::Value) -> serde_json::Value {
+    let mut out = before.clone();
+    if !out.is_object() {
+        out = json!({});
+    }
+    if let Some(d) = given {
+        if let Some(ip) = &d.passive_ip {
+            out["PassiveIp"] = json!(ip);
+        }
+        if let Some(m) = d.tls_session_resumption_mode {
+            out["TlsSessionResumptionMode"] = json!(m.as_str());
+        }
+        if let Some(o) = d.set_stat_option {
+            out["SetStatOption"] = json!(o.as_str());
+        }
+    }
+    out
+}
+
 /// AWS's rules on protocols, identity providers and endpoints.
 fn check(s: &ServerRec) -> Result<(), ApiError> {
     if s.protocols.is_empty() {
@@ -127,7 +148,7 @@ pub async fn create(
         post_auth_banner: input.post_authentication_login_banner,
         logging_role: input.logging_role,
         certificate: input.certificate,
-        protocol_details: json!(null),
+        protocol_details: protocol_details(input.protocol_details.as_ref(), &json!({})),
         state: "ONLINE".into(),
         tags: tags::from_input(input.tags)?,
     };
@@ -259,7 +280,16 @@ fn describe_one(t: &Transfer, state: &crate::State, s: &ServerRec) -> DescribedS
         tags: tags::view(&s.tags),
         user_count: Some(users as i32),
         protocol_details: Some(ProtocolDetails {
-            set_stat_option: Some(SetStatOption::EnableNoOp),
+            passive_ip: s.protocol_details["PassiveIp"].as_str().map(str::to_string),
+            tls_session_resumption_mode: s.protocol_details["TlsSessionResumptionMode"]
+                .as_str()
+                .and_then(TlsSessionResumptionMode::parse),
+            set_stat_option: Some(
+                s.protocol_details["SetStatOption"]
+                    .as_str()
+                    .and_then(SetStatOption::parse)
+                    .unwrap_or(SetStatOption::EnableNoOp),
+            ),
             ..Default::default()
         }),
         ..Default::default()
@@ -321,6 +351,9 @@ pub async fn update(
     }
     if let Some(e) = input.endpoint_type {
         s.endpoint_type = e.as_str().to_string();
+    }
+    if input.protocol_details.is_some() {
+        s.protocol_details = protocol_details(input.protocol_details.as_ref(), &s.protocol_details);
     }
     if let Some(c) = input.certificate {
         s.certificate = Some(c);
