@@ -288,19 +288,27 @@ impl StorageBackend<FtpUser> for Backend {
         let mut offset = start_pos;
         let mut buf = vec![0u8; CHUNK];
         loop {
-            let n = match input.read(&mut buf).await {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
-                    writer.abort().await;
-                    return Err(Error::from(e));
+            // A chunk is filled before it is written: the data connection
+            // yields a few kilobytes per read.
+            let mut filled = 0;
+            while filled < CHUNK {
+                match input.read(&mut buf[filled..]).await {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) => {
+                        writer.abort().await;
+                        return Err(Error::from(e));
+                    }
                 }
-            };
+            }
+            if filled == 0 {
+                break;
+            }
             writer
-                .write(offset, Bytes::copy_from_slice(&buf[..n]))
+                .write(offset, Bytes::copy_from_slice(&buf[..filled]))
                 .await
                 .map_err(fs_error)?;
-            offset += n as u64;
+            offset += filled as u64;
         }
         let written = offset - start_pos;
         writer.finish().await.map_err(fs_error)?;
