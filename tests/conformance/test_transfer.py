@@ -69,7 +69,7 @@ def test_a_given_host_key_is_used_and_fingerprinted(transfer, tmp_path):
     assert code(transfer.create_server, HostKey="not a key") == "InvalidRequestException"
 
 
-def test_aws_rules_on_protocols_and_identity_providers(transfer):
+def test_aws_rules_on_protocols_and_identity_providers(landbridge, transfer):
     gateway = {"Url": "https://example.execute-api.us-east-1.amazonaws.com/prod", "InvocationRole": ROLE}
     cert = "arn:aws:acm:us-east-1:000000000000:certificate/0a1b2c3d-0000-1111-2222-333344445555"
     assert code(transfer.create_server, Protocols=["FTP"]) == "InvalidRequestException"
@@ -98,6 +98,14 @@ def test_aws_rules_on_protocols_and_identity_providers(transfer):
     assert s["PreAuthenticationLoginBanner"] == "Authorised use only"
     # Users belong to service-managed servers only.
     assert code(transfer.create_user, ServerId=sid, UserName="alice", Role=ROLE) == "InvalidRequestException"
+    protocols = lambda: sorted(  # noqa: E731
+        e["protocol"] for e in json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
+        if e["resource_id"] == sid
+    )
+    assert protocols() == ["ftp", "sftp"]
+    # Other protocols, other listeners.
+    transfer.update_server(ServerId=sid, Protocols=["SFTP"])
+    assert protocols() == ["sftp"]
     transfer.update_server(ServerId=sid, SecurityPolicyName="TransferSecurityPolicy-2024-01")
     assert transfer.describe_server(ServerId=sid)["Server"]["SecurityPolicyName"] == "TransferSecurityPolicy-2024-01"
     assert code(transfer.update_server, ServerId=sid, Protocols=["FTP"]) == "InvalidRequestException"

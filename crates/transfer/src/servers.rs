@@ -340,6 +340,7 @@ pub async fn update(
 ) -> Result<UpdateServerResponse, ApiError> {
     let mut state = t.state().write().await;
     let mut s = find(&state, ctx, &input.server_id)?.clone();
+    let protocols_before = s.protocols.clone();
     if let Some(p) = input.protocols {
         s.protocols = p.iter().map(|p| p.as_str().to_string()).collect();
     }
@@ -397,7 +398,14 @@ pub async fn update(
     {
         sftp.set_keys(host_keys::served(&s));
     }
+    // Other protocols mean other listeners: an ONLINE server restarts them.
+    let relisten = s.protocols != protocols_before && s.state == "ONLINE";
     state.servers.insert(id.clone(), s);
+    drop(state);
+    if relisten {
+        take_offline(t, &id).await;
+        bring_online(t, &id).await;
+    }
     Ok(UpdateServerResponse { server_id: id })
 }
 
