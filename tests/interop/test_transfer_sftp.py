@@ -416,3 +416,31 @@ def test_ftp_and_ftps_with_lftp_and_curl(landbridge, setup):
             session.voidcmd("NOOP")
         gone = subprocess.run(["curl", "-sS", "--user", "frank:frank-pw", f"ftp://{address}:{port}/"], capture_output=True, timeout=60)
         assert gone.returncode != 0
+
+
+def test_the_security_policy_decides_the_algorithms(landbridge, setup):
+    work, transfer = setup["work"], setup["transfer"]
+    key, public = keypair(work, "hana")
+    sid = transfer.create_server(SecurityPolicyName="TransferSecurityPolicy-2022-03")["ServerId"]
+    transfer.create_user(ServerId=sid, UserName="hana", Role="arn:aws:iam::000000000000:role/transfer",
+                         HomeDirectory=f"/{setup['bucket']}/hana", SshPublicKeyBody=public)
+    address, port = endpoint(landbridge, sid)
+
+    def connect(*options: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["sftp", "-b", "/dev/null", "-P", str(port), "-i", str(key), "-o", "StrictHostKeyChecking=no",
+             "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+             *options, f"hana@{address}"],
+            capture_output=True, text=True, timeout=60,
+        )
+
+    # 2022-03 has no chacha20-poly1305 and no aes128-ctr.
+    assert connect("-o", "Ciphers=chacha20-poly1305@openssh.com").returncode != 0
+    assert connect("-o", "Ciphers=aes128-ctr").returncode != 0
+    assert connect("-o", "Ciphers=aes256-gcm@openssh.com").returncode == 0
+    # 2020-06 has no curve25519; the change applies from the next connection.
+    transfer.update_server(ServerId=sid, SecurityPolicyName="TransferSecurityPolicy-2020-06")
+    refused = connect("-o", "KexAlgorithms=curve25519-sha256")
+    assert refused.returncode != 0 and "no matching key exchange" in refused.stderr, refused.stderr
+    assert connect("-o", "KexAlgorithms=ecdh-sha2-nistp256").returncode == 0
+    assert connect("-o", "Ciphers=chacha20-poly1305@openssh.com").returncode == 0

@@ -192,7 +192,13 @@ pub async fn bring_online(t: &Transfer, id: &str) {
                     .await
                     .map_err(|e| e.to_string())?,
             };
-            Some(ssh::serve(t.clone(), rec.id.clone(), keys, listener))
+            Some(ssh::serve(
+                t.clone(),
+                rec.id.clone(),
+                keys,
+                policies::preferred(&rec.security_policy),
+                listener,
+            ))
         } else {
             None
         };
@@ -361,6 +367,9 @@ pub async fn update(
     }
     if let Some(p) = input.security_policy_name {
         policies::find(&p)?;
+        if let Some(sftp) = t.running().get(&s.id).and_then(|l| l.sftp.as_ref()) {
+            sftp.set_preferred(policies::preferred(&p));
+        }
         s.security_policy = p;
     }
     if let Some(b) = input.pre_authentication_login_banner {

@@ -34,9 +34,10 @@ pub struct Listening {
     config: Arc<Mutex<Arc<russh::server::Config>>>,
 }
 
-fn config(keys: Vec<PrivateKey>) -> Arc<russh::server::Config> {
+fn config(keys: Vec<PrivateKey>, preferred: russh::Preferred) -> Arc<russh::server::Config> {
     Arc::new(russh::server::Config {
         keys,
+        preferred,
         auth_rejection_time: std::time::Duration::from_millis(200),
         auth_rejection_time_initial: Some(std::time::Duration::ZERO),
         max_auth_attempts: 6,
@@ -47,7 +48,14 @@ fn config(keys: Vec<PrivateKey>) -> Arc<russh::server::Config> {
 impl Listening {
     /// The host keys offered from the next connection on.
     pub fn set_keys(&self, keys: Vec<PrivateKey>) {
-        *self.config.lock().unwrap_or_else(PoisonError::into_inner) = config(keys);
+        let mut current = self.config.lock().unwrap_or_else(PoisonError::into_inner);
+        *current = config(keys, current.preferred.clone());
+    }
+
+    /// The algorithms offered from the next connection on.
+    pub fn set_preferred(&self, preferred: russh::Preferred) {
+        let mut current = self.config.lock().unwrap_or_else(PoisonError::into_inner);
+        *current = config(current.keys.clone(), preferred);
     }
 
     /// Closes the listener and ends every session.
@@ -69,9 +77,15 @@ impl Listening {
 }
 
 /// Starts the SSH listener of server `server_id` on `listener`.
-pub fn serve(transfer: Transfer, server_id: String, host_keys: Vec<PrivateKey>, listener: TcpListener) -> Listening {
+pub fn serve(
+    transfer: Transfer,
+    server_id: String,
+    host_keys: Vec<PrivateKey>,
+    preferred: russh::Preferred,
+    listener: TcpListener,
+) -> Listening {
     let port = listener.local_addr().map_or(0, |a| a.port());
-    let shared = Arc::new(Mutex::new(config(host_keys)));
+    let shared = Arc::new(Mutex::new(config(host_keys, preferred)));
     let sessions: Arc<Mutex<HashMap<u64, russh::server::Handle>>> = Arc::default();
     let ids = Arc::new(AtomicU64::new(0));
     let accept = {
