@@ -44,7 +44,7 @@ impl Remote {
             .with_client_options(options)
             .with_endpoint(format!("{scheme}://{}:{}", o.server, o.port))
             .with_bucket_name(&o.bucket)
-            .with_region("us-east-1")
+            .with_region(region_of(&o.server))
             .with_virtual_hosted_style_request(false);
         builder = match (&o.access_key, &o.secret_key) {
             (Some(id), Some(secret)) => builder.with_access_key_id(id).with_secret_access_key(secret),
@@ -172,6 +172,21 @@ impl Remote {
     }
 }
 
+/// The region an AWS S3 host name names (`s3.eu-west-1.amazonaws.com`,
+/// `s3-eu-west-1.amazonaws.com`), which its signatures must carry; any
+/// other server is signed for us-east-1, as S3-compatible servers expect.
+fn region_of(host: &str) -> &str {
+    let labels: Vec<&str> = host.split('.').collect();
+    labels
+        .iter()
+        .position(|l| *l == "amazonaws")
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| labels.get(i))
+        .map(|l| l.strip_prefix("s3-").unwrap_or(l))
+        .filter(|l| *l != "s3" && *l != "s3-external-1")
+        .unwrap_or("us-east-1")
+}
+
 fn user_metadata(attributes: &Attributes) -> BTreeMap<String, String> {
     attributes
         .iter()
@@ -189,4 +204,19 @@ where
     S: futures::Stream + Send,
 {
     sync_wrapper::SyncStream::new(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::region_of;
+
+    #[test]
+    fn aws_host_names_give_their_region() {
+        assert_eq!(region_of("s3.eu-west-1.amazonaws.com"), "eu-west-1");
+        assert_eq!(region_of("s3-ap-southeast-2.amazonaws.com"), "ap-southeast-2");
+        assert_eq!(region_of("s3.dualstack.us-west-2.amazonaws.com"), "us-west-2");
+        assert_eq!(region_of("s3.amazonaws.com"), "us-east-1");
+        assert_eq!(region_of("127.0.0.1"), "us-east-1");
+        assert_eq!(region_of("minio.example"), "us-east-1");
+    }
 }
