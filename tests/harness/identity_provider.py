@@ -35,12 +35,7 @@ class IdentityProvider:
                         answer = {k: v for k, v in user.items() if k != "password"}
                         if asked["password"] is None and "PublicKeys" not in user:
                             answer = {}
-                body = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.answer(answer)
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 parts = urlsplit(self.path).path.strip("/").split("/")
@@ -53,6 +48,9 @@ class IdentityProvider:
                 user = provider.users.get(event.get("username", ""))
                 if parts[:2] == ["2015-03-31", "functions"] and user and event.get("password") == user.get("password"):
                     answer = {k: v for k, v in user.items() if k != "password"}
+                self.answer(answer)
+
+            def answer(self, answer: dict) -> None:
                 body = json.dumps(answer).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -168,7 +168,6 @@ def test_paths_stay_in_the_home(landbridge, setup):
     ]:
         done = sftp(address, port, setup["key"], "alice", attempt + "\n", work)
         assert done.returncode != 0, attempt
-        assert "secret" not in (work / "secret.txt").read_text() if (work / "secret.txt").exists() else True
     assert not (work / "secret.txt").exists() and not (work / "top-secret.txt").exists()
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
     assert "home/bob/planted.txt" not in keys
@@ -387,8 +386,9 @@ def test_ftp_and_ftps_with_lftp_and_curl(landbridge, setup):
         wrong = subprocess.run(["curl", "-sS", "--ssl-reqd", "-k", "--user", "frank:nope", f"ftp://{address}:{port}/tls-renamed.bin"],
                                capture_output=True, timeout=120)
         assert wrong.returncode != 0
-        escape = subprocess.run(["curl", "-sS", "-k", "--user", "frank:frank-pw", f"ftp://{address}:{port}/../top-secret.txt"],
-                                capture_output=True, timeout=120)
+        # --path-as-is: curl sends the `..` instead of resolving it itself.
+        escape = subprocess.run(["curl", "-sS", "-k", "--path-as-is", "--user", "frank:frank-pw",
+                                 f"ftp://{address}:{port}/../top-secret.txt"], capture_output=True, timeout=120)
         assert escape.returncode != 0 and b"root's" not in escape.stdout
 
         # An FTPS-only server refuses plain sign-ins.

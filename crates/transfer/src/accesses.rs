@@ -6,8 +6,8 @@
 use landbridge_api::transfer::*;
 use landbridge_api::{ApiError, RequestContext};
 
-use crate::model::{PosixProfile as PosixRec, UserRec};
-use crate::users::{check_home, mappings};
+use crate::model::UserRec;
+use crate::users::{HomeChange, check_home, mappings, posix};
 use crate::{Transfer, errors, servers, tags};
 
 fn find<'a>(state: &'a crate::State, ctx: &RequestContext, server: &str, sid: &str) -> Result<&'a UserRec, ApiError> {
@@ -58,11 +58,7 @@ pub async fn create(
         home_directory_type: input.home_directory_type.map_or("PATH", |h| h.as_str()).to_string(),
         home_directory: input.home_directory.filter(|h| !h.is_empty()),
         mappings: mappings(input.home_directory_mappings),
-        posix_profile: input.posix_profile.map(|p| PosixRec {
-            uid: p.uid,
-            gid: p.gid,
-            secondary_gids: p.secondary_gids.unwrap_or_default(),
-        }),
+        posix_profile: input.posix_profile.map(posix),
         ssh_keys: Vec::new(),
         tags: Default::default(),
     };
@@ -134,32 +130,15 @@ pub async fn update(
 ) -> Result<UpdateAccessResponse, ApiError> {
     let mut state = t.state().write().await;
     let mut a = find(&state, ctx, &input.server_id, &input.external_id)?.clone();
-    if let Some(h) = input.home_directory_type {
-        a.home_directory_type = h.as_str().to_string();
-        if h == HomeDirectoryType::Path && input.home_directory_mappings.is_none() {
-            a.mappings.clear();
-        }
+    HomeChange {
+        home_directory_type: input.home_directory_type,
+        home_directory: input.home_directory,
+        mappings: input.home_directory_mappings,
+        role: input.role,
+        policy: input.policy,
+        posix_profile: input.posix_profile,
     }
-    if let Some(h) = input.home_directory {
-        a.home_directory = (!h.is_empty()).then_some(h);
-    }
-    if input.home_directory_mappings.is_some() {
-        a.mappings = mappings(input.home_directory_mappings);
-    }
-    if let Some(r) = input.role {
-        a.role = r;
-    }
-    if let Some(p) = input.policy {
-        a.policy = (!p.is_empty()).then_some(p);
-    }
-    if let Some(p) = input.posix_profile {
-        a.posix_profile = Some(PosixRec {
-            uid: p.uid,
-            gid: p.gid,
-            secondary_gids: p.secondary_gids.unwrap_or_default(),
-        });
-    }
-    check_home(&a)?;
+    .apply(&mut a)?;
     t.commit(vec![save(t, &a)]).await?;
     state.accesses.insert((a.server_id.clone(), a.user_name.clone()), a);
     Ok(UpdateAccessResponse {

@@ -61,8 +61,9 @@ impl EfsFs {
         if !is_fs_id(fs) {
             return Err(FsError::NotFound);
         }
+        // A file system's directory is made with the first home in it
+        // (`ensure_dir`); before that, what is in it is not found.
         let mut path = self.root.join(fs);
-        std::fs::create_dir_all(&path).map_err(io)?;
         for part in parts {
             path.push(part);
             match path.symlink_metadata() {
@@ -96,8 +97,12 @@ impl EfsFs {
     }
 
     pub async fn list(&self, storage: &str) -> Result<Vec<(String, Meta)>, FsError> {
-        let dir = self.local(storage)?.unwrap_or_else(|| self.root.clone());
-        std::fs::create_dir_all(&self.root).map_err(io)?;
+        let dir = match self.local(storage)? {
+            Some(d) => d,
+            // `/`: the file systems, none before the first home is made.
+            None if !self.root.exists() => return Ok(Vec::new()),
+            None => self.root.clone(),
+        };
         let mut out = Vec::new();
         for entry in std::fs::read_dir(&dir).map_err(io)? {
             let entry = entry.map_err(io)?;

@@ -118,7 +118,7 @@ impl Authenticator for Auth {
             .await
             .ok_or(AuthenticationError::BadUser)?;
         let answer = idp::ask(
-            self.transfer.lambda_endpoint(),
+            &self.transfer,
             &server,
             username,
             creds.password.as_deref(),

@@ -30,17 +30,15 @@ pub fn served(server: &ServerRec) -> Vec<PrivateKey> {
     let mut keys: Vec<&HostKeyRec> = server.host_keys.iter().collect();
     keys.sort_by_key(|k| k.imported_ms);
     let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<PrivateKey> = keys
-        .into_iter()
+    keys.into_iter()
         .filter(|k| seen.insert(k.key_type.clone()))
         .filter_map(|k| host_key::parse(&k.body).ok())
-        .collect();
-    if out.is_empty()
-        && let Ok(k) = host_key::parse(&server.host_key)
-    {
-        out.push(k);
-    }
-    out
+        .collect()
+}
+
+/// The server's own key: its oldest.
+pub fn primary(server: &ServerRec) -> Option<&HostKeyRec> {
+    server.host_keys.iter().min_by_key(|k| k.imported_ms)
 }
 
 fn arn(s: &ServerRec, k: &HostKeyRec) -> String {
@@ -168,10 +166,5 @@ pub async fn delete(t: &Transfer, ctx: &RequestContext, input: DeleteHostKeyRequ
         return Err(errors::invalid("A server must keep at least one host key"));
     }
     s.host_keys.retain(|k| k.id != input.host_key_id);
-    // The server's fingerprint is its oldest key's.
-    if let Some(first) = s.host_keys.iter().min_by_key(|k| k.imported_ms).cloned() {
-        s.host_key = first.body;
-        s.host_key_fingerprint = first.fingerprint;
-    }
     save(t, s).await
 }

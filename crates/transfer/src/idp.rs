@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::Transfer;
 use crate::model::{Mapping, PosixProfile, ServerRec, SshKeyRec, UserRec};
 
 /// How long a provider may take to answer.
-const TIMEOUT: Duration = Duration::from_secs(10);
+pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the provider was asked and what it said.
 pub struct Answer {
@@ -37,17 +38,14 @@ fn encode(v: &str) -> String {
 /// its URL, an AWS_LAMBDA provider through the Lambda Invoke API at
 /// `lambda` (`--lambda-endpoint`) with the event a function receives.
 pub async fn ask(
-    lambda: Option<&str>,
+    transfer: &Transfer,
     server: &ServerRec,
     user: &str,
     password: Option<&str>,
     protocol: &str,
     source_ip: &str,
 ) -> Result<Answer, String> {
-    let client = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let client = transfer.http();
     let (url, request) = match server.identity_provider_type.as_str() {
         "API_GATEWAY" => {
             let base = server
@@ -69,7 +67,9 @@ pub async fn ask(
             (url, request)
         }
         "AWS_LAMBDA" => {
-            let endpoint = lambda.ok_or("no Lambda endpoint is configured (--lambda-endpoint)")?;
+            let endpoint = transfer
+                .lambda_endpoint()
+                .ok_or("no Lambda endpoint is configured (--lambda-endpoint)")?;
             let function = server
                 .identity_provider
                 .get("Function")

@@ -117,6 +117,8 @@ struct Inner {
     certs_dir: Option<PathBuf>,
     /// The Lambda Invoke endpoint AWS_LAMBDA providers are called at.
     lambda_endpoint: Option<String>,
+    /// One HTTP client (and connection pool) for every identity provider.
+    http: reqwest::Client,
     /// Listening servers, by id.
     running: Mutex<HashMap<String, Listeners>>,
 }
@@ -160,6 +162,10 @@ impl Transfer {
                 efs_root: data_dir.as_ref().map(|d| d.join("efs")),
                 certs_dir: data_dir.as_ref().map(|d| d.join("transfer-certs")),
                 lambda_endpoint: places.lambda_endpoint,
+                http: reqwest::Client::builder()
+                    .timeout(idp::TIMEOUT)
+                    .build()
+                    .map_err(|e| format!("the identity providers' HTTP client: {e}"))?,
                 running: Mutex::new(HashMap::new()),
             }),
         })
@@ -179,6 +185,10 @@ impl Transfer {
 
     pub(crate) fn logs_dir(&self) -> Option<&PathBuf> {
         self.inner.logs_dir.as_ref()
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
     }
 
     pub(crate) fn lambda_endpoint(&self) -> Option<&str> {

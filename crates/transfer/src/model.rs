@@ -26,12 +26,8 @@ pub struct ServerRec {
     pub endpoint_type: String,
     #[serde(default)]
     pub endpoint_details: serde_json::Value,
-    /// The host key, OpenSSH private key format.
-    pub host_key: String,
-    pub host_key_fingerprint: String,
-    /// Every host key, the one above first; the server presents the
-    /// oldest of each algorithm.
-    #[serde(default)]
+    /// Every host key; the oldest is the server's own (DescribeServer's
+    /// fingerprint), and the oldest of each algorithm is presented.
     pub host_keys: Vec<HostKeyRec>,
     pub security_policy: String,
     #[serde(default)]

@@ -140,8 +140,6 @@ pub async fn create(
             json!({"VpcId": d.vpc_id, "SubnetIds": d.subnet_ids, "VpcEndpointId": d.vpc_endpoint_id,
                    "SecurityGroupIds": d.security_group_ids, "AddressAllocationIds": d.address_allocation_ids})
         }),
-        host_key_fingerprint: host_key::fingerprint(&key),
-        host_key: host_key::to_openssh(&key)?,
         host_keys: vec![host_keys::record(&key, None)?],
         security_policy: policy,
         pre_auth_banner: input.pre_authentication_login_banner,
@@ -257,10 +255,9 @@ pub(crate) fn find<'a>(state: &'a crate::State, ctx: &RequestContext, id: &str) 
         .ok_or_else(|| errors::not_found("server", id))
 }
 
-fn describe_one(t: &Transfer, state: &crate::State, s: &ServerRec) -> DescribedServer {
+fn describe_one(state: &crate::State, s: &ServerRec) -> DescribedServer {
     let users = state.users.keys().filter(|(sid, _)| *sid == s.id).count();
     let details = |k: &str| s.identity_provider.get(k).cloned();
-    let _ = t;
     DescribedServer {
         arn: s.arn.clone(),
         server_id: Some(s.id.clone()),
@@ -277,7 +274,7 @@ fn describe_one(t: &Transfer, state: &crate::State, s: &ServerRec) -> DescribedS
         }),
         domain: Domain::parse(&s.domain),
         endpoint_type: EndpointType::parse(&s.endpoint_type),
-        host_key_fingerprint: Some(s.host_key_fingerprint.clone()),
+        host_key_fingerprint: host_keys::primary(s).map(|k| k.fingerprint.clone()),
         security_policy_name: Some(s.security_policy.clone()),
         pre_authentication_login_banner: s.pre_auth_banner.clone(),
         post_authentication_login_banner: s.post_auth_banner.clone(),
@@ -310,7 +307,7 @@ pub async fn describe(
     let state = t.state().read().await;
     let s = find(&state, ctx, &input.server_id)?;
     Ok(DescribeServerResponse {
-        server: describe_one(t, &state, s),
+        server: describe_one(&state, s),
     })
 }
 
@@ -388,8 +385,6 @@ pub async fn update(
     if let Some(key) = &new_key {
         // The new key replaces the primary one, keeping its id.
         let mut fresh = host_keys::record(key, None)?;
-        s.host_key = fresh.body.clone();
-        s.host_key_fingerprint = fresh.fingerprint.clone();
         match s.host_keys.iter_mut().min_by_key(|k| k.imported_ms) {
             Some(primary) => {
                 fresh.id = primary.id.clone();
@@ -512,7 +507,7 @@ pub async fn test_identity_provider(
     let protocol = input.server_protocol.map_or("SFTP", |p| p.as_str());
     let ip = input.source_ip.as_deref().unwrap_or("127.0.0.1");
     match crate::idp::ask(
-        t.lambda_endpoint(),
+        t,
         &server,
         &input.user_name,
         input.user_password.as_deref(),

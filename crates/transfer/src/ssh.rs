@@ -113,6 +113,7 @@ pub fn serve(
                     transfer: transfer.clone(),
                     server_id: server_id.clone(),
                     user: None,
+                    vouched: None,
                     channels: HashMap::new(),
                     log,
                     peer,
@@ -149,6 +150,9 @@ struct SshSession {
     transfer: Transfer,
     server_id: String,
     user: Option<UserRec>,
+    /// What a custom provider said of a user when their key was offered,
+    /// kept for the signed attempt that follows: one call per sign-in.
+    vouched: Option<UserRec>,
     channels: HashMap<ChannelId, Channel<Msg>>,
     log: SessionLog,
     peer: SocketAddr,
@@ -177,7 +181,7 @@ fn has_key(user: &UserRec, key: &PublicKey) -> bool {
 impl SshSession {
     /// The user `name` if `key` is one of their keys: imported for a
     /// service-managed server, listed by the provider for a custom one.
-    async fn user_with_key(&self, name: &str, key: &PublicKey) -> Option<UserRec> {
+    async fn user_with_key(&mut self, name: &str, key: &PublicKey) -> Option<UserRec> {
         let server = self.transfer.server(&self.server_id).await?;
         let user = if server.identity_provider_type == "SERVICE_MANAGED" {
             self.transfer.user(&self.server_id, name).await?
@@ -185,14 +189,21 @@ impl SshSession {
             if !allows(&server, "PUBLIC_KEY") {
                 return None;
             }
-            self.ask(&server, name, None).await?
+            match self.vouched.take().filter(|u| u.user_name == name) {
+                Some(u) => u,
+                None => self.ask(&server, name, None).await?,
+            }
         };
-        has_key(&user, key).then_some(user)
+        let user = has_key(&user, key).then_some(user)?;
+        if server.identity_provider_type != "SERVICE_MANAGED" {
+            self.vouched = Some(user.clone());
+        }
+        Some(user)
     }
 
     async fn ask(&self, server: &ServerRec, name: &str, password: Option<&str>) -> Option<UserRec> {
         match idp::ask(
-            self.transfer.lambda_endpoint(),
+            &self.transfer,
             server,
             name,
             password,

@@ -59,6 +59,53 @@ pub(crate) fn check_home(u: &UserRec) -> Result<(), ApiError> {
     }
 }
 
+/// A POSIX profile as kept.
+pub(crate) fn posix(p: PosixProfile) -> PosixRec {
+    PosixRec {
+        uid: p.uid,
+        gid: p.gid,
+        secondary_gids: p.secondary_gids.unwrap_or_default(),
+    }
+}
+
+/// What UpdateUser and UpdateAccess may change: given fields replace,
+/// empty strings clear, a PATH home drops its mappings.
+pub(crate) struct HomeChange {
+    pub home_directory_type: Option<HomeDirectoryType>,
+    pub home_directory: Option<String>,
+    pub mappings: Option<Vec<HomeDirectoryMapEntry>>,
+    pub role: Option<String>,
+    pub policy: Option<String>,
+    pub posix_profile: Option<PosixProfile>,
+}
+
+impl HomeChange {
+    pub(crate) fn apply(self, u: &mut UserRec) -> Result<(), ApiError> {
+        if let Some(h) = self.home_directory_type {
+            u.home_directory_type = h.as_str().to_string();
+            if h == HomeDirectoryType::Path && self.mappings.is_none() {
+                u.mappings.clear();
+            }
+        }
+        if let Some(h) = self.home_directory {
+            u.home_directory = (!h.is_empty()).then_some(h);
+        }
+        if self.mappings.is_some() {
+            u.mappings = mappings(self.mappings);
+        }
+        if let Some(r) = self.role {
+            u.role = r;
+        }
+        if let Some(p) = self.policy {
+            u.policy = (!p.is_empty()).then_some(p);
+        }
+        if let Some(p) = self.posix_profile {
+            u.posix_profile = Some(posix(p));
+        }
+        check_home(u)
+    }
+}
+
 fn find<'a>(state: &'a crate::State, ctx: &RequestContext, server: &str, name: &str) -> Result<&'a UserRec, ApiError> {
     servers::find(state, ctx, server)?;
     state
@@ -100,11 +147,7 @@ pub async fn create(
         home_directory_type: input.home_directory_type.map_or("PATH", |h| h.as_str()).to_string(),
         home_directory: input.home_directory.filter(|h| !h.is_empty()),
         mappings: mappings(input.home_directory_mappings),
-        posix_profile: input.posix_profile.map(|p| PosixRec {
-            uid: p.uid,
-            gid: p.gid,
-            secondary_gids: p.secondary_gids.unwrap_or_default(),
-        }),
+        posix_profile: input.posix_profile.map(posix),
         ssh_keys: match input.ssh_public_key_body.as_deref() {
             Some(body) if !body.trim().is_empty() => vec![ssh_key(body)?],
             _ => Vec::new(),
@@ -202,32 +245,15 @@ pub async fn update(
 ) -> Result<UpdateUserResponse, ApiError> {
     let mut state = t.state().write().await;
     let mut u = find(&state, ctx, &input.server_id, &input.user_name)?.clone();
-    if let Some(h) = input.home_directory_type {
-        u.home_directory_type = h.as_str().to_string();
-        if h == HomeDirectoryType::Path && input.home_directory_mappings.is_none() {
-            u.mappings.clear();
-        }
+    HomeChange {
+        home_directory_type: input.home_directory_type,
+        home_directory: input.home_directory,
+        mappings: input.home_directory_mappings,
+        role: input.role,
+        policy: input.policy,
+        posix_profile: input.posix_profile,
     }
-    if let Some(h) = input.home_directory {
-        u.home_directory = (!h.is_empty()).then_some(h);
-    }
-    if input.home_directory_mappings.is_some() {
-        u.mappings = mappings(input.home_directory_mappings);
-    }
-    if let Some(r) = input.role {
-        u.role = r;
-    }
-    if let Some(p) = input.policy {
-        u.policy = (!p.is_empty()).then_some(p);
-    }
-    if let Some(p) = input.posix_profile {
-        u.posix_profile = Some(PosixRec {
-            uid: p.uid,
-            gid: p.gid,
-            secondary_gids: p.secondary_gids.unwrap_or_default(),
-        });
-    }
-    check_home(&u)?;
+    .apply(&mut u)?;
     t.commit(vec![t.save_user(&u)]).await?;
     let out = UpdateUserResponse {
         server_id: u.server_id.clone(),
