@@ -12,10 +12,7 @@ from botocore.exceptions import ClientError
 
 from harness.landbridge import landbridge_binary
 
-
-@pytest.fixture
-def ds(client):
-    return client("datasync")
+from .test_datasync import ds  # noqa: F401  (fixture)
 
 
 def world(landbridge, *args: str) -> dict:

@@ -15,22 +15,12 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from .test_datasync import ROLE, bucket, location, run, run_with
+from .test_datasync import ROLE, bucket, ds, location, run, run_with, s3  # noqa: F401  (fixtures)
 from .test_datasync_agents import curl_activation, key_from, world
 
 MIB = 1024 * 1024
 BIG = 300 * MIB
 FILES = 5_000
-
-
-@pytest.fixture
-def ds(client):
-    return client("datasync")
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
 
 
 def make_tree(root: Path) -> None:

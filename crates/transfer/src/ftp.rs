@@ -21,11 +21,10 @@ use unftp_core::auth::{
 };
 use unftp_core::storage::{Error, ErrorKind, Fileinfo, Metadata, StorageBackend};
 
-use crate::efsfs::EfsFs;
 use crate::logs::SessionLog;
 use crate::model::{ServerRec, UserRec};
-use crate::s3fs::{FsError, S3Fs};
-use crate::storage::{Fs, Meta};
+use crate::s3fs::FsError;
+use crate::storage::{self, Fs, Meta};
 use crate::{Transfer, idp};
 
 /// Bytes read from a client per write into storage.
@@ -80,23 +79,6 @@ struct Auth {
     logins: Logins,
 }
 
-/// The domain a user's session reads and writes.
-pub fn domain_of(transfer: &Transfer, server: &ServerRec, user: &UserRec) -> Option<Fs> {
-    if server.domain == "EFS" {
-        let root = transfer.efs_root()?.clone();
-        let owner = user
-            .posix_profile
-            .as_ref()
-            .and_then(|p| Some((u32::try_from(p.uid).ok()?, u32::try_from(p.gid).ok()?)));
-        Some(Fs::Efs(EfsFs { root, owner }))
-    } else {
-        Some(Fs::S3(S3Fs {
-            objects: transfer.objects().clone(),
-            account: server.account.clone(),
-        }))
-    }
-}
-
 #[async_trait]
 impl Authenticator for Auth {
     async fn authenticate(&self, username: &str, creds: &Credentials) -> Result<Principal, AuthenticationError> {
@@ -131,11 +113,9 @@ impl Authenticator for Auth {
             log.event("AUTH_FAILURE", json!({"method": "password", "user": username}));
             return Err(AuthenticationError::BadPassword);
         };
-        let fs = domain_of(&self.transfer, &server, &user).ok_or(AuthenticationError::BadUser)?;
-        let home = crate::home_of(&user);
-        if let Resolved::Storage(start) = home.resolve(&home.start()) {
-            let _ = fs.prepare_home(&start).await;
-        }
+        let (fs, home) = storage::session(&self.transfer, &server, &user, &log)
+            .await
+            .ok_or(AuthenticationError::BadUser)?;
         log.set_user(username);
         log.event("AUTH_SUCCESS", json!({"method": "password"}));
         self.logins

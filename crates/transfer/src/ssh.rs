@@ -16,14 +16,11 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::Transfer;
-use crate::efsfs::EfsFs;
 use crate::idp;
 use crate::logs::SessionLog;
 use crate::model::{ServerRec, UserRec};
-use crate::s3fs::S3Fs;
 use crate::sftp::SftpSession;
-use crate::storage::Fs;
-use landbridge_homes::Resolved;
+use crate::storage;
 
 /// A listening server.
 pub struct Listening {
@@ -305,29 +302,10 @@ impl russh::server::Handler for SshSession {
             session.channel_failure(channel_id)?;
             return Ok(());
         };
-        let fs = if server.domain == "EFS" {
-            let Some(root) = self.transfer.efs_root().cloned() else {
-                session.channel_failure(channel_id)?;
-                return Ok(());
-            };
-            let owner = user
-                .posix_profile
-                .as_ref()
-                .and_then(|p| Some((u32::try_from(p.uid).ok()?, u32::try_from(p.gid).ok()?)));
-            Fs::Efs(EfsFs { root, owner })
-        } else {
-            Fs::S3(S3Fs {
-                objects: self.transfer.objects().clone(),
-                account: server.account.clone(),
-            })
+        let Some((fs, home)) = storage::session(&self.transfer, &server, &user, &self.log).await else {
+            session.channel_failure(channel_id)?;
+            return Ok(());
         };
-        let home = crate::home_of(&user);
-        if let Resolved::Storage(start) = home.resolve(&home.start())
-            && let Err(e) = fs.prepare_home(&start).await
-        {
-            self.log
-                .event("ERROR", json!({"path": start, "message": format!("{e:?}")}));
-        }
         session.channel_success(channel_id)?;
         let sftp = SftpSession::new(fs, home, self.log.clone());
         russh_sftp::server::run(channel.into_stream(), sftp).await;

@@ -6,7 +6,10 @@ use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use landbridge_objects::{ByteStream, ObjectRec};
 
+use crate::Transfer;
 use crate::efsfs::{self, EfsFs};
+use crate::logs::SessionLog;
+use crate::model::{ServerRec, UserRec};
 use crate::s3fs::{FsError, Node, S3Fs, Upload};
 
 /// What a client sees of a file or directory.
@@ -47,6 +50,37 @@ impl Meta {
             },
         }
     }
+}
+
+/// The domain and home of a signed-in user's session, the home made if
+/// the domain makes homes (EFS); `None` when the domain has nowhere to
+/// keep files.
+pub async fn session(
+    transfer: &Transfer,
+    server: &ServerRec,
+    user: &UserRec,
+    log: &SessionLog,
+) -> Option<(Fs, landbridge_homes::Home)> {
+    let fs = if server.domain == "EFS" {
+        let root = transfer.efs_root()?.clone();
+        let owner = user
+            .posix_profile
+            .as_ref()
+            .and_then(|p| Some((u32::try_from(p.uid).ok()?, u32::try_from(p.gid).ok()?)));
+        Fs::Efs(EfsFs { root, owner })
+    } else {
+        Fs::S3(S3Fs {
+            objects: transfer.objects().clone(),
+            account: server.account.clone(),
+        })
+    };
+    let home = crate::home_of(user);
+    if let landbridge_homes::Resolved::Storage(start) = home.resolve(&home.start())
+        && let Err(e) = fs.prepare_home(&start).await
+    {
+        log.event("ERROR", serde_json::json!({"path": start, "message": format!("{e:?}")}));
+    }
+    Some((fs, home))
 }
 
 #[derive(Clone)]
