@@ -19,6 +19,16 @@ VENV="${LANDBRIDGE_VENV:-/var/tmp/landbridge-venv}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "disk space"
+# The suite writes a few 1 GiB files (multipart S3, SFTP) and the debug build
+# needs room too; say so up front rather than failing half-way with ENOSPC.
+mkdir -p "$CARGO_TARGET_DIR"
+df -h "${TMPDIR:-/tmp}" "$CARGO_TARGET_DIR"
+free_kib=$(df -Pk "${TMPDIR:-/tmp}" | awk 'NR == 2 { print $4 }')
+if ((free_kib < 6 * 1024 * 1024)); then
+    echo "warning: less than 6 GiB free under ${TMPDIR:-/tmp}; the large-file tests may fail" >&2
+fi
+
 step "Debian packages"
 missing=()
 while read -r pkg; do

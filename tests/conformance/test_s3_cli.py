@@ -186,6 +186,7 @@ def test_cp_large_file_is_multipart_and_round_trips(s3cli, s3api, tmp_path):
     expected_sha = _sha256(src)
 
     s3cli("s3", "cp", src, f"s3://{bucket}/big.bin", "--no-progress")
+    src.unlink()  # the suite runs on machines with a few GiB free
 
     head = s3api("head-object", "--bucket", bucket, "--key", "big.bin")
     assert head["ContentLength"] == size
@@ -198,6 +199,8 @@ def test_cp_large_file_is_multipart_and_round_trips(s3cli, s3api, tmp_path):
     s3cli("s3", "cp", f"s3://{bucket}/big.bin", back, "--no-progress")
     assert back.stat().st_size == size
     assert _sha256(back) == expected_sha
+    back.unlink()
+    s3api("delete-object", "--bucket", bucket, "--key", "big.bin")
 
 
 def test_presigned_url_from_the_cli_is_fetched_with_curl(s3cli, tmp_path):
