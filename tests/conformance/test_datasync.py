@@ -127,21 +127,28 @@ def test_lists_filters_and_errors(ds, s3):
     assert len(page["Locations"]) == 1 and "NextToken" in page
 
     missing_task = task.rsplit("/", 1)[0] + "/task-0123456789abcdef0"
+    missing_agent = task.split(":task/")[0] + ":agent/agent-0123456789abcdef0"
+    # Tools tell "missing" from other errors by the message: Terraform looks for
+    # "not found" (locations, tasks) and "does not exist" (agents).
     cases = [
-        lambda: ds.describe_task(TaskArn=missing_task),
-        lambda: ds.create_location_s3(
+        (lambda: ds.describe_task(TaskArn=missing_task), "not found"),
+        (lambda: ds.delete_task(TaskArn=missing_task), "not found"),
+        (lambda: ds.describe_agent(AgentArn=missing_agent), "does not exist"),
+        (lambda: ds.create_location_s3(
             S3BucketArn="arn:aws:s3:::no-such-bucket-here", S3Config={"BucketAccessRoleArn": ROLE}
-        ),
-        lambda: ds.create_task(SourceLocationArn=source, DestinationLocationArn=source),
-        lambda: ds.start_task_execution(
+        ), "no-such-bucket-here"),
+        (lambda: ds.create_task(SourceLocationArn=source, DestinationLocationArn=source), ""),
+        (lambda: ds.start_task_execution(
             TaskArn=task, OverrideOptions={"TransferMode": "ALL", "PreserveDeletedFiles": "REMOVE"}
-        ),
-        lambda: ds.describe_location_s3(LocationArn=source.rsplit("/", 1)[0] + "/loc-0123456789abcdef0"),
+        ), "Invalid SyncOption value. Option: TransferMode,PreserveDeletedFiles, Value: ALL,REMOVE."),
+        (lambda: ds.describe_location_s3(LocationArn=source.rsplit("/", 1)[0] + "/loc-0123456789abcdef0"), "not found"),
+        (lambda: ds.delete_location(LocationArn=source.rsplit("/", 1)[0] + "/loc-0123456789abcdef0"), "not found"),
     ]
-    for call in cases:
+    for call, words in cases:
         with pytest.raises(ClientError) as exc:
             call()
         assert error_code(exc.value) == "InvalidRequestException", exc.value.response
+        assert words in exc.value.response["Error"]["Message"], exc.value.response
 
     done = run(ds, task)
     with pytest.raises(ClientError) as exc:

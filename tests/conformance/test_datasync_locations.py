@@ -285,3 +285,39 @@ def test_updates_of_nfs_efs_and_openzfs_locations(ds, agent):
     assert failure(ds.update_location_fsx_open_zfs, LocationArn=zfs, Subdirectory="/elsewhere")[0] == "InvalidRequestException"
     # An update of another type's location.
     assert failure(ds.update_location_fsx_open_zfs, LocationArn=nfs, Subdirectory="/fsx")[0] == "InvalidRequestException"
+
+
+def test_object_storage_over_https_trusts_the_server_certificate_it_is_given(landbridge, ds, agent, other, tmp_path):
+    from harness.tls_proxy import TlsProxy
+
+    server, remote = other
+    name = f"objtls-{uuid.uuid4().hex[:8]}"
+    remote.create_bucket(Bucket=name)
+    upstream = int(server.url.rsplit(":", 1)[1])
+    tag = uuid.uuid4().hex[:8]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "ledger.csv").write_bytes(b"id,amount\n1,100\n")
+    world(landbridge, "share", "add", f"nas.example:/{tag}", str(tmp_path))
+    nfs = ds.create_location_nfs(
+        ServerHostname="nas.example", Subdirectory=f"/{tag}/src", OnPremConfig={"AgentArns": [agent]}
+    )["LocationArn"]
+    (tmp_path / "certs").mkdir()
+    with TlsProxy(upstream, tmp_path / "certs") as proxy:
+        common = dict(ServerHostname="127.0.0.1", ServerPort=proxy.port, ServerProtocol="HTTPS", BucketName=name,
+                      AccessKey="AKIDOBJECTSTORE", SecretKey="object-store-secret", AgentArns=[agent])
+        # Without the private authority's certificate the server is not trusted.
+        untrusted = ds.create_location_object_storage(Subdirectory="/untrusted", **common)["LocationArn"]
+        failed = run_with(ds, ds.create_task(SourceLocationArn=nfs, DestinationLocationArn=untrusted)["TaskArn"])
+        assert failed["Status"] == "ERROR", failed
+        assert proxy.handshakes_failed >= 1
+        assert "Contents" not in remote.list_objects_v2(Bucket=name)
+
+        # With it (ServerCertificate, PEM), the files cross over TLS.
+        trusted = ds.create_location_object_storage(
+            Subdirectory="/trusted", ServerCertificate=proxy.authority.read_bytes(), **common
+        )["LocationArn"]
+        d = ds.describe_location_object_storage(LocationArn=trusted)
+        assert d["ServerProtocol"] == "HTTPS" and d["ServerCertificate"] == proxy.authority.read_bytes()
+        done = run_with(ds, ds.create_task(SourceLocationArn=nfs, DestinationLocationArn=trusted)["TaskArn"])
+        assert done["Status"] == "SUCCESS", done.get("Result")
+    assert remote.get_object(Bucket=name, Key="trusted/ledger.csv")["Body"].read() == b"id,amount\n1,100\n"

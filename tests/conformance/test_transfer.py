@@ -43,7 +43,7 @@ def test_a_server_with_defaults_is_online_with_a_host_key(landbridge, transfer):
         "S3",
         "PUBLIC",
     )
-    assert s["SecurityPolicyName"] == "TransferSecurityPolicy-2018-11"
+    assert s["SecurityPolicyName"] == "TransferSecurityPolicy-2024-01"  # AWS's default through the API
     assert s["HostKeyFingerprint"].startswith("SHA256:") and s["UserCount"] == 0
     assert sid in [x["ServerId"] for x in transfer.list_servers()["Servers"]]
     endpoints = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
@@ -155,6 +155,11 @@ def test_security_policies_and_tags(transfer):
     assert "TransferSecurityPolicy-2018-11" in names and "TransferSecurityPolicy-FIPS-2020-06" in names
     p = transfer.describe_security_policy(SecurityPolicyName="TransferSecurityPolicy-2024-01")["SecurityPolicy"]
     assert "aes256-ctr" in p["SshCiphers"] and p["Fips"] is False
+    assert p["SshMacs"] == ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"]
+    assert {"TransferSecurityPolicy-FIPS-2024-01", "TransferSecurityPolicy-SshAuditCompliant-2025-02",
+            "TransferSecurityPolicy-Restricted-2018-11"} <= set(names)
+    restricted = transfer.describe_security_policy(SecurityPolicyName="TransferSecurityPolicy-Restricted-2018-11")
+    assert "chacha20-poly1305@openssh.com" not in restricted["SecurityPolicy"]["SshCiphers"]
     assert code(transfer.describe_security_policy, SecurityPolicyName="TransferSecurityPolicy-1999-01") == "ResourceNotFoundException"
 
     sid = transfer.create_server(Tags=[{"Key": "team", "Value": "edi"}])["ServerId"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -234,8 +235,12 @@ def test_passwords_through_a_custom_identity_provider_with_curl_and_lftp(landbri
             "HomeDirectoryDetails": json.dumps([{"Entry": "/", "Target": f"/{bucket}/carol"}]),
         }
         idp.users["dave"] = {"password": "unused", "Role": role, "HomeDirectory": f"/{bucket}/dave", "PublicKeys": [public]}
+        # curl's libssh2 (1.10 in Debian 12) has no encrypt-then-MAC MACs, the only
+        # ones 2023-05 and later policies (the default is 2024-01) offer: as on AWS,
+        # such clients need an older policy.
         sid = transfer.create_server(
-            IdentityProviderType="API_GATEWAY", IdentityProviderDetails={"Url": idp.url, "InvocationRole": role}
+            IdentityProviderType="API_GATEWAY", IdentityProviderDetails={"Url": idp.url, "InvocationRole": role},
+            SecurityPolicyName="TransferSecurityPolicy-2020-06",
         )["ServerId"]
         address, port = endpoint(landbridge, sid)
         payload = work / "curl.bin"
@@ -444,3 +449,111 @@ def test_the_security_policy_decides_the_algorithms(landbridge, setup):
     assert refused.returncode != 0 and "no matching key exchange" in refused.stderr, refused.stderr
     assert connect("-o", "KexAlgorithms=ecdh-sha2-nistp256").returncode == 0
     assert connect("-o", "Ciphers=chacha20-poly1305@openssh.com").returncode == 0
+    # 2024-01 (the default) has only encrypt-then-MAC MACs.
+    transfer.update_server(ServerId=sid, SecurityPolicyName="TransferSecurityPolicy-2024-01")
+    refused = connect("-o", "MACs=hmac-sha2-256", "-o", "Ciphers=aes128-ctr")
+    assert refused.returncode != 0 and "no matching MAC" in refused.stderr, refused.stderr
+    assert connect("-o", "MACs=hmac-sha2-256-etm@openssh.com", "-o", "Ciphers=aes128-ctr").returncode == 0
+
+
+def test_banners_greet_sftp_and_ftp_and_ftp_sessions_are_logged(landbridge, setup):
+    import ftplib
+
+    from harness.identity_provider import IdentityProvider
+
+    work, transfer, bucket = setup["work"], setup["transfer"], setup["bucket"]
+    role = "arn:aws:iam::000000000000:role/transfer"
+
+    # OpenSSH prints the pre-authentication banner before signing in.
+    transfer.update_server(ServerId=setup["server"], PreAuthenticationLoginBanner="Authorised use only.\nSessions are logged.")
+    done = sftp(*endpoint(landbridge, setup["server"]), setup["key"], "alice", "pwd\n", work)
+    assert done.returncode == 0, done.stderr
+    assert "Authorised use only.\nSessions are logged." in done.stderr
+
+    with IdentityProvider() as idp:
+        idp.users["gina"] = {"password": "gina-pw", "Role": role, "HomeDirectory": f"/{bucket}/gina"}
+        sid = transfer.create_server(
+            Protocols=["FTP"], EndpointType="VPC", IdentityProviderType="API_GATEWAY",
+            IdentityProviderDetails={"Url": idp.url, "InvocationRole": role},
+            EndpointDetails={"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0"]},
+            PreAuthenticationLoginBanner="Authorised use only.\nSessions are logged.",
+        )["ServerId"]
+        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
+        (ep,) = [e for e in listed if e["resource_id"] == sid]
+
+        # FTP greets with the banner (on one line: the 220 reply).
+        session = ftplib.FTP()
+        session.connect(ep["address"], ep["port"], timeout=30)
+        assert session.getwelcome() == "220 Authorised use only. Sessions are logged."
+        session.login("gina", "gina-pw")
+        session.quit()
+
+        # A changed banner greets the next connection.
+        transfer.update_server(ServerId=sid, PreAuthenticationLoginBanner="Maintenance tonight")
+        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
+        (ep,) = [e for e in listed if e["resource_id"] == sid]
+        again = ftplib.FTP()
+        again.connect(ep["address"], ep["port"], timeout=30)
+        assert again.getwelcome() == "220 Maintenance tonight"
+        again.login("gina", "gina-pw")
+        # Leaving without QUIT still ends the session in the log.
+        again.close()
+
+    logs = Path(landbridge.data_dir) / "transfer-logs" / f"{sid}.log"
+    deadline = time.monotonic() + 30
+    while True:
+        events = [json.loads(line) for line in logs.read_text().splitlines()]
+        sessions: dict[str, list[str]] = {}
+        for e in events:
+            sessions.setdefault(e["session-id"], []).append(e["activity-type"])
+        if sum(kinds[-1:] == ["EXIT"] for kinds in sessions.values()) == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(sessions) == 2
+    for kinds in sessions.values():
+        assert kinds == ["CONNECTED", "AUTH_SUCCESS", "EXIT"], kinds
+    assert all(e.get("user") == "gina" for e in events if e["activity-type"] == "EXIT")
+
+
+def test_public_key_and_password_needs_both(landbridge, setup):
+    from harness.identity_provider import IdentityProvider
+    from harness.peers import ensure_debian_packages
+
+    ensure_debian_packages("lftp")
+    work, s3, transfer, bucket = setup["work"], setup["s3"], setup["transfer"], setup["bucket"]
+    role = "arn:aws:iam::000000000000:role/transfer"
+    key, public = keypair(work, "hugo")
+    other, _ = keypair(work, "hugo-other")
+    with IdentityProvider() as idp:
+        idp.users["hugo"] = {"password": "hugo-pw", "Role": role, "HomeDirectory": f"/{bucket}/hugo", "PublicKeys": [public]}
+        sid = transfer.create_server(
+            IdentityProviderType="API_GATEWAY",
+            IdentityProviderDetails={"Url": idp.url, "InvocationRole": role, "SftpAuthenticationMethods": "PUBLIC_KEY_AND_PASSWORD"},
+        )["ServerId"]
+        address, port = endpoint(landbridge, sid)
+        (work / "both.txt").write_bytes(b"key and password\n")
+
+        def lftp(password: str, identity: Path | None) -> subprocess.CompletedProcess:
+            keys = f"-i {identity} -o IdentitiesOnly=yes" if identity else "-o PubkeyAuthentication=no"
+            ssh = f"ssh -a -x -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no {keys}"
+            return subprocess.run(
+                ["lftp", "-u", f"hugo,{password}", "-e",
+                 f'set sftp:auto-confirm yes; set net:max-retries 1; set sftp:connect-program "{ssh}"; put both.txt; bye',
+                 f"sftp://{address}:{port}"],
+                capture_output=True, text=True, timeout=120, cwd=work,
+            )
+
+        # The key alone (OpenSSH in batch mode cannot answer a password prompt) is not enough.
+        alone = sftp(address, port, key, "hugo", "put both.txt\n", work)
+        assert alone.returncode != 0
+        assert "Partial publickey" in alone.stderr or "Permission denied" in alone.stderr, alone.stderr
+        # Nor the password alone, nor another key with the right password.
+        assert lftp("hugo-pw", None).returncode != 0
+        assert lftp("hugo-pw", other).returncode != 0
+        assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="hugo/")
+        # The key, then the password: signed in.
+        both = lftp("hugo-pw", key)
+        assert both.returncode == 0, both.stderr + both.stdout
+        assert s3.get_object(Bucket=bucket, Key="hugo/both.txt")["Body"].read() == b"key and password\n"
+        # The right key with a wrong password is refused.
+        assert lftp("nope", key).returncode != 0

@@ -245,7 +245,8 @@ pub(crate) fn due(state: &State, from_ms: i64, to_ms: i64) -> Vec<String> {
 pub(crate) async fn run(ds: DataSync) {
     let mut last = now_ms();
     loop {
-        tokio::time::sleep(TICK).await;
+        // Wakes early when a test moves the clock forward.
+        landbridge_clock::sleep(TICK).await;
         let now = now_ms();
         let starts: Vec<(String, String, String)> = {
             let state = ds.state().read().await;

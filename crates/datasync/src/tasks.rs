@@ -69,7 +69,7 @@ pub fn merge_options(base: &OptionsRec, options: Option<&Options>) -> Result<Opt
     // DataSync refuses combinations that cannot work.
     if out.transfer_mode == "ALL" && out.preserve_deleted_files == "REMOVE" {
         return Err(errors::invalid(
-            "PreserveDeletedFiles=REMOVE requires TransferMode=CHANGED",
+            "Invalid SyncOption value. Option: TransferMode,PreserveDeletedFiles, Value: ALL,REMOVE.",
         ));
     }
     Ok(out)

@@ -72,9 +72,7 @@ struct Inner {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    landbridge_clock::now_ms()
 }
 
 fn bucket_key(b: &BucketRec) -> Key {

@@ -189,3 +189,37 @@ pub async fn reset(
     tracing::info!(services = ?done, "state reset");
     (http::StatusCode::OK, Json(json!({ "status": "ok", "reset": done })))
 }
+
+fn clock_view() -> Value {
+    let now = time::OffsetDateTime::from(landbridge_clock::now());
+    json!({
+        "now": now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        "offsetSeconds": landbridge_clock::offset().as_secs_f64(),
+    })
+}
+
+/// `GET /_landbridge/clock`: Landbridge's time and how far ahead of the
+/// wall clock a test has moved it.
+pub async fn clock() -> Json<Value> {
+    Json(clock_view())
+}
+
+/// `POST /_landbridge/clock` with `{"advanceSeconds": N}`: moves the clock
+/// forward (never back), so schedules fall due without waiting for them.
+pub async fn advance_clock(body: axum::body::Bytes) -> (http::StatusCode, Json<Value>) {
+    let seconds = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("advanceSeconds").and_then(Value::as_f64))
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 100.0 * 365.0 * 86_400.0);
+    let Some(seconds) = seconds else {
+        return (
+            http::StatusCode::BAD_REQUEST,
+            Json(json!({
+                "error": "InvalidClockAdvance",
+                "message": "Body must be {\"advanceSeconds\": N} with N > 0 (at most a hundred years): the clock only moves forward",
+            })),
+        );
+    };
+    landbridge_clock::advance(std::time::Duration::from_secs_f64(seconds));
+    (http::StatusCode::OK, Json(clock_view()))
+}

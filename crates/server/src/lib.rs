@@ -72,6 +72,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_landbridge/health", get(control::health))
         .route("/_landbridge/endpoints", get(control::endpoints))
         .route("/_landbridge/reset", post(control::reset))
+        .route("/_landbridge/clock", get(control::clock).post(control::advance_clock))
         .route("/_landbridge/next-hop", get(control::next_hop))
         .route("/_landbridge/world/vpn-tunnel", post(control::world_vpn_tunnel))
         .route(

@@ -37,6 +37,17 @@ pub struct FtpUser {
     fs: Fs,
     home: landbridge_homes::Home,
     log: SessionLog,
+    /// Shared by every copy libunftp holds: the session's EXIT is logged
+    /// when the last goes, whether the client said QUIT or just left.
+    _exit: Arc<ExitOnDrop>,
+}
+
+struct ExitOnDrop(SessionLog);
+
+impl Drop for ExitOnDrop {
+    fn drop(&mut self) {
+        self.0.event("EXIT", json!({}));
+    }
 }
 
 impl fmt::Debug for FtpUser {
@@ -118,10 +129,16 @@ impl Authenticator for Auth {
             .ok_or(AuthenticationError::BadUser)?;
         log.set_user(username);
         log.event("AUTH_SUCCESS", json!({"method": "password"}));
-        self.logins
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(username.to_string(), FtpUser { user, fs, home, log });
+        self.logins.lock().unwrap_or_else(PoisonError::into_inner).insert(
+            username.to_string(),
+            FtpUser {
+                user,
+                fs,
+                home,
+                _exit: Arc::new(ExitOnDrop(log.clone())),
+                log,
+            },
+        );
         Ok(Principal {
             username: username.to_string(),
         })
@@ -387,6 +404,24 @@ fn certificate(dir: &Path, server_id: &str, ip: std::net::Ipv4Addr) -> Result<(P
     Ok((cert, key))
 }
 
+/// The `220` line a server greets with: its PreAuthenticationLoginBanner
+/// (on one line; libunftp's greeting is a single-line reply), else ours.
+/// libunftp keeps the greeting for the life of the process, so each
+/// distinct banner is kept once.
+fn greeting(banner: Option<&str>) -> &'static str {
+    static KEPT: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let Some(text) = banner.map(|b| b.split_whitespace().collect::<Vec<_>>().join(" ")) else {
+        return "Landbridge Transfer Family FTP server";
+    };
+    let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(k) = kept.iter().find(|k| **k == text) {
+        return k;
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    kept.push(leaked);
+    leaked
+}
+
 /// The FTP control port a server listens on when the process may bind it.
 const FTP_PORT: u16 = 21;
 /// Passive data ports, on the server's own address.
@@ -412,7 +447,7 @@ pub async fn listen(transfer: Transfer, server: &ServerRec, ip: std::net::Ipv4Ad
     let mut builder =
         libunftp::ServerBuilder::with_user_detail_provider(Box::new(|| Backend), Arc::new(Details(logins)))
             .authenticator(auth)
-            .greeting("Landbridge Transfer Family FTP server")
+            .greeting(greeting(server.pre_auth_banner.as_deref()))
             .passive_host(ip)
             .passive_ports(PASSIVE_PORTS)
             .shutdown_indicator(async move {

@@ -55,7 +55,11 @@ impl SessionLog {
         let mut line = Map::new();
         line.insert(
             "timestamp".into(),
-            json!(OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()),
+            json!(
+                OffsetDateTime::from(landbridge_clock::now())
+                    .format(&Rfc3339)
+                    .unwrap_or_default()
+            ),
         );
         line.insert("activity-type".into(), json!(activity));
         line.insert("server-id".into(), json!(self.server_id));

@@ -344,6 +344,7 @@ pub async fn update(
     let mut state = t.state().write().await;
     let mut s = find(&state, ctx, &input.server_id)?.clone();
     let protocols_before = s.protocols.clone();
+    let banner_before = s.pre_auth_banner.clone();
     if let Some(p) = input.protocols {
         s.protocols = p.iter().map(|p| p.as_str().to_string()).collect();
     }
@@ -402,8 +403,11 @@ pub async fn update(
     {
         sftp.set_keys(host_keys::served(&s));
     }
-    // Other protocols mean other listeners: an ONLINE server restarts them.
-    let relisten = s.protocols != protocols_before && s.state == "ONLINE";
+    // Other protocols mean other listeners, and FTP greets with the banner
+    // it was started with: an ONLINE server restarts them.
+    let ftp = s.protocols.iter().any(|p| p.starts_with("FTP"));
+    let relisten =
+        (s.protocols != protocols_before || (ftp && s.pre_auth_banner != banner_before)) && s.state == "ONLINE";
     state.servers.insert(id.clone(), s);
     drop(state);
     if relisten {

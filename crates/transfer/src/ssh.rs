@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use russh::keys::{PrivateKey, PublicKey};
 use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
-use russh::{Channel, ChannelId, Disconnect};
+use russh::{Channel, ChannelId, Disconnect, MethodKind, MethodSet};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -111,6 +111,7 @@ pub fn serve(
                     server_id: server_id.clone(),
                     user: None,
                     vouched: None,
+                    key_signed: None,
                     channels: HashMap::new(),
                     log,
                     peer,
@@ -150,23 +151,36 @@ struct SshSession {
     /// What a custom provider said of a user when their key was offered,
     /// kept for the signed attempt that follows: one call per sign-in.
     vouched: Option<UserRec>,
+    /// The user whose key has signed, on a server that wants a password
+    /// too (PUBLIC_KEY_AND_PASSWORD).
+    key_signed: Option<String>,
     channels: HashMap<ChannelId, Channel<Msg>>,
     log: SessionLog,
     peer: SocketAddr,
 }
 
-/// Whether a server's users may sign in with `method` (`PASSWORD` or
-/// `PUBLIC_KEY`), from its SftpAuthenticationMethods.
-fn allows(server: &ServerRec, method: &str) -> bool {
-    match server
+/// A custom provider's SftpAuthenticationMethods (AWS's default is
+/// PUBLIC_KEY_OR_PASSWORD).
+fn methods(server: &ServerRec) -> &str {
+    server
         .identity_provider
         .get("SftpAuthenticationMethods")
         .map_or("PUBLIC_KEY_OR_PASSWORD", String::as_str)
-    {
+}
+
+/// Whether a server's users may use `method` (`PASSWORD` or `PUBLIC_KEY`)
+/// at all.
+fn allows(server: &ServerRec, method: &str) -> bool {
+    match methods(server) {
         "PASSWORD" => method == "PASSWORD",
         "PUBLIC_KEY" => method == "PUBLIC_KEY",
         _ => true,
     }
+}
+
+/// Whether a signed key must be followed by a password.
+fn wants_both(server: &ServerRec) -> bool {
+    server.identity_provider_type != "SERVICE_MANAGED" && methods(server) == "PUBLIC_KEY_AND_PASSWORD"
 }
 
 fn has_key(user: &UserRec, key: &PublicKey) -> bool {
@@ -234,6 +248,23 @@ impl russh::server::Handler for SshSession {
 
     async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
         match self.user_with_key(user, key.public_key).await {
+            Some(_)
+                if self
+                    .transfer
+                    .server(&self.server_id)
+                    .await
+                    .is_some_and(|s| wants_both(&s)) =>
+            {
+                // Half way: the client is told the key was right and that
+                // a password must follow (RFC 4252 partial success).
+                self.key_signed = Some(user.to_string());
+                self.log
+                    .event("AUTH_PARTIAL", json!({"method": "publickey", "user": user}));
+                Ok(Auth::Reject {
+                    proceed_with_methods: Some(MethodSet::from(&[MethodKind::Password][..])),
+                    partial_success: true,
+                })
+            }
             Some(u) => {
                 self.log.set_user(user);
                 self.log.event("AUTH_SUCCESS", json!({"method": "publickey"}));
@@ -249,9 +280,11 @@ impl russh::server::Handler for SshSession {
     }
 
     /// Service-managed users sign in with keys only; a custom provider
-    /// decides on passwords.
+    /// decides on passwords, after the user's key where the server wants
+    /// both.
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
         let found = match self.transfer.server(&self.server_id).await {
+            Some(s) if wants_both(&s) && self.key_signed.as_deref() != Some(user) => None,
             Some(s) if s.identity_provider_type != "SERVICE_MANAGED" && allows(&s, "PASSWORD") => {
                 self.ask(&s, user, Some(password)).await
             }

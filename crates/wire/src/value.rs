@@ -28,9 +28,9 @@ impl Timestamp {
         })
     }
 
+    /// Now, by Landbridge's clock (which tests may have moved forward).
     pub fn now() -> Self {
-        let now = OffsetDateTime::now_utc();
-        Self::from_millis((now.unix_timestamp_nanos() / 1_000_000) as i64)
+        Self::from_millis(landbridge_clock::now_ms())
     }
 
     pub fn millis(self) -> i64 {

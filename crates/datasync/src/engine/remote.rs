@@ -13,7 +13,8 @@ use futures::{StreamExt, TryStreamExt};
 use landbridge_objects::object_store::aws::AmazonS3Builder;
 use landbridge_objects::object_store::path::Path;
 use landbridge_objects::object_store::{
-    Attribute, AttributeValue, Attributes, Certificate, ClientOptions, GetOptions, ObjectStore, ObjectStoreExt,
+    Attribute, AttributeValue, Attributes, BackoffConfig, Certificate, ClientOptions, GetOptions, ObjectStore,
+    ObjectStoreExt, RetryConfig,
 };
 use landbridge_objects::{ByteStream, upload_to_s3};
 
@@ -45,7 +46,15 @@ impl Remote {
             .with_endpoint(format!("{scheme}://{}:{}", o.server, o.port))
             .with_bucket_name(&o.bucket)
             .with_region(region_of(&o.server))
-            .with_virtual_hosted_style_request(false);
+            .with_virtual_hosted_style_request(false)
+            // The engine retries each file itself (three tries); the
+            // client's own retries stay short so that an endpoint that
+            // cannot be reached fails the execution in seconds, not minutes.
+            .with_retry(RetryConfig {
+                backoff: BackoffConfig::default(),
+                max_retries: 2,
+                retry_timeout: std::time::Duration::from_secs(20),
+            });
         builder = match (&o.access_key, &o.secret_key) {
             (Some(id), Some(secret)) => builder.with_access_key_id(id).with_secret_access_key(secret),
             _ => builder.with_skip_signature(true),

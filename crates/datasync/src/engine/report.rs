@@ -95,7 +95,9 @@ impl Collector {
 }
 
 fn now() -> String {
-    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+    OffsetDateTime::from(landbridge_clock::now())
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 fn rfc3339_ms(ms: i64) -> String {

@@ -1,0 +1,85 @@
+"""DataSync schedules that really start executions. Schedules run at most hourly, so the
+test moves Landbridge's clock forward (`POST /_landbridge/clock`) instead of waiting an
+hour; that is why it has a server of its own."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from .conftest import start_server
+from .test_datasync import bucket, location, ds, s3  # noqa: F401  (fixtures)
+
+
+@pytest.fixture(scope="module")
+def landbridge():
+    """A server of this module's own: its clock is moved forward."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def advance(landbridge, seconds: float) -> dict:
+    answer = landbridge.raw_request(
+        "POST", "/_landbridge/clock", body=json.dumps({"advanceSeconds": seconds}).encode()
+    )
+    assert answer.status == 200, answer.body
+    return json.loads(answer.body)
+
+
+def executions(ds, task: str) -> list[dict]:
+    return ds.list_task_executions(TaskArn=task)["TaskExecutions"]
+
+
+def test_the_clock_only_moves_forward(landbridge):
+    before = json.loads(landbridge.raw_request("GET", "/_landbridge/clock").body)
+    moved = advance(landbridge, 60)
+    assert moved["offsetSeconds"] == pytest.approx(before["offsetSeconds"] + 60)
+    assert moved["now"] > before["now"]
+    for bad in [b'{"advanceSeconds": -5}', b'{"advanceSeconds": 0}', b"{}", b"not json"]:
+        assert landbridge.raw_request("POST", "/_landbridge/clock", body=bad).status == 400
+
+
+def test_an_hourly_schedule_starts_an_execution_when_the_hour_comes(landbridge, ds, s3):
+    src, dst = bucket(s3), bucket(s3)
+    s3.put_object(Bucket=src, Key="report.csv", Body=b"a,b\n1,2\n")
+    task = ds.create_task(
+        SourceLocationArn=location(ds, src, "/"),
+        DestinationLocationArn=location(ds, dst, "/"),
+        Schedule={"ScheduleExpression": "rate(1 hour)"},
+    )["TaskArn"]
+    assert executions(ds, task) == []
+    # The hour comes: the scheduler starts an execution, which copies the bucket.
+    advance(landbridge, 3600 + 60)
+    deadline = time.monotonic() + 90
+    while not executions(ds, task) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (started,) = executions(ds, task)
+    while time.monotonic() < deadline:
+        d = ds.describe_task_execution(TaskExecutionArn=started["TaskExecutionArn"])
+        if d["Status"] in ("SUCCESS", "ERROR"):
+            break
+        time.sleep(0.2)
+    assert d["Status"] == "SUCCESS", d
+    assert s3.get_object(Bucket=dst, Key="report.csv")["Body"].read() == b"a,b\n1,2\n"
+
+    # A disabled schedule starts nothing, however long it waits.
+    ds.update_task(TaskArn=task, Schedule={"ScheduleExpression": "rate(1 hour)", "Status": "DISABLED"})
+    advance(landbridge, 3 * 3600)
+    # An execution the scheduler would start appears within one look; a later
+    # enabled task proves a look has happened since the clock moved.
+    probe = ds.create_task(
+        SourceLocationArn=location(ds, src, "/"),
+        DestinationLocationArn=location(ds, bucket(s3), "/"),
+        Schedule={"ScheduleExpression": "rate(1 hour)"},
+    )["TaskArn"]
+    advance(landbridge, 3600 + 60)
+    deadline = time.monotonic() + 90
+    while not executions(ds, probe) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(executions(ds, probe)) == 1
+    assert len(executions(ds, task)) == 1
