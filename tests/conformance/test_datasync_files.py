@@ -212,3 +212,58 @@ def test_file_location_errors(landbridge, ds, agent, tmp_path):
     task = ds.create_task(SourceLocationArn=nfs, DestinationLocationArn=smb)["TaskArn"]
     failed = run_with(ds, task)
     assert failed["Status"] == "ERROR" and "mount" in failed["Result"]["ErrorDetail"], failed["Result"]
+
+
+def test_metadata_options_decide_what_a_file_destination_keeps(landbridge, ds, s3, agent, tmp_path):
+    tag = uuid.uuid4().hex[:8]
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    out.mkdir()
+    f = src / "payroll.csv"
+    f.write_bytes(b"name,amount\n")
+    os.chmod(f, 0o600)
+    os.utime(f, ns=(1_500_000_000_000_000_000, 1_500_000_000_000_000_000))
+    world(landbridge, "share", "add", f"nas.example:/{tag}", str(tmp_path))
+    bkt = bucket(s3)
+    up = ds.create_task(SourceLocationArn=nfs_location(ds, agent, f"/{tag}/src"), DestinationLocationArn=location(ds, bkt, "/"))
+    assert run_with(ds, up["TaskArn"])["Status"] == "SUCCESS"
+
+    # Back to files without owners, permissions or times: the writer's are kept.
+    none = {"PosixPermissions": "NONE", "Uid": "NONE", "Gid": "NONE", "Mtime": "NONE", "Atime": "NONE"}
+    down = ds.create_task(
+        SourceLocationArn=location(ds, bkt, "/"), DestinationLocationArn=nfs_location(ds, agent, f"/{tag}/out"), Options=none
+    )["TaskArn"]
+    options = ds.describe_task(TaskArn=down)["Options"]
+    assert {k: options[k] for k in none} == none
+    assert options["PreserveDevices"] == "NONE" and options["ObjectTags"] == "PRESERVE"
+    before = time.time()
+    assert run_with(ds, down)["Status"] == "SUCCESS"
+    back = (out / "payroll.csv").stat()
+    assert (out / "payroll.csv").read_bytes() == b"name,amount\n"
+    assert stat.S_IMODE(back.st_mode) != 0o600
+    assert back.st_mtime >= before - 1
+    # With the defaults they come back.
+    ds.update_task(TaskArn=down, Options={"PosixPermissions": "PRESERVE", "Mtime": "PRESERVE", "Atime": "BEST_EFFORT"})
+    assert run_with(ds, down)["Status"] == "SUCCESS"
+    back = (out / "payroll.csv").stat()
+    assert stat.S_IMODE(back.st_mode) == 0o600 and back.st_mtime_ns == 1_500_000_000_000_000_000
+
+    def message(call, **kwargs) -> str:
+        with pytest.raises(ClientError) as err:
+            call(**kwargs)
+        assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+        return err.value.response["Error"]["Message"]
+
+    # Access times only with modification times.
+    assert message(ds.update_task, TaskArn=down, Options={"Mtime": "NONE"}) == (
+        "Invalid SyncOption value. Option: Atime,Mtime, Value: BEST_EFFORT,NONE."
+    )
+    # Between object stores there are no POSIX owners to keep.
+    s3_to_s3 = {"SourceLocationArn": location(ds, bkt, "/"), "DestinationLocationArn": location(ds, bucket(s3), "/")}
+    assert message(ds.create_task, Options={"PosixPermissions": "PRESERVE"}, **s3_to_s3) == (
+        "Invalid SyncOption value. Option: PosixPermissions, Value: PRESERVE invalid for non-POSIX transfer. please use NONE."
+    )
+    assert message(ds.create_task, Options={"Uid": "INT_VALUE"}, **s3_to_s3) == (
+        "Invalid SyncOption value. Option: Uid, Value: INT_VALUE invalid for non-POSIX transfer. please use NONE."
+    )
+    ds.create_task(Options={"PosixPermissions": "NONE", "Uid": "NONE", "Gid": "NONE"}, **s3_to_s3)

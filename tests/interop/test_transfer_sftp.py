@@ -278,6 +278,7 @@ def test_passwords_through_a_custom_identity_provider_with_curl_and_lftp(landbri
         assert s3.get_object(Bucket=bucket, Key="dave/lftp.txt")["Body"].read() == b"via lftp\n"
 
 
+@pytest.mark.deadline(300)  # a debug build ciphers 1 GiB slowly (AES-CTR under the default policy)
 def test_a_1_gib_upload_arrives_intact(landbridge, setup, tmp_path):
     import hashlib
 
@@ -557,3 +558,36 @@ def test_public_key_and_password_needs_both(landbridge, setup):
         assert s3.get_object(Bucket=bucket, Key="hugo/both.txt")["Body"].read() == b"key and password\n"
         # The right key with a wrong password is refused.
         assert lftp("nope", key).returncode != 0
+
+
+def test_ftps_offers_the_security_policys_tls_suites(landbridge, setup):
+    from harness.identity_provider import IdentityProvider
+
+    s3, transfer, bucket = setup["s3"], setup["transfer"], setup["bucket"]
+    role = "arn:aws:iam::000000000000:role/transfer"
+    cert = "arn:aws:acm:us-east-1:000000000000:certificate/0a1b2c3d-0000-1111-2222-333344445555"
+    # A home that exists (on S3, a home with nothing under it cannot be listed, as on AWS).
+    s3.put_object(Bucket=bucket, Key="ivan/readme.txt", Body=b"hello\n")
+    with IdentityProvider() as idp:
+        idp.users["ivan"] = {"password": "ivan-pw", "Role": role, "HomeDirectory": f"/{bucket}/ivan"}
+        sid = transfer.create_server(
+            Protocols=["FTPS"], IdentityProviderType="API_GATEWAY", Certificate=cert,
+            IdentityProviderDetails={"Url": idp.url, "InvocationRole": role},
+        )["ServerId"]
+        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
+        (ep,) = [e for e in listed if e["resource_id"] == sid]
+
+        def curl(*options: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                ["curl", "-sS", "--ssl-reqd", "-k", "--user", "ivan:ivan-pw", *options, f"ftp://{ep['address']}:{ep['port']}/"],
+                capture_output=True, text=True, timeout=60,
+            )
+
+        # The policies name TLS 1.2 ECDHE suites: AES-GCM is offered, ChaCha20 and TLS 1.3 are not.
+        listed = curl("--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384")
+        assert listed.returncode == 0 and "readme.txt" in listed.stdout, listed.stderr
+        assert curl("--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305").returncode != 0
+        assert curl("--tlsv1.3").returncode != 0
+        described = transfer.describe_security_policy(SecurityPolicyName="TransferSecurityPolicy-2024-01")["SecurityPolicy"]
+        assert "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" in described["TlsCiphers"]
+        assert not any("CHACHA20" in c for c in described["TlsCiphers"])

@@ -16,6 +16,12 @@ pub async fn start(
     let mut state = ds.state().write().await;
     let task = tasks::find(&state, ctx, &input.task_arn)?.clone();
     let options = tasks::merge_options(&task.options, input.override_options.as_ref())?;
+    if let (Some(s), Some(d)) = (
+        state.locations.get(&task.source),
+        state.locations.get(&task.destination),
+    ) {
+        tasks::check_non_posix(input.override_options.as_ref(), s, d)?;
+    }
     if options.task_queueing == "DISABLED" && tasks::status(&state, &task) != TaskStatus::Available {
         return Err(errors::invalid(
             "The task is already running and TaskQueueing is disabled",

@@ -96,6 +96,12 @@ impl FileProtocol {
 }
 
 impl LocationRec {
+    /// Whether entries there have POSIX owners and permissions (object
+    /// stores have none).
+    pub fn is_posix(&self) -> bool {
+        !matches!(self.kind, LocationKind::S3 { .. } | LocationKind::ObjectStorage(_))
+    }
+
     /// The location's URI, as DataSync shows it (`s3://bucket/dir/`,
     /// `nfs://host/path/`, `efs://region.fs-id/path/`).
     pub fn uri(&self) -> String {
@@ -219,6 +225,46 @@ pub struct OptionsRec {
     pub task_queueing: String,
     pub log_level: String,
     pub bytes_per_second: i64,
+    /// What metadata reaches a file destination (NONE leaves it as the
+    /// writer's), and what CHANGED compares.
+    #[serde(default = "defaults::atime")]
+    pub atime: String,
+    #[serde(default = "defaults::mtime")]
+    pub mtime: String,
+    #[serde(default = "defaults::int_value")]
+    pub uid: String,
+    #[serde(default = "defaults::int_value")]
+    pub gid: String,
+    #[serde(default = "defaults::none")]
+    pub preserve_devices: String,
+    #[serde(default = "defaults::preserve")]
+    pub posix_permissions: String,
+    #[serde(default = "defaults::owner_dacl")]
+    pub security_descriptor_copy_flags: String,
+    #[serde(default = "defaults::preserve")]
+    pub object_tags: String,
+}
+
+/// DataSync's defaults for options records stored before they existed.
+mod defaults {
+    pub fn atime() -> String {
+        "BEST_EFFORT".into()
+    }
+    pub fn mtime() -> String {
+        "PRESERVE".into()
+    }
+    pub fn int_value() -> String {
+        "INT_VALUE".into()
+    }
+    pub fn none() -> String {
+        "NONE".into()
+    }
+    pub fn preserve() -> String {
+        "PRESERVE".into()
+    }
+    pub fn owner_dacl() -> String {
+        "OWNER_DACL".into()
+    }
 }
 
 impl Default for OptionsRec {
@@ -231,6 +277,14 @@ impl Default for OptionsRec {
             task_queueing: "ENABLED".into(),
             log_level: "OFF".into(),
             bytes_per_second: -1,
+            atime: defaults::atime(),
+            mtime: defaults::mtime(),
+            uid: defaults::int_value(),
+            gid: defaults::int_value(),
+            preserve_devices: defaults::none(),
+            posix_permissions: defaults::preserve(),
+            security_descriptor_copy_flags: defaults::owner_dacl(),
+            object_tags: defaults::preserve(),
         }
     }
 }

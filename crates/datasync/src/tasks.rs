@@ -3,7 +3,7 @@
 use landbridge_api::datasync::*;
 use landbridge_api::{ApiError, RequestContext, Timestamp};
 
-use crate::model::{OptionsRec, ScheduleRec, TaskRec};
+use crate::model::{LocationRec, OptionsRec, ScheduleRec, TaskRec};
 use crate::schedule::Schedule;
 use crate::{DataSync, errors, filters, locations, new_arn, now_ms, reports, tags, views};
 
@@ -60,6 +60,30 @@ pub fn merge_options(base: &OptionsRec, options: Option<&Options>) -> Result<Opt
     if let Some(v) = o.log_level {
         out.log_level = v.as_str().to_string();
     }
+    if let Some(v) = o.atime {
+        out.atime = v.as_str().to_string();
+    }
+    if let Some(v) = o.mtime {
+        out.mtime = v.as_str().to_string();
+    }
+    if let Some(v) = o.uid {
+        out.uid = v.as_str().to_string();
+    }
+    if let Some(v) = o.gid {
+        out.gid = v.as_str().to_string();
+    }
+    if let Some(v) = o.preserve_devices {
+        out.preserve_devices = v.as_str().to_string();
+    }
+    if let Some(v) = o.posix_permissions {
+        out.posix_permissions = v.as_str().to_string();
+    }
+    if let Some(v) = o.security_descriptor_copy_flags {
+        out.security_descriptor_copy_flags = v.as_str().to_string();
+    }
+    if let Some(v) = o.object_tags {
+        out.object_tags = v.as_str().to_string();
+    }
     if let Some(v) = o.bytes_per_second {
         if v != -1 && v < 1 {
             return Err(errors::invalid("BytesPerSecond must be -1 (no limit) or at least 1"));
@@ -72,7 +96,43 @@ pub fn merge_options(base: &OptionsRec, options: Option<&Options>) -> Result<Opt
             "Invalid SyncOption value. Option: TransferMode,PreserveDeletedFiles, Value: ALL,REMOVE.",
         ));
     }
+    // Access times are kept only with modification times (AWS: BEST_EFFORT
+    // needs Mtime PRESERVE, NONE needs Mtime NONE).
+    if (out.atime == "BEST_EFFORT") != (out.mtime == "PRESERVE") {
+        return Err(errors::invalid(format!(
+            "Invalid SyncOption value. Option: Atime,Mtime, Value: {},{}.",
+            out.atime, out.mtime
+        )));
+    }
     Ok(out)
+}
+
+/// Between two object stores there are no POSIX owners or permissions to
+/// keep: DataSync refuses options that ask for them, when they are asked.
+pub fn check_non_posix(
+    options: Option<&Options>,
+    source: &LocationRec,
+    destination: &LocationRec,
+) -> Result<(), ApiError> {
+    let Some(o) = options else {
+        return Ok(());
+    };
+    if source.is_posix() || destination.is_posix() {
+        return Ok(());
+    }
+    let asked = [
+        ("PosixPermissions", o.posix_permissions.map(|v| v.as_str())),
+        ("Uid", o.uid.map(|v| v.as_str())),
+        ("Gid", o.gid.map(|v| v.as_str())),
+    ];
+    for (option, value) in asked {
+        if let Some(v) = value.filter(|v| *v != "NONE") {
+            return Err(errors::invalid(format!(
+                "Invalid SyncOption value. Option: {option}, Value: {v} invalid for non-POSIX transfer. please use NONE."
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub fn options_view(o: &OptionsRec) -> Options {
@@ -84,6 +144,14 @@ pub fn options_view(o: &OptionsRec) -> Options {
         task_queueing: TaskQueueing::parse(&o.task_queueing),
         log_level: LogLevel::parse(&o.log_level),
         bytes_per_second: Some(o.bytes_per_second),
+        atime: Atime::parse(&o.atime),
+        mtime: Mtime::parse(&o.mtime),
+        uid: Uid::parse(&o.uid),
+        gid: Gid::parse(&o.gid),
+        preserve_devices: PreserveDevices::parse(&o.preserve_devices),
+        posix_permissions: PosixPermissions::parse(&o.posix_permissions),
+        security_descriptor_copy_flags: SmbSecurityDescriptorCopyFlags::parse(&o.security_descriptor_copy_flags),
+        object_tags: ObjectTags::parse(&o.object_tags),
         ..Default::default()
     }
 }
@@ -130,8 +198,9 @@ pub async fn create(
 ) -> Result<CreateTaskResponse, ApiError> {
     let report = reports::config(ds, input.task_report_config.as_ref()).await?;
     let mut state = ds.state().write().await;
-    locations::find(&state, ctx, &input.source_location_arn)?;
-    locations::find(&state, ctx, &input.destination_location_arn)?;
+    let source = locations::find(&state, ctx, &input.source_location_arn)?;
+    let destination = locations::find(&state, ctx, &input.destination_location_arn)?;
+    check_non_posix(input.options.as_ref(), source, destination)?;
     if input.source_location_arn == input.destination_location_arn {
         return Err(errors::invalid("The source and destination locations must differ"));
     }
@@ -196,6 +265,9 @@ pub async fn update(
     let report = reports::config(ds, input.task_report_config.as_ref()).await?;
     let mut state = ds.state().write().await;
     let mut t = find(&state, ctx, &input.task_arn)?.clone();
+    if let (Some(s), Some(d)) = (state.locations.get(&t.source), state.locations.get(&t.destination)) {
+        check_non_posix(input.options.as_ref(), s, d)?;
+    }
     t.options = merge_options(&t.options, input.options.as_ref())?;
     if report.is_some() {
         t.report = report;

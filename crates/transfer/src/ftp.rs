@@ -422,6 +422,29 @@ fn greeting(banner: Option<&str>) -> &'static str {
     leaked
 }
 
+/// The TLS configuration of a server's FTPS: its certificate, TLS 1.2, and
+/// the cipher suites its security policy names that rustls implements.
+fn tls_config(cert: &Path, key: &Path, policy: &str) -> Result<Arc<rustls::ServerConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("{}: {e}", cert.display()))?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
+    let allowed = crate::policies::tls_ciphers(policy);
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider
+        .cipher_suites
+        .retain(|s| allowed.contains(&format!("{:?}", s.suite()).as_str()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| e.to_string())?;
+    Ok(Arc::new(config))
+}
+
 /// The FTP control port a server listens on when the process may bind it.
 const FTP_PORT: u16 = 21;
 /// Passive data ports, on the server's own address.
@@ -460,7 +483,7 @@ pub async fn listen(transfer: Transfer, server: &ServerRec, ip: std::net::Ipv4Ad
             .cloned()
             .unwrap_or_else(|| std::env::temp_dir().join("landbridge-transfer-certs"));
         let (cert, key) = certificate(&dir, &server.id, ip)?;
-        builder = builder.ftps(cert, key);
+        builder = builder.ftps_manual::<PathBuf>(tls_config(&cert, &key, &server.security_policy)?);
         if !has("FTP") {
             builder = builder.ftps_required(
                 libunftp::options::FtpsRequired::All,

@@ -3,7 +3,9 @@
 //! DescribeSecurityPolicy returns those lists whole; the SSH listener
 //! offers the ones russh implements (all but the UMAC MACs and the two
 //! NIST ML-KEM hybrids), so a client that wants anything else is refused.
-//! FTPS negotiates rustls's own TLS cipher suites whatever the policy.
+//! FTPS offers the policy's TLS 1.2 suites that rustls has (the ECDHE
+//! AES-GCM ones; not the CBC or static-RSA ones), and TLS 1.2 only, as the
+//! policies name no TLS 1.3 suite.
 
 use std::borrow::Cow;
 
@@ -380,6 +382,11 @@ pub fn preferred(name: &str) -> russh::Preferred {
         mac: Cow::Owned(mac),
         ..russh::Preferred::default()
     }
+}
+
+/// The TLS cipher suites (IANA names) policy `name` allows for FTPS.
+pub fn tls_ciphers(name: &str) -> &'static [&'static str] {
+    named(name).map_or(TLS, |p| p.tls)
 }
 
 pub fn describe(input: DescribeSecurityPolicyRequest) -> Result<DescribeSecurityPolicyResponse, ApiError> {

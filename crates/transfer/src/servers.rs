@@ -345,6 +345,7 @@ pub async fn update(
     let mut s = find(&state, ctx, &input.server_id)?.clone();
     let protocols_before = s.protocols.clone();
     let banner_before = s.pre_auth_banner.clone();
+    let policy_before = s.security_policy.clone();
     if let Some(p) = input.protocols {
         s.protocols = p.iter().map(|p| p.as_str().to_string()).collect();
     }
@@ -403,11 +404,11 @@ pub async fn update(
     {
         sftp.set_keys(host_keys::served(&s));
     }
-    // Other protocols mean other listeners, and FTP greets with the banner
-    // it was started with: an ONLINE server restarts them.
+    // Other protocols mean other listeners, and FTP keeps the banner and
+    // TLS suites it was started with: an ONLINE server restarts them.
     let ftp = s.protocols.iter().any(|p| p.starts_with("FTP"));
-    let relisten =
-        (s.protocols != protocols_before || (ftp && s.pre_auth_banner != banner_before)) && s.state == "ONLINE";
+    let ftp_changed = ftp && (s.pre_auth_banner != banner_before || s.security_policy != policy_before);
+    let relisten = (s.protocols != protocols_before || ftp_changed) && s.state == "ONLINE";
     state.servers.insert(id.clone(), s);
     drop(state);
     if relisten {

@@ -23,7 +23,7 @@ use futures::StreamExt;
 use crate::model::{ExecutionRec, LocationKind, LocationRec, OptionsRec, ReportOutcome, ReportRec};
 use crate::{DataSync, State, filters, now_ms, world};
 use join::Join;
-use posix::Kind;
+use posix::{Keep, Kind};
 use report::Aspect;
 use sides::{Entry, Side};
 
@@ -72,7 +72,7 @@ fn side(ds: &DataSync, state: &State, l: &LocationRec) -> Result<Side, Failure> 
                     ),
                 )
             })?;
-            Ok(Side::Files { root })
+            Ok(Side::Files { root, keep: Keep::ALL })
         }
     }
 }
@@ -245,6 +245,12 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Coll
             excludes,
         )
     };
+    // What a file destination takes of the source's metadata.
+    let keep = Keep::from_options(&options);
+    let mut destination = destination;
+    if let Side::Files { keep: kept, .. } = &mut destination {
+        *kept = keep;
+    }
     // Filters see `/dir/file`; a directory is filtered by its own path.
     // Where directories are only implied, they are not copied or compared.
     let dirs_too = destination.keeps_dirs();
@@ -285,7 +291,7 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Coll
                     None => true,
                     Some(_) if options.overwrite_mode == "NEVER" => false,
                     Some(_) if options.transfer_mode == "ALL" => true,
-                    Some(d) => differs(&s, d),
+                    Some(d) => differs(&s, d, keep),
                 };
                 if copy_it {
                     bytes += s.size;
@@ -424,7 +430,7 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Coll
 /// TransferMode CHANGED decides: another kind, size, or content (ETags
 /// when both are S3), or other POSIX metadata (modification time, mode,
 /// owner) when both sides carry it.
-fn differs(s: &Entry, d: &Entry) -> bool {
+fn differs(s: &Entry, d: &Entry, keep: Keep) -> bool {
     if s.kind != d.kind || (s.kind != Kind::Dir && s.size != d.size) {
         return true;
     }
@@ -435,10 +441,10 @@ fn differs(s: &Entry, d: &Entry) -> bool {
     }
     match (s.posix, d.posix) {
         (Some(sp), Some(dp)) => {
-            (s.kind != Kind::Dir && sp.mtime_ns != dp.mtime_ns)
-                || sp.permissions() != dp.permissions()
-                || sp.uid != dp.uid
-                || sp.gid != dp.gid
+            (keep.mtime && s.kind != Kind::Dir && sp.mtime_ns != dp.mtime_ns)
+                || (keep.permissions && sp.permissions() != dp.permissions())
+                || (keep.uid && sp.uid != dp.uid)
+                || (keep.gid && sp.gid != dp.gid)
         }
         // Metadata only on one side: an S3 object written without it (a
         // directory that object storage only implies has none to carry).

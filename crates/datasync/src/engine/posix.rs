@@ -19,6 +19,38 @@ const S_IFDIR: u32 = 0o040_000;
 const S_IFLNK: u32 = 0o120_000;
 const S_IFREG: u32 = 0o100_000;
 
+/// Which metadata a file destination takes from the source, and what
+/// CHANGED compares: the task's Uid, Gid, PosixPermissions, Mtime and Atime
+/// options (NONE leaves that to whoever writes the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keep {
+    pub uid: bool,
+    pub gid: bool,
+    pub permissions: bool,
+    pub mtime: bool,
+    pub atime: bool,
+}
+
+impl Keep {
+    pub const ALL: Keep = Keep {
+        uid: true,
+        gid: true,
+        permissions: true,
+        mtime: true,
+        atime: true,
+    };
+
+    pub fn from_options(o: &crate::model::OptionsRec) -> Self {
+        Self {
+            uid: o.uid != "NONE",
+            gid: o.gid != "NONE",
+            permissions: o.posix_permissions != "NONE",
+            mtime: o.mtime != "NONE",
+            atime: o.atime != "NONE",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Posix {
     /// Full `st_mode`, type bits included.
@@ -86,12 +118,14 @@ impl Posix {
         }
     }
 
-    /// Applies owner, permissions and times to `path` (not through a
-    /// symlink). Ownership needs privileges; without them it is left as the
-    /// writer's, as an NFS server squashing root would.
-    pub fn apply(&self, path: &std::path::Path) -> std::io::Result<()> {
+    /// Applies what `keep` keeps of owner, permissions and times to `path`
+    /// (not through a symlink). Ownership needs privileges; without them it
+    /// is left as the writer's, as an NFS server squashing root would.
+    pub fn apply(&self, path: &std::path::Path, keep: Keep) -> std::io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
-        if let Err(e) = std::os::unix::fs::lchown(path, Some(self.uid), Some(self.gid))
+        let (uid, gid) = (keep.uid.then_some(self.uid), keep.gid.then_some(self.gid));
+        if (uid.is_some() || gid.is_some())
+            && let Err(e) = std::os::unix::fs::lchown(path, uid, gid)
             && e.kind() != std::io::ErrorKind::PermissionDenied
         {
             return Err(e);
@@ -99,7 +133,12 @@ impl Posix {
         if self.kind() == Kind::Symlink {
             return Ok(()); // links have no permissions of their own; std cannot set their times
         }
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(self.permissions()))?;
+        if keep.permissions {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(self.permissions()))?;
+        }
+        if !keep.mtime && !keep.atime {
+            return Ok(());
+        }
         let time = |ns: i128| {
             let ns = ns.max(0);
             std::time::UNIX_EPOCH
@@ -108,9 +147,13 @@ impl Posix {
                     u32::try_from(ns % 1_000_000_000).unwrap_or(0),
                 )
         };
-        let times = std::fs::FileTimes::new()
-            .set_modified(time(self.mtime_ns))
-            .set_accessed(time(self.atime_ns));
+        let mut times = std::fs::FileTimes::new();
+        if keep.mtime {
+            times = times.set_modified(time(self.mtime_ns));
+        }
+        if keep.atime {
+            times = times.set_accessed(time(self.atime_ns));
+        }
         std::fs::File::open(path)?.set_times(times)
     }
 }

@@ -10,11 +10,18 @@ use futures::{StreamExt, TryStreamExt};
 use landbridge_objects::{Attrs, ByteStream, ObjectRec, Objects, PutOptions};
 use md5::{Digest, Md5};
 
-use super::posix::{Kind, Posix};
+use super::posix::{Keep, Kind, Posix};
 
 pub enum Side {
-    S3 { bucket: String, prefix: String },
-    Files { root: PathBuf },
+    S3 {
+        bucket: String,
+        prefix: String,
+    },
+    /// `keep`: what metadata files written here take from the source.
+    Files {
+        root: PathBuf,
+        keep: Keep,
+    },
     Remote(super::remote::Remote),
 }
 
@@ -53,7 +60,7 @@ impl Side {
                     .await
                     .map_err(|err| format!("reading {}: {err}", obj.key))
             }
-            Side::Files { root } => {
+            Side::Files { root, .. } => {
                 let path = root.join(rel);
                 if e.kind == Kind::Symlink {
                     let target = tokio::fs::read_link(&path)
@@ -103,7 +110,7 @@ impl Side {
                     .map_err(|err| format!("writing {key}: {err}"))?;
                 Ok(())
             }
-            Side::Files { root } => write_file(root, rel, kind, body, posix).await,
+            Side::Files { root, keep } => write_file(root, rel, kind, body, posix.map(|p| (p, *keep))).await,
             Side::Remote(r) => r.write(rel, kind, body, posix).await,
         }
     }
@@ -112,11 +119,13 @@ impl Side {
     /// (writing into a directory changes its times).
     pub async fn finish_dir(&self, rel: &str, posix: Option<Posix>) -> Result<(), SideError> {
         match (self, posix) {
-            (Side::Files { root }, Some(p)) => {
-                let path = root.join(rel);
-                tokio::task::spawn_blocking(move || p.apply(&path).map_err(|e| format!("{}: {e}", path.display())))
-                    .await
-                    .map_err(|e| e.to_string())?
+            (Side::Files { root, keep }, Some(p)) => {
+                let (path, keep) = (root.join(rel), *keep);
+                tokio::task::spawn_blocking(move || {
+                    p.apply(&path, keep).map_err(|e| format!("{}: {e}", path.display()))
+                })
+                .await
+                .map_err(|e| e.to_string())?
             }
             _ => Ok(()),
         }
@@ -132,7 +141,7 @@ impl Side {
                     .map(|_| ())
                     .map_err(|err| format!("deleting {key}: {err}"))
             }
-            Side::Files { root } => {
+            Side::Files { root, .. } => {
                 let path = root.join(rel);
                 let gone = if kind == Kind::Dir {
                     tokio::fs::remove_dir_all(&path).await
@@ -172,7 +181,7 @@ async fn write_file(
     rel: &str,
     kind: Kind,
     mut body: ByteStream,
-    posix: Option<Posix>,
+    posix: Option<(Posix, Keep)>,
 ) -> Result<(), SideError> {
     let path = root.join(rel.trim_end_matches('/'));
     let parent = path.parent().unwrap_or(root).to_path_buf();
@@ -217,9 +226,9 @@ async fn write_file(
             }
         }
     }
-    if let Some(p) = posix {
+    if let Some((p, keep)) = posix {
         let path2 = path.clone();
-        tokio::task::spawn_blocking(move || p.apply(&path2))
+        tokio::task::spawn_blocking(move || p.apply(&path2, keep))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("setting metadata of {}: {e}", path.display()))?;

@@ -26,7 +26,7 @@ impl Side {
     pub fn walk<'a>(&'a self, objects: &'a Objects) -> Walk<'a> {
         match self {
             Side::S3 { bucket, prefix } => walk_s3(objects, bucket, prefix),
-            Side::Files { root } => walk_files(root.clone()),
+            Side::Files { root, .. } => walk_files(root.clone()),
             Side::Remote(r) => r.walk(),
         }
     }
