@@ -53,10 +53,10 @@ def keypair(directory: Path, name: str) -> tuple[Path, str]:
     return key, (directory / f"{name}.pub").read_text().strip()
 
 
-def endpoint(server, server_id: str) -> tuple[str, int]:
+def endpoint(server, server_id: str, protocol: str = "sftp") -> tuple[str, int]:
+    """Where `server_id` listens, from /_landbridge/endpoints (FTP and FTPS share one port)."""
     listed = json.loads(server.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
-    (e,) = [e for e in listed if e["resource_id"] == server_id]
-    assert e["protocol"] == "sftp"
+    (e,) = [e for e in listed if e["resource_id"] == server_id and e["protocol"] == protocol]
     return e["address"], e["port"]
 
 
@@ -354,10 +354,7 @@ def test_ftp_and_ftps_with_lftp_and_curl(landbridge, setup):
             IdentityProviderDetails=details, Certificate=cert,
             EndpointDetails={"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0"]},
         )["ServerId"]
-        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
-        (ep,) = [e for e in listed if e["resource_id"] == sid]
-        assert ep["protocol"] == "ftp"
-        address, port = ep["address"], ep["port"]
+        address, port = endpoint(landbridge, sid, "ftp")
         payload = work / "ftp.bin"
         payload.write_bytes(os.urandom(2 * MIB + 3))
 
@@ -401,12 +398,11 @@ def test_ftp_and_ftps_with_lftp_and_curl(landbridge, setup):
         only = transfer.create_server(
             Protocols=["FTPS"], IdentityProviderType="API_GATEWAY", IdentityProviderDetails=details, Certificate=cert,
         )["ServerId"]
-        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
-        (ep2,) = [e for e in listed if e["resource_id"] == only]
-        refused = subprocess.run(["curl", "-sS", "--user", "frank:frank-pw", f"ftp://{ep2['address']}:{ep2['port']}/"],
+        only_at = "{}:{}".format(*endpoint(landbridge, only, "ftp"))
+        refused = subprocess.run(["curl", "-sS", "--user", "frank:frank-pw", f"ftp://{only_at}/"],
                                  capture_output=True, timeout=120)
         assert refused.returncode != 0
-        allowed = subprocess.run(["curl", "-sS", "--ssl-reqd", "-k", "--user", "frank:frank-pw", f"ftp://{ep2['address']}:{ep2['port']}/"],
+        allowed = subprocess.run(["curl", "-sS", "--ssl-reqd", "-k", "--user", "frank:frank-pw", f"ftp://{only_at}/"],
                                  capture_output=True, text=True, timeout=120)
         assert allowed.returncode == 0 and "tls-renamed.bin" in allowed.stdout, allowed.stderr
 
@@ -479,22 +475,20 @@ def test_banners_greet_sftp_and_ftp_and_ftp_sessions_are_logged(landbridge, setu
             EndpointDetails={"VpcId": "vpc-0123456789abcdef0", "SubnetIds": ["subnet-0123456789abcdef0"]},
             PreAuthenticationLoginBanner="Authorised use only.\nSessions are logged.",
         )["ServerId"]
-        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
-        (ep,) = [e for e in listed if e["resource_id"] == sid]
+        ftp_at = endpoint(landbridge, sid, "ftp")
 
         # FTP greets with the banner (on one line: the 220 reply).
         session = ftplib.FTP()
-        session.connect(ep["address"], ep["port"], timeout=30)
+        session.connect(*ftp_at, timeout=30)
         assert session.getwelcome() == "220 Authorised use only. Sessions are logged."
         session.login("gina", "gina-pw")
         session.quit()
 
         # A changed banner greets the next connection.
         transfer.update_server(ServerId=sid, PreAuthenticationLoginBanner="Maintenance tonight")
-        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
-        (ep,) = [e for e in listed if e["resource_id"] == sid]
+        ftp_at = endpoint(landbridge, sid, "ftp")
         again = ftplib.FTP()
-        again.connect(ep["address"], ep["port"], timeout=30)
+        again.connect(*ftp_at, timeout=30)
         assert again.getwelcome() == "220 Maintenance tonight"
         again.login("gina", "gina-pw")
         # Leaving without QUIT still ends the session in the log.
@@ -574,12 +568,11 @@ def test_ftps_offers_the_security_policys_tls_suites(landbridge, setup):
             Protocols=["FTPS"], IdentityProviderType="API_GATEWAY", Certificate=cert,
             IdentityProviderDetails={"Url": idp.url, "InvocationRole": role},
         )["ServerId"]
-        listed = json.loads(landbridge.raw_request("GET", "/_landbridge/endpoints").body)["endpoints"]
-        (ep,) = [e for e in listed if e["resource_id"] == sid]
+        ftp_at = endpoint(landbridge, sid, "ftp")
 
         def curl(*options: str) -> subprocess.CompletedProcess:
             return subprocess.run(
-                ["curl", "-sS", "--ssl-reqd", "-k", "--user", "ivan:ivan-pw", *options, f"ftp://{ep['address']}:{ep['port']}/"],
+                ["curl", "-sS", "--ssl-reqd", "-k", "--user", "ivan:ivan-pw", *options, "ftp://{}:{}/".format(*ftp_at)],
                 capture_output=True, text=True, timeout=60,
             )
 
