@@ -211,7 +211,10 @@ def test_file_location_errors(landbridge, ds, agent, tmp_path):
     ]
     task = ds.create_task(SourceLocationArn=nfs, DestinationLocationArn=smb)["TaskArn"]
     failed = run_with(ds, task)
-    assert failed["Status"] == "ERROR" and "mount" in failed["Result"]["ErrorDetail"], failed["Result"]
+    assert failed["Status"] == "ERROR", failed["Result"]
+    # AWS's form: "Task failed to access location loc-…: x40016: mount…"
+    loc_id = nfs.rsplit("/", 1)[1]
+    assert failed["Result"]["ErrorDetail"].startswith(f"Task failed to access location {loc_id}: x40016: mount"), failed["Result"]
 
 
 def test_metadata_options_decide_what_a_file_destination_keeps(landbridge, ds, s3, agent, tmp_path):

@@ -60,12 +60,15 @@ fn side(ds: &DataSync, state: &State, l: &LocationRec) -> Result<Side, Failure> 
             .map(Side::Remote)
             .map_err(|d| Failure("InvalidLocation", format!("{}: {d}", l.uri()))),
         LocationKind::Files(f) => {
+            // AWS's form ("Task failed to access location loc-…: x40016:
+            // mount.nfs: …") so that what parses it keeps working.
             let root = world::resolve(state, f).ok_or_else(|| {
                 Failure(
                     "MountError",
                     format!(
-                        "{} cannot be mounted: no world share maps {}:{} (landbridge world share add {}:EXPORT DIR)",
-                        l.uri(),
+                        "Task failed to access location {}: x40016: mount: {}:{} is not exported \
+                         (no world share maps it: landbridge world share add {}:EXPORT DIR)",
+                        l.arn.rsplit('/').next().unwrap_or(&l.arn),
                         f.server,
                         f.subdirectory,
                         f.server
