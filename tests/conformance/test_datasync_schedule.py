@@ -11,6 +11,7 @@ import pytest
 
 from .conftest import start_server
 from .test_datasync import bucket, location, ds, s3  # noqa: F401  (fixtures)
+from .test_datasync_agents import world
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,9 @@ def test_the_clock_only_moves_forward(landbridge):
     moved = advance(landbridge, 60)
     assert moved["offsetSeconds"] == pytest.approx(before["offsetSeconds"] + 60)
     assert moved["now"] > before["now"]
+    # The same through the command line, with units.
+    assert world(landbridge, "clock", "advance", "2m")["offsetSeconds"] == pytest.approx(moved["offsetSeconds"] + 120)
+    assert world(landbridge, "clock")["offsetSeconds"] == pytest.approx(moved["offsetSeconds"] + 120)
     for bad in [b'{"advanceSeconds": -5}', b'{"advanceSeconds": 0}', b"{}", b"not json"]:
         assert landbridge.raw_request("POST", "/_landbridge/clock", body=bad).status == 400
 

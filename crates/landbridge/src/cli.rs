@@ -136,6 +136,40 @@ pub enum WorldCommand {
         #[command(subcommand)]
         action: ShareAction,
     },
+    /// Show Landbridge's clock; `clock advance 1h` moves it forward (never
+    /// back), so that schedules fall due without waiting for them.
+    Clock {
+        #[command(subcommand)]
+        action: Option<ClockAction>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClockAction {
+    /// By SECONDS, or a number with `s`, `m`, `h` or `d` (`90m`, `1h`, `2d`).
+    Advance {
+        #[arg(value_parser = parse_duration)]
+        by: f64,
+    },
+}
+
+/// Seconds from `3600`, `90s`, `90m`, `1h` or `2d`.
+fn parse_duration(text: &str) -> Result<f64, String> {
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
+        _ => (text, 's'),
+    };
+    let scale = match unit {
+        's' => 1.0,
+        'm' => 60.0,
+        'h' => 3600.0,
+        'd' => 86_400.0,
+        _ => return Err(format!("{text}: the unit is one of s, m, h, d")),
+    };
+    match number.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n * scale),
+        _ => Err(format!("{text}: not a positive duration")),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -298,6 +332,17 @@ fn parse_account(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clock_durations_take_units() {
+        assert_eq!(parse_duration("3600"), Ok(3600.0));
+        assert_eq!(parse_duration("90m"), Ok(5400.0));
+        assert_eq!(parse_duration("1.5h"), Ok(5400.0));
+        assert_eq!(parse_duration("2d"), Ok(172_800.0));
+        for bad in ["", "h", "-1h", "0", "3w", "inf", "NaNs"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn plain_invocation_serves_on_4566() {

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
-use crate::cli::{ApplianceAction, ShareAction, WorldCommand};
+use crate::cli::{ApplianceAction, ClockAction, ShareAction, WorldCommand};
 use crate::http_client::request;
 
 /// `SERVER:EXPORT`, split at the first colon.
@@ -85,6 +85,14 @@ pub fn run(endpoint: &str, account: &str, region: &str, command: WorldCommand) -
                 )
             }
             ShareAction::List => ("GET", "/_landbridge/world/shares".to_string(), json!({})),
+        },
+        WorldCommand::Clock { action } => match action {
+            None => ("GET", "/_landbridge/clock".to_string(), json!({})),
+            Some(ClockAction::Advance { by }) => (
+                "POST",
+                "/_landbridge/clock".to_string(),
+                json!({ "advanceSeconds": by }),
+            ),
         },
     };
     let headers = [("Content-Type", "application/json".to_string())];
