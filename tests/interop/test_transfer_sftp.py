@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import time
 import uuid
@@ -274,7 +275,7 @@ def test_passwords_through_a_custom_identity_provider_with_curl_and_lftp(landbri
 
         # The provider's PublicKeys sign dave in with OpenSSH.
         done = sftp(address, port, work / "dave", "dave", "put lftp.txt\n", work)
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == 0 and "fsetstat" not in done.stderr, done.stderr
         assert s3.get_object(Bucket=bucket, Key="dave/lftp.txt")["Body"].read() == b"via lftp\n"
 
 
@@ -584,3 +585,44 @@ def test_ftps_offers_the_security_policys_tls_suites(landbridge, setup):
         described = transfer.describe_security_policy(SecurityPolicyName="TransferSecurityPolicy-2024-01")["SecurityPolicy"]
         assert "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" in described["TlsCiphers"]
         assert not any("CHACHA20" in c for c in described["TlsCiphers"])
+
+
+def test_setstat_is_kept_on_efs_and_refused_on_s3_unless_no_op(landbridge, setup):
+    work, transfer, s3, bucket = setup["work"], setup["transfer"], setup["s3"], setup["bucket"]
+    address, port = endpoint(landbridge, setup["server"])
+    (work / "stamped.txt").write_bytes(b"stamped\n")
+    os.chmod(work / "stamped.txt", 0o640)
+    os.utime(work / "stamped.txt", (1_600_000_000, 1_600_000_000))
+
+    # S3 keeps no mode of its own: SETSTAT fails, unless SetStatOption ENABLE_NO_OP.
+    assert sftp(address, port, setup["key"], "alice", "put stamped.txt\n", work).returncode == 0
+    assert sftp(address, port, setup["key"], "alice", "chmod 600 stamped.txt\n", work).returncode != 0
+    # sftp's `put -p` uploads, then reports that the times and mode could not follow.
+    kept = sftp(address, port, setup["key"], "alice", "put -p stamped.txt\n", work)
+    assert "remote fsetstat: Operation unsupported" in kept.stderr, kept.stderr
+    transfer.update_server(ServerId=setup["server"], ProtocolDetails={"SetStatOption": "ENABLE_NO_OP"})
+    try:
+        done = sftp(address, port, setup["key"], "alice", "chmod 600 stamped.txt\nput -p stamped.txt\n", work)
+        assert done.returncode == 0 and "fsetstat" not in done.stderr, done.stderr
+        assert s3.get_object(Bucket=bucket, Key="home/alice/stamped.txt")["Body"].read() == b"stamped\n"
+    finally:
+        transfer.update_server(ServerId=setup["server"], ProtocolDetails={"SetStatOption": "DEFAULT"})
+
+    # EFS keeps mode and times, as the user's POSIX identity may change them.
+    fs = "fs-0123456789abcdef1"
+    key, public = keypair(work, "jane")
+    sid = transfer.create_server(Domain="EFS")["ServerId"]
+    transfer.create_user(
+        ServerId=sid, UserName="jane", Role="arn:aws:iam::000000000000:role/transfer",
+        HomeDirectory=f"/{fs}/home/jane", PosixProfile={"Uid": 2345, "Gid": 6789}, SshPublicKeyBody=public,
+    )
+    efs_address, efs_port = endpoint(landbridge, sid)
+    done = sftp(efs_address, efs_port, key, "jane", "put -p stamped.txt\nput stamped.txt plain.txt\nchmod 604 plain.txt\n", work)
+    assert done.returncode == 0, done.stderr
+    home = Path(landbridge.data_dir) / "efs" / fs / "home" / "jane"
+    kept = (home / "stamped.txt").stat()
+    assert (stat.S_IMODE(kept.st_mode), int(kept.st_mtime)) == (0o640, 1_600_000_000)
+    assert stat.S_IMODE((home / "plain.txt").stat().st_mode) == 0o604
+    # Only root gives files away.
+    assert sftp(efs_address, efs_port, key, "jane", "chown 0 plain.txt\n", work).returncode != 0
+    assert (home / "plain.txt").stat().st_uid == 2345

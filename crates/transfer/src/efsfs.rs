@@ -13,7 +13,7 @@ use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::s3fs::FsError;
-use crate::storage::Meta;
+use crate::storage::{Meta, SetAttrs};
 
 #[derive(Clone)]
 pub struct EfsFs {
@@ -87,6 +87,45 @@ impl EfsFs {
         {
             tracing::debug!(path = %path.display(), error = %e, "could not give a file its POSIX owner");
         }
+    }
+
+    /// SETSTAT as EFS answers it for the session's POSIX identity: only
+    /// root gives files away; otherwise a file's owner may change its mode
+    /// and times, and its group to the user's own.
+    pub async fn set_attrs(&self, storage: &str, a: SetAttrs) -> Result<(), FsError> {
+        let path = self.file(storage)?;
+        let now = tokio::fs::symlink_metadata(&path).await.map_err(io)?;
+        if let Some((uid, gid)) = self.owner.filter(|(uid, _)| *uid != 0) {
+            let gives_away = a.uid.is_some_and(|u| u != now.uid());
+            let regroups = a.gid.is_some_and(|g| g != now.gid() && g != gid);
+            let changes = a.mode.is_some() || a.atime.is_some() || a.mtime.is_some() || a.gid.is_some();
+            if gives_away || regroups || (changes && now.uid() != uid) {
+                return Err(FsError::Denied);
+            }
+        }
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            if a.uid.is_some() || a.gid.is_some() {
+                std::os::unix::fs::lchown(&path, a.uid, a.gid)?;
+            }
+            if let Some(mode) = a.mode {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o7777))?;
+            }
+            if a.atime.is_some() || a.mtime.is_some() {
+                let at = |secs: u32| std::time::UNIX_EPOCH + std::time::Duration::from_secs(u64::from(secs));
+                let mut times = std::fs::FileTimes::new();
+                if let Some(t) = a.atime {
+                    times = times.set_accessed(at(t));
+                }
+                if let Some(t) = a.mtime {
+                    times = times.set_modified(at(t));
+                }
+                std::fs::File::open(&path)?.set_times(times)?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| FsError::Failure(e.to_string()))?
+        .map_err(io)
     }
 
     pub async fn stat(&self, storage: &str) -> Result<Meta, FsError> {

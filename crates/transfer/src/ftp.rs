@@ -201,6 +201,7 @@ fn fs_error(e: FsError) -> Error {
         FsError::NotFound => ErrorKind::PermanentFileNotAvailable,
         FsError::NotEmpty => ErrorKind::PermanentDirectoryNotEmpty,
         FsError::Unsupported(_) => ErrorKind::CommandNotImplemented,
+        FsError::Denied => ErrorKind::PermissionDenied,
         FsError::Failure(_) => ErrorKind::LocalError,
     })
 }

@@ -49,8 +49,8 @@ impl SessionLog {
     }
 
     /// Writes one event: `activity` (`CONNECTED`, `AUTH_SUCCESS`,
-    /// `AUTH_FAILURE`, `OPEN`, `CLOSE`, `DELETE`, `RENAME`, `MKDIR`,
-    /// `RMDIR`, `EXIT`, `ERROR`) and its fields.
+    /// `AUTH_FAILURE`, `AUTH_PARTIAL`, `OPEN`, `CLOSE`, `DELETE`, `RENAME`,
+    /// `MKDIR`, `RMDIR`, `SETSTAT`, `EXIT`, `ERROR`) and its fields.
     pub fn event(&self, activity: &str, fields: Value) {
         let mut line = Map::new();
         line.insert(

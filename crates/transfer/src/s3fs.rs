@@ -16,6 +16,8 @@ pub enum FsError {
     /// A directory that still holds something.
     NotEmpty,
     Unsupported(&'static str),
+    /// What the user's POSIX identity may not do (EFS).
+    Denied,
     Failure(String),
 }
 

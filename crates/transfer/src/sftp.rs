@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::logs::SessionLog;
 use crate::s3fs::FsError;
-use crate::storage::{Fs, Meta, Reader, Writer};
+use crate::storage::{Fs, Meta, Reader, SetAttrs, Writer};
 use landbridge_homes::{Home, Resolved, normalize};
 
 /// Names sent per READDIR reply.
@@ -35,6 +35,7 @@ impl From<FsError> for Fail {
             FsError::NotFound => Fail(StatusCode::NoSuchFile, "No such file".into()),
             FsError::NotEmpty => Fail(StatusCode::Failure, "Directory not empty".into()),
             FsError::Unsupported(why) => Fail(StatusCode::OpUnsupported, why.into()),
+            FsError::Denied => denied(),
             FsError::Failure(why) => Fail(StatusCode::Failure, why),
         }
     }
@@ -65,6 +66,8 @@ pub struct SftpSession {
     handles: HashMap<String, Open>,
     next_handle: u64,
     log: SessionLog,
+    /// The server's SetStatOption is ENABLE_NO_OP.
+    setstat_no_op: bool,
 }
 
 fn file_attrs(m: &Meta) -> FileAttributes {
@@ -89,7 +92,7 @@ fn ok(id: u32) -> Status {
 }
 
 impl SftpSession {
-    pub fn new(fs: Fs, home: Home, log: SessionLog) -> Self {
+    pub fn new(fs: Fs, home: Home, log: SessionLog, setstat_no_op: bool) -> Self {
         Self {
             fs,
             cwd: home.start(),
@@ -97,7 +100,21 @@ impl SftpSession {
             handles: HashMap::new(),
             next_handle: 0,
             log,
+            setstat_no_op,
         }
+    }
+
+    async fn set_attrs(&self, id: u32, storage: &str, attrs: &FileAttributes) -> Result<Status, Fail> {
+        let wanted = SetAttrs {
+            mode: attrs.permissions,
+            uid: attrs.uid,
+            gid: attrs.gid,
+            atime: attrs.atime,
+            mtime: attrs.mtime,
+        };
+        self.fs.set_attrs(storage, wanted, self.setstat_no_op).await?;
+        self.log.event("SETSTAT", json!({"path": storage}));
+        Ok(ok(id))
     }
 
     /// The virtual path `path` names, and what it resolves to.
@@ -177,15 +194,20 @@ impl russh_sftp::server::Handler for SftpSession {
         Ok(Attrs { id, attrs })
     }
 
-    /// Accepted and ignored, as Transfer Family's SetStatOption
-    /// ENABLE_NO_OP does (S3 keeps no owner, mode or times of its own).
-    async fn setstat(&mut self, id: u32, path: String, _attrs: FileAttributes) -> Result<Status, Self::Error> {
-        self.storage(&path)?;
-        Ok(ok(id))
+    /// Mode, owner and times: kept on EFS; on S3 refused, or accepted and
+    /// ignored with SetStatOption ENABLE_NO_OP (`Fs::set_attrs`).
+    async fn setstat(&mut self, id: u32, path: String, attrs: FileAttributes) -> Result<Status, Self::Error> {
+        let storage = self.storage(&path)?;
+        self.set_attrs(id, &storage, &attrs).await
     }
 
-    async fn fsetstat(&mut self, id: u32, _handle: String, _attrs: FileAttributes) -> Result<Status, Self::Error> {
-        Ok(ok(id))
+    async fn fsetstat(&mut self, id: u32, handle: String, attrs: FileAttributes) -> Result<Status, Self::Error> {
+        let storage = match self.handles.get(&handle) {
+            Some(Open::Read { path, .. } | Open::Write { path, .. }) => path.clone(),
+            Some(Open::Dir(_)) => return Err(Fail(StatusCode::OpUnsupported, "not on a directory handle".into())),
+            None => return Err(Fail(StatusCode::Failure, "Bad handle".into())),
+        };
+        self.set_attrs(id, &storage, &attrs).await
     }
 
     async fn opendir(&mut self, id: u32, path: String) -> Result<Handle, Self::Error> {

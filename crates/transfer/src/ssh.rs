@@ -340,7 +340,8 @@ impl russh::server::Handler for SshSession {
             return Ok(());
         };
         session.channel_success(channel_id)?;
-        let sftp = SftpSession::new(fs, home, self.log.clone());
+        let no_op = server.protocol_details["SetStatOption"].as_str() == Some("ENABLE_NO_OP");
+        let sftp = SftpSession::new(fs, home, self.log.clone(), no_op);
         russh_sftp::server::run(channel.into_stream(), sftp).await;
         Ok(())
     }

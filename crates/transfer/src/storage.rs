@@ -83,6 +83,16 @@ pub async fn session(
     Some((fs, home))
 }
 
+/// What a client's SETSTAT asks to change.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SetAttrs {
+    pub mode: Option<u32>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub atime: Option<u32>,
+    pub mtime: Option<u32>,
+}
+
 #[derive(Clone)]
 pub enum Fs {
     S3(S3Fs),
@@ -128,6 +138,20 @@ impl Fs {
                 .map(|(n, node)| (n, Meta::of(&node)))
                 .collect()),
             Fs::Efs(efs) => efs.list(storage).await,
+        }
+    }
+
+    /// Changes mode, owner or times: EFS keeps them, as far as the user's
+    /// POSIX identity may change them; S3 keeps none of its own, so there
+    /// SETSTAT is refused unless the server's SetStatOption is
+    /// ENABLE_NO_OP, when it is accepted and ignored.
+    pub async fn set_attrs(&self, storage: &str, attrs: SetAttrs, no_op: bool) -> Result<(), FsError> {
+        match self {
+            Fs::S3(_) if no_op => Ok(()),
+            Fs::S3(_) => Err(FsError::Unsupported(
+                "SETSTAT is not supported on S3 (the server's SetStatOption ENABLE_NO_OP ignores it)",
+            )),
+            Fs::Efs(efs) => efs.set_attrs(storage, attrs).await,
         }
     }
 
