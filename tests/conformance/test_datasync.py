@@ -275,3 +275,22 @@ def test_cancelling_a_running_and_a_queued_execution(ds, s3):
     with pytest.raises(ClientError):
         s3.head_object(Bucket=dst, Key="slow-2")
     assert ds.describe_task(TaskArn=task)["Status"] == "AVAILABLE"
+
+
+def test_object_tags_follow_the_objecttags_option(ds, s3):
+    src, kept, untagged = bucket(s3), bucket(s3), bucket(s3)
+    s3.put_object(Bucket=src, Key="invoice.pdf", Body=b"%PDF-1.7", Tagging="class=finance&retain=7y")
+    tags = lambda name: {t["Key"]: t["Value"] for t in s3.get_object_tagging(Bucket=name, Key="invoice.pdf")["TagSet"]}  # noqa: E731
+
+    task = ds.create_task(SourceLocationArn=location(ds, src, "/"), DestinationLocationArn=location(ds, kept, "/"))["TaskArn"]
+    assert ds.describe_task(TaskArn=task)["Options"]["ObjectTags"] == "PRESERVE"
+    assert run(ds, task)["Status"] == "SUCCESS"
+    assert tags(kept) == {"class": "finance", "retain": "7y"}
+
+    task = ds.create_task(
+        SourceLocationArn=location(ds, src, "/"), DestinationLocationArn=location(ds, untagged, "/"),
+        Options={"ObjectTags": "NONE"},
+    )["TaskArn"]
+    assert run(ds, task)["Status"] == "SUCCESS"
+    assert s3.get_object(Bucket=untagged, Key="invoice.pdf")["Body"].read() == b"%PDF-1.7"
+    assert tags(untagged) == {}

@@ -55,6 +55,7 @@ fn side(ds: &DataSync, state: &State, l: &LocationRec) -> Result<Side, Failure> 
         } => Ok(Side::S3 {
             bucket: bucket.clone(),
             prefix: subdirectory.clone(),
+            keep_tags: true,
         }),
         LocationKind::ObjectStorage(o) => remote::Remote::connect(o)
             .map(Side::Remote)
@@ -251,8 +252,10 @@ async fn execute(ds: &DataSync, arn: &str, task_arn: &str, report: &report::Coll
     // What a file destination takes of the source's metadata.
     let keep = Keep::from_options(&options);
     let mut destination = destination;
-    if let Side::Files { keep: kept, .. } = &mut destination {
-        *kept = keep;
+    match &mut destination {
+        Side::Files { keep: kept, .. } => *kept = keep,
+        Side::S3 { keep_tags, .. } => *keep_tags = options.object_tags != "NONE",
+        Side::Remote(_) => {}
     }
     // Filters see `/dir/file`; a directory is filtered by its own path.
     // Where directories are only implied, they are not copied or compared.

@@ -13,9 +13,12 @@ use md5::{Digest, Md5};
 use super::posix::{Keep, Kind, Posix};
 
 pub enum Side {
+    /// `keep_tags`: whether objects copied here from S3 keep their tags
+    /// (the task's ObjectTags option).
     S3 {
         bucket: String,
         prefix: String,
+        keep_tags: bool,
     },
     /// `keep`: what metadata files written here take from the source.
     Files {
@@ -91,11 +94,21 @@ impl Side {
         source: Option<&ObjectRec>,
     ) -> Result<(), SideError> {
         match self {
-            Side::S3 { bucket, prefix } => {
+            Side::S3 {
+                bucket,
+                prefix,
+                keep_tags,
+            } => {
                 let key = format!("{prefix}{rel}");
                 if let Some(src) = source {
+                    // Without options the copy keeps metadata and tags.
+                    let untagged = (!keep_tags).then(|| PutOptions {
+                        content_type: src.content_type.clone(),
+                        metadata: src.metadata.clone(),
+                        ..PutOptions::default()
+                    });
                     objects
-                        .copy(src, bucket, &key, None, Attrs::default())
+                        .copy(src, bucket, &key, untagged, Attrs::default())
                         .await
                         .map_err(|err| format!("copying {}: {err}", src.key))?;
                     return Ok(());
@@ -133,7 +146,7 @@ impl Side {
 
     pub async fn delete(&self, objects: &Objects, rel: &str, kind: Kind) -> Result<(), SideError> {
         match self {
-            Side::S3 { bucket, prefix } => {
+            Side::S3 { bucket, prefix, .. } => {
                 let key = format!("{prefix}{rel}");
                 objects
                     .delete(bucket, &key, None)

@@ -25,7 +25,7 @@ const AHEAD: usize = 1024;
 impl Side {
     pub fn walk<'a>(&'a self, objects: &'a Objects) -> Walk<'a> {
         match self {
-            Side::S3 { bucket, prefix } => walk_s3(objects, bucket, prefix),
+            Side::S3 { bucket, prefix, .. } => walk_s3(objects, bucket, prefix),
             Side::Files { root, .. } => walk_files(root.clone()),
             Side::Remote(r) => r.walk(),
         }
