@@ -137,7 +137,7 @@ def test_lists_filters_and_errors(ds, s3):
         (lambda: ds.create_location_s3(
             S3BucketArn="arn:aws:s3:::no-such-bucket-here", S3Config={"BucketAccessRoleArn": ROLE}
         ), "no-such-bucket-here"),
-        (lambda: ds.create_task(SourceLocationArn=source, DestinationLocationArn=source), ""),
+        (lambda: ds.create_task(SourceLocationArn=source, DestinationLocationArn=source), "differ"),
         (lambda: ds.start_task_execution(
             TaskArn=task, OverrideOptions={"TransferMode": "ALL", "PreserveDeletedFiles": "REMOVE"}
         ), "Invalid SyncOption value. Option: TransferMode,PreserveDeletedFiles, Value: ALL,REMOVE."),

@@ -224,7 +224,7 @@ def test_metadata_options_decide_what_a_file_destination_keeps(landbridge, ds, s
     out.mkdir()
     f = src / "payroll.csv"
     f.write_bytes(b"name,amount\n")
-    os.chmod(f, 0o600)
+    os.chmod(f, 0o640)
     os.utime(f, ns=(1_500_000_000_000_000_000, 1_500_000_000_000_000_000))
     world(landbridge, "share", "add", f"nas.example:/{tag}", str(tmp_path))
     bkt = bucket(s3)
@@ -243,13 +243,13 @@ def test_metadata_options_decide_what_a_file_destination_keeps(landbridge, ds, s
     assert run_with(ds, down)["Status"] == "SUCCESS"
     back = (out / "payroll.csv").stat()
     assert (out / "payroll.csv").read_bytes() == b"name,amount\n"
-    assert stat.S_IMODE(back.st_mode) != 0o600
+    assert stat.S_IMODE(back.st_mode) != 0o640
     assert back.st_mtime >= before - 1
     # With the defaults they come back.
     ds.update_task(TaskArn=down, Options={"PosixPermissions": "PRESERVE", "Mtime": "PRESERVE", "Atime": "BEST_EFFORT"})
     assert run_with(ds, down)["Status"] == "SUCCESS"
     back = (out / "payroll.csv").stat()
-    assert stat.S_IMODE(back.st_mode) == 0o600 and back.st_mtime_ns == 1_500_000_000_000_000_000
+    assert stat.S_IMODE(back.st_mode) == 0o640 and back.st_mtime_ns == 1_500_000_000_000_000_000
 
     def message(call, **kwargs) -> str:
         with pytest.raises(ClientError) as err:

@@ -87,3 +87,15 @@ def test_an_hourly_schedule_starts_an_execution_when_the_hour_comes(landbridge, 
         time.sleep(0.2)
     assert len(executions(ds, probe)) == 1
     assert len(executions(ds, task)) == 1
+
+
+def test_the_clock_runs_at_most_a_hundred_years_ahead(landbridge):
+    """Last in the module: it leaves this server's clock decades ahead."""
+    year = 365 * 86_400
+    ahead = json.loads(landbridge.raw_request("GET", "/_landbridge/clock").body)["offsetSeconds"]
+    advance(landbridge, 99 * year - ahead - 3600)
+    refused = landbridge.raw_request("POST", "/_landbridge/clock", body=b'{"advanceSeconds": 63072000}')
+    assert refused.status == 400 and b"hundred years" in refused.body
+    now = json.loads(landbridge.raw_request("GET", "/_landbridge/clock").body)
+    assert now["offsetSeconds"] == pytest.approx(99 * year - 3600)
+    assert now["now"].startswith("21")  # the twenty-second century, still written

@@ -48,6 +48,11 @@ class TlsProxy:
         return self
 
     def __exit__(self, *exc) -> None:
+        # close() alone does not wake an accept() blocked in another thread.
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         self.accepting.join(timeout=10)
         for t in self.threads:

@@ -15,6 +15,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
 static OFFSET_MS: AtomicI64 = AtomicI64::new(0);
+
+/// How far ahead the clock may run in all: dates stay well inside what
+/// every timestamp format here can write.
+pub const MAX_OFFSET: Duration = Duration::from_secs(100 * 365 * 86_400);
 static ADVANCED: Notify = Notify::const_new();
 
 /// Milliseconds since the Unix epoch, by Landbridge's clock.
@@ -37,13 +41,19 @@ pub fn offset() -> Duration {
 }
 
 /// Moves the clock forward by `by` and wakes everyone in [`sleep`].
-/// Returns the new offset. Time never goes back: there is no way to
-/// move the clock the other way.
-pub fn advance(by: Duration) -> Duration {
-    let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-    OFFSET_MS.fetch_add(ms, Ordering::Relaxed);
+/// Returns the new offset, or `None` (and leaves the clock alone) when it
+/// would run more than [`MAX_OFFSET`] ahead. Time never goes back: there
+/// is no way to move the clock the other way.
+pub fn advance(by: Duration) -> Option<Duration> {
+    let ms = i64::try_from(by.as_millis()).ok()?;
+    let max = i64::try_from(MAX_OFFSET.as_millis()).unwrap_or(i64::MAX);
+    OFFSET_MS
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |now| {
+            now.checked_add(ms).filter(|next| *next <= max)
+        })
+        .ok()?;
     ADVANCED.notify_waiters();
-    offset()
+    Some(offset())
 }
 
 /// Waits `period` of real time, or less if the clock is advanced meanwhile:
@@ -75,5 +85,9 @@ mod tests {
         assert!(sleeper.is_finished());
         assert!(now_ms() - before >= 60_000);
         assert!(offset() >= Duration::from_secs(60));
+        // Not past the limit, however it is asked.
+        let at = offset();
+        assert_eq!(advance(MAX_OFFSET), None);
+        assert_eq!(offset(), at);
     }
 }

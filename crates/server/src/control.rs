@@ -220,6 +220,14 @@ pub async fn advance_clock(body: axum::body::Bytes) -> (http::StatusCode, Json<V
             })),
         );
     };
-    landbridge_clock::advance(std::time::Duration::from_secs_f64(seconds));
+    if landbridge_clock::advance(std::time::Duration::from_secs_f64(seconds)).is_none() {
+        return (
+            http::StatusCode::BAD_REQUEST,
+            Json(json!({
+                "error": "InvalidClockAdvance",
+                "message": "The clock runs at most a hundred years ahead of the wall clock",
+            })),
+        );
+    }
     (http::StatusCode::OK, Json(clock_view()))
 }

@@ -92,23 +92,39 @@ impl EfsFs {
     /// SETSTAT as EFS answers it for the session's POSIX identity: only
     /// root gives files away; otherwise a file's owner may change its mode
     /// and times, and its group to the user's own.
+    ///
+    /// Everything is done through one descriptor opened without following
+    /// a symlink (nothing swapped in after the check leads elsewhere), times
+    /// before mode (a mode without read access would not stop them), and
+    /// set-user/group-id bits are dropped: the files live on this machine.
     pub async fn set_attrs(&self, storage: &str, a: SetAttrs) -> Result<(), FsError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        // EFS users always have a POSIX identity (CreateUser requires one);
+        // without it nothing is changed on their behalf.
+        let Some((uid, gid)) = self.owner else {
+            return Err(FsError::Denied);
+        };
         let path = self.file(storage)?;
-        let now = tokio::fs::symlink_metadata(&path).await.map_err(io)?;
-        if let Some((uid, gid)) = self.owner.filter(|(uid, _)| *uid != 0) {
-            let gives_away = a.uid.is_some_and(|u| u != now.uid());
-            let regroups = a.gid.is_some_and(|g| g != now.gid() && g != gid);
-            let changes = a.mode.is_some() || a.atime.is_some() || a.mtime.is_some() || a.gid.is_some();
-            if gives_away || regroups || (changes && now.uid() != uid) {
-                return Err(FsError::Denied);
+        tokio::task::spawn_blocking(move || -> Result<(), FsError> {
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+                .open(&path)
+                .map_err(|e| match e.raw_os_error() {
+                    Some(libc::ELOOP) => FsError::Unsupported("symbolic links are not followed"),
+                    _ => io(e),
+                })?;
+            let now = file.metadata().map_err(io)?;
+            if uid != 0 {
+                let gives_away = a.uid.is_some_and(|u| u != now.uid());
+                let regroups = a.gid.is_some_and(|g| g != now.gid() && g != gid);
+                let changes = a.mode.is_some() || a.atime.is_some() || a.mtime.is_some() || a.gid.is_some();
+                if gives_away || regroups || (changes && now.uid() != uid) {
+                    return Err(FsError::Denied);
+                }
             }
-        }
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             if a.uid.is_some() || a.gid.is_some() {
-                std::os::unix::fs::lchown(&path, a.uid, a.gid)?;
-            }
-            if let Some(mode) = a.mode {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o7777))?;
+                std::os::unix::fs::fchown(&file, a.uid, a.gid).map_err(io)?;
             }
             if a.atime.is_some() || a.mtime.is_some() {
                 let at = |secs: u32| std::time::UNIX_EPOCH + std::time::Duration::from_secs(u64::from(secs));
@@ -119,13 +135,16 @@ impl EfsFs {
                 if let Some(t) = a.mtime {
                     times = times.set_modified(at(t));
                 }
-                std::fs::File::open(&path)?.set_times(times)?;
+                file.set_times(times).map_err(io)?;
+            }
+            if let Some(mode) = a.mode {
+                file.set_permissions(std::fs::Permissions::from_mode(mode & 0o1777))
+                    .map_err(io)?;
             }
             Ok(())
         })
         .await
         .map_err(|e| FsError::Failure(e.to_string()))?
-        .map_err(io)
     }
 
     pub async fn stat(&self, storage: &str) -> Result<Meta, FsError> {

@@ -411,7 +411,10 @@ fn certificate(dir: &Path, server_id: &str, ip: std::net::Ipv4Addr) -> Result<(P
 /// distinct banner is kept once.
 fn greeting(banner: Option<&str>) -> &'static str {
     static KEPT: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
-    let Some(text) = banner.map(|b| b.split_whitespace().collect::<Vec<_>>().join(" ")) else {
+    let Some(text) = banner
+        .map(|b| b.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+    else {
         return "Landbridge Transfer Family FTP server";
     };
     let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
@@ -436,7 +439,7 @@ fn tls_config(cert: &Path, key: &Path, policy: &str) -> Result<Arc<rustls::Serve
     let mut provider = rustls::crypto::ring::default_provider();
     provider
         .cipher_suites
-        .retain(|s| allowed.contains(&format!("{:?}", s.suite()).as_str()));
+        .retain(|s| s.suite().as_str().is_some_and(|name| allowed.contains(&name)));
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
         .with_protocol_versions(&[&rustls::version::TLS12])
         .map_err(|e| e.to_string())?

@@ -371,11 +371,12 @@ pub async fn update(
         }
         s.security_policy = p;
     }
+    // An empty banner removes it.
     if let Some(b) = input.pre_authentication_login_banner {
-        s.pre_auth_banner = Some(b);
+        s.pre_auth_banner = (!b.is_empty()).then_some(b);
     }
     if let Some(b) = input.post_authentication_login_banner {
-        s.post_auth_banner = Some(b);
+        s.post_auth_banner = (!b.is_empty()).then_some(b);
     }
     if let Some(r) = input.logging_role {
         s.logging_role = (!r.is_empty()).then_some(r);

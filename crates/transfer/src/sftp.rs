@@ -202,8 +202,14 @@ impl russh_sftp::server::Handler for SftpSession {
     }
 
     async fn fsetstat(&mut self, id: u32, handle: String, attrs: FileAttributes) -> Result<Status, Self::Error> {
-        let storage = match self.handles.get(&handle) {
-            Some(Open::Read { path, .. } | Open::Write { path, .. }) => path.clone(),
+        let storage = match self.handles.get_mut(&handle) {
+            Some(Open::Read { path, .. }) => path.clone(),
+            Some(Open::Write { writer, path }) => {
+                // `put -p` sets the times after its last write: that write
+                // must be in the file first, or it would move them.
+                writer.flush().await?;
+                path.clone()
+            }
             Some(Open::Dir(_)) => return Err(Fail(StatusCode::OpUnsupported, "not on a directory handle".into())),
             None => return Err(Fail(StatusCode::Failure, "Bad handle".into())),
         };

@@ -292,6 +292,17 @@ impl Writer {
         }
     }
 
+    /// Waits until what was written is in the file (tokio writes in the
+    /// background), so that what follows on the path sees it.
+    pub async fn flush(&mut self) -> Result<(), FsError> {
+        match self {
+            Writer::S3(_) => Ok(()),
+            Writer::Efs { file, .. } => tokio::io::AsyncWriteExt::flush(file)
+                .await
+                .map_err(|e| FsError::Failure(e.to_string())),
+        }
+    }
+
     pub async fn finish(self) -> Result<(), FsError> {
         match self {
             Writer::S3(u) => u.finish().await.map(|_| ()),

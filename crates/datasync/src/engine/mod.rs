@@ -447,7 +447,14 @@ fn differs(s: &Entry, d: &Entry, keep: Keep) -> bool {
     }
     match (s.posix, d.posix) {
         (Some(sp), Some(dp)) => {
-            (keep.mtime && s.kind != Kind::Dir && sp.mtime_ns != dp.mtime_ns)
+            (s.kind != Kind::Dir
+                && (if keep.mtime {
+                    sp.mtime_ns != dp.mtime_ns
+                } else {
+                    // The copy's time is when it was written: a source changed
+                    // since is newer than it.
+                    sp.mtime_ns > dp.mtime_ns
+                }))
                 || (keep.permissions && sp.permissions() != dp.permissions())
                 || (keep.uid && sp.uid != dp.uid)
                 || (keep.gid && sp.gid != dp.gid)
