@@ -116,30 +116,27 @@ pub async fn run(ds: DataSync, arn: String) {
     }
     let collector = report::Collector::new(config.as_ref());
     let outcome = execute(&ds, &arn, &task_arn, &collector).await;
-    let ended = {
-        let mut state = ds.state().write().await;
-        let Some(e) = state.executions.get_mut(&arn) else {
-            return;
-        };
-        match outcome {
-            Ok(()) => {
-                e.status = "SUCCESS".into();
-                e.ended_ms = Some(now_ms());
-                e.total_ms = now_ms() - e.started_ms;
-            }
-            Err(Failure(code, detail)) => {
-                tracing::info!(execution = %arn, code, %detail, "DataSync execution failed");
-                end_in_error(e, code, &detail);
-            }
-        }
-        e.clone()
+    // The end is decided here but shown only once the task report is
+    // written: whoever waits for SUCCESS or ERROR then finds ReportResult.
+    let Some(mut ended) = ds.state().read().await.executions.get(&arn).cloned() else {
+        return;
     };
-    let mut ended = ended;
+    match outcome {
+        Ok(()) => {
+            ended.status = "SUCCESS".into();
+            ended.ended_ms = Some(now_ms());
+            ended.total_ms = now_ms() - ended.started_ms;
+        }
+        Err(Failure(code, detail)) => {
+            tracing::info!(execution = %arn, code, %detail, "DataSync execution failed");
+            end_in_error(&mut ended, code, &detail);
+        }
+    }
     if let Some(config) = &config {
         ended.report_result = Some(write_report(&ds, config, &ended, &collector).await);
-        if let Some(e) = ds.state().write().await.executions.get_mut(&arn) {
-            e.report_result = ended.report_result.clone();
-        }
+    }
+    if let Some(e) = ds.state().write().await.executions.get_mut(&arn) {
+        *e = ended.clone();
     }
     let e = ended;
     if let Err(err) = ds.save("execution", &e.account, &e.region, &e.arn, &e).await {
