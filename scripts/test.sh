@@ -28,6 +28,13 @@ free_kib=$(df -Pk "${TMPDIR:-/tmp}" | awk 'NR == 2 { print $4 }')
 if ((free_kib < 6 * 1024 * 1024)); then
     echo "warning: less than 6 GiB free under ${TMPDIR:-/tmp}; the large-file tests may fail" >&2
 fi
+# Incremental caches grow with every build (14 GiB in a day of them); they
+# only save time, so they go first when the disk runs short.
+target_free_kib=$(df -Pk "$CARGO_TARGET_DIR" | awk 'NR == 2 { print $4 }')
+if ((target_free_kib < 10 * 1024 * 1024)) && [[ -d "$CARGO_TARGET_DIR/debug/incremental" ]]; then
+    echo "under 10 GiB free: removing $CARGO_TARGET_DIR/debug/incremental (rebuilt as needed)"
+    rm -rf "$CARGO_TARGET_DIR/debug/incremental"
+fi
 
 step "Debian packages"
 missing=()
