@@ -273,6 +273,22 @@ def test_passwords_through_a_custom_identity_provider_with_curl_and_lftp(landbri
         assert "curl.bin" in lftp.stdout
         assert s3.get_object(Bucket=bucket, Key="carol/lftp.txt")["Body"].read() == b"via lftp\n"
 
+        # OpenSSH asks again after a mistyped password, on the same connection.
+        tries = work / "askpass-tries"
+        askpass = work / "askpass.sh"
+        askpass.write_text(f'#!/bin/sh\necho try >> {tries}\n'
+                           f'if [ "$(wc -l < {tries})" -ge 2 ]; then echo carol-pw; else echo mistyped; fi\n')
+        askpass.chmod(0o755)
+        retried = subprocess.run(
+            ["sftp", "-P", str(port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+             "-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=3", f"carol@{address}"],
+            input="put lftp.txt retried.txt\nbye\n", capture_output=True, text=True, timeout=120, cwd=work,
+            env={**os.environ, "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"},
+        )
+        assert retried.returncode == 0, retried.stderr
+        assert tries.read_text().count("try") == 2
+        assert s3.get_object(Bucket=bucket, Key="carol/retried.txt")["Body"].read() == b"via lftp\n"
+
         # The provider's PublicKeys sign dave in with OpenSSH.
         done = sftp(address, port, work / "dave", "dave", "put lftp.txt\n", work)
         assert done.returncode == 0 and "fsetstat" not in done.stderr, done.stderr

@@ -283,10 +283,11 @@ impl russh::server::Handler for SshSession {
     /// decides on passwords, after the user's key where the server wants
     /// both.
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
-        let found = match self.transfer.server(&self.server_id).await {
-            Some(s) if wants_both(&s) && self.key_signed.as_deref() != Some(user) => None,
-            Some(s) if s.identity_provider_type != "SERVICE_MANAGED" && allows(&s, "PASSWORD") => {
-                self.ask(&s, user, Some(password)).await
+        let server = self.transfer.server(&self.server_id).await;
+        let found = match &server {
+            Some(s) if wants_both(s) && self.key_signed.as_deref() != Some(user) => None,
+            Some(s) if s.identity_provider_type != "SERVICE_MANAGED" && allows(s, "PASSWORD") => {
+                self.ask(s, user, Some(password)).await
             }
             _ => None,
         };
@@ -300,7 +301,28 @@ impl russh::server::Handler for SshSession {
             None => {
                 self.log
                     .event("AUTH_FAILURE", json!({"method": "password", "user": user}));
-                Ok(Auth::reject())
+                // A mistyped password may be tried again (russh would
+                // otherwise strike passwords off the methods left); the
+                // failures still count towards max_auth_attempts.
+                let mut left = MethodSet::empty();
+                match &server {
+                    Some(s) if wants_both(s) && self.key_signed.as_deref() == Some(user) => {
+                        left.push(MethodKind::Password);
+                    }
+                    Some(s) if s.identity_provider_type != "SERVICE_MANAGED" && !wants_both(s) => {
+                        if allows(s, "PUBLIC_KEY") {
+                            left.push(MethodKind::PublicKey);
+                        }
+                        if allows(s, "PASSWORD") {
+                            left.push(MethodKind::Password);
+                        }
+                    }
+                    _ => left.push(MethodKind::PublicKey),
+                }
+                Ok(Auth::Reject {
+                    proceed_with_methods: Some(left),
+                    partial_success: false,
+                })
             }
         }
     }
