@@ -32,9 +32,14 @@ pub struct Listening {
 }
 
 fn config(keys: Vec<PrivateKey>, preferred: russh::Preferred) -> Arc<russh::server::Config> {
+    with_methods(keys, preferred, russh::MethodSet::server_supported())
+}
+
+fn with_methods(keys: Vec<PrivateKey>, preferred: russh::Preferred, methods: MethodSet) -> Arc<russh::server::Config> {
     Arc::new(russh::server::Config {
         keys,
         preferred,
+        methods,
         auth_rejection_time: std::time::Duration::from_millis(200),
         auth_rejection_time_initial: Some(std::time::Duration::ZERO),
         max_auth_attempts: 6,
@@ -117,8 +122,18 @@ pub fn serve(
                     peer,
                 };
                 let sessions = sessions.clone();
-                let config = shared.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                let base = shared.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                let transfer = transfer.clone();
+                let server_id = server_id.clone();
                 tokio::spawn(async move {
+                    // What the client is told it may try: the server's methods
+                    // as they are now, not russh's whole list.
+                    let server = transfer.server(&server_id).await;
+                    let config = with_methods(
+                        base.keys.clone(),
+                        base.preferred.clone(),
+                        methods_left(server.as_ref(), false),
+                    );
                     match russh::server::run_stream(config, stream, handler).await {
                         Ok(running) => {
                             sessions
@@ -176,6 +191,30 @@ fn allows(server: &ServerRec, method: &str) -> bool {
         "PUBLIC_KEY" => method == "PUBLIC_KEY",
         _ => true,
     }
+}
+
+/// The sign-in methods a client may still try: keys for service-managed
+/// users; a custom provider's SftpAuthenticationMethods; with
+/// PUBLIC_KEY_AND_PASSWORD the key first, then (`key_signed`) the password.
+fn methods_left(server: Option<&ServerRec>, key_signed: bool) -> MethodSet {
+    let mut left = MethodSet::empty();
+    match server {
+        Some(s) if wants_both(s) => left.push(if key_signed {
+            MethodKind::Password
+        } else {
+            MethodKind::PublicKey
+        }),
+        Some(s) if s.identity_provider_type != "SERVICE_MANAGED" => {
+            if allows(s, "PUBLIC_KEY") {
+                left.push(MethodKind::PublicKey);
+            }
+            if allows(s, "PASSWORD") {
+                left.push(MethodKind::Password);
+            }
+        }
+        _ => left.push(MethodKind::PublicKey),
+    }
+    left
 }
 
 /// Whether a signed key must be followed by a password.
@@ -304,23 +343,9 @@ impl russh::server::Handler for SshSession {
                 // A mistyped password may be tried again (russh would
                 // otherwise strike passwords off the methods left); the
                 // failures still count towards max_auth_attempts.
-                let mut left = MethodSet::empty();
-                match &server {
-                    Some(s) if wants_both(s) && self.key_signed.as_deref() == Some(user) => {
-                        left.push(MethodKind::Password);
-                    }
-                    Some(s) if s.identity_provider_type != "SERVICE_MANAGED" && !wants_both(s) => {
-                        if allows(s, "PUBLIC_KEY") {
-                            left.push(MethodKind::PublicKey);
-                        }
-                        if allows(s, "PASSWORD") {
-                            left.push(MethodKind::Password);
-                        }
-                    }
-                    _ => left.push(MethodKind::PublicKey),
-                }
+                let key_signed = self.key_signed.as_deref() == Some(user);
                 Ok(Auth::Reject {
-                    proceed_with_methods: Some(left),
+                    proceed_with_methods: Some(methods_left(server.as_ref(), key_signed)),
                     partial_success: false,
                 })
             }
