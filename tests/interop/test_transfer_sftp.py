@@ -319,16 +319,22 @@ def test_a_1_gib_upload_arrives_intact(landbridge, setup, tmp_path):
     s3.delete_object(Bucket=bucket, Key="home/alice/one-gib.bin")
 
 
-def test_the_efs_domain_writes_files_owned_by_the_posix_profile(landbridge, setup):
-    work, transfer = setup["work"], setup["transfer"]
-    fs = "fs-0123456789abcdef0"
-    key, public = keypair(work, "erin")
-    sid = transfer.create_server(Domain="EFS")["ServerId"]
-    transfer.create_user(
-        ServerId=sid, UserName="erin", Role="arn:aws:iam::000000000000:role/transfer",
-        HomeDirectory=f"/{fs}/home/erin", PosixProfile={"Uid": 1234, "Gid": 5678}, SshPublicKeyBody=public,
+def efs_user(landbridge, setup, fs: str, name: str, uid: int, gid: int) -> tuple[Path, str, int, Path]:
+    """A new EFS-domain server with user `name` (home /fs/home/name, POSIX uid:gid): the
+    user's key, the server's address and port, and where the home is on this machine."""
+    key, public = keypair(setup["work"], name)
+    sid = setup["transfer"].create_server(Domain="EFS")["ServerId"]
+    setup["transfer"].create_user(
+        ServerId=sid, UserName=name, Role="arn:aws:iam::000000000000:role/transfer",
+        HomeDirectory=f"/{fs}/home/{name}", PosixProfile={"Uid": uid, "Gid": gid}, SshPublicKeyBody=public,
     )
     address, port = endpoint(landbridge, sid)
+    return key, address, port, Path(landbridge.data_dir) / "efs" / fs / "home" / name
+
+
+def test_the_efs_domain_writes_files_owned_by_the_posix_profile(landbridge, setup):
+    work = setup["work"]
+    key, address, port, home = efs_user(landbridge, setup, "fs-0123456789abcdef0", "erin", 1234, 5678)
     (work / "part1").write_bytes(b"A" * 100_000)
     (work / "part2").write_bytes(b"B" * 50_000)
     # reput resumes an upload: it writes at the offset where the file ends,
@@ -337,7 +343,6 @@ def test_the_efs_domain_writes_files_owned_by_the_posix_profile(landbridge, setu
     done = sftp(address, port, key, "erin",
                 "put part1 whole\nreput whole\nmkdir sub\nput part2 sub/p2\nrename sub/p2 sub/q2\nls -n\n", work)
     assert done.returncode == 0, done.stderr + done.stdout
-    home = Path(landbridge.data_dir) / "efs" / fs / "home" / "erin"
     assert (home / "whole").read_bytes() == b"A" * 100_000 + b"B" * 50_000
     assert (home / "sub" / "q2").read_bytes() == b"B" * 50_000
     for p in [home, home / "whole", home / "sub", home / "sub" / "q2"]:
@@ -632,17 +637,9 @@ def test_setstat_is_kept_on_efs_and_refused_on_s3_unless_no_op(landbridge, setup
         transfer.update_server(ServerId=setup["server"], ProtocolDetails={"SetStatOption": "DEFAULT"})
 
     # EFS keeps mode and times, as the user's POSIX identity may change them.
-    fs = "fs-0123456789abcdef1"
-    key, public = keypair(work, "jane")
-    sid = transfer.create_server(Domain="EFS")["ServerId"]
-    transfer.create_user(
-        ServerId=sid, UserName="jane", Role="arn:aws:iam::000000000000:role/transfer",
-        HomeDirectory=f"/{fs}/home/jane", PosixProfile={"Uid": 2345, "Gid": 6789}, SshPublicKeyBody=public,
-    )
-    efs_address, efs_port = endpoint(landbridge, sid)
+    key, efs_address, efs_port, home = efs_user(landbridge, setup, "fs-0123456789abcdef1", "jane", 2345, 6789)
     done = sftp(efs_address, efs_port, key, "jane", "put -p stamped.txt\nput stamped.txt plain.txt\nchmod 604 plain.txt\n", work)
     assert done.returncode == 0, done.stderr
-    home = Path(landbridge.data_dir) / "efs" / fs / "home" / "jane"
     kept = (home / "stamped.txt").stat()
     assert (stat.S_IMODE(kept.st_mode), int(kept.st_mtime)) == (0o640, 1_600_000_000)
     assert stat.S_IMODE((home / "plain.txt").stat().st_mode) == 0o604

@@ -196,11 +196,7 @@ impl DataSync {
         arn: &str,
         value: &T,
     ) -> Option<Mutation> {
-        let body = serde_json::to_value(value).ok()?;
-        Some(Mutation::Put(Record {
-            key: Key::new(SERVICE, account, region, kind, arn),
-            body,
-        }))
+        Mutation::put_json(Key::new(SERVICE, account, region, kind, arn), value)
     }
 
     /// Makes a record durable (the caller then changes memory).
@@ -299,14 +295,7 @@ pub(crate) fn new_arn(ctx: &RequestContext, what: &str, prefix: &str) -> String 
     )
 }
 
-pub(crate) fn new_id(prefix: &str) -> String {
-    use rand::Rng;
-    let mut rng = rand::rng();
-    let hex: String = (0..17)
-        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
-        .collect();
-    format!("{prefix}-{hex}")
-}
+pub(crate) use landbridge_store::new_id;
 
 impl Stateful for DataSync {
     fn service(&self) -> &'static str {

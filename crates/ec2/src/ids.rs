@@ -2,13 +2,7 @@
 
 use rand::Rng;
 
-pub fn new_id(prefix: &str) -> String {
-    let mut rng = rand::rng();
-    let hex: String = (0..17)
-        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
-        .collect();
-    format!("{prefix}-{hex}")
-}
+pub use landbridge_store::new_id;
 
 /// A random 12-hex-digit MAC address in AWS's locally administered range.
 pub fn new_mac() -> String {

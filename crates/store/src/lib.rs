@@ -92,6 +92,26 @@ pub enum Mutation {
     },
 }
 
+impl Mutation {
+    /// Stores `value` as the record at `key`; `None` when it cannot be
+    /// encoded as JSON.
+    pub fn put_json<T: serde::Serialize>(key: Key, value: &T) -> Option<Self> {
+        let body = serde_json::to_value(value).ok()?;
+        Some(Mutation::Put(Record { key, body }))
+    }
+}
+
+/// A resource id in AWS's usual form: `prefix-` and 17 lowercase hex
+/// digits (`vpc-…`, `task-…`, `s-…`).
+pub fn new_id(prefix: &str) -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let hex: String = (0..17)
+        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
+        .collect();
+    format!("{prefix}-{hex}")
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]

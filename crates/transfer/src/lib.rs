@@ -276,11 +276,7 @@ impl Transfer {
         id: &str,
         value: &T,
     ) -> Option<Mutation> {
-        let body = serde_json::to_value(value).ok()?;
-        Some(Mutation::Put(Record {
-            key: Key::new(SERVICE, account, region, kind, id),
-            body,
-        }))
+        Mutation::put_json(Key::new(SERVICE, account, region, kind, id), value)
     }
 
     /// Commits records together (`None`: one could not be encoded).
@@ -349,14 +345,7 @@ pub(crate) fn home_of(user: &UserRec) -> landbridge_homes::Home {
     }
 }
 
-pub(crate) fn new_id(prefix: &str) -> String {
-    use rand::Rng;
-    let mut rng = rand::rng();
-    let hex: String = (0..17)
-        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
-        .collect();
-    format!("{prefix}-{hex}")
-}
+pub(crate) use landbridge_store::new_id;
 
 pub(crate) fn now_ms() -> i64 {
     landbridge_api::Timestamp::now().millis()
